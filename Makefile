@@ -1,0 +1,113 @@
+# tocsin — build, test and run. `make run` and `make test` are all a new user needs:
+# both install missing Debian packages first (scripts/deps).
+
+BUILD  ?= build/release
+SAN    ?=
+CC     ?= cc
+PKGS   := sqlite3 libsodium libcrypto libzstd inih jansson
+
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+TEST_LIBS  := $(shell pkg-config --libs cmocka 2>/dev/null)
+
+CFLAGS  := -std=c17 -D_GNU_SOURCE -Wall -Wextra -Werror -g -Isrc $(PKG_CFLAGS)
+LDFLAGS :=
+ifeq ($(SAN),1)
+CFLAGS  += -O1 -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+LDFLAGS += -fsanitize=address,undefined
+else
+CFLAGS  += -O2
+endif
+ifeq ($(FUZZ),1)
+CFLAGS  += -fsanitize=fuzzer-no-link
+endif
+
+SRC        := $(filter-out src/main.c,$(sort $(wildcard src/*/*.c)))
+MIGRATIONS := $(sort $(wildcard src/store/migrations/*.sql))
+GEN        := $(BUILD)/gen/migrations.c
+OBJ        := $(SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/migrations.o
+LIB        := $(BUILD)/libtocsin.a
+UNIT       := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(sort $(wildcard tests/unit/test_*.c)))
+FUZZ_SRC   := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+REPLAY     := $(patsubst tests/fuzz/%.c,$(BUILD)/replay/%,$(FUZZ_SRC))
+FUZZ_SECONDS ?= 30
+
+.PHONY: all build testbuild test asan fuzz format run clean deps
+
+all: tocsin
+
+tocsin: $(BUILD)/tocsin
+	cp $< $@
+
+build: $(BUILD)/tocsin
+
+testbuild: $(BUILD)/tocsin $(UNIT) $(REPLAY)
+
+$(BUILD)/tocsin: $(BUILD)/obj/src/main.o $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(LIB): $(OBJ)
+	rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+$(BUILD)/obj/gen/migrations.o: $(GEN)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(GEN): $(MIGRATIONS) scripts/embed-sql.sh
+	@mkdir -p $(dir $@)
+	scripts/embed-sql.sh $(MIGRATIONS) > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/tests/%: tests/unit/%.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(PKG_LIBS) $(TEST_LIBS)
+
+# Each fuzz harness is also built with the ordinary compiler and a replay
+# driver, so that `make test` runs it over its corpus on every change.
+$(BUILD)/replay/%: tests/fuzz/%.c tests/fuzz/replay.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< tests/fuzz/replay.c $(LIB) $(PKG_LIBS)
+
+deps:
+	@scripts/deps
+
+test: deps
+	@$(MAKE) --no-print-directory testbuild tocsin
+	@tests/run.sh $(BUILD)
+
+asan: deps
+	@$(MAKE) --no-print-directory BUILD=build/asan SAN=1 testbuild
+	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
+	    tests/run.sh build/asan
+
+# libFuzzer: each harness runs FUZZ_SECONDS, its corpus growing in tests/fuzz/out/.
+fuzz:
+	@scripts/deps fuzz
+	@$(MAKE) --no-print-directory BUILD=build/fuzz CC=clang SAN=1 FUZZ=1 build/fuzz/libtocsin.a
+	@for f in $(FUZZ_SRC); do \
+	    n=$$(basename $$f .c); mkdir -p build/fuzz/bin tests/fuzz/out/$$n; \
+	    clang -std=c17 -D_GNU_SOURCE -g -O1 -Isrc $(PKG_CFLAGS) \
+	        -fsanitize=fuzzer,address,undefined -o build/fuzz/bin/$$n $$f \
+	        build/fuzz/libtocsin.a $(PKG_LIBS) || exit 1; \
+	    echo "fuzzing $$n for $(FUZZ_SECONDS) s"; \
+	    build/fuzz/bin/$$n -max_total_time=$(FUZZ_SECONDS) -max_len=8192 \
+	        tests/fuzz/out/$$n tests/fuzz/corpus/$${n#fuzz_} 2>&1 | tail -3 || exit 1; \
+	done
+
+format:
+	@scripts/deps format
+	clang-format -i $$(git ls-files '*.c' '*.h')
+
+# The main job on the embedded default: SQLite in ./var.
+run: deps
+	@$(MAKE) --no-print-directory tocsin
+	@scripts/run.sh
+
+clean:
+	rm -rf build tocsin
+
+-include $(OBJ:.o=.d) $(BUILD)/obj/src/main.d

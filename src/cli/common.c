@@ -1,0 +1,160 @@
+/* What every subcommand shares: options, the data directory, passwords. */
+#include "cli.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+
+static const struct opt *find_opt(const struct opt *opts, const char *name, size_t n)
+{
+    for (; opts && opts->name; opts++)
+        if (strlen(opts->name) == n && strncmp(opts->name, name, n) == 0)
+            return opts;
+    return NULL;
+}
+
+int opt_parse(struct cli *cli, const char *cmd, const struct opt *opts, int argc, char **argv,
+              char **pos, int max_pos, int *npos, struct err *e)
+{
+    const struct opt globals[] = {
+        {"data", OPT_VALUE, &cli->data_opt, NULL},
+        {"json", OPT_FLAG, NULL, &cli->json},
+        {"help", OPT_FLAG, NULL, &cli->help},
+        {NULL, 0, NULL, NULL},
+    };
+    int only_pos = 0;
+    *npos = 0;
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i];
+        if (only_pos || a[0] != '-' || a[1] == '\0') {
+            if (*npos >= max_pos)
+                return err_set(e, ERR_USAGE, "tocsin %s: unexpected argument '%.60s'", cmd, a);
+            pos[(*npos)++] = argv[i];
+            continue;
+        }
+        if (strcmp(a, "--") == 0) {
+            only_pos = 1;
+            continue;
+        }
+        if (strcmp(a, "-h") == 0) {
+            cli->help = 1;
+            continue;
+        }
+        if (a[1] != '-')
+            return err_set(e, ERR_USAGE, "tocsin %s: unknown option '%.60s' (see --help)", cmd,
+                           a);
+        const char *name = a + 2, *eq = strchr(name, '=');
+        size_t n = eq ? (size_t)(eq - name) : strlen(name);
+        const struct opt *o = find_opt(opts, name, n);
+        if (!o)
+            o = find_opt(globals, name, n);
+        if (!o)
+            return err_set(e, ERR_USAGE, "tocsin %s: unknown option '--%.*s' (see --help)", cmd,
+                           (int)(n > 60 ? 60 : n), name);
+        if (o->kind == OPT_FLAG) {
+            if (eq)
+                return err_set(e, ERR_USAGE, "tocsin %s: option --%s takes no value", cmd,
+                               o->name);
+            *o->flag = 1;
+            continue;
+        }
+        const char *v = eq ? eq + 1 : (i + 1 < argc ? argv[++i] : NULL);
+        if (!v)
+            return err_set(e, ERR_USAGE, "tocsin %s: option --%s needs a value", cmd, o->name);
+        *o->value = v;
+    }
+    return 0;
+}
+
+const char *cli_data_dir(const struct cli *cli)
+{
+    if (cli->data_opt && *cli->data_opt)
+        return cli->data_opt;
+    const char *env = getenv("TOCSIN_DATA");
+    return env && *env ? env : CLI_DEFAULT_DATA;
+}
+
+int cli_open(struct cli *cli, struct store **st, struct config *cfg, struct err *e)
+{
+    const char *dir = cli_data_dir(cli);
+    char conf[STORE_PATH_MAX + 16];
+    snprintf(conf, sizeof(conf), "%s/tocsin.conf", dir);
+    if (!fs_exists(dir))
+        return err_set(e, ERR_NOTFOUND,
+                       "no tocsin data directory at %s (create one with 'tocsin init --data %s')",
+                       dir, dir);
+    config_defaults(cfg);
+    int rc = config_load(cfg, conf, e);
+    if (rc)
+        return rc;
+    setenv("TZ", cfg->timezone, 1);
+    tzset();
+    return store_open(st, dir, 0, e);
+}
+
+void cli_usage(const char *text)
+{
+    fputs(text, stdout);
+}
+
+/* Reads one line of at most cap-1 bytes from f, without its line end. */
+static int read_line(FILE *f, char *out, size_t cap, const char *what, struct err *e)
+{
+    if (!fgets(out, (int)cap, f))
+        return err_set(e, ERR_INPUT, "no password given on %s", what);
+    size_t n = strlen(out);
+    if (n == cap - 1 && out[n - 1] != '\n')
+        return err_set(e, ERR_INPUT, "the password on %s is longer than %zu bytes", what,
+                       cap - 2);
+    while (n && (out[n - 1] == '\n' || out[n - 1] == '\r'))
+        out[--n] = '\0';
+    return 0;
+}
+
+static int ask_tty(const char *prompt, char *out, size_t cap, struct err *e)
+{
+    FILE *tty = fopen("/dev/tty", "r+");
+    if (!tty)
+        return err_errno(e, ERR_IO, errno, "cannot open the terminal to ask for a password");
+    struct termios old, quiet;
+    int have = tcgetattr(fileno(tty), &old) == 0;
+    if (have) {
+        quiet = old;
+        quiet.c_lflag &= ~(tcflag_t)ECHO;
+        tcsetattr(fileno(tty), TCSAFLUSH, &quiet);
+    }
+    fputs(prompt, tty);
+    fflush(tty);
+    int rc = read_line(tty, out, cap, "the terminal", e);
+    if (have)
+        tcsetattr(fileno(tty), TCSAFLUSH, &old);
+    fputc('\n', tty);
+    fclose(tty);
+    return rc;
+}
+
+int cli_read_password(const char *file, char *out, size_t cap, struct err *e)
+{
+    if (file) {
+        FILE *f = fopen(file, "r");
+        if (!f)
+            return err_errno(e, ERR_IO, errno, "cannot open password file %s", file);
+        int rc = read_line(f, out, cap, file, e);
+        fclose(f);
+        return rc;
+    }
+    if (!isatty(STDIN_FILENO))
+        return read_line(stdin, out, cap, "standard input", e);
+    char again[USER_PASSWORD_MAX + 2];
+    int rc = ask_tty("new password: ", out, cap, e);
+    if (!rc)
+        rc = ask_tty("again: ", again, sizeof(again), e);
+    if (!rc && strcmp(out, again) != 0)
+        rc = err_set(e, ERR_INPUT, "the two passwords differ");
+    explicit_bzero(again, sizeof(again));
+    return rc;
+}

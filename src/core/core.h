@@ -1,0 +1,186 @@
+/*
+ * core — the few things every other part of tocsin stands on: errors, bounded
+ * buffers, logging, time, file helpers, the configuration file and JSON helpers.
+ * It knows no domain words.
+ *
+ * Ownership: parameters are borrowed. Functions named _new/_dup/_take hand
+ * ownership to the caller; _init/_release manage storage the caller owns.
+ * Functions that can fail return 0 or a negative ERR_* code and fill the
+ * optional struct err passed last.
+ */
+#ifndef TOCSIN_CORE_H
+#define TOCSIN_CORE_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#define TOCSIN_VERSION "0.1.0"
+
+#define PRINTF_LIKE(f, a) __attribute__((format(printf, f, a)))
+
+/* ---- errors ---------------------------------------------------------- */
+
+enum err_code {
+    ERR_OK = 0,
+    ERR_NOMEM = -1,    /* out of memory */
+    ERR_IO = -2,       /* the operating system refused or failed */
+    ERR_INPUT = -3,    /* outside data (file, request, argument value) is malformed */
+    ERR_USAGE = -4,    /* the command line or call is wrong */
+    ERR_NOTFOUND = -5, /* a named thing does not exist */
+    ERR_EXISTS = -6,   /* it exists already */
+    ERR_DAMAGED = -7,  /* stored data fails its integrity check */
+    ERR_VERSION = -8,  /* stored data is from a newer tocsin */
+    ERR_DB = -9,       /* the database failed */
+    ERR_DENIED = -10,  /* the acting user's role does not allow it */
+    ERR_CONFLICT = -11, /* not allowed in the current state */
+    ERR_TOOBIG = -12,  /* a size bound was reached */
+    ERR_INTERNAL = -13 /* a bug or an unexpected library failure */
+};
+
+struct err {
+    int code;      /* one of ERR_*, 0 when nothing failed */
+    char msg[512]; /* what failed first, naming the input */
+};
+
+/* Records code and message in e (when e is not NULL and holds no earlier error)
+ * and returns code, so that callers can write `return err_set(e, ...)`. */
+int err_set(struct err *e, int code, const char *fmt, ...) PRINTF_LIKE(3, 4);
+/* Like err_set, but appends ": strerror(errnum)". */
+int err_errno(struct err *e, int code, int errnum, const char *fmt, ...) PRINTF_LIKE(4, 5);
+/* Replaces any earlier message; for adding context at a higher level. */
+int err_reset(struct err *e, int code, const char *fmt, ...) PRINTF_LIKE(3, 4);
+void err_clear(struct err *e);
+const char *err_code_name(int code);
+/* The process exit status for an error code: 0 for ERR_OK, else 2. */
+int err_exit_status(int code);
+
+/* ---- bounded buffers --------------------------------------------------- */
+
+/* A growable byte string, always NUL-terminated once anything was added.
+ * `max` bounds its length: an add that would pass it releases the buffer and
+ * fails with ERR_TOOBIG, so a hostile input can never grow it further. */
+struct buf {
+    char *p;    /* the bytes, or NULL while empty */
+    size_t len; /* bytes used, not counting the NUL */
+    size_t cap; /* bytes allocated */
+    size_t max; /* the largest len allowed */
+};
+
+void buf_init(struct buf *b, size_t max);
+void buf_release(struct buf *b);
+void buf_reset(struct buf *b); /* empty, keeping the memory */
+int buf_add(struct buf *b, const void *p, size_t n);
+int buf_adds(struct buf *b, const char *s);
+int buf_addc(struct buf *b, char c);
+int buf_addf(struct buf *b, const char *fmt, ...) PRINTF_LIKE(2, 3);
+int buf_vaddf(struct buf *b, const char *fmt, va_list ap);
+/* The contents as a C string ("" when empty). */
+const char *buf_str(const struct buf *b);
+/* Hands the bytes to the caller (never NULL on success) and empties b. */
+char *buf_take(struct buf *b);
+
+/* ---- logging ---------------------------------------------------------- */
+
+enum log_level { LOG_ERROR, LOG_WARN, LOG_INFO, LOG_DEBUG };
+
+void log_set_level(enum log_level level);
+void log_error(const char *fmt, ...) PRINTF_LIKE(1, 2);
+void log_warn(const char *fmt, ...) PRINTF_LIKE(1, 2);
+void log_info(const char *fmt, ...) PRINTF_LIKE(1, 2);
+void log_debug(const char *fmt, ...) PRINTF_LIKE(1, 2);
+
+/* ---- time ------------------------------------------------------------- */
+
+/* Milliseconds since the epoch, UTC. Tests inject a clock with
+ * time_set_clock(); NULL restores the real one. */
+int64_t time_now_ms(void);
+void time_set_clock(int64_t (*clock_ms)(void));
+/* "2026-11-27T03:29:10.123Z"; out must hold TIME_ISO_LEN bytes. */
+#define TIME_ISO_LEN 64
+void time_format_utc(int64_t ms, char out[TIME_ISO_LEN]);
+/* Local time in the process's time zone (TZ), "2026-11-27 11:29:10". */
+void time_format_local(int64_t ms, char out[TIME_ISO_LEN]);
+/* Parses the format of time_format_utc (milliseconds optional). */
+int time_parse_utc(const char *s, int64_t *out_ms, struct err *e);
+/* Checks a time-zone name (e.g. "Asia/Shanghai") against the system's zone
+ * database, refusing anything that is not a plain zone name. */
+int time_zone_check(const char *name, struct err *e);
+
+/* ---- files ------------------------------------------------------------ */
+
+/* Reads at most max bytes of path into out; a longer file fails with
+ * ERR_TOOBIG naming the path. */
+int fs_read_file(const char *path, size_t max, struct buf *out, struct err *e);
+/* Writes data to dir/name atomically: temporary file, fsync, rename, fsync of
+ * dir. Refuses to replace an existing file when `exclusive`. */
+int fs_write_atomic(const char *dir, const char *name, const void *data, size_t len, int mode,
+                    int exclusive, struct err *e);
+int fs_fsync_dir(const char *dir, struct err *e);
+/* Creates dir (one level) with mode unless it exists as a directory. */
+int fs_mkdir(const char *dir, int mode, struct err *e);
+/* Like fs_mkdir, creating missing parents (mode 0755) first. */
+int fs_mkdirs(const char *dir, int mode, struct err *e);
+/* Fails with ERR_IO naming dir when a file cannot be created in it. */
+int fs_check_writable(const char *dir, struct err *e);
+int fs_exists(const char *path);
+/* Fills out with n random bytes from the operating system. */
+void fs_random(void *out, size_t n);
+
+/* ---- configuration (tocsin.conf) ---------------------------------------- */
+
+#define CONFIG_MAX_BYTES (64 * 1024)
+/* Short enough that `name = …` always fits a config line when written back. */
+#define CONFIG_ORG_NAME_MAX 160
+
+struct config {
+    char listen_host[64];  /* [server] listen, host part */
+    int listen_port;       /* [server] listen, port part */
+    char timezone[64];     /* [organisation] timezone */
+    char org_name[256];    /* [organisation] name */
+};
+
+void config_defaults(struct config *c);
+/* Parses the INI text p[0..len) named `name` in messages ("tocsin.conf").
+ * Unknown sections or keys, bad values, NUL bytes and over-long lines are
+ * errors naming name and line. */
+int config_parse(struct config *c, const char *name, const char *p, size_t len, struct err *e);
+int config_load(struct config *c, const char *path, struct err *e);
+/* Writes c as INI text with comments into out. */
+int config_format(const struct config *c, struct buf *out);
+
+/* ---- JSON ------------------------------------------------------------- */
+
+/* Canonical bytes of a JSON value: keys sorted, no spaces, non-ASCII escaped,
+ * so that equal values always give equal bytes. Appends to out. */
+int json_canonical(const json_t *v, struct buf *out);
+/* Prints v to stdout followed by a newline (pretty when indent). */
+int json_print(const json_t *v, int indent);
+
+/* ---- text ------------------------------------------------------------- */
+
+/* 1 when s[0..n) is strict UTF-8. */
+int utf8_valid(const char *s, size_t n);
+/* 1 when s[0..n) is UTF-8 without control characters (one-line text). */
+int text_is_clean(const char *s, size_t n);
+
+/* ---- hex and hashing ----------------------------------------------------- */
+
+#define SHA256_LEN 32
+#define SHA256_HEX_LEN 65 /* 64 digits and NUL */
+void hex_encode(const unsigned char *in, size_t n, char *out /* 2n+1 */);
+/* Decodes exactly 2n hex digits; -1 on anything else. */
+int hex_decode(const char *in, unsigned char *out, size_t n);
+
+struct sha256_ctx {
+    void *md; /* OpenSSL EVP_MD_CTX */
+};
+int sha256_init(struct sha256_ctx *c);
+void sha256_update(struct sha256_ctx *c, const void *p, size_t n);
+void sha256_final(struct sha256_ctx *c, unsigned char out[SHA256_LEN]); /* also releases */
+void sha256_release(struct sha256_ctx *c);                              /* without a result */
+int sha256(const void *p, size_t n, unsigned char out[SHA256_LEN]);
+
+#endif

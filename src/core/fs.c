@@ -1,0 +1,187 @@
+/* File helpers: bounded reads and crash-safe writes. */
+#include "core.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+int fs_read_file(const char *path, size_t max, struct buf *out, struct err *e)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return err_errno(e, ERR_IO, errno, "cannot open %s", path);
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        close(fd);
+        return err_set(e, ERR_INPUT, "%s is not a regular file", path);
+    }
+    buf_init(out, max);
+    char chunk[8192];
+    for (;;) {
+        ssize_t n = read(fd, chunk, sizeof(chunk));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            int saved = errno;
+            close(fd);
+            buf_release(out);
+            return err_errno(e, ERR_IO, saved, "cannot read %s", path);
+        }
+        if (n == 0)
+            break;
+        if (buf_add(out, chunk, (size_t)n) != 0) {
+            close(fd);
+            return err_set(e, ERR_TOOBIG, "%s is larger than %zu bytes", path, max);
+        }
+    }
+    close(fd);
+    if (!out->p)
+        buf_add(out, "", 0);
+    return 0;
+}
+
+int fs_fsync_dir(const char *dir, struct err *e)
+{
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
+        return err_errno(e, ERR_IO, errno, "cannot open directory %s", dir);
+    int rc = fsync(fd);
+    int saved = errno;
+    close(fd);
+    if (rc != 0 && saved != EINVAL)
+        return err_errno(e, ERR_IO, saved, "cannot sync directory %s", dir);
+    return 0;
+}
+
+static int write_all(int fd, const void *data, size_t len)
+{
+    const char *p = data;
+    while (len > 0) {
+        ssize_t n = write(fd, p, len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return -1;
+        p += n;
+        len -= (size_t)n;
+    }
+    return 0;
+}
+
+int fs_write_atomic(const char *dir, const char *name, const void *data, size_t len, int mode,
+                    int exclusive, struct err *e)
+{
+    char tmp[4096], dst[4096];
+    unsigned char rnd[6];
+    char rhex[13];
+    fs_random(rnd, sizeof(rnd));
+    hex_encode(rnd, sizeof(rnd), rhex);
+    if ((size_t)snprintf(dst, sizeof(dst), "%s/%s", dir, name) >= sizeof(dst) ||
+        (size_t)snprintf(tmp, sizeof(tmp), "%s/.tmp-%s-%s", dir, rhex, name) >= sizeof(tmp))
+        return err_set(e, ERR_INPUT, "path %s/%s is too long", dir, name);
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+    if (fd < 0)
+        return err_errno(e, ERR_IO, errno, "cannot create %s", tmp);
+    if (write_all(fd, data, len) != 0 || fsync(fd) != 0) {
+        int saved = errno;
+        close(fd);
+        unlink(tmp);
+        return err_errno(e, ERR_IO, saved, "cannot write %s", dst);
+    }
+    close(fd);
+    int rc;
+    if (exclusive) {
+        /* link() fails when dst exists, so a concurrent writer cannot be overwritten. */
+        rc = link(tmp, dst);
+        int saved = errno;
+        unlink(tmp);
+        errno = saved;
+        if (rc != 0 && saved == EEXIST)
+            return err_set(e, ERR_EXISTS, "%s exists already", dst);
+    } else {
+        rc = rename(tmp, dst);
+    }
+    if (rc != 0) {
+        int saved = errno;
+        unlink(tmp);
+        return err_errno(e, ERR_IO, saved, "cannot put %s in place", dst);
+    }
+    return fs_fsync_dir(dir, e);
+}
+
+int fs_mkdir(const char *dir, int mode, struct err *e)
+{
+    if (mkdir(dir, (mode_t)mode) == 0)
+        return 0;
+    int saved = errno;
+    struct stat st;
+    if (saved == EEXIST && stat(dir, &st) == 0 && S_ISDIR(st.st_mode))
+        return 0;
+    if (saved == EEXIST)
+        return err_set(e, ERR_EXISTS, "%s exists and is not a directory", dir);
+    return err_errno(e, ERR_IO, saved, "cannot create directory %s", dir);
+}
+
+int fs_mkdirs(const char *dir, int mode, struct err *e)
+{
+    char path[4096];
+    size_t n = strlen(dir);
+    if (n == 0 || n >= sizeof(path))
+        return err_set(e, ERR_INPUT, "directory path '%.100s' is empty or too long", dir);
+    memcpy(path, dir, n + 1);
+    for (size_t i = 1; i < n; i++) {
+        if (path[i] != '/')
+            continue;
+        path[i] = '\0';
+        int rc = fs_mkdir(path, 0755, e);
+        path[i] = '/';
+        if (rc)
+            return rc;
+    }
+    return fs_mkdir(path, mode, e);
+}
+
+int fs_check_writable(const char *dir, struct err *e)
+{
+    char probe[4096];
+    unsigned char rnd[6];
+    char rhex[13];
+    fs_random(rnd, sizeof(rnd));
+    hex_encode(rnd, sizeof(rnd), rhex);
+    if ((size_t)snprintf(probe, sizeof(probe), "%s/.probe-%s", dir, rhex) >= sizeof(probe))
+        return err_set(e, ERR_INPUT, "path %s is too long", dir);
+    int fd = open(probe, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return err_errno(e, ERR_IO, errno, "data directory %s is not writable", dir);
+    close(fd);
+    unlink(probe);
+    return 0;
+}
+
+int fs_exists(const char *path)
+{
+    struct stat st;
+    return lstat(path, &st) == 0;
+}
+
+void fs_random(void *out, size_t n)
+{
+    unsigned char *p = out;
+    while (n > 0) {
+        ssize_t got = getrandom(p, n, 0);
+        if (got < 0) {
+            if (errno == EINTR)
+                continue;
+            /* No kernel entropy interface at all: nothing safe to fall back to. */
+            perror("tocsin: getrandom");
+            abort();
+        }
+        p += got;
+        n -= (size_t)got;
+    }
+}

@@ -1,0 +1,133 @@
+/* Time: UTC milliseconds everywhere inside; local time only for display. */
+#include "core.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+static int64_t (*clock_override)(void);
+
+int64_t time_now_ms(void)
+{
+    if (clock_override)
+        return clock_override();
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void time_set_clock(int64_t (*clock_ms)(void))
+{
+    clock_override = clock_ms;
+}
+
+static void split_ms(int64_t ms, time_t *sec, int *milli)
+{
+    int64_t s = ms / 1000, m = ms % 1000;
+    if (m < 0) {
+        m += 1000;
+        s -= 1;
+    }
+    *sec = (time_t)s;
+    *milli = (int)m;
+}
+
+void time_format_utc(int64_t ms, char out[TIME_ISO_LEN])
+{
+    time_t sec;
+    int milli;
+    struct tm tm;
+    split_ms(ms, &sec, &milli);
+    if (!gmtime_r(&sec, &tm)) {
+        snprintf(out, TIME_ISO_LEN, "invalid-time");
+        return;
+    }
+    snprintf(out, TIME_ISO_LEN, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
+             tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, milli);
+}
+
+void time_format_local(int64_t ms, char out[TIME_ISO_LEN])
+{
+    time_t sec;
+    int milli;
+    struct tm tm;
+    split_ms(ms, &sec, &milli);
+    if (!localtime_r(&sec, &tm)) {
+        snprintf(out, TIME_ISO_LEN, "invalid-time");
+        return;
+    }
+    strftime(out, TIME_ISO_LEN, "%Y-%m-%d %H:%M:%S", &tm);
+}
+
+static int digits(const char *s, int n, int *out)
+{
+    int v = 0;
+    for (int i = 0; i < n; i++) {
+        if (!isdigit((unsigned char)s[i]))
+            return -1;
+        v = v * 10 + (s[i] - '0');
+    }
+    *out = v;
+    return 0;
+}
+
+int time_parse_utc(const char *s, int64_t *out_ms, struct err *e)
+{
+    int Y, M, D, h, m, sec, milli = 0;
+    size_t n = strlen(s);
+    if (n < 20 || digits(s, 4, &Y) || s[4] != '-' || digits(s + 5, 2, &M) || s[7] != '-' ||
+        digits(s + 8, 2, &D) || s[10] != 'T' || digits(s + 11, 2, &h) || s[13] != ':' ||
+        digits(s + 14, 2, &m) || s[16] != ':' || digits(s + 17, 2, &sec))
+        goto bad;
+    const char *p = s + 19;
+    if (*p == '.') {
+        if (digits(p + 1, 3, &milli))
+            goto bad;
+        p += 4;
+    }
+    if (p[0] != 'Z' || p[1] != '\0')
+        goto bad;
+    if (M < 1 || M > 12 || D < 1 || D > 31 || h > 23 || m > 59 || sec > 60)
+        goto bad;
+    struct tm tm = {.tm_year = Y - 1900,
+                    .tm_mon = M - 1,
+                    .tm_mday = D,
+                    .tm_hour = h,
+                    .tm_min = m,
+                    .tm_sec = sec};
+    time_t t = timegm(&tm);
+    *out_ms = (int64_t)t * 1000 + milli;
+    return 0;
+bad:
+    return err_set(e, ERR_INPUT, "time '%.40s' is not of the form 2026-01-31T08:00:00Z", s);
+}
+
+int time_zone_check(const char *name, struct err *e)
+{
+    size_t n = strlen(name);
+    if (n == 0 || n > 60)
+        return err_set(e, ERR_INPUT, "time zone '%.60s' is empty or too long", name);
+    int start = 1;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)name[i];
+        if (start && (c == '.' || c == '/'))
+            return err_set(e, ERR_INPUT, "time zone '%s' is not a zone name", name);
+        start = c == '/';
+        if (!(isalnum(c) || c == '/' || c == '_' || c == '-' || c == '+' || c == '.'))
+            return err_set(e, ERR_INPUT, "time zone '%s' is not a zone name", name);
+    }
+    if (start)
+        return err_set(e, ERR_INPUT, "time zone '%s' is not a zone name", name);
+    if (strcmp(name, "UTC") == 0)
+        return 0;
+    const char *dir = getenv("TZDIR");
+    char path[256];
+    snprintf(path, sizeof(path), "%s/%s", dir && *dir ? dir : "/usr/share/zoneinfo", name);
+    struct stat st;
+    if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
+        return err_set(e, ERR_INPUT, "time zone '%s' is unknown to this system (%s)", name, path);
+    return 0;
+}
