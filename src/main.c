@@ -15,6 +15,13 @@ static const struct {
     {"init", cmd_init, "create the data directory, database, config and first admin"},
     {"user", cmd_user, "add, list, disable users; change passwords"},
     {"audit", cmd_audit, "verify or list the hash-chained audit log"},
+    {"incident", cmd_incident, "open and run incidents: level, status, tasks, evidence, reports"},
+    {"warning", cmd_warning, "draft, approve, publish and lift warnings"},
+    {"approval", cmd_approval, "list and decide approvals (leaders)"},
+    {"assessment", cmd_assessment, "the post-incident assessment, due 30 days after closing"},
+    {"due", cmd_due, "everything due or overdue"},
+    {"asset", cmd_asset, "the systems the plan protects"},
+    {"setting", cmd_setting, "change deadlines and level thresholds"},
 };
 
 static void usage(FILE *f)
@@ -23,9 +30,10 @@ static void usage(FILE *f)
                "       tocsin --version | --help | COMMAND --help\n\n"
                "tocsin — network and information security emergency response.\n\ncommands:\n");
     for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-        fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].summary);
-    fprintf(f, "\nThe data directory is --data DIR, else $TOCSIN_DATA, else %s.\n"
-               "Exit status: 0 fine, 1 findings, 2 usage or input error.\n",
+        fprintf(f, "  %-11s %s\n", commands[i].name, commands[i].summary);
+    fprintf(f,
+            "\nThe data directory is --data DIR, else $TOCSIN_DATA, else %s.\n"
+            "Exit status: 0 fine, 1 findings, 2 usage or input error.\n",
             CLI_DEFAULT_DATA);
 }
 

@@ -30,17 +30,17 @@ static int audit_verify_cmd(struct cli *cli, int argc, char **argv, struct err *
     if (rc < 0)
         return rc;
     if (cli->json) {
-        json_t *j = rc == 0 ? json_pack("{s:b, s:I}", "ok", 1, "entries", (json_int_t)r.entries)
-                            : json_pack("{s:b, s:I, s:I, s:s}", "ok", 0, "entries",
-                                        (json_int_t)r.entries, "bad_entry",
-                                        (json_int_t)r.bad_id, "reason", r.reason);
+        json_t *j =
+            rc == 0 ? json_pack("{s:b, s:I}", "ok", 1, "entries", (json_int_t)r.entries)
+                    : json_pack("{s:b, s:I, s:I, s:s}", "ok", 0, "entries", (json_int_t)r.entries,
+                                "bad_entry", (json_int_t)r.bad_id, "reason", r.reason);
         json_print(j, 1);
         json_decref(j);
     } else if (rc == 0) {
         printf("ok: %lld entries\n", (long long)r.entries);
     } else {
-        printf("broken: entry %lld: %s (%lld entries before it are intact)\n",
-               (long long)r.bad_id, r.reason, (long long)r.entries);
+        printf("broken: entry %lld: %s (%lld entries before it are intact)\n", (long long)r.bad_id,
+               r.reason, (long long)r.entries);
     }
     return rc;
 }
@@ -49,10 +49,10 @@ static int audit_list_cmd(struct cli *cli, int argc, char **argv, struct err *e)
 {
     const char *actor = NULL, *action = NULL, *limit_s = NULL;
     const struct opt opts[] = {
-        {"actor", OPT_VALUE, &actor, NULL},
-        {"action", OPT_VALUE, &action, NULL},
-        {"limit", OPT_VALUE, &limit_s, NULL},
-        {NULL, 0, NULL, NULL},
+        OPT_V("actor", &actor),
+        OPT_V("action", &action),
+        OPT_V("limit", &limit_s),
+        OPT_END,
     };
     char *pos[1];
     int npos, rc = opt_parse(cli, "audit list", opts, argc, argv, pos, 0, &npos, e);
@@ -63,8 +63,8 @@ static int audit_list_cmd(struct cli *cli, int argc, char **argv, struct err *e)
         char *end;
         limit = strtoll(limit_s, &end, 10);
         if (*limit_s == '\0' || *end != '\0' || limit < 1)
-            return err_set(e, ERR_USAGE, "tocsin audit list: --limit '%.20s' is not a positive number",
-                           limit_s);
+            return err_set(e, ERR_USAGE,
+                           "tocsin audit list: --limit '%.20s' is not a positive number", limit_s);
     }
     struct store *st;
     struct config cfg;
@@ -92,16 +92,16 @@ static int audit_list_cmd(struct cli *cli, int argc, char **argv, struct err *e)
             json_t *details = json_loads(store_col_text(q, 5), 0, &jerr);
             json_array_append_new(items, json_pack("{s:I, s:s, s:s, s:s, s:s, s:o*}", "id",
                                                    (json_int_t)sqlite3_column_int64(q, 0), "at",
-                                                   when, "actor", store_col_text(q, 2),
-                                                   "action", store_col_text(q, 3), "object",
+                                                   when, "actor", store_col_text(q, 2), "action",
+                                                   store_col_text(q, 3), "object",
                                                    store_col_text(q, 4), "details", details));
         } else {
             time_format_local(at, when);
             /* Stored details escape non-ASCII; show them as people wrote them. */
             json_t *details = json_loads(store_col_text(q, 5), 0, NULL);
             char *shown = details ? json_dumps(details, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
-            printf("%6lld  %s  %-16s %-16s %-24s %s\n", (long long)sqlite3_column_int64(q, 0),
-                   when, store_col_text(q, 2), store_col_text(q, 3), store_col_text(q, 4),
+            printf("%6lld  %s  %-16s %-16s %-24s %s\n", (long long)sqlite3_column_int64(q, 0), when,
+                   store_col_text(q, 2), store_col_text(q, 3), store_col_text(q, 4),
                    shown ? shown : store_col_text(q, 5));
             free(shown);
             json_decref(details);

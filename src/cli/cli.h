@@ -20,14 +20,32 @@ struct cli {
     char actor[80];       /* who acts, for the audit log: "cli:<login>" */
 };
 
-enum opt_kind { OPT_FLAG, OPT_VALUE };
+enum opt_kind { OPT_FLAG, OPT_VALUE, OPT_MULTI };
 
 struct opt {
-    const char *name;  /* without the leading "--" */
+    const char *name; /* without the leading "--" */
     enum opt_kind kind;
-    const char **value; /* OPT_VALUE: where the value goes */
-    int *flag;          /* OPT_FLAG: set to 1 when given */
+    const char **value; /* OPT_VALUE: where the value goes; OPT_MULTI: an array */
+    int *flag;          /* OPT_FLAG: set to 1 when given; OPT_MULTI: the count */
+    int max;            /* OPT_MULTI: the array's size */
 };
+
+#define OPT_V(name, ptr)                                                                           \
+    {                                                                                              \
+        name, OPT_VALUE, ptr, NULL, 0                                                              \
+    }
+#define OPT_F(name, ptr)                                                                           \
+    {                                                                                              \
+        name, OPT_FLAG, NULL, ptr, 0                                                               \
+    }
+#define OPT_M(name, arr, count)                                                                    \
+    {                                                                                              \
+        name, OPT_MULTI, arr, count, (int)(sizeof(arr) / sizeof(arr[0]))                           \
+    }
+#define OPT_END                                                                                    \
+    {                                                                                              \
+        NULL, 0, NULL, NULL, 0                                                                     \
+    }
 
 /* Parses argv[0..argc) of command `cmd` ("user add"). Options may stand before
  * or after positional arguments; "--" ends options. --data, --json and --help
@@ -47,8 +65,33 @@ int cli_read_password(const char *file, char *out, size_t cap, struct err *e);
 
 void cli_usage(const char *text);
 
+/* Loads the user named by --as; every command that acts needs one. */
+int cli_actor(struct store *st, const char *as, struct user *out, struct err *e);
+/* Parses a time: "2026-11-27T08:00:00Z" (UTC), "2026-11-27 16:00" (local, the
+ * organisation's zone), or relative to now: "+30m", "+4h", "+2d". */
+int cli_time(const char *what, const char *s, int64_t *out, struct err *e);
+/* Parses a positive whole number. */
+int cli_id(const char *what, const char *s, int64_t *out, struct err *e);
+/* Prints a JSON result (--json) and releases it. */
+void cli_print_json(json_t *v);
+/* A subcommand table: name, handler. */
+struct cli_sub {
+    const char *name;
+    int (*run)(struct cli *cli, int argc, char **argv, struct err *e);
+};
+/* Runs argv[0] from subs, or prints usage. */
+int cli_dispatch(struct cli *cli, const char *cmd, const char *usage, const struct cli_sub *subs,
+                 int argc, char **argv, struct err *e);
+
 int cmd_init(struct cli *cli, int argc, char **argv, struct err *e);
 int cmd_user(struct cli *cli, int argc, char **argv, struct err *e);
 int cmd_audit(struct cli *cli, int argc, char **argv, struct err *e);
+int cmd_incident(struct cli *cli, int argc, char **argv, struct err *e);
+int cmd_warning(struct cli *cli, int argc, char **argv, struct err *e);
+int cmd_assessment(struct cli *cli, int argc, char **argv, struct err *e);
+int cmd_approval(struct cli *cli, int argc, char **argv, struct err *e);
+int cmd_due(struct cli *cli, int argc, char **argv, struct err *e);
+int cmd_asset(struct cli *cli, int argc, char **argv, struct err *e);
+int cmd_setting(struct cli *cli, int argc, char **argv, struct err *e);
 
 #endif

@@ -21,10 +21,10 @@ int opt_parse(struct cli *cli, const char *cmd, const struct opt *opts, int argc
               char **pos, int max_pos, int *npos, struct err *e)
 {
     const struct opt globals[] = {
-        {"data", OPT_VALUE, &cli->data_opt, NULL},
-        {"json", OPT_FLAG, NULL, &cli->json},
-        {"help", OPT_FLAG, NULL, &cli->help},
-        {NULL, 0, NULL, NULL},
+        OPT_V("data", &cli->data_opt),
+        OPT_F("json", &cli->json),
+        OPT_F("help", &cli->help),
+        OPT_END,
     };
     int only_pos = 0;
     *npos = 0;
@@ -45,8 +45,7 @@ int opt_parse(struct cli *cli, const char *cmd, const struct opt *opts, int argc
             continue;
         }
         if (a[1] != '-')
-            return err_set(e, ERR_USAGE, "tocsin %s: unknown option '%.60s' (see --help)", cmd,
-                           a);
+            return err_set(e, ERR_USAGE, "tocsin %s: unknown option '%.60s' (see --help)", cmd, a);
         const char *name = a + 2, *eq = strchr(name, '=');
         size_t n = eq ? (size_t)(eq - name) : strlen(name);
         const struct opt *o = find_opt(opts, name, n);
@@ -55,10 +54,19 @@ int opt_parse(struct cli *cli, const char *cmd, const struct opt *opts, int argc
         if (!o)
             return err_set(e, ERR_USAGE, "tocsin %s: unknown option '--%.*s' (see --help)", cmd,
                            (int)(n > 60 ? 60 : n), name);
+        if (o->kind == OPT_MULTI) {
+            const char *v = eq ? eq + 1 : (i + 1 < argc ? argv[++i] : NULL);
+            if (!v)
+                return err_set(e, ERR_USAGE, "tocsin %s: option --%s needs a value", cmd, o->name);
+            if (*o->flag >= o->max)
+                return err_set(e, ERR_USAGE, "tocsin %s: --%s is given more than %d times", cmd,
+                               o->name, o->max);
+            o->value[(*o->flag)++] = v;
+            continue;
+        }
         if (o->kind == OPT_FLAG) {
             if (eq)
-                return err_set(e, ERR_USAGE, "tocsin %s: option --%s takes no value", cmd,
-                               o->name);
+                return err_set(e, ERR_USAGE, "tocsin %s: option --%s takes no value", cmd, o->name);
             *o->flag = 1;
             continue;
         }
@@ -108,8 +116,7 @@ static int read_line(FILE *f, char *out, size_t cap, const char *what, struct er
         return err_set(e, ERR_INPUT, "no password given on %s", what);
     size_t n = strlen(out);
     if (n == cap - 1 && out[n - 1] != '\n')
-        return err_set(e, ERR_INPUT, "the password on %s is longer than %zu bytes", what,
-                       cap - 2);
+        return err_set(e, ERR_INPUT, "the password on %s is longer than %zu bytes", what, cap - 2);
     while (n && (out[n - 1] == '\n' || out[n - 1] == '\r'))
         out[--n] = '\0';
     return 0;
@@ -157,4 +164,88 @@ int cli_read_password(const char *file, char *out, size_t cap, struct err *e)
         rc = err_set(e, ERR_INPUT, "the two passwords differ");
     explicit_bzero(again, sizeof(again));
     return rc;
+}
+
+int cli_actor(struct store *st, const char *as, struct user *out, struct err *e)
+{
+    if (!as || !*as)
+        return err_set(e, ERR_USAGE, "--as USER is required: say who acts");
+    return actor_load(st, as, out, e);
+}
+
+int cli_time(const char *what, const char *s, int64_t *out, struct err *e)
+{
+    if (!s || !*s)
+        return err_set(e, ERR_USAGE, "%s needs a time", what);
+    size_t n = strlen(s);
+    if (s[0] == '+') {
+        char *end;
+        long long v = strtoll(s + 1, &end, 10);
+        int64_t unit = *end == 'm'   ? PLAN_MINUTE_MS
+                       : *end == 'h' ? PLAN_HOUR_MS
+                       : *end == 'd' ? PLAN_DAY_MS
+                                     : 0;
+        if (end == s + 1 || !unit || end[1] != '\0' || v < 0 || v > 3650LL * 24 * 60)
+            return err_set(e, ERR_INPUT, "%s '%.40s' is not like +30m, +4h or +2d", what, s);
+        *out = time_now_ms() + v * unit;
+        return 0;
+    }
+    if (n && s[n - 1] == 'Z') {
+        struct err pe = {0};
+        if (time_parse_utc(s, out, &pe) != 0)
+            return err_set(e, ERR_INPUT, "%s: %s", what, pe.msg);
+        return 0;
+    }
+    struct tm tm = {0};
+    const char *end = strptime(s, "%Y-%m-%d %H:%M", &tm);
+    if (!end)
+        end = strptime(s, "%Y-%m-%dT%H:%M", &tm);
+    if (end && *end == ':')
+        end = strptime(end, ":%S", &tm);
+    if (!end || *end != '\0')
+        return err_set(e, ERR_INPUT,
+                       "%s '%.40s' is not a time (2026-11-27 16:00 local, "
+                       "2026-11-27T08:00:00Z, or +4h)",
+                       what, s);
+    tm.tm_isdst = -1;
+    time_t t = mktime(&tm);
+    if (t == (time_t)-1)
+        return err_set(e, ERR_INPUT, "%s '%.40s' is not a valid local time", what, s);
+    *out = (int64_t)t * 1000;
+    return 0;
+}
+
+int cli_id(const char *what, const char *s, int64_t *out, struct err *e)
+{
+    char *end;
+    long long v = s ? strtoll(s, &end, 10) : 0;
+    if (!s || !*s || *end || v < 1)
+        return err_set(e, ERR_USAGE, "%s '%.30s' is not a positive number", what, s ? s : "");
+    *out = v;
+    return 0;
+}
+
+void cli_print_json(json_t *v)
+{
+    json_print(v, 1);
+    json_decref(v);
+}
+
+int cli_dispatch(struct cli *cli, const char *cmd, const char *usage, const struct cli_sub *subs,
+                 int argc, char **argv, struct err *e)
+{
+    if (argc < 1 || strcmp(argv[0], "--help") == 0 || strcmp(argv[0], "-h") == 0) {
+        cli_usage(usage);
+        return argc < 1 ? err_set(e, ERR_USAGE, "tocsin %s: give a subcommand", cmd) : 0;
+    }
+    for (; subs->name; subs++) {
+        if (strcmp(subs->name, argv[0]) != 0)
+            continue;
+        int rc = subs->run(cli, argc - 1, argv + 1, e);
+        if (cli->help)
+            cli_usage(usage);
+        return rc;
+    }
+    return err_set(e, ERR_USAGE, "tocsin %s: unknown subcommand '%.40s' (see --help)", cmd,
+                   argv[0]);
 }

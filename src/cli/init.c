@@ -17,7 +17,7 @@ static const char init_usage[] =
 static void undo(const char *dir, int made_dir)
 {
     static const char *const files[] = {"tocsin.db-wal", "tocsin.db-shm", "tocsin.db",
-                                        "tocsin.conf", "objects/tmp", "objects"};
+                                        "tocsin.conf",   "objects/tmp",   "objects"};
     char p[STORE_PATH_MAX + 32];
     for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
         snprintf(p, sizeof(p), "%s/%s", dir, files[i]);
@@ -32,9 +32,11 @@ int cmd_init(struct cli *cli, int argc, char **argv, struct err *e)
 {
     const char *org = NULL, *admin = "admin", *tz = NULL, *listen = NULL;
     const struct opt opts[] = {
-        {"org", OPT_VALUE, &org, NULL},         {"admin", OPT_VALUE, &admin, NULL},
-        {"timezone", OPT_VALUE, &tz, NULL},     {"listen", OPT_VALUE, &listen, NULL},
-        {NULL, 0, NULL, NULL},
+        OPT_V("org", &org),
+        OPT_V("admin", &admin),
+        OPT_V("timezone", &tz),
+        OPT_V("listen", &listen),
+        OPT_END,
     };
     char *pos[1];
     int npos;
@@ -73,8 +75,8 @@ int cmd_init(struct cli *cli, int argc, char **argv, struct err *e)
     snprintf(conf, sizeof(conf), "%s/tocsin.conf", dir);
     snprintf(db, sizeof(db), "%s/tocsin.db", dir);
     if (fs_exists(conf) || fs_exists(db))
-        return err_set(e, ERR_EXISTS, "%s already holds a tocsin data directory; refusing to touch it",
-                       dir);
+        return err_set(e, ERR_EXISTS,
+                       "%s already holds a tocsin data directory; refusing to touch it", dir);
     int made_dir = !fs_exists(dir);
     rc = fs_mkdirs(dir, 0700, e);
     if (!rc)
@@ -107,9 +109,9 @@ int cmd_init(struct cli *cli, int argc, char **argv, struct err *e)
     if (!rc) {
         char now[TIME_ISO_LEN];
         time_format_utc(time_now_ms(), now);
-        json_t *d = json_pack("{s:s, s:s, s:s, s:i}", "organisation", cfg.org_name, "timezone",
-                              cfg.timezone, "version", TOCSIN_VERSION, "schema",
-                              store_schema_latest());
+        json_t *d =
+            json_pack("{s:s, s:s, s:s, s:i}", "organisation", cfg.org_name, "timezone",
+                      cfg.timezone, "version", TOCSIN_VERSION, "schema", store_schema_latest());
         rc = store_meta_set(st, "organisation", cfg.org_name, e);
         if (!rc)
             rc = store_meta_set(st, "created_at", now, e);

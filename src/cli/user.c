@@ -31,9 +31,11 @@ static int user_add_cmd(struct cli *cli, int argc, char **argv, struct err *e)
 {
     const char *role_s = NULL, *dept = NULL, *display = NULL, *pwfile = NULL;
     const struct opt opts[] = {
-        {"role", OPT_VALUE, &role_s, NULL},         {"department", OPT_VALUE, &dept, NULL},
-        {"display", OPT_VALUE, &display, NULL},     {"password-file", OPT_VALUE, &pwfile, NULL},
-        {NULL, 0, NULL, NULL},
+        OPT_V("role", &role_s),
+        OPT_V("department", &dept),
+        OPT_V("display", &display),
+        OPT_V("password-file", &pwfile),
+        OPT_END,
     };
     char *pos[1];
     int npos, rc = opt_parse(cli, "user add", opts, argc, argv, pos, 1, &npos, e);
@@ -78,11 +80,10 @@ static int add_row(const struct user *u, void *arg)
 {
     json_t *items = arg;
     if (items) {
-        json_array_append_new(items,
-                              json_pack("{s:s, s:s, s:s, s:s, s:b}", "name", u->name,
-                                        "display_name", u->display_name, "role",
-                                        role_info(u->role)->code, "department", u->department,
-                                        "disabled", u->is_disabled));
+        json_array_append_new(items, json_pack("{s:s, s:s, s:s, s:s, s:b}", "name", u->name,
+                                               "display_name", u->display_name, "role",
+                                               role_info(u->role)->code, "department",
+                                               u->department, "disabled", u->is_disabled));
     } else {
         printf("%-20s %-11s %-20s %-9s %s\n", u->name, role_info(u->role)->code,
                u->department[0] ? u->department : "-", u->is_disabled ? "disabled" : "active",
@@ -118,9 +119,9 @@ static int user_passwd_cmd(struct cli *cli, int argc, char **argv, struct err *e
     const char *pwfile = NULL;
     int generate = 0;
     const struct opt opts[] = {
-        {"password-file", OPT_VALUE, &pwfile, NULL},
-        {"generate", OPT_FLAG, NULL, &generate},
-        {NULL, 0, NULL, NULL},
+        OPT_V("password-file", &pwfile),
+        OPT_F("generate", &generate),
+        OPT_END,
     };
     char *pos[1];
     int npos, rc = opt_parse(cli, "user passwd", opts, argc, argv, pos, 1, &npos, e);
@@ -129,7 +130,8 @@ static int user_passwd_cmd(struct cli *cli, int argc, char **argv, struct err *e
     if (npos != 1)
         return err_set(e, ERR_USAGE, "tocsin user passwd: give the user's NAME");
     if (generate && pwfile)
-        return err_set(e, ERR_USAGE, "tocsin user passwd: --generate and --password-file exclude each other");
+        return err_set(e, ERR_USAGE,
+                       "tocsin user passwd: --generate and --password-file exclude each other");
     struct store *st;
     struct config cfg;
     rc = cli_open(cli, &st, &cfg, e);

@@ -14,12 +14,12 @@
 struct config_src {
     const char *p;
     size_t len, pos;
-    int line;           /* lines handed to inih so far */
-    const char *name;   /* for messages */
+    int line;         /* lines handed to inih so far */
+    const char *name; /* for messages */
     struct err *e;
     struct config *c;
-    unsigned seen;      /* bit per key already given */
-    int failed; /* the line of the first error found here, 0 while none */
+    unsigned seen; /* bit per key already given */
+    int failed;    /* the line of the first error found here, 0 while none */
 };
 
 typedef int (*config_setter)(struct config *c, const char *v, struct config_src *s);

@@ -25,19 +25,19 @@
 
 enum err_code {
     ERR_OK = 0,
-    ERR_NOMEM = -1,    /* out of memory */
-    ERR_IO = -2,       /* the operating system refused or failed */
-    ERR_INPUT = -3,    /* outside data (file, request, argument value) is malformed */
-    ERR_USAGE = -4,    /* the command line or call is wrong */
-    ERR_NOTFOUND = -5, /* a named thing does not exist */
-    ERR_EXISTS = -6,   /* it exists already */
-    ERR_DAMAGED = -7,  /* stored data fails its integrity check */
-    ERR_VERSION = -8,  /* stored data is from a newer tocsin */
-    ERR_DB = -9,       /* the database failed */
-    ERR_DENIED = -10,  /* the acting user's role does not allow it */
+    ERR_NOMEM = -1,     /* out of memory */
+    ERR_IO = -2,        /* the operating system refused or failed */
+    ERR_INPUT = -3,     /* outside data (file, request, argument value) is malformed */
+    ERR_USAGE = -4,     /* the command line or call is wrong */
+    ERR_NOTFOUND = -5,  /* a named thing does not exist */
+    ERR_EXISTS = -6,    /* it exists already */
+    ERR_DAMAGED = -7,   /* stored data fails its integrity check */
+    ERR_VERSION = -8,   /* stored data is from a newer tocsin */
+    ERR_DB = -9,        /* the database failed */
+    ERR_DENIED = -10,   /* the acting user's role does not allow it */
     ERR_CONFLICT = -11, /* not allowed in the current state */
-    ERR_TOOBIG = -12,  /* a size bound was reached */
-    ERR_INTERNAL = -13 /* a bug or an unexpected library failure */
+    ERR_TOOBIG = -12,   /* a size bound was reached */
+    ERR_INTERNAL = -13  /* a bug or an unexpected library failure */
 };
 
 struct err {
@@ -136,10 +136,10 @@ void fs_random(void *out, size_t n);
 #define CONFIG_ORG_NAME_MAX 160
 
 struct config {
-    char listen_host[64];  /* [server] listen, host part */
-    int listen_port;       /* [server] listen, port part */
-    char timezone[64];     /* [organisation] timezone */
-    char org_name[256];    /* [organisation] name */
+    char listen_host[64]; /* [server] listen, host part */
+    int listen_port;      /* [server] listen, port part */
+    char timezone[64];    /* [organisation] timezone */
+    char org_name[256];   /* [organisation] name */
 };
 
 void config_defaults(struct config *c);
@@ -168,7 +168,7 @@ int text_is_clean(const char *s, size_t n);
 
 /* ---- hex and hashing ----------------------------------------------------- */
 
-#define SHA256_LEN 32
+#define SHA256_LEN     32
 #define SHA256_HEX_LEN 65 /* 64 digits and NUL */
 void hex_encode(const unsigned char *in, size_t n, char *out /* 2n+1 */);
 /* Decodes exactly 2n hex digits; -1 on anything else. */

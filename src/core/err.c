@@ -4,8 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-static int err_vset(struct err *e, int code, int errnum, int replace, const char *fmt,
-                    va_list ap)
+static int err_vset(struct err *e, int code, int errnum, int replace, const char *fmt, va_list ap)
 {
     if (!e || (e->code != ERR_OK && !replace))
         return code;
@@ -57,20 +56,11 @@ static const struct {
     int code;
     const char *name;
 } err_names[] = {
-    {ERR_OK, "ok"},
-    {ERR_NOMEM, "out_of_memory"},
-    {ERR_IO, "io"},
-    {ERR_INPUT, "bad_input"},
-    {ERR_USAGE, "usage"},
-    {ERR_NOTFOUND, "not_found"},
-    {ERR_EXISTS, "exists"},
-    {ERR_DAMAGED, "damaged"},
-    {ERR_VERSION, "version"},
-    {ERR_DB, "database"},
-    {ERR_DENIED, "denied"},
-    {ERR_CONFLICT, "conflict"},
-    {ERR_TOOBIG, "too_big"},
-    {ERR_INTERNAL, "internal"},
+    {ERR_OK, "ok"},           {ERR_NOMEM, "out_of_memory"}, {ERR_IO, "io"},
+    {ERR_INPUT, "bad_input"}, {ERR_USAGE, "usage"},         {ERR_NOTFOUND, "not_found"},
+    {ERR_EXISTS, "exists"},   {ERR_DAMAGED, "damaged"},     {ERR_VERSION, "version"},
+    {ERR_DB, "database"},     {ERR_DENIED, "denied"},       {ERR_CONFLICT, "conflict"},
+    {ERR_TOOBIG, "too_big"},  {ERR_INTERNAL, "internal"},
 };
 
 const char *err_code_name(int code)

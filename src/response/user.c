@@ -110,8 +110,8 @@ int user_add(struct store *st, const char *actor, const char *name, const char *
         rc = store_exec(st, e,
                         "INSERT INTO users (name, display_name, role, department, pw_hash, "
                         "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                        "sssssII", name, display_name ? display_name : name, ri->code,
-                        department, hash, now, now);
+                        "sssssII", name, display_name ? display_name : name, ri->code, department,
+                        hash, now, now);
     if (!rc) {
         json_t *d = json_pack("{s:s, s:s?}", "role", ri->code, "department", department);
         rc = audit_append(st, actor, "user.add", name, d, e);
@@ -142,8 +142,7 @@ static void row_to_user(sqlite3_stmt *q, struct user *u)
 int user_find(struct store *st, const char *name, struct user *out, struct err *e)
 {
     sqlite3_stmt *q;
-    int rc = store_query(st, e, &q, "SELECT " USER_COLUMNS " FROM users WHERE name = ?", "s",
-                         name);
+    int rc = store_query(st, e, &q, "SELECT " USER_COLUMNS " FROM users WHERE name = ?", "s", name);
     if (rc)
         return rc;
     rc = store_step(st, q, e);
@@ -179,8 +178,8 @@ static int user_update(struct store *st, const char *actor, const char *name, co
     return rc;
 }
 
-int user_set_password(struct store *st, const char *actor, const char *name,
-                      const char *password, struct err *e)
+int user_set_password(struct store *st, const char *actor, const char *name, const char *password,
+                      struct err *e)
 {
     char hash[crypto_pwhash_STRBYTES];
     int rc = user_password_check(password, e);

@@ -201,8 +201,7 @@ int objstore_put_fd(const struct objstore *os, int fd, uint64_t max, char hex[SH
         if (k == 0)
             break;
         if (w.size + (uint64_t)k > max) {
-            rc = err_set(e, ERR_TOOBIG, "input is larger than %llu bytes",
-                         (unsigned long long)max);
+            rc = err_set(e, ERR_TOOBIG, "input is larger than %llu bytes", (unsigned long long)max);
             break;
         }
         rc = writer_feed(&w, chunk, (size_t)k, 0, e);
@@ -262,8 +261,7 @@ static int obj_read(const struct objstore *os, const char *hex, size_t max, stru
             ZSTD_outBuffer ob = {outb, out_cap, 0};
             size_t r = ZSTD_decompressStream(dctx, &ob, &in);
             if (ZSTD_isError(r)) {
-                rc = err_set(e, ERR_DAMAGED, "object %s is damaged: %s", hex,
-                             ZSTD_getErrorName(r));
+                rc = err_set(e, ERR_DAMAGED, "object %s is damaged: %s", hex, ZSTD_getErrorName(r));
                 goto out;
             }
             total += ob.pos;
@@ -279,8 +277,7 @@ static int obj_read(const struct objstore *os, const char *hex, size_t max, stru
             if (r == 0) {
                 frame_done = 1;
                 if (in.pos < in.size) {
-                    rc = err_set(e, ERR_DAMAGED, "object %s is damaged: bytes after its end",
-                                 hex);
+                    rc = err_set(e, ERR_DAMAGED, "object %s is damaged: bytes after its end", hex);
                     goto out;
                 }
             }

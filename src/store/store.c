@@ -58,6 +58,11 @@ static int bind_all(struct store *st, sqlite3_stmt *stmt, const char *types, va_
         case 'I':
             rc = sqlite3_bind_int64(stmt, i + 1, va_arg(ap, int64_t));
             break;
+        case 'T': {
+            int64_t t = va_arg(ap, int64_t);
+            rc = t ? sqlite3_bind_int64(stmt, i + 1, t) : sqlite3_bind_null(stmt, i + 1);
+            break;
+        }
         case 'b': {
             const void *p = va_arg(ap, const void *);
             size_t len = va_arg(ap, size_t);
@@ -80,6 +85,7 @@ static int vquery(struct store *st, struct err *e, sqlite3_stmt **out, const cha
                   const char *types, va_list ap)
 {
     sqlite3_stmt *stmt = NULL;
+    *out = NULL; /* so that store_finish is always safe to call */
     int rc = sqlite3_prepare_v2(st->db, sql, -1, &stmt, NULL);
     if (rc != SQLITE_OK)
         return db_error(st, e, rc, "cannot prepare a query on");
@@ -254,8 +260,8 @@ static int migrate(struct store *st, struct err *e)
         int now = store_schema_version(st, e);
         if (now != m->version) {
             store_rollback(st);
-            return err_set(e, ERR_INTERNAL, "migration %04d_%s left schema version %d",
-                           m->version, m->name, now);
+            return err_set(e, ERR_INTERNAL, "migration %04d_%s left schema version %d", m->version,
+                           m->name, now);
         }
         rc = store_commit(st, e);
         if (rc)

@@ -56,6 +56,7 @@ int store_in_transaction(struct store *st);
  *   s  const char *   text (NULL binds NULL)
  *   i  int            integer
  *   I  int64_t        integer
+ *   T  int64_t        a time in ms; 0 binds NULL (not yet happened)
  *   b  const void *, size_t   blob
  *   n  (nothing)      NULL
  */

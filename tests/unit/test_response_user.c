@@ -82,9 +82,9 @@ static void test_user_bad_input_is_refused(void **state)
                      ERR_INPUT);
     assert_int_equal(user_add(f->st, "t", "dept", NULL, ROLE_DEPARTMENT, NULL, "0123456789", NULL),
                      ERR_USAGE);
-    assert_int_equal(user_add(f->st, "t", "ok", "two\nlines", ROLE_OFFICER, NULL, "0123456789",
-                              NULL),
-                     ERR_INPUT);
+    assert_int_equal(
+        user_add(f->st, "t", "ok", "two\nlines", ROLE_OFFICER, NULL, "0123456789", NULL),
+        ERR_INPUT);
     assert_int_equal(count(f->st, "SELECT count(*) FROM users"), 0);
     assert_int_equal(count(f->st, "SELECT count(*) FROM audit"), 0);
 }
@@ -94,9 +94,8 @@ static void test_user_disabled_cannot_sign_in(void **state)
     struct fixture *f = *state;
     struct err e = {0};
     struct user u;
-    assert_int_equal(user_add(f->st, "t", "wang", NULL, ROLE_DEPARTMENT, "信息中心", "0123456789",
-                              &e),
-                     0);
+    assert_int_equal(
+        user_add(f->st, "t", "wang", NULL, ROLE_DEPARTMENT, "信息中心", "0123456789", &e), 0);
     assert_int_equal(user_set_disabled(f->st, "t", "wang", 1, &e), 0);
     assert_int_equal(user_authenticate(f->st, "wang", "0123456789", &u, &e), ERR_DENIED);
     assert_int_equal(user_set_disabled(f->st, "t", "wang", 0, &e), 0);

@@ -1,0 +1,280 @@
+/* Tasks of incidents and warnings, and the one list of everything due. */
+#include "response_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int task_insert(struct store *st, int64_t incident_id, int64_t warning_id, const char *code,
+                const char *title, const char *clause, enum role owner, const char *department,
+                const char *assignee, int64_t due_at, int is_mandatory, struct err *e)
+{
+    return store_exec(st, e,
+                      "INSERT INTO tasks (incident_id, warning_id, code, title, clause, owner_role, "
+                      "department, assignee, due_at, is_mandatory, created_at) "
+                      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                      "TTssssssIiI", incident_id, warning_id, code, title, clause,
+                      role_info(owner)->code, department ? department : "",
+                      assignee ? assignee : "", due_at, is_mandatory, time_now_ms());
+}
+
+int task_add(struct store *st, const struct user *as, const char *ref, const char *title,
+             const char *department, const char *assignee, int64_t due_at, int is_mandatory,
+             int64_t *id, struct err *e)
+{
+    int rc = resp_allow(as, ACT_TASK_MANAGE, e);
+    if (!rc)
+        rc = text_check("--title", title, 256, 0, e);
+    if (!rc && department)
+        rc = text_check("--department", department, 128, 0, e);
+    struct user u;
+    if (!rc && assignee)
+        rc = user_find(st, assignee, &u, e);
+    if (!rc && due_at <= 0)
+        rc = err_set(e, ERR_USAGE, "a task needs --due");
+    if (rc)
+        return rc;
+    rc = store_begin(st, e);
+    if (rc)
+        return rc;
+    struct incident_row row;
+    rc = incident_load(st, as, ref, &row, e);
+    if (!rc && row.status >= INC_CLOSED)
+        rc = err_set(e, ERR_CONFLICT, "incident %s is %s; reopen it to add tasks", ref,
+                     incident_status_code(row.status));
+    if (!rc)
+        rc = task_insert(st, row.id, 0, "custom", title, "", ROLE_DEPARTMENT, department,
+                         assignee, due_at, is_mandatory, e);
+    if (!rc)
+        *id = store_last_id(st);
+    if (!rc)
+        rc = timeline_add(st, row.id, as->name, "task", e, "新增任务 #%lld：%s",
+                          (long long)*id, title);
+    if (!rc) {
+        json_t *d = json_pack("{s:I, s:s, s:s?, s:s?}", "task", (json_int_t)*id, "title", title,
+                              "department", department, "assignee", assignee);
+        rc = audit_append(st, as->name, "task.add", ref, d, e);
+        json_decref(d);
+    }
+    return resp_finish(st, rc, e);
+}
+
+struct task_row {
+    int64_t incident_id, warning_id;
+    char department[129], assignee[USER_NAME_MAX + 1], title[257];
+    int is_done;
+};
+
+static int task_load(struct store *st, int64_t id, struct task_row *t, struct err *e)
+{
+    sqlite3_stmt *q;
+    int rc = store_query(st, e, &q,
+                         "SELECT coalesce(incident_id, 0), coalesce(warning_id, 0), department, "
+                         "assignee, title, done_at IS NOT NULL FROM tasks WHERE id = ?",
+                         "I", id);
+    if (rc)
+        return rc;
+    rc = store_step(st, q, e);
+    if (rc == 1) {
+        t->incident_id = sqlite3_column_int64(q, 0);
+        t->warning_id = sqlite3_column_int64(q, 1);
+        snprintf(t->department, sizeof(t->department), "%s", store_col_text(q, 2));
+        snprintf(t->assignee, sizeof(t->assignee), "%s", store_col_text(q, 3));
+        snprintf(t->title, sizeof(t->title), "%s", store_col_text(q, 4));
+        t->is_done = sqlite3_column_int(q, 5);
+        rc = 0;
+    } else if (rc == 0) {
+        rc = err_set(e, ERR_NOTFOUND, "no task #%lld", (long long)id);
+    }
+    store_finish(q);
+    return rc;
+}
+
+int task_assign(struct store *st, const struct user *as, int64_t id, const char *department,
+                const char *assignee, struct err *e)
+{
+    int rc = resp_allow(as, ACT_TASK_MANAGE, e);
+    if (!rc && !department && !assignee)
+        rc = err_set(e, ERR_USAGE, "give --department, --person or both");
+    if (!rc && department)
+        rc = text_check("--department", department, 128, 0, e);
+    struct user u;
+    if (!rc && assignee)
+        rc = user_find(st, assignee, &u, e);
+    if (rc)
+        return rc;
+    rc = store_begin(st, e);
+    if (rc)
+        return rc;
+    struct task_row t;
+    rc = task_load(st, id, &t, e);
+    if (!rc)
+        rc = store_exec(st, e,
+                        "UPDATE tasks SET department = coalesce(?, department), "
+                        "assignee = coalesce(?, assignee) WHERE id = ?",
+                        "ssI", department, assignee, id);
+    if (!rc && t.incident_id)
+        rc = timeline_add(st, t.incident_id, as->name, "task", e, "任务 #%lld 交由 %s %s",
+                          (long long)id, department ? department : t.department,
+                          assignee ? assignee : t.assignee);
+    if (!rc) {
+        json_t *d = json_pack("{s:s?, s:s?}", "department", department, "assignee", assignee);
+        char obj[32];
+        snprintf(obj, sizeof(obj), "task:%lld", (long long)id);
+        rc = audit_append(st, as->name, "task.assign", obj, d, e);
+        json_decref(d);
+    }
+    return resp_finish(st, rc, e);
+}
+
+int task_done(struct store *st, const struct user *as, int64_t id, const char *note,
+              struct err *e)
+{
+    int rc = resp_allow(as, ACT_TASK_DONE, e);
+    if (!rc && note && *note)
+        rc = text_check("--note", note, 4096, 1, e);
+    if (rc)
+        return rc;
+    rc = store_begin(st, e);
+    if (rc)
+        return rc;
+    struct task_row t;
+    rc = task_load(st, id, &t, e);
+    if (!rc && t.is_done)
+        rc = err_set(e, ERR_CONFLICT, "task #%lld is done already", (long long)id);
+    /* A department finishes only what is its own. */
+    if (!rc && as->role == ROLE_DEPARTMENT && strcmp(t.assignee, as->name) != 0 &&
+        (!as->department[0] || strcmp(t.department, as->department) != 0))
+        rc = err_set(e, ERR_DENIED, "task #%lld belongs to %s, not to user %s", (long long)id,
+                     t.department[0] ? t.department : "the office", as->name);
+    if (!rc)
+        rc = store_exec(st, e, "UPDATE tasks SET done_at = ?, done_by = ?, note = ? WHERE id = ?",
+                        "IssI", time_now_ms(), as->name, note ? note : "", id);
+    if (!rc && t.incident_id)
+        rc = timeline_add(st, t.incident_id, as->name, "task", e, "完成任务 #%lld：%s%s%s%s",
+                          (long long)id, t.title, note && *note ? "（" : "",
+                          note && *note ? note : "", note && *note ? "）" : "");
+    if (!rc) {
+        json_t *d = json_pack("{s:s?}", "note", note);
+        char obj[32];
+        snprintf(obj, sizeof(obj), "task:%lld", (long long)id);
+        rc = audit_append(st, as->name, "task.done", obj, d, e);
+        json_decref(d);
+    }
+    return resp_finish(st, rc, e);
+}
+
+/* ---- due ------------------------------------------------------------------- */
+
+static void due_item(json_t *items, int64_t now, int overdue_only, const char *kind,
+                     const char *ref, int64_t id, const char *what, int64_t due_at,
+                     const char *owner)
+{
+    int overdue = due_at < now;
+    if (overdue_only && !overdue)
+        return;
+    char when[TIME_ISO_LEN];
+    time_format_utc(due_at, when);
+    json_array_append_new(items, json_pack("{s:s, s:s, s:I, s:s, s:s, s:I, s:b, s:s}", "kind",
+                                           kind, "ref", ref, "id", (json_int_t)id, "what", what,
+                                           "due", when, "due_ms", (json_int_t)due_at, "overdue",
+                                           overdue, "owner", owner));
+}
+
+static int due_cmp(const void *a, const void *b)
+{
+    json_int_t x = json_integer_value(json_object_get(*(json_t *const *)a, "due_ms"));
+    json_int_t y = json_integer_value(json_object_get(*(json_t *const *)b, "due_ms"));
+    return x < y ? -1 : x > y;
+}
+
+int due_list_json(struct store *st, const struct user *as, int overdue_only, json_t **out,
+                  struct err *e)
+{
+    int64_t now = time_now_ms(), ack = 0;
+    int is_dept = as->role == ROLE_DEPARTMENT;
+    int rc = deadline_ms(st, DL_ACK_REPORT, &ack, e);
+    if (rc)
+        return rc;
+    json_t *items = json_array();
+    sqlite3_stmt *q;
+    /* Open tasks of incidents still being handled, and of warnings in force. */
+    rc = store_query(st, e, &q,
+                     "SELECT t.id, coalesce(i.ref, w.ref), t.title, t.due_at, "
+                     "CASE WHEN t.assignee <> '' THEN t.assignee WHEN t.department <> '' "
+                     "THEN t.department ELSE t.owner_role END, t.department, t.assignee "
+                     "FROM tasks t LEFT JOIN incidents i ON i.id = t.incident_id "
+                     "LEFT JOIN warnings w ON w.id = t.warning_id "
+                     "WHERE t.done_at IS NULL AND (w.status IS NULL OR w.status = 'published') "
+                     "AND (i.status IS NULL OR i.status NOT IN ('closed', 'assessed') "
+                     "OR t.code = 'improvement')",
+                     "");
+    while (rc >= 0 && (rc = store_step(st, q, e)) == 1) {
+        if (is_dept && strcmp(store_col_text(q, 6), as->name) != 0 &&
+            strcmp(store_col_text(q, 5), as->department) != 0)
+            continue;
+        due_item(items, now, overdue_only, "task", store_col_text(q, 1),
+                 sqlite3_column_int64(q, 0), store_col_text(q, 2), sqlite3_column_int64(q, 3),
+                 store_col_text(q, 4));
+    }
+    store_finish(q);
+    if (rc < 0 || is_dept)
+        goto out;
+    rc = store_query(st, e, &q,
+                     "SELECT r.id, i.ref, r.recipient, r.kind, r.due_at FROM reports r "
+                     "JOIN incidents i ON i.id = r.incident_id WHERE r.sent_at IS NULL",
+                     "");
+    while (rc >= 0 && (rc = store_step(st, q, e)) == 1) {
+        enum recipient rcp;
+        const char *who = recipient_parse(store_col_text(q, 2), &rcp) == 0
+                              ? recipient_info(rcp)->zh
+                              : store_col_text(q, 2);
+        char what[256];
+        snprintf(what, sizeof(what), "向%s报送%s", who,
+                 strcmp(store_col_text(q, 3), "final") == 0 ? "总结报告" : "事件报告");
+        due_item(items, now, overdue_only, "report", store_col_text(q, 1),
+                 sqlite3_column_int64(q, 0), what, sqlite3_column_int64(q, 4), "officer");
+    }
+    store_finish(q);
+    if (rc < 0)
+        goto out;
+    rc = store_query(st, e, &q,
+                     "SELECT id, ref, title, created_at FROM incidents "
+                     "WHERE status = 'reported' AND acknowledged_at IS NULL",
+                     "");
+    while (rc >= 0 && (rc = store_step(st, q, e)) == 1) {
+        char what[300];
+        snprintf(what, sizeof(what), "确认部门报告：%s", store_col_text(q, 2));
+        due_item(items, now, overdue_only, "acknowledge", store_col_text(q, 1),
+                 sqlite3_column_int64(q, 0), what, sqlite3_column_int64(q, 3) + ack, "officer");
+    }
+    store_finish(q);
+    if (rc < 0)
+        goto out;
+    rc = store_query(st, e, &q,
+                     "SELECT a.id, i.ref, a.due_at FROM assessments a "
+                     "JOIN incidents i ON i.id = a.incident_id "
+                     "WHERE a.completed_at IS NULL AND i.status = 'closed'",
+                     "");
+    while (rc >= 0 && (rc = store_step(st, q, e)) == 1)
+        due_item(items, now, overdue_only, "assessment", store_col_text(q, 1),
+                 sqlite3_column_int64(q, 0), "完成事件调查评估（预案7.4）",
+                 sqlite3_column_int64(q, 2), "officer");
+    store_finish(q);
+out:
+    if (rc < 0) {
+        json_decref(items);
+        return rc;
+    }
+    size_t n = json_array_size(items);
+    json_t **v = calloc(n ? n : 1, sizeof(*v));
+    for (size_t i = 0; i < n; i++)
+        v[i] = json_incref(json_array_get(items, i));
+    qsort(v, n, sizeof(*v), due_cmp);
+    json_array_clear(items);
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(items, v[i]);
+    free(v);
+    *out = items;
+    return 0;
+}

@@ -1,0 +1,208 @@
+/* The whole story of an incident as JSON, and the incident list. */
+#include "response_int.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static json_t *time_json(int64_t ms)
+{
+    if (!ms)
+        return json_null();
+    char s[TIME_ISO_LEN];
+    time_format_utc(ms, s);
+    return json_string(s);
+}
+
+/* Runs a query bound to the incident id and turns each row into an object
+ * with the given keys; columns named "*_at" are times. */
+static int rows_json(struct store *st, int64_t id, const char *sql, const char *const *keys,
+                     json_t **out, struct err *e)
+{
+    sqlite3_stmt *q;
+    int rc = store_query(st, e, &q, sql, "I", id);
+    if (rc)
+        return rc;
+    json_t *arr = json_array();
+    while ((rc = store_step(st, q, e)) == 1) {
+        json_t *o = json_object();
+        for (int i = 0; keys[i]; i++) {
+            size_t n = strlen(keys[i]);
+            json_t *v;
+            if (strcmp(keys[i], "at") == 0 || (n > 3 && strcmp(keys[i] + n - 3, "_at") == 0))
+                v = time_json(sqlite3_column_int64(q, i));
+            else if (sqlite3_column_type(q, i) == SQLITE_INTEGER)
+                v = json_integer(sqlite3_column_int64(q, i));
+            else if (sqlite3_column_type(q, i) == SQLITE_NULL)
+                v = json_null();
+            else
+                v = json_string(store_col_text(q, i));
+            json_object_set_new(o, keys[i], v ? v : json_null());
+        }
+        json_array_append_new(arr, o);
+    }
+    store_finish(q);
+    if (rc) {
+        json_decref(arr);
+        return rc;
+    }
+    *out = arr;
+    return 0;
+}
+
+static const char *const timeline_keys[] = {"at", "actor", "kind", "text", NULL};
+static const char *const task_keys[] = {"id",      "code",         "title",  "clause",
+                                        "owner_role", "department", "assignee", "due_at",
+                                        "mandatory", "done_at",     "done_by", "note", NULL};
+static const char *const evidence_keys[] = {"id",   "kind",     "name",     "sha256",
+                                            "size", "note",     "added_by", "added_at", NULL};
+static const char *const report_keys[] = {"id",      "recipient", "kind",    "due_at",
+                                          "sent_at", "sent_by",   "sent_to", "sent_via",
+                                          "late",    "text",      NULL};
+static const char *const statement_keys[] = {"id",          "text",        "status",
+                                             "approval_id", "created_by",  "created_at",
+                                             "released_at", "released_by", NULL};
+static const char *const custody_keys[] = {"evidence", "at", "actor", "action", "detail", NULL};
+
+int incident_show_json(struct store *st, const struct user *as, const char *ref, json_t **out,
+                       struct err *e)
+{
+    struct incident_row row;
+    int rc = incident_load(st, as, ref, &row, e);
+    if (rc)
+        return rc;
+    sqlite3_stmt *q;
+    rc = store_query(st, e, &q,
+                     "SELECT i.description, i.level_reason, i.proposal, p.version, "
+                     "coalesce(i.acknowledged_at, 0) FROM incidents i "
+                     "JOIN plan_versions p ON p.id = i.plan_version_id WHERE i.id = ?",
+                     "I", row.id);
+    if (rc)
+        return rc;
+    if ((rc = store_step(st, q, e)) != 1) {
+        store_finish(q);
+        return rc < 0 ? rc : err_set(e, ERR_NOTFOUND, "no incident %s", ref);
+    }
+    const struct category *cat = NULL;
+    const struct subcategory *sub = NULL;
+    category_parse(row.category, &cat, &sub);
+    json_error_t jerr;
+    json_t *proposal = json_loads(store_col_text(q, 2), 0, &jerr);
+    json_t *o = json_pack(
+        "{s:s, s:s, s:s, s:s, s:s?, s:s, s:s, s:s, s:s?, s:s, s:s?, s:o, s:s, s:s, s:s, "
+        "s:s, s:s, s:{s:b, s:b, s:b}, s:s, s:o, s:o, s:o, s:o}",
+        "ref", row.ref, "title", row.title, "description", store_col_text(q, 0), "category",
+        row.category, "subcategory", row.subcategory[0] ? row.subcategory : NULL, "category_zh",
+        cat ? cat->zh : "", "gbt_20986", gbt_class_zh(sub ? sub->gbt : cat ? cat->subs[0].gbt : 0),
+        "level_zh", level_zh(row.level), "level",
+        row.level != LEVEL_NONE ? level_code(row.level) : NULL, "level_reason",
+        store_col_text(q, 1), "proposed_level",
+        row.proposed != LEVEL_NONE ? level_code(row.proposed) : NULL, "proposal",
+        proposal ? proposal : json_array(), "status", incident_status_code(row.status),
+        "status_zh", incident_status_zh(row.status), "owner_department", row.owner_department,
+        "owner_user", row.owner_user, "reported_by", row.reported_by, "flags", "sabotage",
+        row.is_sabotage, "crime", row.is_crime, "drill", row.is_drill, "plan_version",
+        store_col_text(q, 3), "started_at", time_json(row.started_at), "created_at",
+        time_json(row.created_at), "acknowledged_at", time_json(sqlite3_column_int64(q, 4)),
+        "closed_at", time_json(row.closed_at));
+    store_finish(q);
+    if (!o)
+        return err_set(e, ERR_INTERNAL, "cannot build the JSON of %s", ref);
+
+    struct {
+        const char *key, *sql;
+        const char *const *keys;
+    } parts[] = {
+        {"timeline", "SELECT at, actor, kind, text FROM timeline WHERE incident_id = ? ORDER BY id",
+         timeline_keys},
+        {"tasks",
+         "SELECT id, code, title, clause, owner_role, department, assignee, due_at, "
+         "is_mandatory, done_at, done_by, note FROM tasks WHERE incident_id = ? ORDER BY id",
+         task_keys},
+        {"evidence",
+         "SELECT id, kind, name, sha256, size, note, added_by, added_at FROM evidence "
+         "WHERE incident_id = ? ORDER BY id",
+         evidence_keys},
+        {"custody",
+         "SELECT c.evidence_id, c.at, c.actor, c.action, c.detail FROM custody c "
+         "JOIN evidence v ON v.id = c.evidence_id WHERE v.incident_id = ? ORDER BY c.id",
+         custody_keys},
+        {"reports",
+         "SELECT id, recipient, kind, due_at, sent_at, sent_by, sent_to, sent_via, is_late, text "
+         "FROM reports WHERE incident_id = ? ORDER BY id",
+         report_keys},
+        {"statements",
+         "SELECT id, text, status, approval_id, created_by, created_at, released_at, released_by "
+         "FROM statements WHERE incident_id = ? ORDER BY id",
+         statement_keys},
+    };
+    for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
+        json_t *arr;
+        rc = rows_json(st, row.id, parts[i].sql, parts[i].keys, &arr, e);
+        if (rc) {
+            json_decref(o);
+            return rc;
+        }
+        json_object_set_new(o, parts[i].key, arr);
+    }
+    json_t *assets;
+    static const char *const asset_keys[] = {"name", NULL};
+    rc = rows_json(st, row.id, "SELECT asset FROM incident_assets WHERE incident_id = ?",
+                   asset_keys, &assets, e);
+    if (rc) {
+        json_decref(o);
+        return rc;
+    }
+    json_t *names = json_array();
+    size_t k;
+    json_t *v;
+    json_array_foreach(assets, k, v) json_array_append(names, json_object_get(v, "name"));
+    json_decref(assets);
+    json_object_set_new(o, "assets", names);
+    json_t *assessment = NULL;
+    struct err ae = {0};
+    if (assessment_show_json(st, as, ref, &assessment, &ae) == 0)
+        json_object_set_new(o, "assessment", assessment);
+    else
+        json_object_set_new(o, "assessment", json_null());
+    *out = o;
+    return 0;
+}
+
+int incident_list_json(struct store *st, const struct user *as, const char *status, int open_only,
+                       json_t **out, struct err *e)
+{
+    enum incident_status want;
+    if (status && incident_status_parse(status, &want) != 0)
+        return err_set(e, ERR_INPUT, "unknown status '%.30s'", status);
+    sqlite3_stmt *q;
+    int rc = store_query(st, e, &q, "SELECT ref FROM incidents ORDER BY id DESC", "");
+    if (rc)
+        return rc;
+    json_t *items = json_array();
+    while ((rc = store_step(st, q, e)) == 1) {
+        struct incident_row row;
+        if (incident_load(st, as, store_col_text(q, 0), &row, NULL) != 0)
+            continue; /* not visible to this user */
+        if (status && row.status != want)
+            continue;
+        if (open_only && row.status >= INC_CLOSED)
+            continue;
+        char started[TIME_ISO_LEN];
+        time_format_utc(row.started_at, started);
+        json_array_append_new(
+            items, json_pack("{s:s, s:s, s:s, s:s?, s:s?, s:s?, s:s, s:s, s:b, s:s}", "ref",
+                             row.ref, "title", row.title, "category", row.category, "subcategory",
+                             row.subcategory[0] ? row.subcategory : NULL, "level",
+                             row.level ? level_code(row.level) : NULL, "proposed_level",
+                             row.proposed ? level_code(row.proposed) : NULL, "status",
+                             incident_status_code(row.status), "owner_department",
+                             row.owner_department, "drill", row.is_drill, "started_at", started));
+    }
+    store_finish(q);
+    if (rc) {
+        json_decref(items);
+        return rc;
+    }
+    *out = items;
+    return 0;
+}
