@@ -111,7 +111,7 @@ static int parse_impact(struct store *st, const char **facts, int n, const char 
                                "oa, server, database, domain, other)",
                                names[i]);
             a->importance = a->kind == ASSET_PORTAL || a->kind == ASSET_OA ? IMPORTANCE_CORE
-                                                                             : IMPORTANCE_GENERAL;
+                                                                           : IMPORTANCE_GENERAL;
         }
     }
     return 0;
@@ -142,8 +142,11 @@ static int inc_open(struct cli *cli, int argc, char **argv, struct err *e)
     int npos, rc = opt_parse(cli, "incident open", opts, argc, argv, pos, 0, &npos, e);
     if (rc || cli->help)
         return rc;
-    struct incident_new in = {.title = title, .description = desc, .category = category,
-                              .level_reason = reason, .is_drill = drill};
+    struct incident_new in = {.title = title,
+                              .description = desc,
+                              .category = category,
+                              .level_reason = reason,
+                              .is_drill = drill};
     if (level_s && level_parse(level_s, &in.level) != 0)
         return err_set(e, ERR_INPUT, "--level '%.10s' is not I, II, III or IV", level_s);
     if (in.level != LEVEL_NONE && !reason)
@@ -219,8 +222,8 @@ static int inc_list(struct cli *cli, int argc, char **argv, struct err *e)
         const char *sub = json_string_value(json_object_get(v, "subcategory"));
         snprintf(cat, sizeof(cat), "%s%s%s", json_string_value(json_object_get(v, "category")),
                  sub ? "/" : "", sub ? sub : "");
-        printf("%-14s %-5s %-11s %-34s %s%s\n", json_string_value(json_object_get(v, "ref")),
-               level, json_string_value(json_object_get(v, "status")), cat,
+        printf("%-14s %-5s %-11s %-34s %s%s\n", json_string_value(json_object_get(v, "ref")), level,
+               json_string_value(json_object_get(v, "status")), cat,
                json_string_value(json_object_get(v, "title")),
                json_is_true(json_object_get(v, "drill")) ? " [演练]" : "");
     }
@@ -265,7 +268,8 @@ static void print_incident(json_t *o)
     printf("%-10s %s / %s\n", "owner", *js(o, "owner_department") ? js(o, "owner_department") : "-",
            *js(o, "owner_user") ? js(o, "owner_user") : "-");
     json_t *f = json_object_get(o, "flags");
-    printf("%-10s%s%s%s\n", "flags", json_is_true(json_object_get(f, "sabotage")) ? " sabotage" : "",
+    printf("%-10s%s%s%s\n", "flags",
+           json_is_true(json_object_get(f, "sabotage")) ? " sabotage" : "",
            json_is_true(json_object_get(f, "crime")) ? " crime" : "",
            json_is_true(json_object_get(f, "drill")) ? " drill" : "");
     printf("%-10s %s\n", "plan", js(o, "plan_version"));
@@ -310,7 +314,8 @@ static void print_incident(json_t *o)
             time_format_local(ms, due);
         printf("  #%-4lld %-12s %-8s due %s  %s%s\n",
                (long long)json_integer_value(json_object_get(v, "id")), js(v, "recipient"),
-               js(v, "kind"), due, json_is_null(json_object_get(v, "sent_at")) ? "not sent" : "sent",
+               js(v, "kind"), due,
+               json_is_null(json_object_get(v, "sent_at")) ? "not sent" : "sent",
                json_integer_value(json_object_get(v, "late")) ? " (late)" : "");
     }
     printf("\nstatements:\n");
@@ -389,7 +394,8 @@ static int inc_assess(struct cli *cli, int argc, char **argv, struct err *e)
             json_array_append_new(rs, json_pack("{s:s, s:s, s:s, s:s}", "rule", a.reasons[i].rule,
                                                 "level", level_code(a.reasons[i].level), "zh",
                                                 a.reasons[i].zh, "en", a.reasons[i].en));
-        cli_print_json(json_pack("{s:s, s:o}", "proposed_level", level_code(a.level), "reasons", rs));
+        cli_print_json(
+            json_pack("{s:s, s:o}", "proposed_level", level_code(a.level), "reasons", rs));
     } else {
         printf("proposed level %s (%s)\n", level_code(a.level), level_zh(a.level));
         for (size_t i = 0; i < a.n_reasons; i++)
@@ -504,13 +510,16 @@ static int inc_flag(struct cli *cli, int argc, char **argv, struct err *e)
 /* tocsin incident task REF add|done|assign … */
 static int inc_task(struct cli *cli, int argc, char **argv, struct err *e)
 {
-    const char *as = NULL, *title = NULL, *due_s = NULL, *dept = NULL, *person = NULL,
-               *note = NULL;
+    const char *as = NULL, *title = NULL, *due_s = NULL, *dept = NULL, *person = NULL, *note = NULL;
     int mandatory = 0;
-    const struct opt opts[] = {OPT_V("as", &as),         OPT_V("title", &title),
-                               OPT_V("due", &due_s),     OPT_V("department", &dept),
-                               OPT_V("person", &person), OPT_V("note", &note),
-                               OPT_F("mandatory", &mandatory), OPT_END};
+    const struct opt opts[] = {OPT_V("as", &as),
+                               OPT_V("title", &title),
+                               OPT_V("due", &due_s),
+                               OPT_V("department", &dept),
+                               OPT_V("person", &person),
+                               OPT_V("note", &note),
+                               OPT_F("mandatory", &mandatory),
+                               OPT_END};
     char *pos[3];
     int npos, rc = opt_parse(cli, "incident task", opts, argc, argv, pos, 3, &npos, e);
     if (rc || cli->help)
@@ -550,14 +559,15 @@ static int inc_task(struct cli *cli, int argc, char **argv, struct err *e)
 static int inc_evidence(struct cli *cli, int argc, char **argv, struct err *e)
 {
     const char *as = NULL, *file = NULL, *note = NULL, *text = NULL, *to = NULL;
-    const struct opt opts[] = {OPT_V("as", &as), OPT_V("file", &file), OPT_V("note", &note),
-                               OPT_V("text", &text), OPT_V("to", &to), OPT_END};
+    const struct opt opts[] = {OPT_V("as", &as),     OPT_V("file", &file), OPT_V("note", &note),
+                               OPT_V("text", &text), OPT_V("to", &to),     OPT_END};
     char *pos[3];
     int npos, rc = opt_parse(cli, "incident evidence", opts, argc, argv, pos, 3, &npos, e);
     if (rc || cli->help)
         return rc;
     if (npos < 2)
-        return err_set(e, ERR_USAGE, "tocsin incident evidence: give REF and add, verify or export");
+        return err_set(e, ERR_USAGE,
+                       "tocsin incident evidence: give REF and add, verify or export");
     const char *sub = pos[1];
     int64_t id = 0;
     if (strcmp(sub, "add") == 0 && !!file == !!text)
@@ -566,8 +576,8 @@ static int inc_evidence(struct cli *cli, int argc, char **argv, struct err *e)
         (npos != 3 || !to || (rc = cli_id("evidence ID", pos[2], &id, e)) != 0))
         return rc ? rc : err_set(e, ERR_USAGE, "tocsin incident evidence REF export ID --to FILE");
     if (strcmp(sub, "add") != 0 && strcmp(sub, "verify") != 0 && strcmp(sub, "export") != 0)
-        return err_set(e, ERR_USAGE, "tocsin incident evidence: '%.20s' is not add, verify or export",
-                       sub);
+        return err_set(e, ERR_USAGE,
+                       "tocsin incident evidence: '%.20s' is not add, verify or export", sub);
     struct store *st;
     struct user u;
     rc = open_as(cli, as, &st, &u, e);
@@ -595,8 +605,9 @@ static int inc_evidence(struct cli *cli, int argc, char **argv, struct err *e)
             json_string_value(json_object_get(v, "sha256")),
             json_string_value(json_object_get(v, "name")),
             json_is_true(json_object_get(v, "ok")) ? "" : ": ",
-            json_is_true(json_object_get(v, "ok")) ? ""
-                                                   : json_string_value(json_object_get(v, "problem")));
+            json_is_true(json_object_get(v, "ok"))
+                ? ""
+                : json_string_value(json_object_get(v, "problem")));
         printf("%s: %zu items\n", rc == 0 ? "ok" : "damaged", json_array_size(report));
         json_decref(report);
     } else if (strcmp(sub, "add") == 0) {
@@ -610,24 +621,29 @@ static int inc_report(struct cli *cli, int argc, char **argv, struct err *e)
 {
     const char *as = NULL, *recipient = NULL, *kind = NULL, *text = NULL, *text_file = NULL,
                *to = NULL, *via = NULL, *at = NULL;
-    const struct opt opts[] = {OPT_V("as", &as),       OPT_V("recipient", &recipient),
-                               OPT_V("kind", &kind),   OPT_V("text", &text),
-                               OPT_V("text-file", &text_file), OPT_V("to", &to),
-                               OPT_V("via", &via),     OPT_V("at", &at), OPT_END};
+    const struct opt opts[] = {OPT_V("as", &as),
+                               OPT_V("recipient", &recipient),
+                               OPT_V("kind", &kind),
+                               OPT_V("text", &text),
+                               OPT_V("text-file", &text_file),
+                               OPT_V("to", &to),
+                               OPT_V("via", &via),
+                               OPT_V("at", &at),
+                               OPT_END};
     char *pos[3];
     int npos, rc = opt_parse(cli, "incident report", opts, argc, argv, pos, 3, &npos, e);
     if (rc || cli->help)
         return rc;
     if (npos < 2)
-        return err_set(e, ERR_USAGE, "tocsin incident report: give REF and add, edit, sent or show");
+        return err_set(e, ERR_USAGE,
+                       "tocsin incident report: give REF and add, edit, sent or show");
     const char *sub = pos[1];
     int64_t id = 0, sent_at = 0;
     enum recipient rcp = RCP_CITY_OFFICE;
     int is_add = strcmp(sub, "add") == 0;
-    if (!is_add && strcmp(sub, "edit") != 0 && strcmp(sub, "sent") != 0 &&
-        strcmp(sub, "show") != 0)
-        return err_set(e, ERR_USAGE, "tocsin incident report: '%.20s' is not add, edit, sent or show",
-                       sub);
+    if (!is_add && strcmp(sub, "edit") != 0 && strcmp(sub, "sent") != 0 && strcmp(sub, "show") != 0)
+        return err_set(e, ERR_USAGE,
+                       "tocsin incident report: '%.20s' is not add, edit, sent or show", sub);
     if (!is_add && (npos != 3 || (rc = cli_id("report ID", pos[2], &id, e)) != 0))
         return rc ? rc : err_set(e, ERR_USAGE, "tocsin incident report REF %s ID", sub);
     if (is_add && (!recipient || recipient_parse(recipient, &rcp) != 0))
@@ -643,7 +659,8 @@ static int inc_report(struct cli *cli, int argc, char **argv, struct err *e)
     else if (strcmp(sub, "edit") == 0 && text)
         rc = buf_adds(&body, text);
     else if (strcmp(sub, "edit") == 0)
-        rc = err_set(e, ERR_USAGE, "tocsin incident report REF edit ID: give --text or --text-file");
+        rc =
+            err_set(e, ERR_USAGE, "tocsin incident report REF edit ID: give --text or --text-file");
     if (rc) {
         buf_release(&body);
         return rc;
@@ -667,8 +684,8 @@ static int inc_report(struct cli *cli, int argc, char **argv, struct err *e)
         size_t i;
         json_t *v, *found = NULL;
         if (!rc)
-            json_array_foreach(json_object_get(o, "reports"), i, v) if (
-                json_integer_value(json_object_get(v, "id")) == id) found = v;
+            json_array_foreach(json_object_get(o, "reports"), i,
+                               v) if (json_integer_value(json_object_get(v, "id")) == id) found = v;
         if (!rc && !found)
             rc = err_set(e, ERR_NOTFOUND, "incident %s has no report #%lld", pos[0], (long long)id);
         if (!rc && cli->json)
@@ -701,8 +718,8 @@ static int inc_statement(struct cli *cli, int argc, char **argv, struct err *e)
     int is_draft = strcmp(sub, "draft") == 0;
     int64_t id = 0, approval = 0;
     if (!is_draft && strcmp(sub, "submit") != 0 && strcmp(sub, "release") != 0)
-        return err_set(e, ERR_USAGE, "tocsin incident statement: '%.20s' is not draft, submit or release",
-                       sub);
+        return err_set(e, ERR_USAGE,
+                       "tocsin incident statement: '%.20s' is not draft, submit or release", sub);
     if (!is_draft && (npos != 3 || (rc = cli_id("statement ID", pos[2], &id, e)) != 0))
         return rc ? rc : err_set(e, ERR_USAGE, "tocsin incident statement REF %s ID", sub);
     struct store *st;
@@ -728,10 +745,12 @@ static int inc_statement(struct cli *cli, int argc, char **argv, struct err *e)
 int cmd_incident(struct cli *cli, int argc, char **argv, struct err *e)
 {
     static const struct cli_sub subs[] = {
-        {"open", inc_open},         {"list", inc_list},         {"show", inc_show},
-        {"assess", inc_assess},     {"level", inc_level},       {"status", inc_status},
-        {"assign", inc_assign},     {"flag", inc_flag},         {"task", inc_task},
-        {"evidence", inc_evidence}, {"report", inc_report},     {"statement", inc_statement},
+        {"open", inc_open},     {"list", inc_list},
+        {"show", inc_show},     {"assess", inc_assess},
+        {"level", inc_level},   {"status", inc_status},
+        {"assign", inc_assign}, {"flag", inc_flag},
+        {"task", inc_task},     {"evidence", inc_evidence},
+        {"report", inc_report}, {"statement", inc_statement},
         {NULL, NULL},
     };
     return cli_dispatch(cli, "incident", incident_usage, subs, argc, argv, e);

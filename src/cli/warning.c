@@ -41,10 +41,18 @@ static int w_draft(struct cli *cli, int argc, char **argv, struct err *e)
     struct warning_new in = {0};
     int drill = 0;
     const struct opt opts[] = {
-        OPT_V("as", &as),           OPT_V("colour", &colour),   OPT_V("color", &colour),
-        OPT_V("category", &in.category), OPT_V("scope", &in.scope), OPT_V("items", &in.items),
-        OPT_V("measure", &in.measures), OPT_V("deadline", &deadline), OPT_V("issuer", &in.issuer),
-        OPT_V("start", &start),     OPT_V("incident", &in.incident), OPT_F("drill", &drill),
+        OPT_V("as", &as),
+        OPT_V("colour", &colour),
+        OPT_V("color", &colour),
+        OPT_V("category", &in.category),
+        OPT_V("scope", &in.scope),
+        OPT_V("items", &in.items),
+        OPT_V("measure", &in.measures),
+        OPT_V("deadline", &deadline),
+        OPT_V("issuer", &in.issuer),
+        OPT_V("start", &start),
+        OPT_V("incident", &in.incident),
+        OPT_F("drill", &drill),
         OPT_END,
     };
     char *pos[1];
@@ -76,8 +84,8 @@ static int w_draft(struct cli *cli, int argc, char **argv, struct err *e)
 
 static void print_warning(json_t *w)
 {
-    const char *keys[] = {"colour", "level", "category", "start", "scope", "items", "measures",
-                          "deadline", "issuer", "status", "lift_reason"};
+    const char *keys[] = {"colour",   "level",    "category", "start",  "scope",      "items",
+                          "measures", "deadline", "issuer",   "status", "lift_reason"};
     printf("%s  %s预警\n", json_string_value(json_object_get(w, "ref")),
            json_string_value(json_object_get(w, "colour_zh")));
     for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
@@ -87,11 +95,11 @@ static void print_warning(json_t *w)
     }
     size_t i;
     json_t *t;
-    json_array_foreach(json_object_get(w, "tasks"), i, t)
-        printf("task #%lld [%s] %s, due %s\n", (long long)json_integer_value(json_object_get(t, "id")),
-               json_is_true(json_object_get(t, "done")) ? "x" : " ",
-               json_string_value(json_object_get(t, "title")),
-               json_string_value(json_object_get(t, "due")));
+    json_array_foreach(json_object_get(w, "tasks"), i, t) printf(
+        "task #%lld [%s] %s, due %s\n", (long long)json_integer_value(json_object_get(t, "id")),
+        json_is_true(json_object_get(t, "done")) ? "x" : " ",
+        json_string_value(json_object_get(t, "title")),
+        json_string_value(json_object_get(t, "due")));
 }
 
 static int w_list_show(struct cli *cli, int argc, char **argv, int is_show, struct err *e)
@@ -246,12 +254,12 @@ static int a_list(struct cli *cli, int argc, char **argv, struct err *e)
     size_t i;
     json_t *a;
     printf("%-5s %-10s %-9s %-14s %s\n", "ID", "KIND", "STATUS", "REF", "SUMMARY");
-    json_array_foreach(items, i, a)
-        printf("%-5lld %-10s %-9s %-14s %s\n", (long long)json_integer_value(json_object_get(a, "id")),
-               json_string_value(json_object_get(a, "kind")),
-               json_string_value(json_object_get(a, "status")),
-               json_string_value(json_object_get(a, "ref")),
-               json_string_value(json_object_get(a, "summary")));
+    json_array_foreach(items, i, a) printf("%-5lld %-10s %-9s %-14s %s\n",
+                                           (long long)json_integer_value(json_object_get(a, "id")),
+                                           json_string_value(json_object_get(a, "kind")),
+                                           json_string_value(json_object_get(a, "status")),
+                                           json_string_value(json_object_get(a, "ref")),
+                                           json_string_value(json_object_get(a, "summary")));
     json_decref(items);
     return 0;
 }
@@ -327,8 +335,9 @@ static int s_show(struct cli *cli, int argc, char **argv, struct err *e)
     if (rc)
         return rc;
     if (!cli->json) {
-        const char *keys[] = {"due", "cause", "nature", "impact", "responsibility", "handling",
-                              "improvements", "completed_at", "completed_by"};
+        const char *keys[] = {"due",          "cause",          "nature",
+                              "impact",       "responsibility", "handling",
+                              "improvements", "completed_at",   "completed_by"};
         printf("assessment of %s: %s%s\n", pos[0],
                json_is_true(json_object_get(a, "complete")) ? "complete" : "open",
                json_is_true(json_object_get(a, "overdue")) ? ", OVERDUE" : "");
@@ -379,8 +388,8 @@ static int s_edit(struct cli *cli, int argc, char **argv, struct err *e)
         return rc;
     if (commend && accountable)
         return err_set(e, ERR_USAGE, "give --commend or --accountable, one at a time");
-    int fields = f.cause || f.nature || f.impact || f.responsibility || f.handling ||
-                 f.improvements;
+    int fields =
+        f.cause || f.nature || f.impact || f.responsibility || f.handling || f.improvements;
     struct store *st;
     struct user u;
     rc = open_as(cli, as, &st, &u, e);
@@ -494,9 +503,9 @@ static const char asset_usage[] =
 static int as_add(struct cli *cli, int argc, char **argv, struct err *e)
 {
     const char *as = NULL, *kind_s = NULL, *imp_s = NULL, *dept = NULL, *owner = NULL;
-    const struct opt opts[] = {OPT_V("as", &as),           OPT_V("kind", &kind_s),
-                               OPT_V("importance", &imp_s), OPT_V("department", &dept),
-                               OPT_V("owner", &owner),     OPT_END};
+    const struct opt opts[] = {
+        OPT_V("as", &as),           OPT_V("kind", &kind_s), OPT_V("importance", &imp_s),
+        OPT_V("department", &dept), OPT_V("owner", &owner), OPT_END};
     char *pos[1];
     int npos, rc = opt_parse(cli, "asset add", opts, argc, argv, pos, 1, &npos, e);
     if (rc || cli->help)

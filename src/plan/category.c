@@ -108,9 +108,8 @@ int category_parse(const char *code, const struct category **cat, const struct s
 const char *gbt_class_zh(enum gbt_class c)
 {
     static const char *const names[GBT_COUNT] = {
-        "恶意程序事件",     "网络攻击事件", "数据安全事件", "信息内容安全事件",
-        "设备设施故障事件", "违规操作事件", "安全隐患事件", "异常行为事件",
-        "不可抗力事件",     "其他事件",
+        "恶意程序事件", "网络攻击事件", "数据安全事件", "信息内容安全事件", "设备设施故障事件",
+        "违规操作事件", "安全隐患事件", "异常行为事件", "不可抗力事件",     "其他事件",
     };
     return (unsigned)c < GBT_COUNT ? names[c] : "其他事件";
 }

@@ -83,8 +83,7 @@ enum level level_for_colour(enum colour c)
 static const char *const kind_codes[] = {"portal", "oa", "server", "database", "domain", "other"};
 static const char *const kind_zhs[] = {"门户网站", "OA系统", "服务器", "数据库", "域名", "系统"};
 static const char *const importance_codes[] = {"core", "important", "general"};
-static const char *const state_codes[] = {"ok",       "degraded", "down",
-                                          "tampered", "leaked",   "lost"};
+static const char *const state_codes[] = {"ok", "degraded", "down", "tampered", "leaked", "lost"};
 
 #define PARSE_TABLE(fn, type, table)                                                               \
     int fn(const char *s, type *out)                                                               \
@@ -255,8 +254,7 @@ static void rule_records(const struct impact *im, const struct level_thresholds 
         snprintf(r->en, sizeof(r->en),
                  "%lld personal records leaked or lost, at least the level %s threshold of %lld "
                  "(national grading)",
-                 (long long)im->personal_records, level_code(steps[i].level),
-                 (long long)limits[i]);
+                 (long long)im->personal_records, level_code(steps[i].level), (long long)limits[i]);
         return; /* the highest step reached is enough */
     }
 }

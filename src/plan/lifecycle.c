@@ -8,9 +8,9 @@
 static const struct {
     const char *code, *zh;
 } statuses[INC_STATUS_COUNT] = {
-    [INC_REPORTED] = {"reported", "已报告"},   [INC_TRIAGED] = {"triaged", "已研判"},
+    [INC_REPORTED] = {"reported", "已报告"},     [INC_TRIAGED] = {"triaged", "已研判"},
     [INC_RESPONDING] = {"responding", "处置中"}, [INC_CONTAINED] = {"contained", "已控制"},
-    [INC_RECOVERED] = {"recovered", "已恢复"}, [INC_CLOSED] = {"closed", "已结束"},
+    [INC_RECOVERED] = {"recovered", "已恢复"},   [INC_CLOSED] = {"closed", "已结束"},
     [INC_ASSESSED] = {"assessed", "已评估"},
 };
 
@@ -59,52 +59,68 @@ int incident_transition_allowed(enum incident_status from, enum incident_status 
 
 struct playbook_row {
     struct playbook_task task;
-    const char *category;  /* only for this category code; NULL for all */
+    const char *category;   /* only for this category code; NULL for all */
     enum level worst_level; /* only for levels at least this serious; LEVEL_NONE for all */
 };
 
 static const struct playbook_row playbook[] = {
     {{"contain", "控制事态，防止蔓延", "contain the event and stop it spreading", ROLE_OFFICER,
       1 * H, 1, "H-3"},
-     NULL, LEVEL_NONE},
+     NULL,
+     LEVEL_NONE},
     {{"block-source", "封堵攻击来源", "block the source of the attack", ROLE_OFFICER, 1 * H, 1,
       "H-3"},
-     "network-attack", LEVEL_NONE},
+     "network-attack",
+     LEVEL_NONE},
     {{"isolate", "隔离受感染主机，清除有害程序", "isolate infected hosts and remove the program",
       ROLE_OFFICER, 2 * H, 1, "H-3"},
-     "harmful-program", LEVEL_NONE},
+     "harmful-program",
+     LEVEL_NONE},
     {{"remove-content", "删除违法有害信息和暗链", "remove the harmful content and hidden links",
       ROLE_OFFICER, 1 * H, 1, "H-3"},
-     "content-security", LEVEL_NONE},
+     "content-security",
+     LEVEL_NONE},
     {{"strengthen", "加强防范措施，阻止事件扩散", "strengthen defences", ROLE_OFFICER, 2 * H, 1,
       "H-3"},
-     NULL, LEVEL_NONE},
+     NULL,
+     LEVEL_NONE},
     {{"backup", "备份受影响系统的数据", "back up the affected data", ROLE_DEPARTMENT, 2 * H, 1,
       "H-4"},
-     NULL, LEVEL_NONE},
+     NULL,
+     LEVEL_NONE},
     {{"protect-equipment", "保护设备设施", "protect the equipment", ROLE_DEPARTMENT, 4 * H, 1,
       "H-4"},
-     "equipment-failure", LEVEL_NONE},
+     "equipment-failure",
+     LEVEL_NONE},
     {{"protect-equipment", "保护设备设施", "protect the equipment", ROLE_DEPARTMENT, 4 * H, 1,
       "H-4"},
-     "disaster", LEVEL_NONE},
+     "disaster",
+     LEVEL_NONE},
     {{"evidence", "保全证据（日志、页面、文件）", "preserve the evidence", ROLE_OFFICER, 4 * H, 1,
       "H-5"},
-     NULL, LEVEL_NONE},
+     NULL,
+     LEVEL_NONE},
     {{"hidden-dangers", "排查安全隐患", "find the hidden dangers", ROLE_DEPARTMENT, 24 * H, 1,
       "H-4"},
-     NULL, LEVEL_NONE},
+     NULL,
+     LEVEL_NONE},
     {{"restore", "尽快恢复系统正常运行", "restore normal operation", ROLE_DEPARTMENT, 8 * H, 1,
       "H-4"},
-     NULL, LEVEL_NONE},
+     NULL,
+     LEVEL_NONE},
     {{"statement", "依据处置结果发布信息（须经批准）",
       "publish information on the outcome (after approval)", ROLE_OFFICER, 24 * H, 0, "H-6"},
-     NULL, LEVEL_III},
+     NULL,
+     LEVEL_III},
 };
 
-static const struct playbook_task sabotage_task = {
-    "police-contact", "联系市公安局、保密局", "contact the city police and secrecy bureau",
-    ROLE_OFFICER, 1 * H, 1, "H-5"};
+static const struct playbook_task sabotage_task = {"police-contact",
+                                                   "联系市公安局、保密局",
+                                                   "contact the city police and secrecy bureau",
+                                                   ROLE_OFFICER,
+                                                   1 * H,
+                                                   1,
+                                                   "H-5"};
 
 const struct playbook_task *playbook_sabotage_task(void)
 {
@@ -135,14 +151,13 @@ static const struct deadline_info deadlines[DL_COUNT] = {
     [DL_ACK_REPORT] = {"deadline.ack_report", "确认部门报告", "acknowledge a department's report",
                        30 * PLAN_MINUTE_MS, "O-3"},
     [DL_CITY_OFFICE] = {"deadline.city_office", "向市网络安全应急办公室首报",
-                        "first report to the city network-security emergency office", 1 * H,
-                        "W-4"},
+                        "first report to the city network-security emergency office", 1 * H, "W-4"},
     [DL_CITY_COMMAND] = {"deadline.city_command", "向市应急指挥部报告",
                          "report to the city emergency command", 1 * H, "H-2"},
-    [DL_CAC] = {"deadline.cac", "向省网信部门报告", "report to the provincial cyberspace administration",
-                4 * H, "W-4"},
-    [DL_POLICE] = {"deadline.police", "向公安机关报告",
-                   "report to the public security bureau", 2 * H, "H-5"},
+    [DL_CAC] = {"deadline.cac", "向省网信部门报告",
+                "report to the provincial cyberspace administration", 4 * H, "W-4"},
+    [DL_POLICE] = {"deadline.police", "向公安机关报告", "report to the public security bureau",
+                   2 * H, "H-5"},
     [DL_FINAL_REPORT] = {"deadline.final_report", "处置结束后报送总结报告",
                          "final summary after handling ends", 30 * PLAN_DAY_MS, "W-4"},
     [DL_ASSESSMENT] = {"deadline.assessment", "应急结束后完成评估",

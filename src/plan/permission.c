@@ -13,8 +13,7 @@ static const struct {
     unsigned roles;
 } actions[ACT_COUNT] = {
     [ACT_INCIDENT_REPORT] = {{"incident.report", "report an event as a new incident"}, L | O | D},
-    [ACT_INCIDENT_OPEN] = {{"incident.open", "open an incident straight into the response"},
-                           L | O},
+    [ACT_INCIDENT_OPEN] = {{"incident.open", "open an incident straight into the response"}, L | O},
     [ACT_INCIDENT_READ_ALL] = {{"incident.read-all", "see every incident"}, L | O | U},
     [ACT_INCIDENT_MANAGE] = {{"incident.manage", "set level, status, owner and flags"}, L | O},
     [ACT_TASK_MANAGE] = {{"task.manage", "add and assign tasks"}, L | O},
@@ -23,8 +22,7 @@ static const struct {
     [ACT_EVIDENCE_EXPORT] = {{"evidence.export", "export evidence (recorded in custody)"},
                              L | O | U},
     [ACT_REPORT_MANAGE] = {{"report.manage", "edit upward reports and mark them sent"}, L | O},
-    [ACT_STATEMENT_DRAFT] = {{"statement.draft", "draft a public statement and submit it"},
-                             L | O},
+    [ACT_STATEMENT_DRAFT] = {{"statement.draft", "draft a public statement and submit it"}, L | O},
     [ACT_STATEMENT_RELEASE] = {{"statement.release", "release an approved statement"}, L | O},
     [ACT_WARNING_DRAFT] = {{"warning.draft", "draft and submit warnings"}, L | O},
     [ACT_WARNING_PUBLISH_LOW] = {{"warning.publish-low", "publish yellow and blue warnings"},

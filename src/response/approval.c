@@ -6,8 +6,8 @@
 #include <string.h>
 
 int approval_request(struct store *st, const char *kind, int64_t object_id, const char *object_ref,
-                     const char *summary, enum role approver, const char *requested_by,
-                     int64_t *id, struct err *e)
+                     const char *summary, enum role approver, const char *requested_by, int64_t *id,
+                     struct err *e)
 {
     int64_t pending = 0;
     int rc = store_query_int(st, e, &pending,
@@ -38,8 +38,7 @@ int approval_list_json(struct store *st, const struct user *as, int pending_only
                        struct err *e)
 {
     if (as->role == ROLE_DEPARTMENT)
-        return err_set(e, ERR_DENIED, "user %s (role department) may not see approvals",
-                       as->name);
+        return err_set(e, ERR_DENIED, "user %s (role department) may not see approvals", as->name);
     sqlite3_stmt *q;
     int rc = store_query(st, e, &q,
                          "SELECT id, kind, object_ref, summary, approver_role, status, "
@@ -57,10 +56,9 @@ int approval_list_json(struct store *st, const struct user *as, int pending_only
             items, json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "id",
                              (json_int_t)sqlite3_column_int64(q, 0), "kind", store_col_text(q, 1),
                              "ref", store_col_text(q, 2), "summary", store_col_text(q, 3),
-                             "approver_role", store_col_text(q, 4), "status",
-                             store_col_text(q, 5), "requested_by", store_col_text(q, 6),
-                             "requested_at", at, "decided_by", store_col_text(q, 8), "reason",
-                             store_col_text(q, 10)));
+                             "approver_role", store_col_text(q, 4), "status", store_col_text(q, 5),
+                             "requested_by", store_col_text(q, 6), "requested_at", at, "decided_by",
+                             store_col_text(q, 8), "reason", store_col_text(q, 10)));
     }
     store_finish(q);
     if (rc) {
@@ -147,8 +145,9 @@ static int statement_status(struct store *st, int64_t incident_id, int64_t id, c
                             size_t n, struct err *e)
 {
     sqlite3_stmt *q;
-    int rc = store_query(st, e, &q, "SELECT status FROM statements WHERE id = ? AND incident_id = ?",
-                         "II", id, incident_id);
+    int rc =
+        store_query(st, e, &q, "SELECT status FROM statements WHERE id = ? AND incident_id = ?",
+                    "II", id, incident_id);
     if (rc)
         return rc;
     rc = store_step(st, q, e);
@@ -211,8 +210,8 @@ int statement_submit(struct store *st, const struct user *as, const char *ref, i
     char summary[300];
     snprintf(summary, sizeof(summary), "%s 公开信息 #%lld", ref, (long long)id);
     if (!rc)
-        rc = approval_request(st, "statement", id, ref, summary, ROLE_LEADER, as->name,
-                              approval_id, e);
+        rc = approval_request(st, "statement", id, ref, summary, ROLE_LEADER, as->name, approval_id,
+                              e);
     if (!rc)
         rc = store_exec(st, e,
                         "UPDATE statements SET status = 'pending', approval_id = ? WHERE id = ?",
@@ -248,8 +247,8 @@ int statement_release(struct store *st, const struct user *as, const char *ref, 
                         "released_by = ? WHERE id = ?",
                         "IsI", time_now_ms(), as->name, id);
     if (!rc)
-        rc = timeline_add(st, row.id, as->name, "statement", e, "发布公开信息 #%lld",
-                          (long long)id);
+        rc =
+            timeline_add(st, row.id, as->name, "statement", e, "发布公开信息 #%lld", (long long)id);
     if (!rc) {
         json_t *d = json_pack("{s:I}", "statement", (json_int_t)id);
         rc = audit_append(st, as->name, "statement.release", ref, d, e);

@@ -8,8 +8,7 @@
 
 /* Loads the incident and its assessment row, which exists once it closed. */
 static int assessment_load(struct store *st, const struct user *as, const char *ref,
-                           struct incident_row *row, int64_t *id, int *is_complete,
-                           struct err *e)
+                           struct incident_row *row, int64_t *id, int *is_complete, struct err *e)
 {
     int rc = incident_load(st, as, ref, row, e);
     if (rc)
@@ -54,10 +53,10 @@ static int begin_edit(struct store *st, const struct user *as, const char *ref,
 int assessment_edit(struct store *st, const struct user *as, const char *ref,
                     const struct assessment_fields *f, struct err *e)
 {
-    const char *vals[] = {f->cause, f->nature, f->impact, f->responsibility, f->handling,
-                          f->improvements};
-    static const char *const names[] = {"--cause", "--nature", "--impact", "--responsibility",
-                                        "--handling", "--improvements"};
+    const char *vals[] = {f->cause,          f->nature,   f->impact,
+                          f->responsibility, f->handling, f->improvements};
+    static const char *const names[] = {"--cause",          "--nature",   "--impact",
+                                        "--responsibility", "--handling", "--improvements"};
     int any = 0, rc = 0;
     for (size_t i = 0; !rc && i < 6; i++) {
         if (vals[i]) {
@@ -66,8 +65,9 @@ int assessment_edit(struct store *st, const struct user *as, const char *ref,
         }
     }
     if (!rc && !any)
-        rc = err_set(e, ERR_USAGE, "give at least one of --cause, --nature, --impact, "
-                                   "--responsibility, --handling, --improvements");
+        rc = err_set(e, ERR_USAGE,
+                     "give at least one of --cause, --nature, --impact, "
+                     "--responsibility, --handling, --improvements");
     if (rc)
         return rc;
     struct incident_row row;
@@ -84,10 +84,10 @@ int assessment_edit(struct store *st, const struct user *as, const char *ref,
                     "ssssssII", f->cause, f->nature, f->impact, f->responsibility, f->handling,
                     f->improvements, time_now_ms(), id);
     if (!rc) {
-        json_t *d = json_pack("{s:b, s:b, s:b, s:b, s:b, s:b}", "cause", !!f->cause, "nature",
-                              !!f->nature, "impact", !!f->impact, "responsibility",
-                              !!f->responsibility, "handling", !!f->handling, "improvements",
-                              !!f->improvements);
+        json_t *d =
+            json_pack("{s:b, s:b, s:b, s:b, s:b, s:b}", "cause", !!f->cause, "nature", !!f->nature,
+                      "impact", !!f->impact, "responsibility", !!f->responsibility, "handling",
+                      !!f->handling, "improvements", !!f->improvements);
         rc = audit_append(st, as->name, "assessment.edit", ref, d, e);
         json_decref(d);
     }
@@ -163,8 +163,8 @@ int assessment_complete(struct store *st, const struct user *as, const char *ref
     if (row.status != INC_CLOSED)
         rc = err_set(e, ERR_CONFLICT, "incident %s is %s; it is assessed once closed", ref,
                      incident_status_code(row.status));
-    static const char *const fields[] = {"cause", "nature", "impact", "responsibility",
-                                         "handling", "improvements"};
+    static const char *const fields[] = {"cause",          "nature",   "impact",
+                                         "responsibility", "handling", "improvements"};
     sqlite3_stmt *q = NULL;
     if (!rc)
         rc = store_query(st, e, &q,
@@ -225,13 +225,13 @@ int assessment_show_json(struct store *st, const struct user *as, const char *re
     time_format_utc(sqlite3_column_int64(q, 0), due);
     if (sqlite3_column_int64(q, 7))
         time_format_utc(sqlite3_column_int64(q, 7), completed);
-    json_t *a = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:b, s:s, s:s}", "ref",
-                          ref, "due", due, "cause", store_col_text(q, 1), "nature",
-                          store_col_text(q, 2), "impact", store_col_text(q, 3), "responsibility",
-                          store_col_text(q, 4), "handling", store_col_text(q, 5), "improvements",
-                          store_col_text(q, 6), "complete", done, "overdue",
-                          !done && sqlite3_column_int64(q, 0) < time_now_ms(), "completed_at",
-                          completed, "completed_by", store_col_text(q, 8));
+    json_t *a =
+        json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:b, s:s, s:s}", "ref", ref, "due",
+                  due, "cause", store_col_text(q, 1), "nature", store_col_text(q, 2), "impact",
+                  store_col_text(q, 3), "responsibility", store_col_text(q, 4), "handling",
+                  store_col_text(q, 5), "improvements", store_col_text(q, 6), "complete", done,
+                  "overdue", !done && sqlite3_column_int64(q, 0) < time_now_ms(), "completed_at",
+                  completed, "completed_by", store_col_text(q, 8));
     store_finish(q);
     json_t *records = json_array();
     rc = store_query(st, e, &q,
@@ -239,11 +239,10 @@ int assessment_show_json(struct store *st, const struct user *as, const char *re
                      "WHERE assessment_id = ? ORDER BY id",
                      "I", id);
     while (rc >= 0 && (rc = store_step(st, q, e)) == 1)
-        json_array_append_new(records, json_pack("{s:s, s:s, s:s, s:s}", "kind",
-                                                 store_col_text(q, 0), "person",
-                                                 store_col_text(q, 1), "text",
-                                                 store_col_text(q, 2), "by",
-                                                 store_col_text(q, 3)));
+        json_array_append_new(records,
+                              json_pack("{s:s, s:s, s:s, s:s}", "kind", store_col_text(q, 0),
+                                        "person", store_col_text(q, 1), "text",
+                                        store_col_text(q, 2), "by", store_col_text(q, 3)));
     store_finish(q);
     json_object_set_new(a, "records", records);
     if (rc < 0) {

@@ -144,8 +144,8 @@ int level_thresholds_load(struct store *st, struct level_thresholds *t, struct e
     level_thresholds_default(t);
     int rc = setting_int(st, "level.down_long_min", t->down_long_min, &t->down_long_min, e);
     if (!rc)
-        rc = setting_int(st, "level.degraded_long_min", t->degraded_long_min,
-                         &t->degraded_long_min, e);
+        rc = setting_int(st, "level.degraded_long_min", t->degraded_long_min, &t->degraded_long_min,
+                         e);
     if (!rc)
         rc = setting_int(st, "level.records_iii", t->records_iii, &t->records_iii, e);
     if (!rc)
@@ -204,11 +204,10 @@ int asset_list_json(struct store *st, json_t **out, struct err *e)
         return rc;
     json_t *items = json_array();
     while ((rc = store_step(st, q, e)) == 1)
-        json_array_append_new(items, json_pack("{s:s, s:s, s:s, s:s, s:s}", "name",
-                                               store_col_text(q, 0), "kind", store_col_text(q, 1),
-                                               "importance", store_col_text(q, 2), "department",
-                                               store_col_text(q, 3), "owner",
-                                               store_col_text(q, 4)));
+        json_array_append_new(
+            items, json_pack("{s:s, s:s, s:s, s:s, s:s}", "name", store_col_text(q, 0), "kind",
+                             store_col_text(q, 1), "importance", store_col_text(q, 2), "department",
+                             store_col_text(q, 3), "owner", store_col_text(q, 4)));
     store_finish(q);
     if (rc) {
         json_decref(items);
@@ -221,8 +220,8 @@ int asset_list_json(struct store *st, json_t **out, struct err *e)
 /* ---- incidents: loading and timeline ------------------------------------------- */
 
 #define INCIDENT_ROW_SQL                                                                           \
-    "SELECT id, ref, title, category, subcategory, level, proposed_level, status, "               \
-    "owner_department, owner_user, reported_by, reporter_department, is_sabotage, is_crime, "     \
+    "SELECT id, ref, title, category, subcategory, level, proposed_level, status, "                \
+    "owner_department, owner_user, reported_by, reporter_department, is_sabotage, is_crime, "      \
     "is_drill, started_at, created_at, closed_at FROM incidents "
 
 static int row_read(struct store *st, sqlite3_stmt *q, struct incident_row *r, struct err *e)

@@ -137,16 +137,16 @@ int evidence_verify(struct store *st, const struct user *as, const char *ref, js
             snprintf(oe.msg, sizeof(oe.msg), "size %llu differs from the recorded %lld",
                      (unsigned long long)size, (long long)sqlite3_column_int64(q, 3));
         damaged |= !ok;
-        json_array_append_new(items, json_pack("{s:I, s:s, s:s, s:b, s:s?}", "id",
-                                               (json_int_t)id, "name", store_col_text(q, 1),
-                                               "sha256", store_col_text(q, 2), "ok", ok, "problem",
-                                               ok ? NULL : oe.msg));
+        json_array_append_new(items,
+                              json_pack("{s:I, s:s, s:s, s:b, s:s?}", "id", (json_int_t)id, "name",
+                                        store_col_text(q, 1), "sha256", store_col_text(q, 2), "ok",
+                                        ok, "problem", ok ? NULL : oe.msg));
         rc = custody(st, id, as->name, ok ? "verified" : "verify-failed", ok ? "" : oe.msg, e);
     }
     store_finish(q);
     if (!rc) {
-        json_t *d = json_pack("{s:I, s:b}", "items", (json_int_t)json_array_size(items), "ok",
-                              !damaged);
+        json_t *d =
+            json_pack("{s:I, s:b}", "items", (json_int_t)json_array_size(items), "ok", !damaged);
         rc = audit_append(st, as->name, "evidence.verify", ref, d, e);
         json_decref(d);
     }
@@ -207,8 +207,8 @@ int evidence_export(struct store *st, const struct user *as, const char *ref, in
     if (!rc)
         rc = custody(st, id, as->name, "exported", dest, e);
     if (!rc) {
-        json_t *d = json_pack("{s:I, s:s, s:s}", "evidence", (json_int_t)id, "to", dest, "sha256",
-                              hex);
+        json_t *d =
+            json_pack("{s:I, s:s, s:s}", "evidence", (json_int_t)id, "to", dest, "sha256", hex);
         rc = audit_append(st, as->name, "evidence.export", ref, d, e);
         json_decref(d);
     }

@@ -13,8 +13,8 @@ int playbook_instantiate(struct store *st, const struct incident_row *row, struc
     if (category_parse(row->category, &cat, &sub) != 0)
         cat = NULL;
     const struct playbook_task *tasks[PLAYBOOK_MAX];
-    size_t n = playbook_tasks(cat, incident_effective_level(row), row->is_sabotage, tasks,
-                              PLAYBOOK_MAX);
+    size_t n =
+        playbook_tasks(cat, incident_effective_level(row), row->is_sabotage, tasks, PLAYBOOK_MAX);
     for (size_t i = 0; i < n; i++) {
         const struct playbook_task *t = tasks[i];
         int rc = task_insert(st, row->id, 0, t->code, t->zh, t->clause, t->owner,
@@ -28,8 +28,9 @@ int playbook_instantiate(struct store *st, const struct incident_row *row, struc
 
 static int next_seq(struct store *st, int year, int64_t *seq, struct err *e)
 {
-    int rc = store_query_int(st, e, seq, "SELECT coalesce(max(seq), 0) + 1 FROM incidents "
-                                         "WHERE year = ?",
+    int rc = store_query_int(st, e, seq,
+                             "SELECT coalesce(max(seq), 0) + 1 FROM incidents "
+                             "WHERE year = ?",
                              "i", year);
     return rc;
 }
@@ -40,10 +41,9 @@ static int store_proposal(struct store *st, int64_t id, const struct level_asses
 {
     json_t *reasons = json_array();
     for (size_t i = 0; i < a->n_reasons; i++)
-        json_array_append_new(reasons,
-                              json_pack("{s:s, s:s, s:s, s:s}", "rule", a->reasons[i].rule,
-                                        "level", level_code(a->reasons[i].level), "zh",
-                                        a->reasons[i].zh, "en", a->reasons[i].en));
+        json_array_append_new(reasons, json_pack("{s:s, s:s, s:s, s:s}", "rule", a->reasons[i].rule,
+                                                 "level", level_code(a->reasons[i].level), "zh",
+                                                 a->reasons[i].zh, "en", a->reasons[i].en));
     char *text = json_dumps(reasons, JSON_COMPACT);
     json_decref(reasons);
     int rc = store_exec(st, e,
@@ -62,8 +62,8 @@ static int owner_for(struct store *st, const struct user *as, const struct incid
     if (in->n_assets == 0)
         return 0;
     sqlite3_stmt *q;
-    int rc = store_query(st, e, &q, "SELECT department FROM assets WHERE name = ?", "s",
-                         in->assets[0]);
+    int rc =
+        store_query(st, e, &q, "SELECT department FROM assets WHERE name = ?", "s", in->assets[0]);
     if (rc)
         return rc;
     if (store_step(st, q, e) == 1)
@@ -144,8 +144,7 @@ int incident_open(struct store *st, const struct user *as, const struct incident
                         "created_at, acknowledged_at, updated_at) "
                         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                         "siIssssssssiIIssITI", ref, year, seq, in->title,
-                        in->description ? in->description : "", cat->code,
-                        sub ? sub->code : NULL,
+                        in->description ? in->description : "", cat->code, sub ? sub->code : NULL,
                         in->level != LEVEL_NONE ? level_code(in->level) : NULL,
                         in->level != LEVEL_NONE ? in->level_reason : "",
                         incident_status_code(status), buf_str(&dept), in->is_drill ? 1 : 0,
@@ -261,16 +260,16 @@ int incident_set_level(struct store *st, const struct user *as, const char *ref,
     }
     if (!rc)
         rc = audit_incident(st, as, "incident.level", ref,
-                            json_pack("{s:s, s:s, s:s?, s:b}", "level", level_code(level),
-                                      "reason", reason, "proposed",
+                            json_pack("{s:s, s:s, s:s?, s:b}", "level", level_code(level), "reason",
+                                      reason, "proposed",
                                       row.proposed ? level_code(row.proposed) : NULL, "override",
                                       is_override),
                             e);
     return resp_finish(st, rc, e);
 }
 
-static int status_checks(struct store *st, const struct incident_row *row,
-                         enum incident_status to, const char *reason, int override, struct err *e)
+static int status_checks(struct store *st, const struct incident_row *row, enum incident_status to,
+                         const char *reason, int override, struct err *e)
 {
     if (to == INC_ASSESSED)
         return err_set(e, ERR_CONFLICT,
@@ -280,8 +279,8 @@ static int status_checks(struct store *st, const struct incident_row *row,
     if (!incident_transition_allowed(row->status, to))
         return err_set(e, ERR_CONFLICT, "incident %s cannot move from %s to %s", row->ref,
                        incident_status_code(row->status), incident_status_code(to));
-    int needs_reason = (to == INC_CLOSED && row->status <= INC_TRIAGED) ||
-                       row->status == INC_CLOSED || override;
+    int needs_reason =
+        (to == INC_CLOSED && row->status <= INC_TRIAGED) || row->status == INC_CLOSED || override;
     if (needs_reason && (!reason || !*reason))
         return err_set(e, ERR_USAGE, "moving %s from %s to %s%s needs --reason", row->ref,
                        incident_status_code(row->status), incident_status_code(to),
@@ -317,8 +316,7 @@ static int assessment_clock(struct store *st, const struct incident_row *row, in
 }
 
 int incident_set_status(struct store *st, const struct user *as, const char *ref,
-                        enum incident_status to, const char *reason, int override,
-                        struct err *e)
+                        enum incident_status to, const char *reason, int override, struct err *e)
 {
     int rc = resp_allow(as, ACT_INCIDENT_MANAGE, e);
     if (!rc && reason && *reason)
@@ -335,13 +333,13 @@ int incident_set_status(struct store *st, const struct user *as, const char *ref
         rc = status_checks(st, &row, to, reason, override, e);
     enum incident_status from = row.status;
     if (!rc)
-        rc = store_exec(st, e,
-                        "UPDATE incidents SET status = ?, updated_at = ?, "
-                        "acknowledged_at = coalesce(acknowledged_at, ?), closed_at = ? "
-                        "WHERE id = ?",
-                        "sIITI", incident_status_code(to), now,
-                        to == INC_TRIAGED ? now : (int64_t)0, to == INC_CLOSED ? now : (int64_t)0,
-                        row.id);
+        rc =
+            store_exec(st, e,
+                       "UPDATE incidents SET status = ?, updated_at = ?, "
+                       "acknowledged_at = coalesce(acknowledged_at, ?), closed_at = ? "
+                       "WHERE id = ?",
+                       "sIITI", incident_status_code(to), now, to == INC_TRIAGED ? now : (int64_t)0,
+                       to == INC_CLOSED ? now : (int64_t)0, row.id);
     if (!rc)
         rc = timeline_add(st, row.id, as->name, "status", e, "状态：%s → %s%s%s%s",
                           incident_status_zh(from), incident_status_zh(to),
@@ -356,9 +354,9 @@ int incident_set_status(struct store *st, const struct user *as, const char *ref
     }
     if (!rc)
         rc = audit_incident(st, as, "incident.status", ref,
-                            json_pack("{s:s, s:s, s:s?, s:b}", "from",
-                                      incident_status_code(from), "to", incident_status_code(to),
-                                      "reason", reason, "override", override),
+                            json_pack("{s:s, s:s, s:s?, s:b}", "from", incident_status_code(from),
+                                      "to", incident_status_code(to), "reason", reason, "override",
+                                      override),
                             e);
     return resp_finish(st, rc, e);
 }
@@ -433,8 +431,7 @@ int incident_flag(struct store *st, const struct user *as, const char *ref, cons
                          time_now_ms() + t->due_ms, t->is_mandatory, e);
     }
     if (!rc)
-        rc = timeline_add(st, row.id, as->name, "flag", e, "%s%s",
-                          value ? "标记为" : "取消标记：",
+        rc = timeline_add(st, row.id, as->name, "flag", e, "%s%s", value ? "标记为" : "取消标记：",
                           is_sabotage ? "蓄意破坏（须联系公安、保密部门）" : "涉嫌违法犯罪");
     if (!rc)
         rc = incident_load_id(st, row.id, &row, e);

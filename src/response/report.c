@@ -47,8 +47,7 @@ static int report_head(struct store *st, const struct incident_row *row, enum re
                  sub ? "/" : "", sub ? sub->zh : "",
                  gbt_class_zh(sub ? sub->gbt : cat->subs[0].gbt));
     if (row->level != LEVEL_NONE)
-        snprintf(level, sizeof(level), "%s级（%s）", level_code(row->level),
-                 level_zh(row->level));
+        snprintf(level, sizeof(level), "%s级（%s）", level_code(row->level), level_zh(row->level));
     else if (row->proposed != LEVEL_NONE)
         snprintf(level, sizeof(level), "待定级（初步研判为%s级，%s）", level_code(row->proposed),
                  level_zh(row->proposed));
@@ -100,8 +99,8 @@ static int report_measures(struct store *st, const struct incident_row *row, str
 static int report_final(struct store *st, const struct incident_row *row, struct buf *b,
                         struct err *e)
 {
-    static const char *const labels[] = {"事件原因", "事件性质", "危害后果", "责任认定",
-                                          "处置意见", "整改措施"};
+    static const char *const labels[] = {"事件原因", "事件性质", "危害后果",
+                                         "责任认定", "处置意见", "整改措施"};
     sqlite3_stmt *q;
     int rc = store_query(st, e, &q,
                          "SELECT cause, nature, impact, responsibility, handling, improvements "
@@ -142,8 +141,8 @@ static int report_insert(struct store *st, const struct incident_row *row, enum 
         rc = store_exec(st, e,
                         "INSERT INTO reports (incident_id, recipient, kind, due_at, text, "
                         "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                        "IssIsII", row->id, recipient_info(rcp)->code, kind, due_at,
-                        buf_str(&text), now, now);
+                        "IssIsII", row->id, recipient_info(rcp)->code, kind, due_at, buf_str(&text),
+                        now, now);
     buf_release(&text);
     if (!rc && id)
         *id = store_last_id(st);
@@ -167,8 +166,7 @@ static int report_exists(struct store *st, int64_t incident_id, enum recipient r
     return rc;
 }
 
-int reports_sync(struct store *st, const struct incident_row *row, const char *actor,
-                 struct err *e)
+int reports_sync(struct store *st, const struct incident_row *row, const char *actor, struct err *e)
 {
     enum level lvl = incident_effective_level(row);
     int64_t now = time_now_ms();
@@ -177,8 +175,8 @@ int reports_sync(struct store *st, const struct incident_row *row, const char *a
         rc = report_exists(st, row->id, (enum recipient)r, "first", &have_first, e);
         if (rc)
             return rc;
-        if (!have_first && recipient_required((enum recipient)r, lvl, row->is_crime,
-                                              row->is_drill)) {
+        if (!have_first &&
+            recipient_required((enum recipient)r, lvl, row->is_crime, row->is_drill)) {
             /* The clock starts when the obligation becomes known. */
             int64_t window;
             rc = deadline_ms(st, recipient_info((enum recipient)r)->first_deadline, &window, e);
@@ -226,9 +224,9 @@ int report_add(struct store *st, const struct user *as, const char *ref, enum re
         rc = err_set(e, ERR_CONFLICT, "incident %s is a drill; drills are never reported upward",
                      ref);
     if (!rc)
-        rc = deadline_ms(st, strcmp(kind, "final") == 0 ? DL_FINAL_REPORT
-                                                        : recipient_info(rcp)->first_deadline,
-                         &window, e);
+        rc = deadline_ms(
+            st, strcmp(kind, "final") == 0 ? DL_FINAL_REPORT : recipient_info(rcp)->first_deadline,
+            &window, e);
     if (!rc)
         rc = report_insert(st, &row, rcp, kind, time_now_ms() + window, as->name, id, e);
     if (!rc) {
@@ -299,8 +297,8 @@ int report_edit(struct store *st, const struct user *as, const char *ref, int64_
 
 static const char *via_zh(const char *via)
 {
-    static const char *const map[][2] = {{"phone", "电话"},  {"fax", "传真"},
-                                         {"email", "电子邮件"}, {"mail", "信函"},
+    static const char *const map[][2] = {{"phone", "电话"},      {"fax", "传真"},
+                                         {"email", "电子邮件"},  {"mail", "信函"},
                                          {"system", "报送系统"}, {"in-person", "当面"}};
     for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
         if (strcmp(map[i][0], via) == 0)

@@ -9,13 +9,14 @@ int task_insert(struct store *st, int64_t incident_id, int64_t warning_id, const
                 const char *title, const char *clause, enum role owner, const char *department,
                 const char *assignee, int64_t due_at, int is_mandatory, struct err *e)
 {
-    return store_exec(st, e,
-                      "INSERT INTO tasks (incident_id, warning_id, code, title, clause, owner_role, "
-                      "department, assignee, due_at, is_mandatory, created_at) "
-                      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                      "TTssssssIiI", incident_id, warning_id, code, title, clause,
-                      role_info(owner)->code, department ? department : "",
-                      assignee ? assignee : "", due_at, is_mandatory, time_now_ms());
+    return store_exec(
+        st, e,
+        "INSERT INTO tasks (incident_id, warning_id, code, title, clause, owner_role, "
+        "department, assignee, due_at, is_mandatory, created_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "TTssssssIiI", incident_id, warning_id, code, title, clause, role_info(owner)->code,
+        department ? department : "", assignee ? assignee : "", due_at, is_mandatory,
+        time_now_ms());
 }
 
 int task_add(struct store *st, const struct user *as, const char *ref, const char *title,
@@ -43,13 +44,13 @@ int task_add(struct store *st, const struct user *as, const char *ref, const cha
         rc = err_set(e, ERR_CONFLICT, "incident %s is %s; reopen it to add tasks", ref,
                      incident_status_code(row.status));
     if (!rc)
-        rc = task_insert(st, row.id, 0, "custom", title, "", ROLE_DEPARTMENT, department,
-                         assignee, due_at, is_mandatory, e);
+        rc = task_insert(st, row.id, 0, "custom", title, "", ROLE_DEPARTMENT, department, assignee,
+                         due_at, is_mandatory, e);
     if (!rc)
         *id = store_last_id(st);
     if (!rc)
-        rc = timeline_add(st, row.id, as->name, "task", e, "新增任务 #%lld：%s",
-                          (long long)*id, title);
+        rc = timeline_add(st, row.id, as->name, "task", e, "新增任务 #%lld：%s", (long long)*id,
+                          title);
     if (!rc) {
         json_t *d = json_pack("{s:I, s:s, s:s?, s:s?}", "task", (json_int_t)*id, "title", title,
                               "department", department, "assignee", assignee);
@@ -127,8 +128,7 @@ int task_assign(struct store *st, const struct user *as, int64_t id, const char 
     return resp_finish(st, rc, e);
 }
 
-int task_done(struct store *st, const struct user *as, int64_t id, const char *note,
-              struct err *e)
+int task_done(struct store *st, const struct user *as, int64_t id, const char *note, struct err *e)
 {
     int rc = resp_allow(as, ACT_TASK_DONE, e);
     if (!rc && note && *note)
@@ -175,10 +175,10 @@ static void due_item(json_t *items, int64_t now, int overdue_only, const char *k
         return;
     char when[TIME_ISO_LEN];
     time_format_utc(due_at, when);
-    json_array_append_new(items, json_pack("{s:s, s:s, s:I, s:s, s:s, s:I, s:b, s:s}", "kind",
-                                           kind, "ref", ref, "id", (json_int_t)id, "what", what,
-                                           "due", when, "due_ms", (json_int_t)due_at, "overdue",
-                                           overdue, "owner", owner));
+    json_array_append_new(items,
+                          json_pack("{s:s, s:s, s:I, s:s, s:s, s:I, s:b, s:s}", "kind", kind, "ref",
+                                    ref, "id", (json_int_t)id, "what", what, "due", when, "due_ms",
+                                    (json_int_t)due_at, "overdue", overdue, "owner", owner));
 }
 
 static int due_cmp(const void *a, const void *b)
@@ -213,9 +213,8 @@ int due_list_json(struct store *st, const struct user *as, int overdue_only, jso
         if (is_dept && strcmp(store_col_text(q, 6), as->name) != 0 &&
             strcmp(store_col_text(q, 5), as->department) != 0)
             continue;
-        due_item(items, now, overdue_only, "task", store_col_text(q, 1),
-                 sqlite3_column_int64(q, 0), store_col_text(q, 2), sqlite3_column_int64(q, 3),
-                 store_col_text(q, 4));
+        due_item(items, now, overdue_only, "task", store_col_text(q, 1), sqlite3_column_int64(q, 0),
+                 store_col_text(q, 2), sqlite3_column_int64(q, 3), store_col_text(q, 4));
     }
     store_finish(q);
     if (rc < 0 || is_dept)
@@ -226,9 +225,8 @@ int due_list_json(struct store *st, const struct user *as, int overdue_only, jso
                      "");
     while (rc >= 0 && (rc = store_step(st, q, e)) == 1) {
         enum recipient rcp;
-        const char *who = recipient_parse(store_col_text(q, 2), &rcp) == 0
-                              ? recipient_info(rcp)->zh
-                              : store_col_text(q, 2);
+        const char *who = recipient_parse(store_col_text(q, 2), &rcp) == 0 ? recipient_info(rcp)->zh
+                                                                           : store_col_text(q, 2);
         char what[256];
         snprintf(what, sizeof(what), "向%s报送%s", who,
                  strcmp(store_col_text(q, 3), "final") == 0 ? "总结报告" : "事件报告");

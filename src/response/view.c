@@ -50,11 +50,11 @@ static int rows_json(struct store *st, int64_t id, const char *sql, const char *
 }
 
 static const char *const timeline_keys[] = {"at", "actor", "kind", "text", NULL};
-static const char *const task_keys[] = {"id",      "code",         "title",  "clause",
-                                        "owner_role", "department", "assignee", "due_at",
-                                        "mandatory", "done_at",     "done_by", "note", NULL};
-static const char *const evidence_keys[] = {"id",   "kind",     "name",     "sha256",
-                                            "size", "note",     "added_by", "added_at", NULL};
+static const char *const task_keys[] = {
+    "id",     "code",      "title",   "clause",  "owner_role", "department", "assignee",
+    "due_at", "mandatory", "done_at", "done_by", "note",       NULL};
+static const char *const evidence_keys[] = {"id",   "kind",     "name",     "sha256", "size",
+                                            "note", "added_by", "added_at", NULL};
 static const char *const report_keys[] = {"id",      "recipient", "kind",    "due_at",
                                           "sent_at", "sent_by",   "sent_to", "sent_via",
                                           "late",    "text",      NULL};
@@ -92,18 +92,21 @@ int incident_show_json(struct store *st, const struct user *as, const char *ref,
         "s:s, s:s, s:{s:b, s:b, s:b}, s:s, s:o, s:o, s:o, s:o}",
         "ref", row.ref, "title", row.title, "description", store_col_text(q, 0), "category",
         row.category, "subcategory", row.subcategory[0] ? row.subcategory : NULL, "category_zh",
-        cat ? cat->zh : "", "gbt_20986", gbt_class_zh(sub ? sub->gbt : cat ? cat->subs[0].gbt : 0),
+        cat ? cat->zh : "", "gbt_20986",
+        gbt_class_zh(sub   ? sub->gbt
+                     : cat ? cat->subs[0].gbt
+                           : 0),
         "level_zh", level_zh(row.level), "level",
         row.level != LEVEL_NONE ? level_code(row.level) : NULL, "level_reason",
         store_col_text(q, 1), "proposed_level",
         row.proposed != LEVEL_NONE ? level_code(row.proposed) : NULL, "proposal",
-        proposal ? proposal : json_array(), "status", incident_status_code(row.status),
-        "status_zh", incident_status_zh(row.status), "owner_department", row.owner_department,
-        "owner_user", row.owner_user, "reported_by", row.reported_by, "flags", "sabotage",
-        row.is_sabotage, "crime", row.is_crime, "drill", row.is_drill, "plan_version",
-        store_col_text(q, 3), "started_at", time_json(row.started_at), "created_at",
-        time_json(row.created_at), "acknowledged_at", time_json(sqlite3_column_int64(q, 4)),
-        "closed_at", time_json(row.closed_at));
+        proposal ? proposal : json_array(), "status", incident_status_code(row.status), "status_zh",
+        incident_status_zh(row.status), "owner_department", row.owner_department, "owner_user",
+        row.owner_user, "reported_by", row.reported_by, "flags", "sabotage", row.is_sabotage,
+        "crime", row.is_crime, "drill", row.is_drill, "plan_version", store_col_text(q, 3),
+        "started_at", time_json(row.started_at), "created_at", time_json(row.created_at),
+        "acknowledged_at", time_json(sqlite3_column_int64(q, 4)), "closed_at",
+        time_json(row.closed_at));
     store_finish(q);
     if (!o)
         return err_set(e, ERR_INTERNAL, "cannot build the JSON of %s", ref);

@@ -142,17 +142,17 @@ int warning_submit(struct store *st, const struct user *as, const char *ref, int
     if (!rc && needs) {
         char summary[200];
         snprintf(summary, sizeof(summary), "发布%s预警 %s", colour_zh(w.colour), ref);
-        rc = approval_request(st, "warning", w.id, ref, summary, ROLE_LEADER, as->name,
-                              approval_id, e);
+        rc = approval_request(st, "warning", w.id, ref, summary, ROLE_LEADER, as->name, approval_id,
+                              e);
     }
     if (!rc)
-        rc = store_exec(st, e, "UPDATE warnings SET status = ?, updated_at = ? WHERE id = ?",
-                        "sII", needs ? "pending" : "approved", time_now_ms(), w.id);
+        rc = store_exec(st, e, "UPDATE warnings SET status = ?, updated_at = ? WHERE id = ?", "sII",
+                        needs ? "pending" : "approved", time_now_ms(), w.id);
     if (!rc)
-        rc = audit_warning(st, as, "warning.submit", ref,
-                           json_pack("{s:b, s:I}", "needs_approval", needs, "approval",
-                                     (json_int_t)*approval_id),
-                           e);
+        rc = audit_warning(
+            st, as, "warning.submit", ref,
+            json_pack("{s:b, s:I}", "needs_approval", needs, "approval", (json_int_t)*approval_id),
+            e);
     return resp_finish(st, rc, e);
 }
 
@@ -260,12 +260,12 @@ static json_t *warning_json(sqlite3_stmt *q)
                      store_col_text(q, 3), "subcategory", store_col_text(q, 4), "start", start,
                      "scope", store_col_text(q, 6), "items", store_col_text(q, 7), "measures",
                      store_col_text(q, 8), "deadline", deadline, "issuer", store_col_text(q, 10),
-                     "status", store_col_text(q, 11), "lift_reason", store_col_text(q, 12),
-                     "drill", sqlite3_column_int(q, 13));
+                     "status", store_col_text(q, 11), "lift_reason", store_col_text(q, 12), "drill",
+                     sqlite3_column_int(q, 13));
 }
 
 #define WARNING_SQL                                                                                \
-    "SELECT id, ref, colour, category, coalesce(subcategory, ''), start_at, scope, items, "       \
+    "SELECT id, ref, colour, category, coalesce(subcategory, ''), start_at, scope, items, "        \
     "measures, deadline_at, issuer, status, coalesce(lift_reason, ''), is_drill FROM warnings "
 
 int warning_show_json(struct store *st, const struct user *as, const char *ref, json_t **out,
