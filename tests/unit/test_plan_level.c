@@ -13,10 +13,9 @@ static int setup(void **state)
 
 static struct impact_asset asset(enum asset_kind kind, enum asset_state state, int64_t minutes)
 {
-    struct impact_asset a = {NULL, kind,
-                             kind == ASSET_PORTAL || kind == ASSET_OA ? IMPORTANCE_CORE
-                                                                      : IMPORTANCE_GENERAL,
-                             state, minutes};
+    struct impact_asset a = {
+        NULL, kind, kind == ASSET_PORTAL || kind == ASSET_OA ? IMPORTANCE_CORE : IMPORTANCE_GENERAL,
+        state, minutes};
     return a;
 }
 

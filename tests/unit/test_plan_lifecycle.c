@@ -52,9 +52,9 @@ static void test_every_transition_legal_or_not(void **state)
     (void)state;
     /* The whole matrix: what the plan's lifecycle allows, and nothing else. */
     static const char *const legal[] = {
-        "reported>triaged",     "reported>closed",    "triaged>responding", "triaged>closed",
-        "responding>contained", "responding>recovered", "contained>recovered", "recovered>closed",
-        "closed>responding",
+        "reported>triaged",    "reported>closed",      "triaged>responding",
+        "triaged>closed",      "responding>contained", "responding>recovered",
+        "contained>recovered", "recovered>closed",     "closed>responding",
     };
     for (int from = 0; from < INC_STATUS_COUNT; from++) {
         for (int to = 0; to < INC_STATUS_COUNT; to++) {
@@ -64,8 +64,8 @@ static void test_every_transition_legal_or_not(void **state)
             int expect = 0;
             for (size_t i = 0; i < sizeof(legal) / sizeof(legal[0]); i++)
                 expect |= strcmp(legal[i], key) == 0;
-            if (incident_transition_allowed((enum incident_status)from,
-                                            (enum incident_status)to) != expect)
+            if (incident_transition_allowed((enum incident_status)from, (enum incident_status)to) !=
+                expect)
                 fail_msg("transition %s: expected %s", key, expect ? "legal" : "illegal");
         }
     }
@@ -90,8 +90,8 @@ static void test_playbook_has_the_plan_steps(void **state)
     const struct playbook_task *t[PLAYBOOK_MAX];
     category_parse("information-destruction/tampering", &c, &s);
     size_t n = playbook_tasks(c, LEVEL_III, 0, t, PLAYBOOK_MAX);
-    const char *needed[] = {"contain", "strengthen", "backup", "hidden-dangers", "restore",
-                            "evidence", "statement"};
+    const char *needed[] = {"contain", "strengthen", "backup",   "hidden-dangers",
+                            "restore", "evidence",   "statement"};
     for (size_t i = 0; i < sizeof(needed) / sizeof(needed[0]); i++)
         assert_true(has_task(t, n, needed[i]));
     assert_false(has_task(t, n, "police-contact"));

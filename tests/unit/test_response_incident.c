@@ -40,7 +40,8 @@ static int has_due(struct fixture *f, const char *kind, const char *ref, int64_t
 static void test_incident_department_report_waits_for_acknowledgement(void **state)
 {
     struct fixture *f = *state;
-    struct incident_new in = {.title = "首页出现陌生链接", .category = "content-security/hidden-links"};
+    struct incident_new in = {.title = "首页出现陌生链接",
+                              .category = "content-security/hidden-links"};
     char ref[INCIDENT_REF_LEN];
     struct err e = {0};
     assert_int_equal(incident_open(f->st, &f->dept, &in, ref, &e), 0);
@@ -64,8 +65,8 @@ static void test_incident_open_instantiates_playbook_from_start_time(void **stat
 {
     struct fixture *f = *state;
     int64_t started = fixture_now - 10 * PLAN_MINUTE_MS;
-    struct incident_new in = {.title = "网站被扫描", .category = "network-attack/scanning",
-                              .started_at = started};
+    struct incident_new in = {
+        .title = "网站被扫描", .category = "network-attack/scanning", .started_at = started};
     char ref[INCIDENT_REF_LEN];
     struct err e = {0};
     assert_int_equal(incident_open(f->st, &f->officer, &in, ref, &e), 0);
@@ -171,8 +172,11 @@ static void test_incident_proposal_of_III_starts_reports_before_grading(void **s
 static void test_incident_drill_is_never_reported_upward(void **state)
 {
     struct fixture *f = *state;
-    struct incident_new in = {.title = "演练：首页篡改", .category = "information-destruction",
-                              .level = LEVEL_II, .level_reason = "演练脚本", .is_drill = 1};
+    struct incident_new in = {.title = "演练：首页篡改",
+                              .category = "information-destruction",
+                              .level = LEVEL_II,
+                              .level_reason = "演练脚本",
+                              .is_drill = 1};
     char ref[INCIDENT_REF_LEN];
     struct err e = {0};
     assert_int_equal(incident_open(f->st, &f->officer, &in, ref, &e), 0);
@@ -196,10 +200,12 @@ static void test_incident_report_sent_after_deadline_is_late(void **state)
     int cac = report_due(o, "cac", "first", &due);
     json_decref(o);
     fixture_now += 2 * PLAN_HOUR_MS; /* past the city office's hour, within the CAC's four */
-    assert_int_equal(report_mark_sent(f->st, &f->officer, ref, city, "市网安办", "phone", 0, &e), 0);
-    assert_int_equal(report_mark_sent(f->st, &f->officer, ref, cac, "省网信办", "system", 0, &e), 0);
-    assert_int_equal(fixture_count(f, "SELECT is_late FROM reports WHERE recipient = 'city-office'"),
-                     1);
+    assert_int_equal(report_mark_sent(f->st, &f->officer, ref, city, "市网安办", "phone", 0, &e),
+                     0);
+    assert_int_equal(report_mark_sent(f->st, &f->officer, ref, cac, "省网信办", "system", 0, &e),
+                     0);
+    assert_int_equal(
+        fixture_count(f, "SELECT is_late FROM reports WHERE recipient = 'city-office'"), 1);
     assert_int_equal(fixture_count(f, "SELECT is_late FROM reports WHERE recipient = 'cac'"), 0);
     /* a sent report is a record: no second sending, no edit */
     char before[SHA256_HEX_LEN], after[SHA256_HEX_LEN];
@@ -266,9 +272,8 @@ static void test_incident_close_needs_mandatory_tasks_or_override(void **state)
     assert_non_null(strstr(e.msg, "open mandatory tasks"));
     assert_int_equal(incident_set_status(f->st, &f->officer, ref, INC_CLOSED, NULL, 1, &e),
                      ERR_USAGE); /* an override needs a reason */
-    assert_int_equal(incident_set_status(f->st, &f->officer, ref, INC_CLOSED, "领导决定提前结束", 1,
-                                         &e),
-                     0);
+    assert_int_equal(
+        incident_set_status(f->st, &f->officer, ref, INC_CLOSED, "领导决定提前结束", 1, &e), 0);
     json_t *o = show(f, ref);
     assert_string_equal(json_string_value(json_object_get(o, "status")), "closed");
     json_decref(o);
@@ -280,9 +285,9 @@ static void test_incident_assessment_due_30_days_and_required_to_be_assessed(voi
     char ref[INCIDENT_REF_LEN];
     struct err e = {0};
     open_officer(f, "x", ref);
-    assert_int_equal(assessment_edit(f->st, &f->officer, ref,
-                                     &(struct assessment_fields){.cause = "早"}, &e),
-                     ERR_CONFLICT); /* no assessment before the response ends */
+    assert_int_equal(
+        assessment_edit(f->st, &f->officer, ref, &(struct assessment_fields){.cause = "早"}, &e),
+        ERR_CONFLICT); /* no assessment before the response ends */
     assert_int_equal(incident_set_status(f->st, &f->officer, ref, INC_RESPONDING, NULL, 0, &e), 0);
     assert_int_equal(incident_set_status(f->st, &f->officer, ref, INC_RECOVERED, NULL, 0, &e), 0);
     finish_mandatory(f, ref);
@@ -300,8 +305,11 @@ static void test_incident_assessment_due_30_days_and_required_to_be_assessed(voi
     assert_int_equal(json_array_size(items), 1);
     json_decref(items);
 
-    struct assessment_fields a = {.cause = "弱口令", .nature = "蓄意篡改", .impact = "首页两小时",
-                                  .responsibility = "宣传部", .handling = "已恢复"};
+    struct assessment_fields a = {.cause = "弱口令",
+                                  .nature = "蓄意篡改",
+                                  .impact = "首页两小时",
+                                  .responsibility = "宣传部",
+                                  .handling = "已恢复"};
     assert_int_equal(assessment_edit(f->st, &f->officer, ref, &a, &e), 0);
     err_clear(&e);
     assert_int_equal(assessment_complete(f->st, &f->officer, ref, &e), ERR_CONFLICT);
@@ -312,18 +320,17 @@ static void test_incident_assessment_due_30_days_and_required_to_be_assessed(voi
     assert_int_equal(assessment_add_improvement(f->st, &f->officer, ref, "启用双因素认证", "宣传部",
                                                 fixture_now + 10 * PLAN_DAY_MS, &e),
                      0);
-    assert_int_equal(assessment_add_record(f->st, &f->officer, ref, "commendation", "张三",
-                                           "发现及时", &e),
-                     0);
+    assert_int_equal(
+        assessment_add_record(f->st, &f->officer, ref, "commendation", "张三", "发现及时", &e), 0);
     assert_int_equal(assessment_complete(f->st, &f->leader, ref, &e), 0);
     json_t *o = show(f, ref);
     assert_string_equal(json_string_value(json_object_get(o, "status")), "assessed");
     json_decref(o);
     /* the improvement stays tracked after the incident is assessed */
     assert_true(has_due(f, "task", ref, fixture_now + 10 * PLAN_DAY_MS));
-    assert_int_equal(assessment_edit(f->st, &f->officer, ref,
-                                     &(struct assessment_fields){.cause = "改"}, &e),
-                     ERR_CONFLICT);
+    assert_int_equal(
+        assessment_edit(f->st, &f->officer, ref, &(struct assessment_fields){.cause = "改"}, &e),
+        ERR_CONFLICT);
 }
 
 static void test_incident_departments_see_only_their_own(void **state)
@@ -381,11 +388,13 @@ static void test_incident_override_keeps_proposal_and_reason(void **state)
     struct err e = {0};
     open_officer(f, "x", ref);
     struct impact im = {.n_assets = 1, .is_public = 1};
-    im.assets[0] = (struct impact_asset){"门户网站", ASSET_PORTAL, IMPORTANCE_CORE, STATE_TAMPERED, 5};
+    im.assets[0] =
+        (struct impact_asset){"门户网站", ASSET_PORTAL, IMPORTANCE_CORE, STATE_TAMPERED, 5};
     struct level_assessment a;
     assert_int_equal(incident_assess(f->st, &f->officer, ref, &im, &a, &e), 0);
     assert_int_equal(a.level, LEVEL_III);
-    assert_int_equal(incident_set_level(f->st, &f->officer, ref, LEVEL_II, "涉及政务公开栏目", &e), 0);
+    assert_int_equal(incident_set_level(f->st, &f->officer, ref, LEVEL_II, "涉及政务公开栏目", &e),
+                     0);
     json_t *o = show(f, ref);
     assert_string_equal(json_string_value(json_object_get(o, "level")), "II");
     assert_string_equal(json_string_value(json_object_get(o, "proposed_level")), "III");
@@ -407,8 +416,8 @@ static void test_incident_sabotage_adds_police_task_once(void **state)
     open_officer(f, "x", ref);
     assert_int_equal(incident_flag(f->st, &f->officer, ref, "sabotage", 1, &e), 0);
     assert_int_equal(incident_flag(f->st, &f->officer, ref, "sabotage", 1, &e), 0);
-    assert_int_equal(
-        fixture_count(f, "SELECT count(*) FROM tasks WHERE code = 'police-contact'"), 1);
+    assert_int_equal(fixture_count(f, "SELECT count(*) FROM tasks WHERE code = 'police-contact'"),
+                     1);
     assert_int_equal(fixture_count(f, "SELECT is_crime FROM incidents"), 1);
     assert_int_equal(incident_flag(f->st, &f->officer, ref, "drill", 1, &e), ERR_INPUT);
 }

@@ -24,13 +24,27 @@ static void test_warning_every_W5_field_is_required(void **state)
     for (int missing = 0; missing < 7; missing++) {
         struct warning_new w = full_warning(COLOUR_ORANGE);
         switch (missing) {
-        case 0: w.colour = COLOUR_NONE; break;
-        case 1: w.category = NULL; break;
-        case 2: w.scope = ""; break;
-        case 3: w.items = NULL; break;
-        case 4: w.measures = NULL; break;
-        case 5: w.deadline_at = 0; break;
-        case 6: w.issuer = NULL; break;
+        case 0:
+            w.colour = COLOUR_NONE;
+            break;
+        case 1:
+            w.category = NULL;
+            break;
+        case 2:
+            w.scope = "";
+            break;
+        case 3:
+            w.items = NULL;
+            break;
+        case 4:
+            w.measures = NULL;
+            break;
+        case 5:
+            w.deadline_at = 0;
+            break;
+        case 6:
+            w.issuer = NULL;
+            break;
         }
         err_clear(&e);
         if (warning_draft(f->st, &f->officer, &w, ref, &e) != ERR_INPUT)
@@ -143,8 +157,10 @@ static void test_warning_rejection_needs_reason_and_returns_to_draft(void **stat
 
 static void open_incident(struct fixture *f, char ref[INCIDENT_REF_LEN])
 {
-    struct incident_new in = {.title = "首页被篡改", .category = "information-destruction/tampering",
-                              .assets = {"门户网站"}, .n_assets = 1};
+    struct incident_new in = {.title = "首页被篡改",
+                              .category = "information-destruction/tampering",
+                              .assets = {"门户网站"},
+                              .n_assets = 1};
     assert_int_equal(incident_open(f->st, &f->officer, &in, ref, NULL), 0);
 }
 
@@ -165,8 +181,8 @@ static void test_statement_is_released_only_after_approval(void **state)
     assert_int_equal(approval_decide(f->st, &f->leader, approval, 1, NULL, &e), 0);
     assert_int_equal(statement_release(f->st, &f->officer, ref, id, &e), 0);
     assert_int_equal(statement_release(f->st, &f->officer, ref, id, &e), ERR_CONFLICT);
-    assert_int_equal(
-        fixture_count(f, "SELECT count(*) FROM statements WHERE status = 'released'"), 1);
+    assert_int_equal(fixture_count(f, "SELECT count(*) FROM statements WHERE status = 'released'"),
+                     1);
 }
 
 static void test_evidence_kept_verified_and_damage_found(void **state)
@@ -200,9 +216,8 @@ static void test_evidence_kept_verified_and_damage_found(void **state)
     assert_int_equal(fixture_count(f, "SELECT count(*) FROM custody WHERE action = 'exported'"), 1);
     /* damage to the stored copy is found and recorded in custody */
     sqlite3_stmt *q;
-    assert_int_equal(store_query(f->st, &e, &q, "SELECT sha256 FROM evidence WHERE id = ?", "I",
-                                 file_id),
-                     0);
+    assert_int_equal(
+        store_query(f->st, &e, &q, "SELECT sha256 FROM evidence WHERE id = ?", "I", file_id), 0);
     assert_int_equal(store_step(f->st, q, &e), 1);
     char obj[700];
     snprintf(obj, sizeof(obj), "%s/objects/%.2s/%s", f->dir, store_col_text(q, 0),
