@@ -67,6 +67,8 @@ void cli_usage(const char *text);
 
 /* Loads the user named by --as; every command that acts needs one. */
 int cli_actor(struct store *st, const char *as, struct user *out, struct err *e);
+/* cli_open, then cli_actor; on failure nothing stays open. */
+int cli_open_as(struct cli *cli, const char *as, struct store **st, struct user *u, struct err *e);
 /* Parses a time: "2026-11-27T08:00:00Z" (UTC), "2026-11-27 16:00" (local, the
  * organisation's zone), or relative to now: "+30m", "+4h", "+2d". */
 int cli_time(const char *what, const char *s, int64_t *out, struct err *e);

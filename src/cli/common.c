@@ -173,6 +173,17 @@ int cli_actor(struct store *st, const char *as, struct user *out, struct err *e)
     return actor_load(st, as, out, e);
 }
 
+int cli_open_as(struct cli *cli, const char *as, struct store **st, struct user *u, struct err *e)
+{
+    struct config cfg;
+    int rc = cli_open(cli, st, &cfg, e);
+    if (!rc && (rc = cli_actor(*st, as, u, e)) != 0) {
+        store_close(*st);
+        *st = NULL;
+    }
+    return rc;
+}
+
 int cli_time(const char *what, const char *s, int64_t *out, struct err *e)
 {
     if (!s || !*s)

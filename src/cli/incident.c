@@ -40,22 +40,6 @@ static const char incident_usage[] =
     "--via phone, fax, email, mail, system, in-person. Times: 2026-11-27 16:00 (local),\n"
     "2026-11-27T08:00:00Z, or +4h.\n";
 
-/* Opens the data directory and loads the acting user. */
-static int open_as(struct cli *cli, const char *as, struct store **st, struct user *u,
-                   struct err *e)
-{
-    struct config cfg;
-    int rc = cli_open(cli, st, &cfg, e);
-    if (rc)
-        return rc;
-    rc = cli_actor(*st, as, u, e);
-    if (rc) {
-        store_close(*st);
-        *st = NULL;
-    }
-    return rc;
-}
-
 /* Reads --impact NAME=STATE[:MINUTES] facts; an asset's kind and importance
  * come from the asset register, or NAME may be a kind such as portal or oa. */
 static int parse_impact(struct store *st, const char **facts, int n, const char *records,
@@ -161,7 +145,7 @@ static int inc_open(struct cli *cli, int argc, char **argv, struct err *e)
         in.assets[in.n_assets++] = assets[i];
     struct store *st;
     struct user u;
-    rc = open_as(cli, as, &st, &u, e);
+    rc = cli_open_as(cli, as, &st, &u, e);
     if (rc)
         return rc;
     struct impact im;
@@ -195,7 +179,7 @@ static int inc_list(struct cli *cli, int argc, char **argv, struct err *e)
         return rc;
     struct store *st;
     struct user u;
-    rc = open_as(cli, as, &st, &u, e);
+    rc = cli_open_as(cli, as, &st, &u, e);
     if (rc)
         return rc;
     json_t *items;
@@ -345,7 +329,7 @@ static int inc_show(struct cli *cli, int argc, char **argv, struct err *e)
         return err_set(e, ERR_USAGE, "tocsin incident show: give the incident's REF");
     struct store *st;
     struct user u;
-    rc = open_as(cli, as, &st, &u, e);
+    rc = cli_open_as(cli, as, &st, &u, e);
     if (rc)
         return rc;
     json_t *o;
@@ -376,7 +360,7 @@ static int inc_assess(struct cli *cli, int argc, char **argv, struct err *e)
         return err_set(e, ERR_USAGE, "tocsin incident assess: give the incident's REF");
     struct store *st;
     struct user u;
-    rc = open_as(cli, as, &st, &u, e);
+    rc = cli_open_as(cli, as, &st, &u, e);
     if (rc)
         return rc;
     struct impact im;
@@ -425,7 +409,7 @@ static int inc_level(struct cli *cli, int argc, char **argv, struct err *e)
         return err_set(e, ERR_USAGE, "tocsin incident level: --reason is required");
     struct store *st;
     struct user u;
-    rc = open_as(cli, as, &st, &u, e);
+    rc = cli_open_as(cli, as, &st, &u, e);
     if (rc)
         return rc;
     rc = incident_set_level(st, &u, pos[0], level, reason, e);
@@ -455,7 +439,7 @@ static int inc_status(struct cli *cli, int argc, char **argv, struct err *e)
                        pos[1]);
     struct store *st;
     struct user u;
-    rc = open_as(cli, as, &st, &u, e);
+    rc = cli_open_as(cli, as, &st, &u, e);
     if (rc)
         return rc;
     rc = incident_set_status(st, &u, pos[0], to, reason, override, e);
@@ -478,7 +462,7 @@ static int inc_assign(struct cli *cli, int argc, char **argv, struct err *e)
         return err_set(e, ERR_USAGE, "tocsin incident assign: give the incident's REF");
     struct store *st;
     struct user u;
-    rc = open_as(cli, as, &st, &u, e);
+    rc = cli_open_as(cli, as, &st, &u, e);
     if (rc)
         return rc;
     rc = incident_assign(st, &u, pos[0], dept, person, e);
@@ -499,7 +483,7 @@ static int inc_flag(struct cli *cli, int argc, char **argv, struct err *e)
         return err_set(e, ERR_USAGE, "tocsin incident flag: give REF and sabotage or crime");
     struct store *st;
     struct user u;
-    rc = open_as(cli, as, &st, &u, e);
+    rc = cli_open_as(cli, as, &st, &u, e);
     if (rc)
         return rc;
     rc = incident_flag(st, &u, pos[0], pos[1], !off, e);
@@ -540,7 +524,7 @@ static int inc_task(struct cli *cli, int argc, char **argv, struct err *e)
         return rc;
     struct store *st;
     struct user u;
-    rc = open_as(cli, as, &st, &u, e);
+    rc = cli_open_as(cli, as, &st, &u, e);
     if (rc)
         return rc;
     if (is_add)
@@ -580,7 +564,7 @@ static int inc_evidence(struct cli *cli, int argc, char **argv, struct err *e)
                        "tocsin incident evidence: '%.20s' is not add, verify or export", sub);
     struct store *st;
     struct user u;
-    rc = open_as(cli, as, &st, &u, e);
+    rc = cli_open_as(cli, as, &st, &u, e);
     if (rc)
         return rc;
     json_t *report = NULL;
@@ -667,7 +651,7 @@ static int inc_report(struct cli *cli, int argc, char **argv, struct err *e)
     }
     struct store *st;
     struct user u;
-    rc = open_as(cli, as, &st, &u, e);
+    rc = cli_open_as(cli, as, &st, &u, e);
     if (rc) {
         buf_release(&body);
         return rc;
@@ -724,7 +708,7 @@ static int inc_statement(struct cli *cli, int argc, char **argv, struct err *e)
         return rc ? rc : err_set(e, ERR_USAGE, "tocsin incident statement REF %s ID", sub);
     struct store *st;
     struct user u;
-    rc = open_as(cli, as, &st, &u, e);
+    rc = cli_open_as(cli, as, &st, &u, e);
     if (rc)
         return rc;
     if (is_draft)

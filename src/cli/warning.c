@@ -4,18 +4,6 @@
 #include <stdio.h>
 #include <string.h>
 
-static int open_as(struct cli *cli, const char *as, struct store **st, struct user *u,
-                   struct err *e)
-{
-    struct config cfg;
-    int rc = cli_open(cli, st, &cfg, e);
-    if (!rc && (rc = cli_actor(*st, as, u, e)) != 0) {
-        store_close(*st);
-        *st = NULL;
-    }
-    return rc;
-}
-
 /* ---- warnings --------------------------------------------------------------- */
 
 static const char warning_usage[] =
@@ -71,7 +59,7 @@ static int w_draft(struct cli *cli, int argc, char **argv, struct err *e)
     in.is_drill = drill;
     struct store *st;
     struct user u;
-    rc = open_as(cli, as, &st, &u, e);
+    rc = cli_open_as(cli, as, &st, &u, e);
     if (rc)
         return rc;
     char ref[WARNING_REF_LEN];
@@ -115,7 +103,7 @@ static int w_list_show(struct cli *cli, int argc, char **argv, int is_show, stru
         return err_set(e, ERR_USAGE, "tocsin warning show: give the warning's REF");
     struct store *st;
     struct user u;
-    rc = open_as(cli, as, &st, &u, e);
+    rc = cli_open_as(cli, as, &st, &u, e);
     if (rc)
         return rc;
     json_t *o;
@@ -168,7 +156,7 @@ static int w_act(struct cli *cli, int argc, char **argv, const char *verb, struc
         return err_set(e, ERR_USAGE, "tocsin %s: give the warning's REF", cmd);
     struct store *st;
     struct user u;
-    rc = open_as(cli, as, &st, &u, e);
+    rc = cli_open_as(cli, as, &st, &u, e);
     if (rc)
         return rc;
     int64_t approval = 0;
@@ -239,7 +227,7 @@ static int a_list(struct cli *cli, int argc, char **argv, struct err *e)
         return rc;
     struct store *st;
     struct user u;
-    rc = open_as(cli, as, &st, &u, e);
+    rc = cli_open_as(cli, as, &st, &u, e);
     if (rc)
         return rc;
     json_t *items;
@@ -282,7 +270,7 @@ static int a_decide(struct cli *cli, int argc, char **argv, struct err *e)
         return err_set(e, ERR_USAGE, "decision '%.20s' is not approve or reject", pos[1]);
     struct store *st;
     struct user u;
-    rc = open_as(cli, as, &st, &u, e);
+    rc = cli_open_as(cli, as, &st, &u, e);
     if (rc)
         return rc;
     rc = approval_decide(st, &u, id, approve, reason, e);
@@ -326,7 +314,7 @@ static int s_show(struct cli *cli, int argc, char **argv, struct err *e)
         return err_set(e, ERR_USAGE, "tocsin assessment show: give the incident's REF");
     struct store *st;
     struct user u;
-    rc = open_as(cli, as, &st, &u, e);
+    rc = cli_open_as(cli, as, &st, &u, e);
     if (rc)
         return rc;
     json_t *a;
@@ -392,7 +380,7 @@ static int s_edit(struct cli *cli, int argc, char **argv, struct err *e)
         f.cause || f.nature || f.impact || f.responsibility || f.handling || f.improvements;
     struct store *st;
     struct user u;
-    rc = open_as(cli, as, &st, &u, e);
+    rc = cli_open_as(cli, as, &st, &u, e);
     if (rc)
         return rc;
     if (!rc && fields)
@@ -420,7 +408,7 @@ static int s_complete(struct cli *cli, int argc, char **argv, struct err *e)
         return err_set(e, ERR_USAGE, "tocsin assessment complete: give the incident's REF");
     struct store *st;
     struct user u;
-    rc = open_as(cli, as, &st, &u, e);
+    rc = cli_open_as(cli, as, &st, &u, e);
     if (rc)
         return rc;
     rc = assessment_complete(st, &u, pos[0], e);
@@ -460,7 +448,7 @@ int cmd_due(struct cli *cli, int argc, char **argv, struct err *e)
     }
     struct store *st;
     struct user u;
-    rc = open_as(cli, as, &st, &u, e);
+    rc = cli_open_as(cli, as, &st, &u, e);
     if (rc)
         return rc;
     json_t *items;
@@ -523,7 +511,7 @@ static int as_add(struct cli *cli, int argc, char **argv, struct err *e)
                        imp_s ? imp_s : "");
     struct store *st;
     struct user u;
-    rc = open_as(cli, as, &st, &u, e);
+    rc = cli_open_as(cli, as, &st, &u, e);
     if (rc)
         return rc;
     rc = asset_add(st, &u, pos[0], kind, imp, dept, owner, e);
@@ -590,7 +578,7 @@ static int set_set(struct cli *cli, int argc, char **argv, struct err *e)
         return err_set(e, ERR_USAGE, "tocsin setting set: give KEY and VALUE");
     struct store *st;
     struct user u;
-    rc = open_as(cli, as, &st, &u, e);
+    rc = cli_open_as(cli, as, &st, &u, e);
     if (rc)
         return rc;
     rc = setting_set(st, &u, pos[0], pos[1], e);

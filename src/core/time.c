@@ -99,6 +99,10 @@ int time_parse_utc(const char *s, int64_t *out_ms, struct err *e)
                     .tm_min = m,
                     .tm_sec = sec};
     time_t t = timegm(&tm);
+    struct tm back;
+    /* timegm rolls 30 February over into March; such a date is refused. */
+    if (!gmtime_r(&t, &back) || back.tm_mday != D || back.tm_mon != M - 1)
+        goto bad;
     *out_ms = (int64_t)t * 1000 + milli;
     return 0;
 bad:

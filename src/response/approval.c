@@ -25,12 +25,11 @@ int approval_request(struct store *st, const char *kind, int64_t object_id, cons
                         requested_by, time_now_ms());
     if (!rc)
         *id = store_last_id(st);
-    if (!rc) {
-        json_t *d = json_pack("{s:I, s:s, s:s}", "approval", (json_int_t)*id, "kind", kind,
-                              "approver", role_info(approver)->code);
-        rc = audit_append(st, requested_by, "approval.request", object_ref, d, e);
-        json_decref(d);
-    }
+    if (!rc)
+        rc = audit_append_take(st, requested_by, "approval.request", object_ref,
+                               json_pack("{s:I, s:s, s:s}", "approval", (json_int_t)*id, "kind",
+                                         kind, "approver", role_info(approver)->code),
+                               e);
     return rc;
 }
 
@@ -130,12 +129,12 @@ int approval_decide(struct store *st, const struct user *as, int64_t id, int app
                         reason ? reason : "", id);
     if (!rc)
         rc = approval_apply(st, kind, object_id, approve, e);
-    if (!rc) {
-        json_t *d = json_pack("{s:I, s:s, s:s, s:s?}", "approval", (json_int_t)id, "kind", kind,
-                              "decision", approve ? "approved" : "rejected", "reason", reason);
-        rc = audit_append(st, as->name, "approval.decide", ref, d, e);
-        json_decref(d);
-    }
+    if (!rc)
+        rc = audit_append_take(st, as->name, "approval.decide", ref,
+                               json_pack("{s:I, s:s, s:s, s:s?}", "approval", (json_int_t)id,
+                                         "kind", kind, "decision",
+                                         approve ? "approved" : "rejected", "reason", reason),
+                               e);
     return resp_finish(st, rc, e);
 }
 
@@ -182,11 +181,9 @@ int statement_draft(struct store *st, const struct user *as, const char *ref, co
     if (!rc)
         rc = timeline_add(st, row.id, as->name, "statement", e, "起草公开信息 #%lld",
                           (long long)*id);
-    if (!rc) {
-        json_t *d = json_pack("{s:I}", "statement", (json_int_t)*id);
-        rc = audit_append(st, as->name, "statement.draft", ref, d, e);
-        json_decref(d);
-    }
+    if (!rc)
+        rc = audit_append_take(st, as->name, "statement.draft", ref,
+                               json_pack("{s:I}", "statement", (json_int_t)*id), e);
     return resp_finish(st, rc, e);
 }
 
@@ -249,10 +246,8 @@ int statement_release(struct store *st, const struct user *as, const char *ref, 
     if (!rc)
         rc =
             timeline_add(st, row.id, as->name, "statement", e, "发布公开信息 #%lld", (long long)id);
-    if (!rc) {
-        json_t *d = json_pack("{s:I}", "statement", (json_int_t)id);
-        rc = audit_append(st, as->name, "statement.release", ref, d, e);
-        json_decref(d);
-    }
+    if (!rc)
+        rc = audit_append_take(st, as->name, "statement.release", ref,
+                               json_pack("{s:I}", "statement", (json_int_t)id), e);
     return resp_finish(st, rc, e);
 }

@@ -84,12 +84,12 @@ int assessment_edit(struct store *st, const struct user *as, const char *ref,
                     "ssssssII", f->cause, f->nature, f->impact, f->responsibility, f->handling,
                     f->improvements, time_now_ms(), id);
     if (!rc) {
-        json_t *d =
-            json_pack("{s:b, s:b, s:b, s:b, s:b, s:b}", "cause", !!f->cause, "nature", !!f->nature,
-                      "impact", !!f->impact, "responsibility", !!f->responsibility, "handling",
-                      !!f->handling, "improvements", !!f->improvements);
-        rc = audit_append(st, as->name, "assessment.edit", ref, d, e);
-        json_decref(d);
+        rc = audit_append_take(st, as->name, "assessment.edit", ref,
+                               json_pack("{s:b, s:b, s:b, s:b, s:b, s:b}", "cause", !!f->cause,
+                                         "nature", !!f->nature, "impact", !!f->impact,
+                                         "responsibility", !!f->responsibility, "handling",
+                                         !!f->handling, "improvements", !!f->improvements),
+                               e);
     }
     return resp_finish(st, rc, e);
 }
@@ -115,11 +115,10 @@ int assessment_add_improvement(struct store *st, const struct user *as, const ch
     if (!rc)
         rc = timeline_add(st, row.id, as->name, "assessment", e, "整改措施：%s（%s）", text,
                           department);
-    if (!rc) {
-        json_t *d = json_pack("{s:s, s:s}", "improvement", text, "department", department);
-        rc = audit_append(st, as->name, "assessment.improvement", ref, d, e);
-        json_decref(d);
-    }
+    if (!rc)
+        rc = audit_append_take(
+            st, as->name, "assessment.improvement", ref,
+            json_pack("{s:s, s:s}", "improvement", text, "department", department), e);
     return resp_finish(st, rc, e);
 }
 
@@ -145,11 +144,9 @@ int assessment_add_record(struct store *st, const struct user *as, const char *r
                     "INSERT INTO assessment_records (assessment_id, kind, person, text, "
                     "created_by, created_at) VALUES (?, ?, ?, ?, ?, ?)",
                     "IssssI", id, kind, person, text, as->name, time_now_ms());
-    if (!rc) {
-        json_t *d = json_pack("{s:s, s:s}", "kind", kind, "person", person);
-        rc = audit_append(st, as->name, "assessment.record", ref, d, e);
-        json_decref(d);
-    }
+    if (!rc)
+        rc = audit_append_take(st, as->name, "assessment.record", ref,
+                               json_pack("{s:s, s:s}", "kind", kind, "person", person), e);
     return resp_finish(st, rc, e);
 }
 

@@ -51,6 +51,17 @@ int text_check(const char *what, const char *s, size_t max, int multiline, struc
     return 0;
 }
 
+int owner_check(struct store *st, const char *department, const char *person, struct err *e)
+{
+    if (!department && !person)
+        return err_set(e, ERR_USAGE, "give --department, --person or both");
+    int rc = department ? text_check("--department", department, 128, 0, e) : 0;
+    struct user u;
+    if (!rc && person)
+        rc = user_find(st, person, &u, e);
+    return rc;
+}
+
 int local_year(int64_t ms)
 {
     time_t t = (time_t)(ms / 1000);
@@ -123,11 +134,9 @@ int setting_set(struct store *st, const struct user *as, const char *key, const 
         if (rc)
             return rc;
         rc = store_meta_set(st, key, value, e);
-        if (!rc) {
-            json_t *d = json_pack("{s:s}", "value", value);
-            rc = audit_append(st, as->name, "setting.set", key, d, e);
-            json_decref(d);
-        }
+        if (!rc)
+            rc = audit_append_take(st, as->name, "setting.set", key,
+                                   json_pack("{s:s}", "value", value), e);
         return resp_finish(st, rc, e);
     }
     return err_set(e, ERR_INPUT, "unknown setting '%.60s'", key);
@@ -184,12 +193,12 @@ int asset_add(struct store *st, const struct user *as, const char *name, enum as
                         "created_at) VALUES (?, ?, ?, ?, ?, ?)",
                         "sssssI", name, asset_kind_code(kind), asset_importance_code(importance),
                         department, owner ? owner : "", time_now_ms());
-    if (!rc) {
-        json_t *d = json_pack("{s:s, s:s, s:s}", "kind", asset_kind_code(kind), "importance",
-                              asset_importance_code(importance), "department", department);
-        rc = audit_append(st, as->name, "asset.add", name, d, e);
-        json_decref(d);
-    }
+    if (!rc)
+        rc = audit_append_take(st, as->name, "asset.add", name,
+                               json_pack("{s:s, s:s, s:s}", "kind", asset_kind_code(kind),
+                                         "importance", asset_importance_code(importance),
+                                         "department", department),
+                               e);
     return resp_finish(st, rc, e);
 }
 

@@ -34,12 +34,12 @@ static int evidence_record(struct store *st, const struct user *as, const struct
     if (!rc)
         rc = timeline_add(st, row->id, as->name, "evidence", e, "保全证据 #%lld：%s（SHA-256 %s）",
                           (long long)*id, name, hex);
-    if (!rc) {
-        json_t *d = json_pack("{s:I, s:s, s:s, s:s, s:I}", "evidence", (json_int_t)*id, "kind",
-                              kind, "name", name, "sha256", hex, "size", (json_int_t)size);
-        rc = audit_append(st, as->name, "evidence.add", row->ref, d, e);
-        json_decref(d);
-    }
+    if (!rc)
+        rc = audit_append_take(st, as->name, "evidence.add", row->ref,
+                               json_pack("{s:I, s:s, s:s, s:s, s:I}", "evidence", (json_int_t)*id,
+                                         "kind", kind, "name", name, "sha256", hex, "size",
+                                         (json_int_t)size),
+                               e);
     return rc;
 }
 
@@ -145,10 +145,10 @@ int evidence_verify(struct store *st, const struct user *as, const char *ref, js
     }
     store_finish(q);
     if (!rc) {
-        json_t *d =
-            json_pack("{s:I, s:b}", "items", (json_int_t)json_array_size(items), "ok", !damaged);
-        rc = audit_append(st, as->name, "evidence.verify", ref, d, e);
-        json_decref(d);
+        rc = audit_append_take(
+            st, as->name, "evidence.verify", ref,
+            json_pack("{s:I, s:b}", "items", (json_int_t)json_array_size(items), "ok", !damaged),
+            e);
     }
     rc = resp_finish(st, rc, e);
     if (rc) {
@@ -207,10 +207,9 @@ int evidence_export(struct store *st, const struct user *as, const char *ref, in
     if (!rc)
         rc = custody(st, id, as->name, "exported", dest, e);
     if (!rc) {
-        json_t *d =
-            json_pack("{s:I, s:s, s:s}", "evidence", (json_int_t)id, "to", dest, "sha256", hex);
-        rc = audit_append(st, as->name, "evidence.export", ref, d, e);
-        json_decref(d);
+        rc = audit_append_take(
+            st, as->name, "evidence.export", ref,
+            json_pack("{s:I, s:s, s:s}", "evidence", (json_int_t)id, "to", dest, "sha256", hex), e);
     }
     return resp_finish(st, rc, e);
 }

@@ -96,14 +96,6 @@ static int open_checks(const struct user *as, const struct incident_new *in, str
     return rc;
 }
 
-static int audit_incident(struct store *st, const struct user *as, const char *action,
-                          const char *ref, json_t *details, struct err *e)
-{
-    int rc = audit_append(st, as->name, action, ref, details, e);
-    json_decref(details);
-    return rc;
-}
-
 int incident_open(struct store *st, const struct user *as, const struct incident_new *in,
                   char ref[INCIDENT_REF_LEN], struct err *e)
 {
@@ -180,13 +172,13 @@ int incident_open(struct store *st, const struct user *as, const struct incident
     if (!rc)
         rc = reports_sync(st, &row, as->name, e);
     if (!rc)
-        rc = audit_incident(st, as, "incident.open", ref,
-                            json_pack("{s:s, s:s?, s:s, s:s?, s:b}", "category", cat->code,
-                                      "subcategory", sub ? sub->code : NULL, "status",
-                                      incident_status_code(status), "level",
-                                      in->level != LEVEL_NONE ? level_code(in->level) : NULL,
-                                      "drill", in->is_drill),
-                            e);
+        rc = audit_append_take(st, as->name, "incident.open", ref,
+                               json_pack("{s:s, s:s?, s:s, s:s?, s:b}", "category", cat->code,
+                                         "subcategory", sub ? sub->code : NULL, "status",
+                                         incident_status_code(status), "level",
+                                         in->level != LEVEL_NONE ? level_code(in->level) : NULL,
+                                         "drill", in->is_drill),
+                               e);
     buf_release(&dept);
     return resp_finish(st, rc, e);
 }
@@ -217,10 +209,10 @@ int incident_assess(struct store *st, const struct user *as, const char *ref,
     if (!rc)
         rc = reports_sync(st, &row, as->name, e);
     if (!rc)
-        rc = audit_incident(st, as, "incident.assess", ref,
-                            json_pack("{s:s, s:i}", "proposed", level_code(out->level), "rules",
-                                      (int)out->n_reasons),
-                            e);
+        rc = audit_append_take(st, as->name, "incident.assess", ref,
+                               json_pack("{s:s, s:i}", "proposed", level_code(out->level), "rules",
+                                         (int)out->n_reasons),
+                               e);
     return resp_finish(st, rc, e);
 }
 
@@ -259,12 +251,12 @@ int incident_set_level(struct store *st, const struct user *as, const char *ref,
         rc = reports_sync(st, &row, as->name, e);
     }
     if (!rc)
-        rc = audit_incident(st, as, "incident.level", ref,
-                            json_pack("{s:s, s:s, s:s?, s:b}", "level", level_code(level), "reason",
-                                      reason, "proposed",
-                                      row.proposed ? level_code(row.proposed) : NULL, "override",
-                                      is_override),
-                            e);
+        rc = audit_append_take(st, as->name, "incident.level", ref,
+                               json_pack("{s:s, s:s, s:s?, s:b}", "level", level_code(level),
+                                         "reason", reason, "proposed",
+                                         row.proposed ? level_code(row.proposed) : NULL, "override",
+                                         is_override),
+                               e);
     return resp_finish(st, rc, e);
 }
 
@@ -353,11 +345,11 @@ int incident_set_status(struct store *st, const struct user *as, const char *ref
             rc = reports_sync(st, &row, as->name, e);
     }
     if (!rc)
-        rc = audit_incident(st, as, "incident.status", ref,
-                            json_pack("{s:s, s:s, s:s?, s:b}", "from", incident_status_code(from),
-                                      "to", incident_status_code(to), "reason", reason, "override",
-                                      override),
-                            e);
+        rc = audit_append_take(st, as->name, "incident.status", ref,
+                               json_pack("{s:s, s:s, s:s?, s:b}", "from",
+                                         incident_status_code(from), "to", incident_status_code(to),
+                                         "reason", reason, "override", override),
+                               e);
     return resp_finish(st, rc, e);
 }
 
@@ -365,13 +357,8 @@ int incident_assign(struct store *st, const struct user *as, const char *ref,
                     const char *department, const char *person, struct err *e)
 {
     int rc = resp_allow(as, ACT_INCIDENT_MANAGE, e);
-    if (!rc && !department && !person)
-        rc = err_set(e, ERR_USAGE, "give --department, --person or both");
-    if (!rc && department)
-        rc = text_check("--department", department, 128, 0, e);
-    struct user u;
-    if (!rc && person)
-        rc = user_find(st, person, &u, e);
+    if (!rc)
+        rc = owner_check(st, department, person, e);
     if (rc)
         return rc;
     rc = store_begin(st, e);
@@ -389,9 +376,9 @@ int incident_assign(struct store *st, const struct user *as, const char *ref,
                           department ? department : row.owner_department,
                           person ? person : row.owner_user);
     if (!rc)
-        rc = audit_incident(st, as, "incident.assign", ref,
-                            json_pack("{s:s?, s:s?}", "department", department, "person", person),
-                            e);
+        rc = audit_append_take(
+            st, as->name, "incident.assign", ref,
+            json_pack("{s:s?, s:s?}", "department", department, "person", person), e);
     return resp_finish(st, rc, e);
 }
 
@@ -438,7 +425,7 @@ int incident_flag(struct store *st, const struct user *as, const char *ref, cons
     if (!rc)
         rc = reports_sync(st, &row, as->name, e);
     if (!rc)
-        rc = audit_incident(st, as, "incident.flag", ref,
-                            json_pack("{s:s, s:b}", "flag", flag, "value", value), e);
+        rc = audit_append_take(st, as->name, "incident.flag", ref,
+                               json_pack("{s:s, s:b}", "flag", flag, "value", value), e);
     return resp_finish(st, rc, e);
 }

@@ -229,12 +229,11 @@ int report_add(struct store *st, const struct user *as, const char *ref, enum re
             &window, e);
     if (!rc)
         rc = report_insert(st, &row, rcp, kind, time_now_ms() + window, as->name, id, e);
-    if (!rc) {
-        json_t *d = json_pack("{s:I, s:s, s:s}", "report", (json_int_t)*id, "recipient",
-                              recipient_info(rcp)->code, "kind", kind);
-        rc = audit_append(st, as->name, "report.add", ref, d, e);
-        json_decref(d);
-    }
+    if (!rc)
+        rc = audit_append_take(st, as->name, "report.add", ref,
+                               json_pack("{s:I, s:s, s:s}", "report", (json_int_t)*id, "recipient",
+                                         recipient_info(rcp)->code, "kind", kind),
+                               e);
     return resp_finish(st, rc, e);
 }
 
@@ -288,9 +287,9 @@ int report_edit(struct store *st, const struct user *as, const char *ref, int64_
         char hex[SHA256_HEX_LEN];
         sha256(text, strlen(text), d);
         hex_encode(d, SHA256_LEN, hex);
-        json_t *det = json_pack("{s:I, s:s}", "report", (json_int_t)id, "text_sha256", hex);
-        rc = audit_append(st, as->name, "report.edit", ref, det, e);
-        json_decref(det);
+        rc = audit_append_take(
+            st, as->name, "report.edit", ref,
+            json_pack("{s:I, s:s}", "report", (json_int_t)id, "text_sha256", hex), e);
     }
     return resp_finish(st, rc, e);
 }
@@ -342,11 +341,10 @@ int report_mark_sent(struct store *st, const struct user *as, const char *ref, i
     if (!rc)
         rc = timeline_add(st, row.id, as->name, "report", e, "报告 #%lld 已通过%s报送%s%s",
                           (long long)id, via_zh(via), to, is_late ? "（已超过时限）" : "");
-    if (!rc) {
-        json_t *d = json_pack("{s:I, s:s, s:s, s:b}", "report", (json_int_t)id, "to", to, "via",
-                              via, "late", is_late);
-        rc = audit_append(st, as->name, "report.sent", ref, d, e);
-        json_decref(d);
-    }
+    if (!rc)
+        rc = audit_append_take(st, as->name, "report.sent", ref,
+                               json_pack("{s:I, s:s, s:s, s:b}", "report", (json_int_t)id, "to", to,
+                                         "via", via, "late", is_late),
+                               e);
     return resp_finish(st, rc, e);
 }

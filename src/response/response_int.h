@@ -42,6 +42,9 @@ int local_year(int64_t ms);
 /* Checks one-line or multi-line user text: UTF-8, bounded, no NUL. */
 int text_check(const char *what, const char *s, size_t max, int multiline, struct err *e);
 
+/* Checks a new owner: a department name and/or an existing user, at least one. */
+int owner_check(struct store *st, const char *department, const char *person, struct err *e);
+
 /* Creates the first upward reports an incident now owes, and the final ones
  * once it is closed (W-4, H-2). Inside the caller's transaction. */
 int reports_sync(struct store *st, const struct incident_row *row, const char *actor,

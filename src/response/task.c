@@ -51,12 +51,11 @@ int task_add(struct store *st, const struct user *as, const char *ref, const cha
     if (!rc)
         rc = timeline_add(st, row.id, as->name, "task", e, "新增任务 #%lld：%s", (long long)*id,
                           title);
-    if (!rc) {
-        json_t *d = json_pack("{s:I, s:s, s:s?, s:s?}", "task", (json_int_t)*id, "title", title,
-                              "department", department, "assignee", assignee);
-        rc = audit_append(st, as->name, "task.add", ref, d, e);
-        json_decref(d);
-    }
+    if (!rc)
+        rc = audit_append_take(st, as->name, "task.add", ref,
+                               json_pack("{s:I, s:s, s:s?, s:s?}", "task", (json_int_t)*id, "title",
+                                         title, "department", department, "assignee", assignee),
+                               e);
     return resp_finish(st, rc, e);
 }
 
@@ -95,13 +94,8 @@ int task_assign(struct store *st, const struct user *as, int64_t id, const char 
                 const char *assignee, struct err *e)
 {
     int rc = resp_allow(as, ACT_TASK_MANAGE, e);
-    if (!rc && !department && !assignee)
-        rc = err_set(e, ERR_USAGE, "give --department, --person or both");
-    if (!rc && department)
-        rc = text_check("--department", department, 128, 0, e);
-    struct user u;
-    if (!rc && assignee)
-        rc = user_find(st, assignee, &u, e);
+    if (!rc)
+        rc = owner_check(st, department, assignee, e);
     if (rc)
         return rc;
     rc = store_begin(st, e);
@@ -119,11 +113,11 @@ int task_assign(struct store *st, const struct user *as, int64_t id, const char 
                           (long long)id, department ? department : t.department,
                           assignee ? assignee : t.assignee);
     if (!rc) {
-        json_t *d = json_pack("{s:s?, s:s?}", "department", department, "assignee", assignee);
         char obj[32];
         snprintf(obj, sizeof(obj), "task:%lld", (long long)id);
-        rc = audit_append(st, as->name, "task.assign", obj, d, e);
-        json_decref(d);
+        rc = audit_append_take(
+            st, as->name, "task.assign", obj,
+            json_pack("{s:s?, s:s?}", "department", department, "assignee", assignee), e);
     }
     return resp_finish(st, rc, e);
 }
@@ -155,11 +149,10 @@ int task_done(struct store *st, const struct user *as, int64_t id, const char *n
                           (long long)id, t.title, note && *note ? "（" : "",
                           note && *note ? note : "", note && *note ? "）" : "");
     if (!rc) {
-        json_t *d = json_pack("{s:s?}", "note", note);
         char obj[32];
         snprintf(obj, sizeof(obj), "task:%lld", (long long)id);
-        rc = audit_append(st, as->name, "task.done", obj, d, e);
-        json_decref(d);
+        rc =
+            audit_append_take(st, as->name, "task.done", obj, json_pack("{s:s?}", "note", note), e);
     }
     return resp_finish(st, rc, e);
 }

@@ -112,11 +112,10 @@ int user_add(struct store *st, const char *actor, const char *name, const char *
                         "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
                         "sssssII", name, display_name ? display_name : name, ri->code, department,
                         hash, now, now);
-    if (!rc) {
-        json_t *d = json_pack("{s:s, s:s?}", "role", ri->code, "department", department);
-        rc = audit_append(st, actor, "user.add", name, d, e);
-        json_decref(d);
-    }
+    if (!rc)
+        rc = audit_append_take(st, actor, "user.add", name,
+                               json_pack("{s:s, s:s?}", "role", ri->code, "department", department),
+                               e);
     sodium_memzero(hash, sizeof(hash));
     if (!rc)
         return store_commit(st, e);

@@ -51,14 +51,6 @@ static int needs_approval(struct store *st, enum colour c, int *out, struct err 
     return rc;
 }
 
-static int audit_warning(struct store *st, const struct user *as, const char *action,
-                         const char *ref, json_t *d, struct err *e)
-{
-    int rc = audit_append(st, as->name, action, ref, d, e);
-    json_decref(d);
-    return rc;
-}
-
 int warning_draft(struct store *st, const struct user *as, const struct warning_new *in,
                   char ref[WARNING_REF_LEN], struct err *e)
 {
@@ -114,10 +106,10 @@ int warning_draft(struct store *st, const struct user *as, const struct warning_
                         now, now);
     }
     if (!rc)
-        rc = audit_warning(st, as, "warning.draft", ref,
-                           json_pack("{s:s, s:s, s:s}", "colour", colour_code(in->colour),
-                                     "category", in->category, "issuer", in->issuer),
-                           e);
+        rc = audit_append_take(st, as->name, "warning.draft", ref,
+                               json_pack("{s:s, s:s, s:s}", "colour", colour_code(in->colour),
+                                         "category", in->category, "issuer", in->issuer),
+                               e);
     return resp_finish(st, rc, e);
 }
 
@@ -149,8 +141,8 @@ int warning_submit(struct store *st, const struct user *as, const char *ref, int
         rc = store_exec(st, e, "UPDATE warnings SET status = ?, updated_at = ? WHERE id = ?", "sII",
                         needs ? "pending" : "approved", time_now_ms(), w.id);
     if (!rc)
-        rc = audit_warning(
-            st, as, "warning.submit", ref,
+        rc = audit_append_take(
+            st, as->name, "warning.submit", ref,
             json_pack("{s:b, s:I}", "needs_approval", needs, "approval", (json_int_t)*approval_id),
             e);
     return resp_finish(st, rc, e);
@@ -214,8 +206,8 @@ int warning_publish(struct store *st, const struct user *as, const char *ref, st
         rc = task_insert(st, 0, w.id, tasks[i].code, tasks[i].title, "W-6", ROLE_OFFICER, "", "",
                          w.deadline_at, 1, e);
     if (!rc)
-        rc = audit_warning(st, as, "warning.publish", ref,
-                           json_pack("{s:s}", "colour", colour_code(w.colour)), e);
+        rc = audit_append_take(st, as->name, "warning.publish", ref,
+                               json_pack("{s:s}", "colour", colour_code(w.colour)), e);
     return resp_finish(st, rc, e);
 }
 
@@ -242,7 +234,8 @@ int warning_lift(struct store *st, const struct user *as, const char *ref, const
                         "lift_reason = ?, updated_at = ? WHERE id = ?",
                         "IssII", now, as->name, reason, now, w.id);
     if (!rc)
-        rc = audit_warning(st, as, "warning.lift", ref, json_pack("{s:s}", "reason", reason), e);
+        rc = audit_append_take(st, as->name, "warning.lift", ref,
+                               json_pack("{s:s}", "reason", reason), e);
     return resp_finish(st, rc, e);
 }
 

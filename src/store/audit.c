@@ -99,6 +99,14 @@ out:
     return rc;
 }
 
+int audit_append_take(struct store *st, const char *actor, const char *action, const char *object,
+                      json_t *details, struct err *e)
+{
+    int rc = audit_append(st, actor, action, object, details, e);
+    json_decref(details);
+    return rc;
+}
+
 static int broken(struct audit_report *r, int64_t id, const char *fmt, const char *a)
 {
     r->bad_id = id;

@@ -107,6 +107,11 @@ int objstore_hex_valid(const char *hex);
 int audit_append(struct store *st, const char *actor, const char *action, const char *object,
                  const json_t *details, struct err *e);
 
+/* Like audit_append, but takes the details' reference (NULL allowed), so
+ * that callers can pass json_pack(...) directly. */
+int audit_append_take(struct store *st, const char *actor, const char *action, const char *object,
+                      json_t *details, struct err *e);
+
 struct audit_report {
     int64_t entries;  /* entries checked */
     int64_t bad_id;   /* first entry found wrong, 0 when the chain is intact */

@@ -43,6 +43,8 @@ static void test_time_parse_refuses_bad_forms(void **state)
     assert_non_null(strstr(e.msg, "2026-13-01T00:00:00Z"));
     assert_int_equal(time_parse_utc("2026-01-01 00:00:00", &t, NULL), ERR_INPUT);
     assert_int_equal(time_parse_utc("2026-01-01T00:00:00Zjunk", &t, NULL), ERR_INPUT);
+    assert_int_equal(time_parse_utc("2026-02-30T00:00:00Z", &t, NULL), ERR_INPUT);
+    assert_int_equal(time_parse_utc("2028-02-29T00:00:00Z", &t, NULL), 0);
     assert_int_equal(time_parse_utc("2026-01-01T00:00:00Z", &t, NULL), 0);
     assert_int_equal(t, 1767225600000);
 }
