@@ -11,6 +11,14 @@ run --help
 expect 0 "--help exits 0"
 has "$OUT" "init" "--help lists the commands"
 
+for c in init user audit incident warning approval assessment due asset setting; do
+    run $c --help
+    if [ "$rc" -eq 0 ] && grep -q "usage: tocsin $c" "$OUT"; then ok "tocsin $c --help"; else
+        not_ok "tocsin $c --help (exit $rc)" "$OUT" "$ERR"; fi
+done
+run user add --help
+has "$OUT" "usage: tocsin user add" "a subcommand's --help shows its usage"
+
 run frobnicate
 expect 2 "an unknown command exits 2"
 has "$ERR" "unknown command 'frobnicate'" "the message names the unknown command"
