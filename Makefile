@@ -4,7 +4,7 @@
 BUILD  ?= build/release
 SAN    ?=
 CC     ?= cc
-PKGS   := sqlite3 libsodium libcrypto libzstd inih jansson
+PKGS   := sqlite3 libsodium libcrypto libzstd inih jansson libmicrohttpd
 
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
@@ -25,7 +25,7 @@ endif
 SRC        := $(filter-out src/main.c,$(sort $(wildcard src/*/*.c)))
 MIGRATIONS := $(sort $(wildcard src/store/migrations/*.sql))
 GEN        := $(BUILD)/gen/migrations.c
-OBJ        := $(SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/migrations.o
+OBJ        := $(SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/migrations.o $(BUILD)/obj/gen/openapi.o
 LIB        := $(BUILD)/libtocsin.a
 UNIT       := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(sort $(wildcard tests/unit/test_*.c)))
 FUZZ_SRC   := $(sort $(wildcard tests/fuzz/fuzz_*.c))
@@ -57,6 +57,14 @@ $(BUILD)/obj/%.o: %.c
 $(BUILD)/obj/gen/migrations.o: $(GEN)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/obj/gen/openapi.o: $(BUILD)/gen/openapi.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/gen/openapi.c: docs/api/openapi.yaml scripts/embed-text.sh
+	@mkdir -p $(dir $@)
+	scripts/embed-text.sh web_openapi_yaml $< > $@.tmp && mv $@.tmp $@
 
 $(GEN): $(MIGRATIONS) scripts/embed-sql.sh
 	@mkdir -p $(dir $@)

@@ -13,6 +13,7 @@ static const struct {
     const char *summary;
 } commands[] = {
     {"init", cmd_init, "create the data directory, database, config and first admin"},
+    {"serve", cmd_serve, "the JSON API, /healthz and /metrics"},
     {"user", cmd_user, "add, list, disable users; change passwords"},
     {"audit", cmd_audit, "verify or list the hash-chained audit log"},
     {"incident", cmd_incident, "open and run incidents: level, status, tasks, evidence, reports"},

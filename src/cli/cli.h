@@ -95,5 +95,6 @@ int cmd_approval(struct cli *cli, int argc, char **argv, struct err *e);
 int cmd_due(struct cli *cli, int argc, char **argv, struct err *e);
 int cmd_asset(struct cli *cli, int argc, char **argv, struct err *e);
 int cmd_setting(struct cli *cli, int argc, char **argv, struct err *e);
+int cmd_serve(struct cli *cli, int argc, char **argv, struct err *e);
 
 #endif

@@ -183,7 +183,7 @@ static int inc_list(struct cli *cli, int argc, char **argv, struct err *e)
     if (rc)
         return rc;
     json_t *items;
-    rc = incident_list_json(st, &u, status, open_only, &items, e);
+    rc = incident_list_json(st, &u, status, open_only, 0, 0, &items, e);
     store_close(st);
     if (rc)
         return rc;

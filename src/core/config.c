@@ -64,8 +64,8 @@ static int set_listen(struct config *c, const char *v, struct config_src *s)
     }
     char *end;
     long port = strtol(colon + 1, &end, 10);
-    if (colon[1] == '\0' || *end != '\0' || port < 1 || port > 65535)
-        return fail(s, "listen port in '%.80s' is not a number from 1 to 65535", v);
+    if (colon[1] == '\0' || *end != '\0' || port < 0 || port > 65535)
+        return fail(s, "listen port in '%.80s' is not a number from 0 to 65535", v);
     memcpy(c->listen_host, host, hl);
     c->listen_host[hl] = '\0';
     c->listen_port = (int)port;

@@ -37,7 +37,8 @@ enum err_code {
     ERR_DENIED = -10,   /* the acting user's role does not allow it */
     ERR_CONFLICT = -11, /* not allowed in the current state */
     ERR_TOOBIG = -12,   /* a size bound was reached */
-    ERR_INTERNAL = -13  /* a bug or an unexpected library failure */
+    ERR_INTERNAL = -13, /* a bug or an unexpected library failure */
+    ERR_MALFORMED = -14 /* a request is not well-formed (bad JSON, wrong types) */
 };
 
 struct err {

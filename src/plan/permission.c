@@ -35,6 +35,8 @@ static const struct {
     [ACT_ASSESSMENT_MANAGE] = {{"assessment.manage", "write and complete assessments"}, L | O},
     [ACT_AUDIT_READ] = {{"audit.read", "read and verify the audit log"}, L | U | A},
     [ACT_USER_MANAGE] = {{"user.manage", "add, disable users and reset passwords"}, A},
+    [ACT_EVENT_SUBMIT] = {{"event.submit", "submit security events for triage"}, L | O | D},
+    [ACT_EVENT_READ] = {{"event.read", "see the events waiting for triage"}, L | O | U},
 };
 
 const struct action_info *action_info(enum action a)

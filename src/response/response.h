@@ -110,9 +110,11 @@ int incident_flag(struct store *st, const struct user *as, const char *ref, cons
                   int value, struct err *e);
 int incident_show_json(struct store *st, const struct user *as, const char *ref, json_t **out,
                        struct err *e);
-/* status may be NULL; open_only leaves out closed and assessed incidents. */
+/* Newest first: at most limit (0: all) incidents with an id below before_id
+ * (0: from the newest) that the user may see. status may be NULL; open_only
+ * leaves out closed and assessed incidents. */
 int incident_list_json(struct store *st, const struct user *as, const char *status, int open_only,
-                       json_t **out, struct err *e);
+                       int limit, int64_t before_id, json_t **out, struct err *e);
 
 /* ---- tasks -------------------------------------------------------------- */
 

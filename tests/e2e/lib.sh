@@ -8,14 +8,14 @@ T=$(mktemp -d /tmp/tocsin-e2e-XXXXXX)
 trap 'rm -rf "$T"' EXIT
 OUT="$T/.out"
 ERR="$T/.err"
-n=0
+_tn=0
 
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
+ok() { _tn=$((_tn + 1)); echo "ok $_tn - $1"; }
 not_ok() {
-    n=$((n + 1))
-    echo "not ok $n - $1"
+    _tn=$((_tn + 1))
+    echo "not ok $_tn - $1"
     shift
-    for f in "$@"; do [ -f "$f" ] && sed 's/^/#   /' "$f"; done
+    for f in "$@"; do [ -f "$f" ] && awk '{print "#   " $0}' "$f"; done
 }
 
 # run CMD…: runs tocsin with arguments, stdout in $OUT, stderr in $ERR, status in $rc.
@@ -47,4 +47,47 @@ same() {
 # dbsum DIR: a digest of everything the database holds, to show nothing changed.
 dbsum() {
     sqlite3 "$1/tocsin.db" .dump | sha256sum | cut -d' ' -f1
+}
+
+# serve_start: starts `tocsin serve` on a free loopback port with $TOCSIN_DATA,
+# waits (at most 10 s) until it answers, and sets $BASE and $SERVER_PID.
+serve_start() {
+    rm -f "$T/port"
+    TOCSIN_QUIET=1 "$TOCSIN" serve --listen 127.0.0.1:0 --port-file "$T/port" \
+        >"$T/serve.out" 2>"$T/serve.err" &
+    SERVER_PID=$!
+    trap 'kill $SERVER_PID 2>/dev/null; [ -n "${KEEP_T:-}" ] || rm -rf "$T"' EXIT
+    i=0
+    while [ ! -s "$T/port" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+    BASE="http://127.0.0.1:$(cat "$T/port" 2>/dev/null)"
+    curl -s -o /dev/null --max-time 5 "$BASE/healthz"
+}
+
+# serve_stop: SIGTERM, then wait (at most 10 s); $stop_rc is the server's exit status.
+serve_stop() {
+    kill -TERM "$SERVER_PID" 2>/dev/null
+    i=0
+    while kill -0 "$SERVER_PID" 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+    wait "$SERVER_PID" 2>/dev/null
+    stop_rc=$?
+}
+
+# http METHOD PATH [JSON] [curl options…]: the answer's body in $OUT, headers in
+# $HDR, status in $code. Sends the cookie jar $JAR and, when $CSRF is set, the header.
+http() {
+    m=$1 p=$2
+    shift 2
+    body=""
+    if [ $# -gt 0 ] && [ "${1#-}" = "$1" ]; then body=$1; shift; fi
+    set -- -s --max-time 10 -X "$m" -o "$OUT" -D "$HDR" -w '%{http_code}' "$@"
+    [ -n "${JAR:-}" ] && set -- "$@" -b "$JAR" -c "$JAR"
+    [ -n "${CSRF:-}" ] && set -- "$@" -H "X-CSRF-Token: $CSRF"
+    [ -n "$body" ] && set -- "$@" -H 'Content-Type: application/json' --data-binary "$body"
+    code=$(curl "$@" "$BASE$p")
+}
+HDR="$T/.hdr"
+
+# status WANT WHAT: the last http call answered WANT.
+status() {
+    if [ "$code" = "$1" ]; then ok "$2"; else not_ok "$2 (HTTP $code, wanted $1)" "$OUT"; fi
 }

@@ -84,7 +84,7 @@ static void test_config_bad_values(void **state)
     (void)state;
     struct config c;
     struct err e;
-    assert_int_equal(parse(&c, "[server]\nlisten = 127.0.0.1:0\n", &e), ERR_INPUT);
+    assert_int_equal(parse(&c, "[server]\nlisten = 127.0.0.1:-1\n", &e), ERR_INPUT);
     assert_non_null(strstr(e.msg, "port"));
     assert_int_equal(parse(&c, "[server]\nlisten = 127.0.0.1:70000\n", &e), ERR_INPUT);
     assert_int_equal(parse(&c, "[server]\nlisten = 8080\n", &e), ERR_INPUT);

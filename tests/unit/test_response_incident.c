@@ -344,11 +344,24 @@ static void test_incident_departments_see_only_their_own(void **state)
     json_decref(o);
     assert_int_equal(incident_show_json(f->st, &f->other_dept, ref, &o, &e), ERR_NOTFOUND);
     json_t *list;
-    assert_int_equal(incident_list_json(f->st, &f->other_dept, NULL, 0, &list, &e), 0);
+    assert_int_equal(incident_list_json(f->st, &f->other_dept, NULL, 0, 0, 0, &list, &e), 0);
     assert_int_equal(json_array_size(list), 0);
     json_decref(list);
-    assert_int_equal(incident_list_json(f->st, &f->auditor, NULL, 0, &list, &e), 0);
+    assert_int_equal(incident_list_json(f->st, &f->auditor, NULL, 0, 0, 0, &list, &e), 0);
     assert_int_equal(json_array_size(list), 1);
+    json_decref(list);
+    assert_int_equal(incident_list_json(f->st, &f->dept, NULL, 0, 0, 0, &list, &e), 0);
+    assert_int_equal(json_array_size(list), 1);
+    json_decref(list);
+    /* paging: newest first, below a cursor */
+    char second[INCIDENT_REF_LEN];
+    open_officer(f, "另一个", second);
+    assert_int_equal(incident_list_json(f->st, &f->auditor, NULL, 0, 1, 0, &list, &e), 0);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(list, 0), "ref")), second);
+    json_int_t last = json_integer_value(json_object_get(json_array_get(list, 0), "id"));
+    json_decref(list);
+    assert_int_equal(incident_list_json(f->st, &f->auditor, NULL, 0, 1, last, &list, &e), 0);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(list, 0), "ref")), ref);
     json_decref(list);
 }
 

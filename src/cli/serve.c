@@ -1,0 +1,65 @@
+/* tocsin serve: the API on the configured (or given) address. */
+#include "../web/web.h"
+#include "cli.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char serve_usage[] =
+    "usage: tocsin serve [--listen ADDR:PORT] [--port-file FILE] [--routes] [--data DIR]\n"
+    "\n"
+    "Serves the JSON API (/api/v1/), /healthz and /metrics until SIGTERM or SIGINT, then\n"
+    "stops gracefully. --listen overrides [server] listen; port 0 takes any free port, which\n"
+    "is printed on the URL: line and, with --port-file, written to FILE. --routes prints\n"
+    "every route with the action it needs, as JSON, and exits.\n";
+
+int cmd_serve(struct cli *cli, int argc, char **argv, struct err *e)
+{
+    const char *listen = NULL, *port_file = NULL;
+    int routes = 0;
+    const struct opt opts[] = {OPT_V("listen", &listen), OPT_V("port-file", &port_file),
+                               OPT_F("routes", &routes), OPT_END};
+    char *pos[1];
+    int npos, rc = opt_parse(cli, "serve", opts, argc, argv, pos, 0, &npos, e);
+    if (rc)
+        return rc;
+    if (cli->help) {
+        cli_usage(serve_usage);
+        return 0;
+    }
+    if (routes) {
+        cli_print_json(web_routes_json());
+        return 0;
+    }
+    struct store *st;
+    struct config cfg;
+    rc = cli_open(cli, &st, &cfg, e);
+    if (rc)
+        return rc;
+    if (listen) {
+        /* The same checks as the config file's. */
+        char text[160];
+        snprintf(text, sizeof(text), "[server]\nlisten = %.120s\n", listen);
+        rc = config_parse(&cfg, "--listen", text, strlen(text), e);
+    }
+    struct web_options o;
+    web_options_default(&o, &cfg);
+    o.port_file = port_file;
+    int64_t v;
+    if (!rc && (rc = setting_int(st, "session.idle_s", o.session_idle_ms / 1000, &v, e)) == 0)
+        o.session_idle_ms = v * 1000;
+    if (!rc && (rc = setting_int(st, "session.max_s", o.session_max_ms / 1000, &v, e)) == 0)
+        o.session_max_ms = v * 1000;
+    if (!rc && (rc = setting_int(st, "server.timeout_s", o.timeout_s, &v, e)) == 0)
+        o.timeout_s = (unsigned)v;
+    if (!rc && (rc = setting_int(st, "server.max_connections", o.max_connections, &v, e)) == 0)
+        o.max_connections = (unsigned)v;
+    if (!rc && (rc = setting_int(st, "server.max_body_bytes", (int64_t)o.max_body, &v, e)) == 0)
+        o.max_body = (size_t)v;
+    log_set_level(getenv("TOCSIN_QUIET") ? LOG_WARN : LOG_INFO);
+    if (!rc)
+        rc = web_serve(st, &o, e);
+    store_close(st);
+    return rc;
+}

@@ -1,0 +1,974 @@
+/* The routes of /api/v1 and their handlers: each decodes its request, calls
+ * the domain (which checks permissions again) and returns JSON. */
+#include "web_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+extern const char web_openapi_yaml[];
+
+/* ---- request helpers ---------------------------------------------------------- */
+
+int req_json(struct req *r, const char *const *allowed, json_t **out, struct err *e)
+{
+    *out = NULL;
+    json_error_t je;
+    if (r->body.len == 0)
+        return err_set(e, ERR_MALFORMED, "the request needs a JSON body");
+    json_t *v = json_loadb(r->body.p, r->body.len, JSON_REJECT_DUPLICATES, &je);
+    if (!v)
+        return err_set(e, ERR_MALFORMED, "body is not valid JSON: %s (at byte %d)", je.text,
+                       je.position);
+    if (!json_is_object(v)) {
+        json_decref(v);
+        return err_set(e, ERR_MALFORMED, "body must be a JSON object");
+    }
+    const char *key;
+    json_t *val;
+    json_object_foreach(v, key, val)
+    {
+        int known = 0;
+        for (size_t i = 0; allowed && allowed[i]; i++)
+            known |= strcmp(allowed[i], key) == 0;
+        if (!known) {
+            err_set(e, ERR_MALFORMED, "%.60s is not a field of this request", key);
+            json_decref(v);
+            return ERR_MALFORMED;
+        }
+    }
+    *out = v;
+    return 0;
+}
+
+int json_str(json_t *o, const char *key, int required, const char **out, struct err *e)
+{
+    json_t *v = json_object_get(o, key);
+    *out = NULL;
+    if (!v || json_is_null(v))
+        return required ? err_set(e, ERR_USAGE, "%s is required", key) : 0;
+    if (!json_is_string(v))
+        return err_set(e, ERR_MALFORMED, "%s must be a string", key);
+    *out = json_string_value(v);
+    if (strlen(*out) != json_string_length(v))
+        return err_set(e, ERR_MALFORMED, "%s contains a NUL character", key);
+    return 0;
+}
+
+static int json_bool(json_t *o, const char *key, int *out, struct err *e)
+{
+    json_t *v = json_object_get(o, key);
+    if (!v || json_is_null(v))
+        return 0;
+    if (!json_is_boolean(v))
+        return err_set(e, ERR_MALFORMED, "%s must be true or false", key);
+    *out = json_is_true(v);
+    return 0;
+}
+
+/* A time field in the UTC form of the API ("2026-11-27T08:00:00Z"). */
+static int json_time(json_t *o, const char *key, int required, int64_t *out, struct err *e)
+{
+    const char *s;
+    int rc = json_str(o, key, required, &s, e);
+    if (rc || !s)
+        return rc;
+    struct err te = {0};
+    if (time_parse_utc(s, out, &te) != 0)
+        return err_set(e, ERR_INPUT, "%s: %s", key, te.msg);
+    return 0;
+}
+
+const char *req_query(struct req *r, const char *key)
+{
+    return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, key);
+}
+
+/* limit (1…200, default 50) and a numeric cursor, both from the query. */
+static int paging(struct req *r, int *limit, int64_t *cursor, struct err *e)
+{
+    const char *l = req_query(r, "limit"), *c = req_query(r, "cursor");
+    char *end;
+    *limit = 50;
+    *cursor = 0;
+    if (l) {
+        long v = strtol(l, &end, 10);
+        if (!*l || *end || v < 1 || v > 200)
+            return err_set(e, ERR_INPUT, "limit must be a number from 1 to 200");
+        *limit = (int)v;
+    }
+    if (c) {
+        long long v = strtoll(c, &end, 10);
+        if (!*c || *end || v < 0)
+            return err_set(e, ERR_INPUT, "cursor is not one this server gave");
+        *cursor = v;
+    }
+    return 0;
+}
+
+/* Path parameters: references and ids are checked before use. */
+static int param_ref(struct req *r, int i, const char *prefix, struct err *e)
+{
+    const char *p = r->params[i];
+    size_t n = strlen(p);
+    int ok = n >= 13 && n <= 20 && strncmp(p, prefix, 4) == 0;
+    for (size_t k = 4; ok && k < n; k++)
+        ok = (p[k] >= '0' && p[k] <= '9') || (k == 8 && p[k] == '-');
+    return ok ? 0 : err_set(e, ERR_NOTFOUND, "no such reference");
+}
+
+static int param_id(struct req *r, int i, int64_t *out, struct err *e)
+{
+    char *end;
+    long long v = strtoll(r->params[i], &end, 10);
+    if (!r->params[i][0] || *end || v < 1)
+        return err_set(e, ERR_NOTFOUND, "no such id");
+    *out = v;
+    return 0;
+}
+
+/* A page of an array: items [cursor, cursor + limit) and the next cursor. */
+static json_t *page(json_t *all, int limit, int64_t cursor)
+{
+    json_t *items = json_array();
+    size_t n = json_array_size(all);
+    for (size_t i = (size_t)cursor; i < n && i < (size_t)cursor + (size_t)limit; i++)
+        json_array_append(items, json_array_get(all, i));
+    json_t *next = (size_t)cursor + (size_t)limit < n
+                       ? json_sprintf("%lld", (long long)(cursor + limit))
+                       : json_null();
+    json_decref(all);
+    return json_pack("{s:o, s:o}", "items", items, "next_cursor", next);
+}
+
+/* ---- operations -------------------------------------------------------------------- */
+
+static int h_health(struct req *r, json_t **out, struct err *e)
+{
+    int64_t one = 0;
+    int rc = store_query_int(r->w->st, e, &one, "SELECT 1", "");
+    if (rc)
+        return rc;
+    *out = json_pack("{s:s, s:s}", "status", "ok", "database", "ok");
+    return 200;
+}
+
+static int h_metrics(struct req *r, json_t **out, struct err *e)
+{
+    struct buf b;
+    buf_init(&b, 1 << 20);
+    int rc = web_metrics_text(r->w, &b, e);
+    if (rc) {
+        buf_release(&b);
+        return rc;
+    }
+    *out = json_string(buf_str(&b));
+    buf_release(&b);
+    r->content_type = "text/plain; version=0.0.4; charset=utf-8";
+    return 200;
+}
+
+static int h_openapi(struct req *r, json_t **out, struct err *e)
+{
+    (void)e;
+    *out = json_string(web_openapi_yaml);
+    r->content_type = "application/yaml; charset=utf-8";
+    return 200;
+}
+
+static int h_session_get(struct req *r, json_t **out, struct err *e)
+{
+    (void)e;
+    *out = json_pack("{s:s, s:s, s:s, s:s?}", "user", r->user.name, "display_name",
+                     r->user.display_name, "role", role_info(r->user.role)->code, "csrf_token",
+                     r->via_cookie ? r->csrf : NULL);
+    return 200;
+}
+
+/* ---- incidents ------------------------------------------------------------------ */
+
+/* A page answer: items and, when the page is full, the cursor of the next. */
+static json_t *page_by_id(json_t *items, int limit)
+{
+    size_t n = json_array_size(items);
+    json_t *next = json_null();
+    if (n > 0 && (int)n == limit)
+        next = json_sprintf("%lld", (long long)json_integer_value(
+                                        json_object_get(json_array_get(items, n - 1), "id")));
+    return json_pack("{s:o, s:o}", "items", items, "next_cursor", next);
+}
+
+static int h_incidents(struct req *r, json_t **out, struct err *e)
+{
+    int limit;
+    int64_t cursor;
+    json_t *items;
+    int rc = paging(r, &limit, &cursor, e);
+    if (!rc)
+        rc = incident_list_json(r->w->st, &r->user, req_query(r, "status"),
+                                req_query(r, "open") != NULL, limit, cursor, &items, e);
+    if (rc)
+        return rc;
+    *out = page_by_id(items, limit);
+    return 200;
+}
+
+static int h_incident_create(struct req *r, json_t **out, struct err *e)
+{
+    static const char *const fields[] = {"title", "category", "asset", "assets", "level",
+                                         "reason", "description", "started", "drill", NULL};
+    json_t *b;
+    int rc = req_json(r, fields, &b, e);
+    struct incident_new in = {0};
+    const char *level = NULL, *asset = NULL;
+    int drill = 0;
+    if (!rc)
+        rc = json_str(b, "title", 1, &in.title, e);
+    if (!rc)
+        rc = json_str(b, "category", 1, &in.category, e);
+    if (!rc)
+        rc = json_str(b, "asset", 0, &asset, e);
+    if (!rc)
+        rc = json_str(b, "level", 0, &level, e);
+    if (!rc)
+        rc = json_str(b, "reason", 0, &in.level_reason, e);
+    if (!rc)
+        rc = json_str(b, "description", 0, &in.description, e);
+    if (!rc)
+        rc = json_time(b, "started", 0, &in.started_at, e);
+    if (!rc)
+        rc = json_bool(b, "drill", &drill, e);
+    in.is_drill = drill;
+    if (!rc && level && level_parse(level, &in.level) != 0)
+        rc = err_set(e, ERR_INPUT, "level must be I, II, III or IV");
+    if (!rc && asset)
+        in.assets[in.n_assets++] = asset;
+    json_t *list = b ? json_object_get(b, "assets") : NULL;
+    if (!rc && list && !json_is_array(list))
+        rc = err_set(e, ERR_MALFORMED, "assets must be an array of names");
+    size_t i;
+    json_t *v;
+    if (!rc && list)
+        json_array_foreach(list, i, v)
+        {
+            if (!json_is_string(v) || in.n_assets >= IMPACT_MAX_ASSETS) {
+                rc = err_set(e, ERR_INPUT, "assets must be at most %d names", IMPACT_MAX_ASSETS);
+                break;
+            }
+            in.assets[in.n_assets++] = json_string_value(v);
+        }
+    char ref[INCIDENT_REF_LEN];
+    if (!rc)
+        rc = incident_open(r->w->st, &r->user, &in, ref, e);
+    json_decref(b);
+    if (!rc)
+        rc = incident_show_json(r->w->st, &r->user, ref, out, e);
+    return rc ? rc : 201;
+}
+
+static int h_incident_show(struct req *r, json_t **out, struct err *e)
+{
+    int rc = param_ref(r, 0, "INC-", e);
+    return rc ? rc : incident_show_json(r->w->st, &r->user, r->params[0], out, e);
+}
+
+/* Runs a change on an incident and answers with the incident as it now is. */
+static int answer_incident(struct req *r, int rc, json_t **out, struct err *e)
+{
+    if (rc)
+        return rc;
+    return incident_show_json(r->w->st, &r->user, r->params[0], out, e);
+}
+
+static int h_incident_status(struct req *r, json_t **out, struct err *e)
+{
+    static const char *const fields[] = {"status", "reason", "override", NULL};
+    json_t *b = NULL;
+    const char *status = NULL, *reason = NULL;
+    int override = 0;
+    enum incident_status to = INC_REPORTED;
+    int rc = param_ref(r, 0, "INC-", e);
+    if (!rc)
+        rc = req_json(r, fields, &b, e);
+    if (!rc)
+        rc = json_str(b, "status", 1, &status, e);
+    if (!rc)
+        rc = json_str(b, "reason", 0, &reason, e);
+    if (!rc)
+        rc = json_bool(b, "override", &override, e);
+    if (!rc && incident_status_parse(status, &to) != 0)
+        rc = err_set(e, ERR_INPUT, "status '%.20s' is not a state of an incident", status);
+    if (!rc)
+        rc = incident_set_status(r->w->st, &r->user, r->params[0], to, reason, override, e);
+    json_decref(b);
+    return answer_incident(r, rc, out, e);
+}
+
+static int h_incident_level(struct req *r, json_t **out, struct err *e)
+{
+    static const char *const fields[] = {"level", "reason", NULL};
+    json_t *b = NULL;
+    const char *level_s = NULL, *reason = NULL;
+    enum level level = LEVEL_NONE;
+    int rc = param_ref(r, 0, "INC-", e);
+    if (!rc)
+        rc = req_json(r, fields, &b, e);
+    if (!rc)
+        rc = json_str(b, "level", 1, &level_s, e);
+    if (!rc)
+        rc = json_str(b, "reason", 1, &reason, e);
+    if (!rc && level_parse(level_s, &level) != 0)
+        rc = err_set(e, ERR_INPUT, "level must be I, II, III or IV");
+    if (!rc)
+        rc = incident_set_level(r->w->st, &r->user, r->params[0], level, reason, e);
+    json_decref(b);
+    return answer_incident(r, rc, out, e);
+}
+
+static int h_incident_assign(struct req *r, json_t **out, struct err *e)
+{
+    static const char *const fields[] = {"department", "person", NULL};
+    json_t *b = NULL;
+    const char *dept = NULL, *person = NULL;
+    int rc = param_ref(r, 0, "INC-", e);
+    if (!rc)
+        rc = req_json(r, fields, &b, e);
+    if (!rc)
+        rc = json_str(b, "department", 0, &dept, e);
+    if (!rc)
+        rc = json_str(b, "person", 0, &person, e);
+    if (!rc)
+        rc = incident_assign(r->w->st, &r->user, r->params[0], dept, person, e);
+    json_decref(b);
+    return answer_incident(r, rc, out, e);
+}
+
+static int h_incident_flag(struct req *r, json_t **out, struct err *e)
+{
+    static const char *const fields[] = {"flag", "value", NULL};
+    json_t *b = NULL;
+    const char *flag = NULL;
+    int value = 1;
+    int rc = param_ref(r, 0, "INC-", e);
+    if (!rc)
+        rc = req_json(r, fields, &b, e);
+    if (!rc)
+        rc = json_str(b, "flag", 1, &flag, e);
+    if (!rc)
+        rc = json_bool(b, "value", &value, e);
+    if (!rc)
+        rc = incident_flag(r->w->st, &r->user, r->params[0], flag, value, e);
+    json_decref(b);
+    return answer_incident(r, rc, out, e);
+}
+
+static int h_task_add(struct req *r, json_t **out, struct err *e)
+{
+    static const char *const fields[] = {"title", "due", "department", "assignee", "mandatory",
+                                         NULL};
+    json_t *b = NULL;
+    const char *title = NULL, *dept = NULL, *assignee = NULL;
+    int64_t due = 0, id = 0;
+    int mandatory = 0;
+    int rc = param_ref(r, 0, "INC-", e);
+    if (!rc)
+        rc = req_json(r, fields, &b, e);
+    if (!rc)
+        rc = json_str(b, "title", 1, &title, e);
+    if (!rc)
+        rc = json_time(b, "due", 1, &due, e);
+    if (!rc)
+        rc = json_str(b, "department", 0, &dept, e);
+    if (!rc)
+        rc = json_str(b, "assignee", 0, &assignee, e);
+    if (!rc)
+        rc = json_bool(b, "mandatory", &mandatory, e);
+    if (!rc)
+        rc = task_add(r->w->st, &r->user, r->params[0], title, dept, assignee, due, mandatory,
+                      &id, e);
+    json_decref(b);
+    if (rc)
+        return rc;
+    *out = json_pack("{s:I}", "id", (json_int_t)id);
+    return 201;
+}
+
+static int h_task_done(struct req *r, json_t **out, struct err *e)
+{
+    static const char *const fields[] = {"note", NULL};
+    json_t *b = NULL;
+    const char *note = NULL;
+    int64_t id = 0;
+    int rc = param_id(r, 0, &id, e);
+    if (!rc && r->body.len)
+        rc = req_json(r, fields, &b, e);
+    if (!rc && b)
+        rc = json_str(b, "note", 0, &note, e);
+    if (!rc)
+        rc = task_done(r->w->st, &r->user, id, note, e);
+    json_decref(b);
+    if (rc)
+        return rc;
+    *out = json_pack("{s:I, s:b}", "id", (json_int_t)id, "done", 1);
+    return 200;
+}
+
+static int h_evidence_note(struct req *r, json_t **out, struct err *e)
+{
+    static const char *const fields[] = {"text", NULL};
+    json_t *b = NULL;
+    const char *text = NULL;
+    int64_t id = 0;
+    int rc = param_ref(r, 0, "INC-", e);
+    if (!rc)
+        rc = req_json(r, fields, &b, e);
+    if (!rc)
+        rc = json_str(b, "text", 1, &text, e);
+    if (!rc)
+        rc = evidence_add_note(r->w->st, &r->user, r->params[0], text, &id, e);
+    json_decref(b);
+    if (rc)
+        return rc;
+    *out = json_pack("{s:I}", "id", (json_int_t)id);
+    return 201;
+}
+
+static int h_evidence_verify(struct req *r, json_t **out, struct err *e)
+{
+    json_t *items = NULL;
+    int rc = param_ref(r, 0, "INC-", e);
+    if (!rc)
+        rc = evidence_verify(r->w->st, &r->user, r->params[0], &items, e);
+    if (rc < 0)
+        return rc;
+    *out = json_pack("{s:b, s:o}", "ok", rc == 0, "items", items);
+    return 200;
+}
+
+static int h_report_sent(struct req *r, json_t **out, struct err *e)
+{
+    static const char *const fields[] = {"to", "via", "at", NULL};
+    json_t *b = NULL;
+    const char *to = NULL, *via = NULL;
+    int64_t id = 0, at = 0;
+    int rc = param_ref(r, 0, "INC-", e);
+    if (!rc)
+        rc = param_id(r, 1, &id, e);
+    if (!rc)
+        rc = req_json(r, fields, &b, e);
+    if (!rc)
+        rc = json_str(b, "to", 1, &to, e);
+    if (!rc)
+        rc = json_str(b, "via", 1, &via, e);
+    if (!rc)
+        rc = json_time(b, "at", 0, &at, e);
+    if (!rc)
+        rc = report_mark_sent(r->w->st, &r->user, r->params[0], id, to, via, at, e);
+    json_decref(b);
+    return answer_incident(r, rc, out, e);
+}
+
+static int h_report_edit(struct req *r, json_t **out, struct err *e)
+{
+    static const char *const fields[] = {"text", NULL};
+    json_t *b = NULL;
+    const char *text = NULL;
+    int64_t id = 0;
+    int rc = param_ref(r, 0, "INC-", e);
+    if (!rc)
+        rc = param_id(r, 1, &id, e);
+    if (!rc)
+        rc = req_json(r, fields, &b, e);
+    if (!rc)
+        rc = json_str(b, "text", 1, &text, e);
+    if (!rc)
+        rc = report_edit(r->w->st, &r->user, r->params[0], id, text, e);
+    json_decref(b);
+    return answer_incident(r, rc, out, e);
+}
+
+static int h_statement_draft(struct req *r, json_t **out, struct err *e)
+{
+    static const char *const fields[] = {"text", NULL};
+    json_t *b = NULL;
+    const char *text = NULL;
+    int64_t id = 0;
+    int rc = param_ref(r, 0, "INC-", e);
+    if (!rc)
+        rc = req_json(r, fields, &b, e);
+    if (!rc)
+        rc = json_str(b, "text", 1, &text, e);
+    if (!rc)
+        rc = statement_draft(r->w->st, &r->user, r->params[0], text, &id, e);
+    json_decref(b);
+    if (rc)
+        return rc;
+    *out = json_pack("{s:I, s:s}", "id", (json_int_t)id, "status", "draft");
+    return 201;
+}
+
+static int h_statement_act(struct req *r, json_t **out, struct err *e, int release)
+{
+    int64_t id = 0, approval = 0;
+    int rc = param_ref(r, 0, "INC-", e);
+    if (!rc)
+        rc = param_id(r, 1, &id, e);
+    if (!rc)
+        rc = release ? statement_release(r->w->st, &r->user, r->params[0], id, e)
+                     : statement_submit(r->w->st, &r->user, r->params[0], id, &approval, e);
+    if (rc)
+        return rc;
+    *out = json_pack("{s:I, s:s, s:I}", "id", (json_int_t)id, "status",
+                     release ? "released" : "pending", "approval", (json_int_t)approval);
+    return 200;
+}
+
+static int h_statement_submit(struct req *r, json_t **out, struct err *e)
+{
+    return h_statement_act(r, out, e, 0);
+}
+
+static int h_statement_release(struct req *r, json_t **out, struct err *e)
+{
+    return h_statement_act(r, out, e, 1);
+}
+
+static int h_assessment_show(struct req *r, json_t **out, struct err *e)
+{
+    int rc = param_ref(r, 0, "INC-", e);
+    return rc ? rc : assessment_show_json(r->w->st, &r->user, r->params[0], out, e);
+}
+
+static int h_assessment_edit(struct req *r, json_t **out, struct err *e)
+{
+    static const char *const fields[] = {"cause",    "nature",       "impact", "responsibility",
+                                         "handling", "improvements", NULL};
+    json_t *b = NULL;
+    struct assessment_fields f = {0};
+    const char **slots[] = {&f.cause,    &f.nature,       &f.impact, &f.responsibility,
+                            &f.handling, &f.improvements};
+    int rc = param_ref(r, 0, "INC-", e);
+    if (!rc)
+        rc = req_json(r, fields, &b, e);
+    for (int i = 0; !rc && i < 6; i++)
+        rc = json_str(b, fields[i], 0, slots[i], e);
+    if (!rc)
+        rc = assessment_edit(r->w->st, &r->user, r->params[0], &f, e);
+    json_decref(b);
+    return rc ? rc : assessment_show_json(r->w->st, &r->user, r->params[0], out, e);
+}
+
+static int h_assessment_complete(struct req *r, json_t **out, struct err *e)
+{
+    int rc = param_ref(r, 0, "INC-", e);
+    if (!rc)
+        rc = assessment_complete(r->w->st, &r->user, r->params[0], e);
+    return rc ? rc : assessment_show_json(r->w->st, &r->user, r->params[0], out, e);
+}
+
+/* ---- warnings, approvals, due ---------------------------------------------------------- */
+
+static int h_warnings(struct req *r, json_t **out, struct err *e)
+{
+    int limit;
+    int64_t cursor;
+    json_t *all;
+    int rc = paging(r, &limit, &cursor, e);
+    if (!rc)
+        rc = warning_list_json(r->w->st, &r->user, &all, e);
+    if (rc)
+        return rc;
+    *out = page(all, limit, cursor);
+    return 200;
+}
+
+static int h_warning_create(struct req *r, json_t **out, struct err *e)
+{
+    static const char *const fields[] = {"colour", "category", "scope", "items", "measure",
+                                         "deadline", "issuer", "start", "incident", "drill", NULL};
+    json_t *b = NULL;
+    struct warning_new in = {0};
+    const char *colour = NULL;
+    int drill = 0;
+    int rc = req_json(r, fields, &b, e);
+    if (!rc)
+        rc = json_str(b, "colour", 1, &colour, e);
+    if (!rc)
+        rc = json_str(b, "category", 1, &in.category, e);
+    if (!rc)
+        rc = json_str(b, "scope", 1, &in.scope, e);
+    if (!rc)
+        rc = json_str(b, "items", 1, &in.items, e);
+    if (!rc)
+        rc = json_str(b, "measure", 1, &in.measures, e);
+    if (!rc)
+        rc = json_time(b, "deadline", 1, &in.deadline_at, e);
+    if (!rc)
+        rc = json_str(b, "issuer", 1, &in.issuer, e);
+    if (!rc)
+        rc = json_time(b, "start", 0, &in.start_at, e);
+    if (!rc)
+        rc = json_str(b, "incident", 0, &in.incident, e);
+    if (!rc)
+        rc = json_bool(b, "drill", &drill, e);
+    in.is_drill = drill;
+    if (!rc && colour_parse(colour, &in.colour) != 0)
+        rc = err_set(e, ERR_INPUT, "colour must be red, orange, yellow or blue");
+    char ref[WARNING_REF_LEN];
+    if (!rc)
+        rc = warning_draft(r->w->st, &r->user, &in, ref, e);
+    json_decref(b);
+    if (!rc)
+        rc = warning_show_json(r->w->st, &r->user, ref, out, e);
+    return rc ? rc : 201;
+}
+
+static int h_warning_show(struct req *r, json_t **out, struct err *e)
+{
+    int rc = param_ref(r, 0, "WRN-", e);
+    return rc ? rc : warning_show_json(r->w->st, &r->user, r->params[0], out, e);
+}
+
+static int warning_act(struct req *r, json_t **out, struct err *e, const char *verb)
+{
+    static const char *const fields[] = {"reason", NULL};
+    json_t *b = NULL;
+    const char *reason = NULL;
+    int64_t approval = 0;
+    int rc = param_ref(r, 0, "WRN-", e);
+    if (!rc && r->body.len)
+        rc = req_json(r, fields, &b, e);
+    if (!rc && b)
+        rc = json_str(b, "reason", 0, &reason, e);
+    if (!rc && strcmp(verb, "submit") == 0)
+        rc = warning_submit(r->w->st, &r->user, r->params[0], &approval, e);
+    else if (!rc && strcmp(verb, "approve") == 0)
+        rc = warning_approve(r->w->st, &r->user, r->params[0], reason, e);
+    else if (!rc && strcmp(verb, "publish") == 0)
+        rc = warning_publish(r->w->st, &r->user, r->params[0], e);
+    else if (!rc)
+        rc = warning_lift(r->w->st, &r->user, r->params[0], reason, e);
+    json_decref(b);
+    return rc ? rc : warning_show_json(r->w->st, &r->user, r->params[0], out, e);
+}
+
+static int h_warning_submit(struct req *r, json_t **out, struct err *e)
+{
+    return warning_act(r, out, e, "submit");
+}
+static int h_warning_approve(struct req *r, json_t **out, struct err *e)
+{
+    return warning_act(r, out, e, "approve");
+}
+static int h_warning_publish(struct req *r, json_t **out, struct err *e)
+{
+    return warning_act(r, out, e, "publish");
+}
+static int h_warning_lift(struct req *r, json_t **out, struct err *e)
+{
+    return warning_act(r, out, e, "lift");
+}
+
+static int h_approvals(struct req *r, json_t **out, struct err *e)
+{
+    json_t *all;
+    int rc = approval_list_json(r->w->st, &r->user, req_query(r, "pending") != NULL, &all, e);
+    if (rc)
+        return rc;
+    *out = json_pack("{s:o, s:n}", "items", all, "next_cursor");
+    return 200;
+}
+
+static int h_approval_decide(struct req *r, json_t **out, struct err *e)
+{
+    static const char *const fields[] = {"decision", "reason", NULL};
+    json_t *b = NULL;
+    const char *decision = NULL, *reason = NULL;
+    int64_t id = 0;
+    int rc = param_id(r, 0, &id, e);
+    if (!rc)
+        rc = req_json(r, fields, &b, e);
+    if (!rc)
+        rc = json_str(b, "decision", 1, &decision, e);
+    if (!rc)
+        rc = json_str(b, "reason", 0, &reason, e);
+    int approve = decision && strcmp(decision, "approve") == 0;
+    if (!rc && !approve && strcmp(decision, "reject") != 0)
+        rc = err_set(e, ERR_INPUT, "decision must be approve or reject");
+    if (!rc)
+        rc = approval_decide(r->w->st, &r->user, id, approve, reason, e);
+    json_decref(b);
+    if (rc)
+        return rc;
+    *out = json_pack("{s:I, s:s}", "id", (json_int_t)id, "status",
+                     approve ? "approved" : "rejected");
+    return 200;
+}
+
+static int h_due(struct req *r, json_t **out, struct err *e)
+{
+    json_t *all;
+    int rc = due_list_json(r->w->st, &r->user, req_query(r, "overdue") != NULL, &all, e);
+    if (rc)
+        return rc;
+    *out = json_pack("{s:o, s:n}", "items", all, "next_cursor");
+    return 200;
+}
+
+/* ---- events ------------------------------------------------------------------------- */
+
+static int h_event_submit(struct req *r, json_t **out, struct err *e)
+{
+    static const char *const fields[] = {"source",  "category",    "asset",
+                                         "summary", "fingerprint", "details", NULL};
+    json_t *b = NULL;
+    struct event_new in = {0};
+    int rc = req_json(r, fields, &b, e);
+    if (!rc)
+        rc = json_str(b, "source", 1, &in.source, e);
+    if (!rc)
+        rc = json_str(b, "category", 1, &in.category, e);
+    if (!rc)
+        rc = json_str(b, "asset", 0, &in.asset, e);
+    if (!rc)
+        rc = json_str(b, "summary", 1, &in.summary, e);
+    if (!rc)
+        rc = json_str(b, "fingerprint", 0, &in.fingerprint, e);
+    in.details = b ? json_object_get(b, "details") : NULL;
+    if (!rc && in.details && !json_is_object(in.details))
+        rc = err_set(e, ERR_MALFORMED, "details must be an object");
+    int64_t id = 0, count = 0;
+    if (!rc)
+        rc = event_submit(r->w->st, &r->user, &in, &id, &count, e);
+    json_decref(b);
+    if (rc)
+        return rc;
+    r->w->m.events_received++;
+    *out = json_pack("{s:I, s:I}", "id", (json_int_t)id, "count", (json_int_t)count);
+    return 202;
+}
+
+static int h_events(struct req *r, json_t **out, struct err *e)
+{
+    int limit;
+    int64_t cursor;
+    json_t *items;
+    int rc = paging(r, &limit, &cursor, e);
+    if (!rc)
+        rc = event_list_json(r->w->st, &r->user, limit, cursor, &items, e);
+    if (rc)
+        return rc;
+    *out = page_by_id(items, limit);
+    return 200;
+}
+
+/* ---- audit and users ----------------------------------------------------------------- */
+
+static int h_audit(struct req *r, json_t **out, struct err *e)
+{
+    int limit;
+    int64_t cursor;
+    int rc = paging(r, &limit, &cursor, e);
+    if (rc)
+        return rc;
+    sqlite3_stmt *q;
+    rc = store_query(r->w->st, e, &q,
+                     "SELECT id, at, actor, action, object, details FROM audit "
+                     "WHERE (? = 0 OR id < ?) AND (?4 IS NULL OR actor = ?4) "
+                     "AND (?5 IS NULL OR action = ?5) ORDER BY id DESC LIMIT ?3",
+                     "IIiss", cursor, cursor, limit, req_query(r, "actor"),
+                     req_query(r, "action"));
+    if (rc)
+        return rc;
+    json_t *items = json_array();
+    int64_t last = 0;
+    while ((rc = store_step(r->w->st, q, e)) == 1) {
+        char at[TIME_ISO_LEN];
+        time_format_utc(sqlite3_column_int64(q, 1), at);
+        last = sqlite3_column_int64(q, 0);
+        json_array_append_new(
+            items, json_pack("{s:I, s:s, s:s, s:s, s:s, s:o*}", "id", (json_int_t)last, "at", at,
+                             "actor", store_col_text(q, 2), "action", store_col_text(q, 3),
+                             "object", store_col_text(q, 4), "details",
+                             json_loads(store_col_text(q, 5), 0, NULL)));
+    }
+    store_finish(q);
+    if (rc) {
+        json_decref(items);
+        return rc;
+    }
+    *out = json_pack("{s:o, s:o}", "items", items, "next_cursor",
+                     (int)json_array_size(items) == limit ? json_sprintf("%lld", (long long)last)
+                                                          : json_null());
+    return 200;
+}
+
+static int h_audit_verify(struct req *r, json_t **out, struct err *e)
+{
+    struct audit_report rep;
+    int rc = audit_verify(r->w->st, &rep, e);
+    if (rc < 0)
+        return rc;
+    *out = json_pack("{s:b, s:I, s:I, s:s}", "ok", rc == 0, "entries", (json_int_t)rep.entries,
+                     "bad_entry", (json_int_t)rep.bad_id, "reason", rep.reason);
+    return 200;
+}
+
+static int add_user_json(const struct user *u, void *arg)
+{
+    json_array_append_new(arg, json_pack("{s:s, s:s, s:s, s:s, s:b}", "name", u->name,
+                                         "display_name", u->display_name, "role",
+                                         role_info(u->role)->code, "department", u->department,
+                                         "disabled", u->is_disabled));
+    return 0;
+}
+
+static int h_users(struct req *r, json_t **out, struct err *e)
+{
+    json_t *items = json_array();
+    int rc = user_each(r->w->st, add_user_json, items, e);
+    if (rc) {
+        json_decref(items);
+        return rc;
+    }
+    *out = json_pack("{s:o, s:n}", "items", items, "next_cursor");
+    return 200;
+}
+
+static int h_user_create(struct req *r, json_t **out, struct err *e)
+{
+    static const char *const fields[] = {"name", "role", "department", "display_name",
+                                         "password", NULL};
+    json_t *b = NULL;
+    const char *name = NULL, *role_s = NULL, *dept = NULL, *display = NULL, *password = NULL;
+    enum role role = ROLE_AUDITOR;
+    int rc = req_json(r, fields, &b, e);
+    if (!rc)
+        rc = json_str(b, "name", 1, &name, e);
+    if (!rc)
+        rc = json_str(b, "role", 1, &role_s, e);
+    if (!rc)
+        rc = json_str(b, "department", 0, &dept, e);
+    if (!rc)
+        rc = json_str(b, "display_name", 0, &display, e);
+    if (!rc)
+        rc = json_str(b, "password", 1, &password, e);
+    if (!rc && role_parse(role_s, &role) != 0)
+        rc = err_set(e, ERR_INPUT, "role '%.20s' is not one of %s", role_s, role_codes_list());
+    if (!rc)
+        rc = user_add(r->w->st, r->user.name, name, display, role, dept, password, e);
+    if (!rc)
+        *out = json_pack("{s:s, s:s}", "name", name, "role", role_s);
+    json_decref(b);
+    return rc ? rc : 201;
+}
+
+/* ---- the table ------------------------------------------------------------------------ */
+
+#define A(x) ((int)(x))
+
+const struct route web_routes[] = {
+    {"GET", "/healthz", WEB_PUBLIC, h_health},
+    {"GET", "/metrics", WEB_PUBLIC, h_metrics},
+    {"GET", "/api/v1/openapi.yaml", WEB_PUBLIC, h_openapi},
+    {"POST", "/api/v1/session", WEB_PUBLIC, auth_signin},
+    {"GET", "/api/v1/session", WEB_ANY_USER, h_session_get},
+    {"DELETE", "/api/v1/session", WEB_ANY_USER, auth_signout},
+    {"POST", "/api/v1/tokens", WEB_ANY_USER, auth_token_create},
+    {"GET", "/api/v1/incidents", WEB_ANY_USER, h_incidents},
+    {"POST", "/api/v1/incidents", A(ACT_INCIDENT_REPORT), h_incident_create},
+    {"GET", "/api/v1/incidents/{ref}", WEB_ANY_USER, h_incident_show},
+    {"POST", "/api/v1/incidents/{ref}/status", A(ACT_INCIDENT_MANAGE), h_incident_status},
+    {"POST", "/api/v1/incidents/{ref}/level", A(ACT_INCIDENT_MANAGE), h_incident_level},
+    {"POST", "/api/v1/incidents/{ref}/assign", A(ACT_INCIDENT_MANAGE), h_incident_assign},
+    {"POST", "/api/v1/incidents/{ref}/flags", A(ACT_INCIDENT_MANAGE), h_incident_flag},
+    {"POST", "/api/v1/incidents/{ref}/tasks", A(ACT_TASK_MANAGE), h_task_add},
+    {"POST", "/api/v1/tasks/{id}/done", A(ACT_TASK_DONE), h_task_done},
+    {"POST", "/api/v1/incidents/{ref}/evidence", A(ACT_EVIDENCE_ADD), h_evidence_note},
+    {"POST", "/api/v1/incidents/{ref}/evidence/verify", WEB_ANY_USER, h_evidence_verify},
+    {"PUT", "/api/v1/incidents/{ref}/reports/{id}", A(ACT_REPORT_MANAGE), h_report_edit},
+    {"POST", "/api/v1/incidents/{ref}/reports/{id}/sent", A(ACT_REPORT_MANAGE), h_report_sent},
+    {"POST", "/api/v1/incidents/{ref}/statements", A(ACT_STATEMENT_DRAFT), h_statement_draft},
+    {"POST", "/api/v1/incidents/{ref}/statements/{id}/submit", A(ACT_STATEMENT_DRAFT),
+     h_statement_submit},
+    {"POST", "/api/v1/incidents/{ref}/statements/{id}/release", A(ACT_STATEMENT_RELEASE),
+     h_statement_release},
+    {"GET", "/api/v1/incidents/{ref}/assessment", WEB_ANY_USER, h_assessment_show},
+    {"PUT", "/api/v1/incidents/{ref}/assessment", A(ACT_ASSESSMENT_MANAGE), h_assessment_edit},
+    {"POST", "/api/v1/incidents/{ref}/assessment/complete", A(ACT_ASSESSMENT_MANAGE),
+     h_assessment_complete},
+    {"GET", "/api/v1/warnings", WEB_ANY_USER, h_warnings},
+    {"POST", "/api/v1/warnings", A(ACT_WARNING_DRAFT), h_warning_create},
+    {"GET", "/api/v1/warnings/{ref}", WEB_ANY_USER, h_warning_show},
+    {"POST", "/api/v1/warnings/{ref}/submit", A(ACT_WARNING_DRAFT), h_warning_submit},
+    {"POST", "/api/v1/warnings/{ref}/approve", A(ACT_APPROVE), h_warning_approve},
+    {"POST", "/api/v1/warnings/{ref}/publish", A(ACT_WARNING_PUBLISH_LOW), h_warning_publish},
+    {"POST", "/api/v1/warnings/{ref}/lift", A(ACT_WARNING_LIFT), h_warning_lift},
+    {"GET", "/api/v1/approvals", WEB_ANY_USER, h_approvals},
+    {"POST", "/api/v1/approvals/{id}/decide", A(ACT_APPROVE), h_approval_decide},
+    {"GET", "/api/v1/due", WEB_ANY_USER, h_due},
+    {"POST", "/api/v1/events", A(ACT_EVENT_SUBMIT), h_event_submit},
+    {"GET", "/api/v1/events", A(ACT_EVENT_READ), h_events},
+    {"GET", "/api/v1/audit", A(ACT_AUDIT_READ), h_audit},
+    {"GET", "/api/v1/audit/verify", A(ACT_AUDIT_READ), h_audit_verify},
+    {"GET", "/api/v1/users", A(ACT_USER_MANAGE), h_users},
+    {"POST", "/api/v1/users", A(ACT_USER_MANAGE), h_user_create},
+    {NULL, NULL, 0, NULL},
+};
+
+json_t *web_routes_json(void)
+{
+    json_t *a = json_array();
+    for (const struct route *r = web_routes; r->method; r++)
+        json_array_append_new(
+            a, json_pack("{s:s, s:s, s:s}", "method", r->method, "path", r->path, "action",
+                         r->action == WEB_PUBLIC     ? "public"
+                         : r->action == WEB_ANY_USER ? "signed-in"
+                                                     : action_info((enum action)r->action)->code));
+    return a;
+}
+
+/* ---- metrics ---------------------------------------------------------------------------- */
+
+const double web_metrics_buckets[8] = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 1.0};
+
+int web_metrics_text(struct web *w, struct buf *b, struct err *e)
+{
+    struct web_metrics *m = &w->m;
+    buf_adds(b, "# HELP tocsin_http_requests_total HTTP requests by status class.\n"
+                "# TYPE tocsin_http_requests_total counter\n");
+    for (int c = 1; c <= 5; c++)
+        buf_addf(b, "tocsin_http_requests_total{code=\"%dxx\"} %llu\n", c,
+                 (unsigned long long)m->requests[c]);
+    buf_adds(b, "# HELP tocsin_http_request_duration_seconds Time to answer a request.\n"
+                "# TYPE tocsin_http_request_duration_seconds histogram\n");
+    for (int i = 0; i < 8; i++)
+        buf_addf(b, "tocsin_http_request_duration_seconds_bucket{le=\"%g\"} %llu\n",
+                 web_metrics_buckets[i], (unsigned long long)m->latency_le[i]);
+    buf_addf(b,
+             "tocsin_http_request_duration_seconds_bucket{le=\"+Inf\"} %llu\n"
+             "tocsin_http_request_duration_seconds_sum %.6f\n"
+             "tocsin_http_request_duration_seconds_count %llu\n",
+             (unsigned long long)m->latency_count, m->latency_sum_s,
+             (unsigned long long)m->latency_count);
+    buf_addf(b,
+             "# HELP tocsin_login_failures_total Failed sign-ins.\n"
+             "# TYPE tocsin_login_failures_total counter\n"
+             "tocsin_login_failures_total %llu\n"
+             "# HELP tocsin_events_received_total Events submitted through the API.\n"
+             "# TYPE tocsin_events_received_total counter\n"
+             "tocsin_events_received_total %llu\n",
+             (unsigned long long)m->login_failures, (unsigned long long)m->events_received);
+    buf_adds(b, "# HELP tocsin_incidents_open Open incidents by level.\n"
+                "# TYPE tocsin_incidents_open gauge\n");
+    sqlite3_stmt *q;
+    int rc = store_query(w->st, e, &q,
+                         "SELECT coalesce(level, 'ungraded'), count(*) FROM incidents "
+                         "WHERE status NOT IN ('closed', 'assessed') GROUP BY 1 ORDER BY 1",
+                         "");
+    while (rc >= 0 && (rc = store_step(w->st, q, e)) == 1)
+        buf_addf(b, "tocsin_incidents_open{level=\"%s\"} %lld\n", store_col_text(q, 0),
+                 (long long)sqlite3_column_int64(q, 1));
+    store_finish(q);
+    return rc < 0 ? rc : (b->p ? 0 : ERR_TOOBIG);
+}

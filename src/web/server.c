@@ -1,0 +1,388 @@
+/* The HTTP server: libmicrohttpd's daemon, the life of one request (bounded
+ * body, identity, CSRF, routing, permission), responses with security
+ * headers, and a graceful stop on SIGTERM or SIGINT. */
+#include "web_int.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char csp[] = "default-src 'self'; script-src 'self'; style-src 'self'; "
+                          "img-src 'self' data:; connect-src 'self'; object-src 'none'; "
+                          "base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+void web_options_default(struct web_options *o, const struct config *cfg)
+{
+    memset(o, 0, sizeof(*o));
+    snprintf(o->host, sizeof(o->host), "%s", cfg ? cfg->listen_host : "127.0.0.1");
+    o->port = cfg ? cfg->listen_port : 8080;
+    o->max_connections = 1024;
+    o->timeout_s = 30;
+    o->max_body = 1 << 20;
+    o->session_idle_ms = 30 * PLAN_MINUTE_MS;
+    o->session_max_ms = 12 * PLAN_HOUR_MS;
+}
+
+/* ---- responses ---------------------------------------------------------------- */
+
+static int status_of(int code, const char **name)
+{
+    static const struct {
+        int code, status;
+        const char *name;
+    } map[] = {
+        {ERR_INPUT, 422, "invalid"},       {ERR_USAGE, 422, "invalid"},
+        {ERR_NOTFOUND, 404, "not_found"},  {ERR_EXISTS, 409, "conflict"},
+        {ERR_CONFLICT, 409, "conflict"},   {ERR_DENIED, 403, "forbidden"},
+        {ERR_TOOBIG, 413, "too_large"},    {ERR_DAMAGED, 500, "damaged"},
+        {ERR_VERSION, 500, "internal"},    {ERR_DB, 503, "unavailable"},
+        {ERR_IO, 500, "internal"},         {ERR_NOMEM, 503, "unavailable"},
+        {ERR_INTERNAL, 500, "internal"},   {ERR_MALFORMED, 400, "bad_request"},
+    };
+    for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
+        if (map[i].code == code) {
+            *name = map[i].name;
+            return map[i].status;
+        }
+    }
+    *name = "internal";
+    return 500;
+}
+
+static void add_headers(struct req *r, struct MHD_Response *resp, const char *type)
+{
+    MHD_add_response_header(resp, "Content-Type", type);
+    MHD_add_response_header(resp, "Content-Security-Policy", csp);
+    MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+    MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
+    MHD_add_response_header(resp, "X-Frame-Options", "DENY");
+    MHD_add_response_header(resp, "Cache-Control", "no-store");
+    if (r->set_cookie[0])
+        MHD_add_response_header(resp, "Set-Cookie", r->set_cookie);
+}
+
+static enum MHD_Result send_body(struct req *r, unsigned status, const char *type, const char *p,
+                                 size_t n)
+{
+    struct MHD_Response *resp =
+        MHD_create_response_from_buffer(n, (void *)p, MHD_RESPMEM_MUST_COPY);
+    if (!resp)
+        return MHD_NO;
+    add_headers(r, resp, type);
+    if (status == 401)
+        MHD_add_response_header(resp, "WWW-Authenticate", "Bearer realm=\"tocsin\"");
+    if (status == 429)
+        MHD_add_response_header(resp, "Retry-After", "15");
+    enum MHD_Result ret = MHD_queue_response(r->conn, status, resp);
+    MHD_destroy_response(resp);
+    return ret;
+}
+
+static enum MHD_Result send_json(struct req *r, unsigned status, json_t *v)
+{
+    char *text = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+    json_decref(v);
+    if (!text)
+        return MHD_NO;
+    enum MHD_Result ret = send_body(r, status, "application/json; charset=utf-8", text,
+                                    strlen(text));
+    free(text);
+    return ret;
+}
+
+/* The error shape of every failure: {"error":{"code","message","field"}}. */
+static enum MHD_Result send_error(struct req *r, unsigned status, const char *code,
+                                  const char *message, const char *field)
+{
+    return send_json(r, status,
+                     json_pack("{s:{s:s, s:s, s:s?}}", "error", "code", code, "message", message,
+                               "field", field));
+}
+
+/* A field name the message starts with ("title is required" → "title"). */
+static const char *field_of(const char *msg, char *buf, size_t n)
+{
+    size_t i = 0;
+    const char *p = msg;
+    if (strncmp(p, "--", 2) == 0)
+        p += 2;
+    while (p[i] && i + 1 < n && ((p[i] >= 'a' && p[i] <= 'z') || p[i] == '_'))
+        i++;
+    if (i == 0 || (p[i] != ' ' && p[i] != '\0'))
+        return NULL;
+    memcpy(buf, p, i);
+    buf[i] = '\0';
+    return buf;
+}
+
+static enum MHD_Result send_err(struct req *r, int code, const struct err *e)
+{
+    const char *name;
+    unsigned status = (unsigned)status_of(code, &name);
+    if (status == 403 && !r->has_user) {
+        status = 401;
+        name = "unauthorized";
+    }
+    char field[64];
+    /* Internal failures are logged in full and answered in general terms. */
+    if (status >= 500) {
+        log_error("%s %s: %s", r->method, r->path, e->msg);
+        return send_error(r, status, name, "the server could not complete the request", NULL);
+    }
+    return send_error(r, status, name, e->msg[0] ? e->msg : name,
+                      status == 422 || status == 400 ? field_of(e->msg, field, sizeof(field))
+                                                     : NULL);
+}
+
+/* ---- routing ------------------------------------------------------------------ */
+
+/* Matches path against a pattern, filling {params}; 1 on a match. */
+static int match(const char *pattern, const char *path, char params[][128])
+{
+    int np = 0;
+    while (*pattern && *path) {
+        if (*pattern == '{') {
+            const char *close = strchr(pattern, '}');
+            const char *slash = strchr(path, '/');
+            size_t n = slash ? (size_t)(slash - path) : strlen(path);
+            if (!close || n == 0 || n >= 128 || np >= WEB_MAX_PARAMS)
+                return 0;
+            memcpy(params[np], path, n);
+            params[np++][n] = '\0';
+            pattern = close + 1;
+            path += n;
+            continue;
+        }
+        if (*pattern++ != *path++)
+            return 0;
+    }
+    return *pattern == '\0' && *path == '\0';
+}
+
+const struct route *web_route_find(struct req *r, int *method_mismatch)
+{
+    *method_mismatch = 0;
+    for (const struct route *rt = web_routes; rt->method; rt++) {
+        char params[WEB_MAX_PARAMS][128];
+        if (!match(rt->path, r->path, params))
+            continue;
+        if (strcmp(rt->method, r->method) != 0) {
+            *method_mismatch = 1;
+            continue;
+        }
+        memcpy(r->params, params, sizeof(params));
+        return rt;
+    }
+    return NULL;
+}
+
+static int is_mutating(const char *method)
+{
+    return strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0;
+}
+
+static enum MHD_Result handle(struct req *r)
+{
+    struct err e = {0};
+    if (r->is_too_big)
+        return send_error(r, 413, "too_large", "the request body is larger than allowed", NULL);
+    int method_mismatch;
+    r->route = web_route_find(r, &method_mismatch);
+    if (!r->route)
+        return method_mismatch
+                   ? send_error(r, 405, "method_not_allowed", "method not allowed here", NULL)
+                   : send_error(r, 404, "not_found", "no such resource", NULL);
+    int rc = 0;
+    if (r->route->action != WEB_PUBLIC) {
+        rc = auth_identify(r, &e);
+        if (rc == ERR_TOOBIG) /* throttled */
+            return send_error(r, 429, "throttled", e.msg, NULL);
+        if (rc)
+            return send_err(r, rc, &e);
+        if (!r->has_user)
+            return send_error(r, 401, "unauthorized", "sign in first", NULL);
+        if (r->via_cookie && is_mutating(r->method) && auth_check_csrf(r, &e) != 0)
+            return send_error(r, 403, "csrf", e.msg, NULL);
+        if (r->route->action < ACT_COUNT &&
+            !permission_allows(r->user.role, (enum action)r->route->action))
+            return send_error(r, 403, "forbidden", "your role may not do this", NULL);
+    }
+    json_t *out = NULL;
+    rc = r->route->fn(r, &out, &e);
+    if (rc == 429)
+        return send_error(r, 429, "throttled", e.msg, NULL);
+    if (rc < 0)
+        return send_err(r, rc, &e);
+    if (rc == 0)
+        rc = 200;
+    if (json_is_string(out)) { /* text: the metrics, the API description */
+        const char *s = json_string_value(out);
+        enum MHD_Result ret =
+            send_body(r, (unsigned)rc, r->content_type ? r->content_type : "text/plain; charset=utf-8",
+                      s, strlen(s));
+        json_decref(out);
+        return ret;
+    }
+    return send_json(r, (unsigned)rc, out ? out : json_object());
+}
+
+/* ---- the request's life ---------------------------------------------------------- */
+
+static void client_of(struct MHD_Connection *conn, char *out, size_t n)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    snprintf(out, n, "unknown");
+    if (!ci || !ci->client_addr)
+        return;
+    const struct sockaddr *sa = ci->client_addr;
+    if (sa->sa_family == AF_INET)
+        inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, out,
+                  (socklen_t)n);
+    else if (sa->sa_family == AF_INET6)
+        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, out,
+                  (socklen_t)n);
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+                                  const char *method, const char *version,
+                                  const char *upload_data, size_t *upload_size, void **con_cls)
+{
+    (void)version;
+    struct web *w = cls;
+    struct req *r = *con_cls;
+    if (!r) {
+        r = calloc(1, sizeof(*r));
+        if (!r)
+            return MHD_NO;
+        r->w = w;
+        r->conn = conn;
+        r->start_ms = time_now_ms();
+        snprintf(r->method, sizeof(r->method), "%s", method);
+        if (strlen(url) >= sizeof(r->path))
+            r->is_too_big = 1;
+        snprintf(r->path, sizeof(r->path), "%s", url);
+        buf_init(&r->body, w->opt.max_body);
+        client_of(conn, r->client, sizeof(r->client));
+        *con_cls = r;
+        return MHD_YES;
+    }
+    if (*upload_size) {
+        /* Keep reading a body that is too big, but drop it: the answer is 413. */
+        if (!r->is_too_big && buf_add(&r->body, upload_data, *upload_size) != 0)
+            r->is_too_big = 1;
+        *upload_size = 0;
+        return MHD_YES;
+    }
+    return handle(r);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+    (void)conn;
+    struct web *w = cls;
+    struct req *r = *con_cls;
+    if (!r)
+        return;
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_HTTP_STATUS);
+    unsigned status = ci ? ci->http_status : 0;
+    double secs = (double)(time_now_ms() - r->start_ms) / 1000.0;
+    if (status >= 100 && status < 600)
+        w->m.requests[status / 100]++;
+    w->m.latency_count++;
+    w->m.latency_sum_s += secs;
+    for (int i = 0; i < 8; i++)
+        if (secs <= web_metrics_buckets[i])
+            w->m.latency_le[i]++;
+    /* One line per request; never a body, cookie or token. */
+    log_info("%s %s %u %.1fms %s%s", r->method, r->path, status, secs * 1000.0,
+             r->has_user ? r->user.name : "-",
+             toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " (aborted)");
+    buf_release(&r->body);
+    free(r);
+    *con_cls = NULL;
+}
+
+/* ---- the daemon ------------------------------------------------------------------ */
+
+static int write_port(const struct web_options *o, struct MHD_Daemon *d)
+{
+    const union MHD_DaemonInfo *di = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
+    int port = di ? di->port : o->port;
+    printf("URL: http://%s%s%s:%d/\n", strchr(o->host, ':') ? "[" : "", o->host,
+           strchr(o->host, ':') ? "]" : "", port);
+    fflush(stdout);
+    if (o->port_file) {
+        char text[16];
+        int n = snprintf(text, sizeof(text), "%d\n", port);
+        FILE *f = fopen(o->port_file, "w");
+        if (f) {
+            fwrite(text, 1, (size_t)n, f);
+            fclose(f);
+        }
+    }
+    return port;
+}
+
+int web_serve(struct store *st, const struct web_options *o, struct err *e)
+{
+    struct web w = {.st = st, .opt = *o};
+    struct sockaddr_in sin = {0};
+    struct sockaddr_in6 sin6 = {0};
+    const struct sockaddr *addr;
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ITC;
+    if (inet_pton(AF_INET, o->host, &sin.sin_addr) == 1) {
+        sin.sin_family = AF_INET;
+        sin.sin_port = htons((uint16_t)o->port);
+        addr = (const struct sockaddr *)&sin;
+    } else if (inet_pton(AF_INET6, o->host, &sin6.sin6_addr) == 1) {
+        sin6.sin6_family = AF_INET6;
+        sin6.sin6_port = htons((uint16_t)o->port);
+        addr = (const struct sockaddr *)&sin6;
+        flags |= MHD_USE_IPv6;
+    } else {
+        return err_set(e, ERR_INPUT, "listen address '%s' is not an IP address", o->host);
+    }
+    /* Signals are taken by sigwait below, not by any thread. */
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    w.daemon = MHD_start_daemon(flags, (uint16_t)o->port, NULL, NULL, on_request, &w,
+                                MHD_OPTION_SOCK_ADDR, addr, MHD_OPTION_CONNECTION_LIMIT,
+                                o->max_connections, MHD_OPTION_CONNECTION_TIMEOUT, o->timeout_s,
+                                MHD_OPTION_NOTIFY_COMPLETED, on_completed, &w,
+                                MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)64 * 1024,
+                                MHD_OPTION_END);
+    if (!w.daemon)
+        return err_errno(e, ERR_IO, errno, "cannot listen on %s:%d", o->host, o->port);
+    int port = write_port(o, w.daemon);
+    log_info("serving %s on %s:%d", st->dir, o->host, port);
+
+    int sig = 0;
+    sigwait(&set, &sig);
+    log_info("signal %d: stopping; finishing requests in flight", sig);
+    /* Stop accepting, let open connections finish (bounded), then stop. */
+    MHD_socket lsock = MHD_quiesce_daemon(w.daemon);
+    if (lsock != MHD_INVALID_SOCKET)
+        close(lsock);
+    for (int i = 0; i < 100; i++) {
+        const union MHD_DaemonInfo *di =
+            MHD_get_daemon_info(w.daemon, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
+        if (!di || di->num_connections == 0)
+            break;
+        usleep(100 * 1000);
+    }
+    MHD_stop_daemon(w.daemon);
+    log_info("stopped");
+    return 0;
+}

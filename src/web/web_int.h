@@ -1,0 +1,89 @@
+/* Internals shared by the files of src/web. */
+#ifndef TOCSIN_WEB_INT_H
+#define TOCSIN_WEB_INT_H
+
+#include "web.h"
+
+#include <microhttpd.h>
+
+#define WEB_MAX_PARAMS 3
+#define WEB_ANY_USER ACT_COUNT /* a route any signed-in user may call */
+#define WEB_PUBLIC (ACT_COUNT + 1) /* a route needing no sign-in */
+
+struct web;
+struct req;
+
+/* Returns an HTTP status (200, 201, 202) with *out set, or a negative ERR_*
+ * with e filled, which becomes the error response. */
+typedef int (*web_handler)(struct req *r, json_t **out, struct err *e);
+
+struct route {
+    const char *method;
+    const char *path; /* "/api/v1/incidents/{ref}/status" */
+    int action;       /* enum action, WEB_ANY_USER or WEB_PUBLIC */
+    web_handler fn;
+};
+
+struct req {
+    struct web *w;
+    struct MHD_Connection *conn;
+    char method[8];
+    char path[512];
+    struct buf body;
+    int is_too_big;
+    char client[64];
+    int64_t start_ms;
+    const struct route *route;
+    char params[WEB_MAX_PARAMS][128];
+    /* who is asking */
+    int has_user;
+    struct user user;
+    int via_cookie;
+    int64_t session_id;
+    char csrf[65];
+    char set_cookie[256]; /* a Set-Cookie header to send, or "" */
+    const char *content_type; /* for a text answer; NULL: plain text */
+};
+
+struct web_metrics {
+    uint64_t requests[6];     /* by status class: 1xx … 5xx, [0] unused */
+    uint64_t latency_le[8];   /* cumulative buckets, see web_metrics_buckets */
+    uint64_t latency_count;
+    double latency_sum_s;
+    uint64_t login_failures;
+    uint64_t events_received;
+};
+
+struct web {
+    struct store *st;
+    struct web_options opt;
+    struct MHD_Daemon *daemon;
+    struct web_metrics m;
+};
+
+extern const struct route web_routes[];
+extern const double web_metrics_buckets[8];
+
+/* The route for r's method and path, with its parameters filled in r; NULL
+ * when none (method_mismatch says whether the path exists for another method). */
+const struct route *web_route_find(struct req *r, int *method_mismatch);
+
+/* The request's JSON body as an object, refusing malformed JSON (400) and
+ * fields not in `allowed` (NULL-terminated). */
+int req_json(struct req *r, const char *const *allowed, json_t **out, struct err *e);
+/* A string field: required or optional; wrong type is 400 naming the field. */
+int json_str(json_t *o, const char *key, int required, const char **out, struct err *e);
+/* A query parameter, or NULL. */
+const char *req_query(struct req *r, const char *key);
+
+/* Sign-in and the identity of a request (auth.c). */
+int auth_identify(struct req *r, struct err *e);
+int auth_check_csrf(struct req *r, struct err *e);
+int auth_signin(struct req *r, json_t **out, struct err *e);
+int auth_signout(struct req *r, json_t **out, struct err *e);
+int auth_token_create(struct req *r, json_t **out, struct err *e);
+
+/* The Prometheus text of /metrics. */
+int web_metrics_text(struct web *w, struct buf *out, struct err *e);
+
+#endif
