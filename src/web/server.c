@@ -167,7 +167,8 @@ const struct route *web_route_find(struct req *r, int *method_mismatch)
 {
     *method_mismatch = 0;
     for (const struct route *rt = web_routes; rt->method; rt++) {
-        char params[WEB_MAX_PARAMS][128];
+        /* Zeroed, so that the slots a route does not use hold no stale text. */
+        char params[WEB_MAX_PARAMS][128] = {{0}};
         if (!match(rt->path, r->path, params))
             continue;
         if (strcmp(rt->method, r->method) != 0) {
