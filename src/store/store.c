@@ -2,6 +2,7 @@
 #include "store.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -81,17 +82,53 @@ static int bind_all(struct store *st, sqlite3_stmt *stmt, const char *types, va_
     return 0;
 }
 
+/* Open stores, so that store_finish can find the cache of a statement. */
+static struct store *open_stores;
+static pthread_mutex_t open_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* A cached statement for sql, or NULL. Statements are kept per store by the
+ * text they came from; one in use (a query inside a loop over the same
+ * query) is not handed out twice, a fresh one is prepared instead. */
+static struct store_cached *cache_slot(struct store *st, const char *sql, int *is_new)
+{
+    size_t h = (size_t)(uintptr_t)sql;
+    h ^= h >> 7;
+    for (int i = 0; i < 4; i++) {
+        struct store_cached *c = &st->cache[(h + (size_t)i) % STORE_STMT_CACHE];
+        if (c->stmt && !c->is_busy && (c->sql == sql || strcmp(sqlite3_sql(c->stmt), sql) == 0)) {
+            *is_new = 0;
+            return c;
+        }
+        if (!c->stmt) {
+            *is_new = 1;
+            return c;
+        }
+    }
+    return NULL;
+}
+
 static int vquery(struct store *st, struct err *e, sqlite3_stmt **out, const char *sql,
                   const char *types, va_list ap)
 {
     sqlite3_stmt *stmt = NULL;
     *out = NULL; /* so that store_finish is always safe to call */
-    int rc = sqlite3_prepare_v2(st->db, sql, -1, &stmt, NULL);
+    int is_new = 1;
+    struct store_cached *c = cache_slot(st, sql, &is_new);
+    int rc = SQLITE_OK;
+    if (c && !is_new)
+        stmt = c->stmt;
+    else
+        rc = sqlite3_prepare_v3(st->db, sql, -1, c ? SQLITE_PREPARE_PERSISTENT : 0, &stmt, NULL);
     if (rc != SQLITE_OK)
         return db_error(st, e, rc, "cannot prepare a query on");
+    if (c) {
+        c->sql = sql;
+        c->stmt = stmt;
+        c->is_busy = 1;
+    }
     rc = bind_all(st, stmt, types, ap, e);
     if (rc) {
-        sqlite3_finalize(stmt);
+        store_finish(stmt);
         return rc;
     }
     *out = stmt;
@@ -120,6 +157,24 @@ int store_step(struct store *st, sqlite3_stmt *stmt, struct err *e)
 
 void store_finish(sqlite3_stmt *stmt)
 {
+    if (!stmt)
+        return;
+    sqlite3 *db = sqlite3_db_handle(stmt);
+    pthread_mutex_lock(&open_lock);
+    for (struct store *st = open_stores; st; st = st->next_open) {
+        if (st->db != db)
+            continue;
+        for (int i = 0; i < STORE_STMT_CACHE; i++) {
+            if (st->cache[i].stmt == stmt) {
+                sqlite3_reset(stmt);
+                sqlite3_clear_bindings(stmt);
+                st->cache[i].is_busy = 0;
+                pthread_mutex_unlock(&open_lock);
+                return;
+            }
+        }
+    }
+    pthread_mutex_unlock(&open_lock);
     sqlite3_finalize(stmt);
 }
 
@@ -284,6 +339,12 @@ int store_open(struct store **out, const char *dir, int flags, struct err *e)
     struct store *st = calloc(1, sizeof(*st));
     if (!st)
         return err_set(e, ERR_NOMEM, "out of memory opening %s", dir);
+    /* Registered first, so that statements finished during the migrations
+     * already find their cache. */
+    pthread_mutex_lock(&open_lock);
+    st->next_open = open_stores;
+    open_stores = st;
+    pthread_mutex_unlock(&open_lock);
     int rc = set_path(st->dir, dir, NULL, e);
     if (!rc)
         rc = set_path(st->db_path, dir, "tocsin.db", e);
@@ -339,6 +400,16 @@ void store_close(struct store *st)
 {
     if (!st)
         return;
+    pthread_mutex_lock(&open_lock);
+    for (struct store **p = &open_stores; *p; p = &(*p)->next_open) {
+        if (*p == st) {
+            *p = st->next_open;
+            break;
+        }
+    }
+    pthread_mutex_unlock(&open_lock);
+    for (int i = 0; i < STORE_STMT_CACHE; i++)
+        sqlite3_finalize(st->cache[i].stmt);
     if (st->db) {
         store_rollback(st);
         sqlite3_close_v2(st->db);

@@ -100,26 +100,28 @@ static int identify_token(struct req *r, const char *token, struct err *e)
     token_hash(token, hash);
     sqlite3_stmt *q;
     int rc = store_query(st, e, &q,
-                         "SELECT id, user_id, role FROM api_tokens WHERE token_hash = ? AND "
-                         "revoked_at IS NULL",
+                         "SELECT id, user_id, role, coalesce(last_used_at, 0) FROM api_tokens "
+                         "WHERE token_hash = ? AND revoked_at IS NULL",
                          "s", hash);
     if (rc)
         return rc;
-    int64_t id = 0, user_id = 0;
+    int64_t id = 0, user_id = 0, last = 0, now = time_now_ms();
     enum role role = ROLE_AUDITOR;
     int known = 0;
     if ((rc = store_step(st, q, e)) == 1) {
         id = sqlite3_column_int64(q, 0);
         user_id = sqlite3_column_int64(q, 1);
         known = role_parse(store_col_text(q, 2), &role) == 0;
+        last = sqlite3_column_int64(q, 3);
     }
     store_finish(q);
     if (rc <= 0 || !known || user_by_id(st, user_id, &r->user, NULL) != 0)
         return rc < 0 ? rc : 0;
     r->user.role = role; /* the token's scope, never more than its creator's */
     r->has_user = 1;
-    store_exec(st, NULL, "UPDATE api_tokens SET last_used_at = ? WHERE id = ?", "II",
-               time_now_ms(), id);
+    /* Like sessions: noted at most once a minute, so that reading stays reading. */
+    if (now - last > PLAN_MINUTE_MS)
+        store_exec(st, NULL, "UPDATE api_tokens SET last_used_at = ? WHERE id = ?", "II", now, id);
     return 0;
 }
 
