@@ -574,7 +574,7 @@ static int inc_evidence(struct cli *cli, int argc, char **argv, struct err *e)
     else if (strcmp(sub, "verify") == 0)
         rc = evidence_verify(st, &u, pos[0], &report, e);
     else
-        rc = evidence_export(st, &u, pos[0], id, to, e);
+        rc = evidence_export(st, &u, pos[0], id, to, NULL, NULL, 0, e);
     store_close(st);
     if (rc < 0)
         return rc;

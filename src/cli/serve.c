@@ -57,6 +57,8 @@ int cmd_serve(struct cli *cli, int argc, char **argv, struct err *e)
         o.max_connections = (unsigned)v;
     if (!rc && (rc = setting_int(st, "server.max_body_bytes", (int64_t)o.max_body, &v, e)) == 0)
         o.max_body = (size_t)v;
+    if (!rc && (rc = setting_int(st, "server.max_upload_bytes", (int64_t)o.max_upload, &v, e)) == 0)
+        o.max_upload = (uint64_t)v;
     log_set_level(getenv("TOCSIN_QUIET") ? LOG_WARN : LOG_INFO);
     if (!rc)
         rc = web_serve(st, &o, e);

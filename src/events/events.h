@@ -23,8 +23,8 @@ struct event_new {
 #define EVENT_DETAILS_MAX (64 * 1024)
 
 /* Stores the event or counts it again; writes its id and count. */
-int event_submit(struct store *st, const struct user *as, const struct event_new *in,
-                 int64_t *id, int64_t *count, struct err *e);
+int event_submit(struct store *st, const struct user *as, const struct event_new *in, int64_t *id,
+                 int64_t *count, struct err *e);
 /* Newest first, at most limit, starting after `before_id` (0: from the newest). */
 int event_list_json(struct store *st, const struct user *as, int limit, int64_t before_id,
                     json_t **out, struct err *e);

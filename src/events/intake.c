@@ -16,8 +16,8 @@ static int check_text(const char *what, const char *s, size_t max, int required,
     return 0;
 }
 
-int event_submit(struct store *st, const struct user *as, const struct event_new *in,
-                 int64_t *id, int64_t *count, struct err *e)
+int event_submit(struct store *st, const struct user *as, const struct event_new *in, int64_t *id,
+                 int64_t *count, struct err *e)
 {
     if (!permission_allows(as->role, ACT_EVENT_SUBMIT))
         return err_set(e, ERR_DENIED, "user %s (role %s) may not %s", as->name,
@@ -64,9 +64,8 @@ int event_submit(struct store *st, const struct user *as, const struct event_new
     }
     /* The fingerprint given by a tool is namespaced by its source. */
     char key[400];
-    snprintf(key, sizeof(key), "%s:%s", in->source, in->fingerprint && *in->fingerprint
-                                                         ? in->fingerprint
-                                                         : fp);
+    snprintf(key, sizeof(key), "%s:%s", in->source,
+             in->fingerprint && *in->fingerprint ? in->fingerprint : fp);
     int64_t now = time_now_ms();
     rc = store_begin(st, e);
     if (!rc)
@@ -82,8 +81,7 @@ int event_submit(struct store *st, const struct user *as, const struct event_new
     buf_release(&details);
     sqlite3_stmt *q = NULL;
     if (!rc)
-        rc = store_query(st, e, &q, "SELECT id, count FROM events WHERE fingerprint = ?", "s",
-                         key);
+        rc = store_query(st, e, &q, "SELECT id, count FROM events WHERE fingerprint = ?", "s", key);
     if (!rc && (rc = store_step(st, q, e)) == 1) {
         *id = sqlite3_column_int64(q, 0);
         *count = sqlite3_column_int64(q, 1);
@@ -96,10 +94,9 @@ int event_submit(struct store *st, const struct user *as, const struct event_new
     if (!rc && *count == 1) {
         char obj[32];
         snprintf(obj, sizeof(obj), "event:%lld", (long long)*id);
-        rc = audit_append_take(st, as->name, "event.submit", obj,
-                               json_pack("{s:s, s:s}", "source", in->source, "category",
-                                         in->category),
-                               e);
+        rc = audit_append_take(
+            st, as->name, "event.submit", obj,
+            json_pack("{s:s, s:s}", "source", in->source, "category", in->category), e);
     }
     if (rc) {
         store_rollback(st);
@@ -129,13 +126,12 @@ int event_list_json(struct store *st, const struct user *as, int limit, int64_t 
         time_format_utc(sqlite3_column_int64(q, 8), last);
         snprintf(category, sizeof(category), "%s%s%s", store_col_text(q, 2),
                  *store_col_text(q, 3) ? "/" : "", store_col_text(q, 3));
-        json_array_append_new(items, json_pack("{s:I, s:s, s:s, s:s, s:s, s:I, s:s, s:s}", "id",
-                                               (json_int_t)sqlite3_column_int64(q, 0), "source",
-                                               store_col_text(q, 1), "category", category,
-                                               "asset", store_col_text(q, 4), "summary",
-                                               store_col_text(q, 5), "count",
-                                               (json_int_t)sqlite3_column_int64(q, 6),
-                                               "first_seen", first, "last_seen", last));
+        json_array_append_new(
+            items, json_pack("{s:I, s:s, s:s, s:s, s:s, s:I, s:s, s:s}", "id",
+                             (json_int_t)sqlite3_column_int64(q, 0), "source", store_col_text(q, 1),
+                             "category", category, "asset", store_col_text(q, 4), "summary",
+                             store_col_text(q, 5), "count", (json_int_t)sqlite3_column_int64(q, 6),
+                             "first_seen", first, "last_seen", last));
     }
     store_finish(q);
     if (rc) {

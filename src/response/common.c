@@ -119,6 +119,7 @@ static const struct {
     {"server.timeout_s", 1, 3600},
     {"server.max_connections", 4, 65536},
     {"server.max_body_bytes", 1024, 64 * 1024 * 1024},
+    {"server.max_upload_bytes", 1024, (int64_t)4 << 30},
 };
 
 int setting_set(struct store *st, const struct user *as, const char *key, const char *value,

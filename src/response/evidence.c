@@ -53,11 +53,18 @@ static const char *base_name(const char *path)
 int evidence_add_file(struct store *st, const struct user *as, const char *ref, const char *path,
                       const char *note, int64_t *id, struct err *e)
 {
+    return evidence_add_file_named(st, as, ref, path, base_name(path), note, id, e);
+}
+
+int evidence_add_file_named(struct store *st, const struct user *as, const char *ref,
+                            const char *path, const char *name, const char *note, int64_t *id,
+                            struct err *e)
+{
     int rc = resp_allow(as, ACT_EVIDENCE_ADD, e);
     if (!rc && note && *note)
         rc = text_check("--note", note, 4096, 1, e);
-    if (!rc && !utf8_valid(base_name(path), strlen(base_name(path))))
-        rc = err_set(e, ERR_INPUT, "file name of %s is not UTF-8", path);
+    if (!rc)
+        rc = text_check("the file name", name, 255, 0, e);
     if (rc)
         return rc;
     struct incident_row row;
@@ -84,7 +91,7 @@ int evidence_add_file(struct store *st, const struct user *as, const char *ref, 
     rc = store_begin(st, e);
     if (rc)
         return rc;
-    rc = evidence_record(st, as, &row, "file", base_name(path), hex, size, note, id, e);
+    rc = evidence_record(st, as, &row, "file", name, hex, size, note, id, e);
     return resp_finish(st, rc, e);
 }
 
@@ -160,7 +167,8 @@ int evidence_verify(struct store *st, const struct user *as, const char *ref, js
 }
 
 int evidence_export(struct store *st, const struct user *as, const char *ref, int64_t id,
-                    const char *dest, struct err *e)
+                    const char *dest, const char *detail, char *name, size_t name_len,
+                    struct err *e)
 {
     int rc = resp_allow(as, ACT_EVIDENCE_EXPORT, e);
     if (rc)
@@ -171,13 +179,17 @@ int evidence_export(struct store *st, const struct user *as, const char *ref, in
         return rc;
     char hex[SHA256_HEX_LEN] = "";
     sqlite3_stmt *q;
-    rc = store_query(st, e, &q, "SELECT sha256 FROM evidence WHERE id = ? AND incident_id = ?",
-                     "II", id, row.id);
+    rc =
+        store_query(st, e, &q, "SELECT sha256, name FROM evidence WHERE id = ? AND incident_id = ?",
+                    "II", id, row.id);
     if (rc)
         return rc;
     rc = store_step(st, q, e);
-    if (rc == 1)
+    if (rc == 1) {
         snprintf(hex, sizeof(hex), "%s", store_col_text(q, 0));
+        if (name)
+            snprintf(name, name_len, "%s", store_col_text(q, 1));
+    }
     store_finish(q);
     if (rc == 0)
         return err_set(e, ERR_NOTFOUND, "incident %s has no evidence #%lld", ref, (long long)id);
@@ -205,7 +217,7 @@ int evidence_export(struct store *st, const struct user *as, const char *ref, in
     }
     rc = store_begin(st, e);
     if (!rc)
-        rc = custody(st, id, as->name, "exported", dest, e);
+        rc = custody(st, id, as->name, "exported", detail ? detail : dest, e);
     if (!rc) {
         rc = audit_append_take(
             st, as->name, "evidence.export", ref,

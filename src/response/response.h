@@ -135,15 +135,22 @@ int due_list_json(struct store *st, const struct user *as, int overdue_only, jso
 
 int evidence_add_file(struct store *st, const struct user *as, const char *ref, const char *path,
                       const char *note, int64_t *id, struct err *e);
+/* The same for a file whose name for the record is not its path's (an upload). */
+int evidence_add_file_named(struct store *st, const struct user *as, const char *ref,
+                            const char *path, const char *name, const char *note, int64_t *id,
+                            struct err *e);
 int evidence_add_note(struct store *st, const struct user *as, const char *ref, const char *text,
                       int64_t *id, struct err *e);
 /* Re-hashes every item; returns 0 when all are intact, 1 when any is not,
  * with one object per item in *out. Each check is recorded in custody. */
 int evidence_verify(struct store *st, const struct user *as, const char *ref, json_t **out,
                     struct err *e);
-/* Writes an item's content to a new file dest (never overwriting). */
+/* Writes an item's content to a new file dest (never overwriting); custody
+ * records `detail`, or dest when detail is NULL. The item's name is written
+ * to name (when not NULL, name_len bytes). */
 int evidence_export(struct store *st, const struct user *as, const char *ref, int64_t id,
-                    const char *dest, struct err *e);
+                    const char *dest, const char *detail, char *name, size_t name_len,
+                    struct err *e);
 
 /* ---- upward reports (W-4, H-2) ----------------------------------------- */
 

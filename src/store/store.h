@@ -28,17 +28,17 @@ struct objstore {
 #define STORE_STMT_CACHE 64
 
 struct store_cached {
-    const char *sql;    /* the literal it was prepared from */
+    const char *sql; /* the literal it was prepared from */
     sqlite3_stmt *stmt;
-    int is_busy;        /* handed out and not yet finished */
+    int is_busy; /* handed out and not yet finished */
 };
 
 struct store {
     sqlite3 *db;
     struct store_cached cache[STORE_STMT_CACHE]; /* prepared statements kept for reuse */
     struct store *next_open;                     /* the list of open stores */
-    char dir[STORE_PATH_MAX];     /* the data directory */
-    char db_path[STORE_PATH_MAX]; /* dir/tocsin.db */
+    char dir[STORE_PATH_MAX];                    /* the data directory */
+    char db_path[STORE_PATH_MAX];                /* dir/tocsin.db */
     struct objstore objects;
 };
 

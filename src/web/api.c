@@ -2,9 +2,12 @@
  * the domain (which checks permissions again) and returns JSON. */
 #include "web_int.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 extern const char web_openapi_yaml[];
 
@@ -215,8 +218,8 @@ static int h_incidents(struct req *r, json_t **out, struct err *e)
 
 static int h_incident_create(struct req *r, json_t **out, struct err *e)
 {
-    static const char *const fields[] = {"title", "category", "asset", "assets", "level",
-                                         "reason", "description", "started", "drill", NULL};
+    static const char *const fields[] = {"title",  "category",    "asset",   "assets", "level",
+                                         "reason", "description", "started", "drill",  NULL};
     json_t *b;
     int rc = req_json(r, fields, &b, e);
     struct incident_new in = {0};
@@ -364,8 +367,8 @@ static int h_incident_flag(struct req *r, json_t **out, struct err *e)
 
 static int h_task_add(struct req *r, json_t **out, struct err *e)
 {
-    static const char *const fields[] = {"title", "due", "department", "assignee", "mandatory",
-                                         NULL};
+    static const char *const fields[] = {"title",    "due",       "department",
+                                         "assignee", "mandatory", NULL};
     json_t *b = NULL;
     const char *title = NULL, *dept = NULL, *assignee = NULL;
     int64_t due = 0, id = 0;
@@ -384,8 +387,8 @@ static int h_task_add(struct req *r, json_t **out, struct err *e)
     if (!rc)
         rc = json_bool(b, "mandatory", &mandatory, e);
     if (!rc)
-        rc = task_add(r->w->st, &r->user, r->params[0], title, dept, assignee, due, mandatory,
-                      &id, e);
+        rc = task_add(r->w->st, &r->user, r->params[0], title, dept, assignee, due, mandatory, &id,
+                      e);
     json_decref(b);
     if (rc)
         return rc;
@@ -442,6 +445,54 @@ static int h_evidence_verify(struct req *r, json_t **out, struct err *e)
     if (rc < 0)
         return rc;
     *out = json_pack("{s:b, s:o}", "ok", rc == 0, "items", items);
+    return 200;
+}
+
+/* An upload arrives in a temporary file (server.c streams it there, bounded by
+ * server.max_upload_bytes); the name comes from ?name=, the note from ?note=. */
+static int h_evidence_upload(struct req *r, json_t **out, struct err *e)
+{
+    const char *name = req_query(r, "name"), *note = req_query(r, "note");
+    int64_t id = 0;
+    int rc = param_ref(r, 0, "INC-", e);
+    if (!rc && (!name || !*name))
+        rc = err_set(e, ERR_USAGE, "name is required (the file's name, as ?name=)");
+    if (!rc && r->upload_fd < 0)
+        rc = err_set(e, ERR_MALFORMED, "the request needs the file as its body");
+    if (!rc)
+        rc = evidence_add_file_named(r->w->st, &r->user, r->params[0], r->upload_path, name, note,
+                                     &id, e);
+    if (rc)
+        return rc;
+    *out = json_pack("{s:I}", "id", (json_int_t)id);
+    return 201;
+}
+
+/* A download is written to a temporary file, verified, and sent from it. */
+static int h_evidence_download(struct req *r, json_t **out, struct err *e)
+{
+    int64_t id = 0;
+    int rc = param_ref(r, 0, "INC-", e);
+    if (!rc)
+        rc = param_id(r, 1, &id, e);
+    char path[STORE_PATH_MAX + 64], detail[160], name[256] = "";
+    unsigned char rnd[8];
+    char rhex[17];
+    fs_random(rnd, sizeof(rnd));
+    hex_encode(rnd, sizeof(rnd), rhex);
+    snprintf(path, sizeof(path), "%s/tmp/download-%s", r->w->st->objects.dir, rhex);
+    snprintf(detail, sizeof(detail), "downloaded through the API from %s", r->client);
+    if (!rc)
+        rc = evidence_export(r->w->st, &r->user, r->params[0], id, path, detail, name, sizeof(name),
+                             e);
+    if (rc)
+        return rc;
+    r->response_fd = open(path, O_RDONLY | O_CLOEXEC);
+    unlink(path);
+    if (r->response_fd < 0)
+        return err_errno(e, ERR_IO, errno, "cannot reopen the exported evidence");
+    snprintf(r->download_name, sizeof(r->download_name), "%s", name);
+    *out = NULL;
     return 200;
 }
 
@@ -545,8 +596,8 @@ static int h_assessment_edit(struct req *r, json_t **out, struct err *e)
                                          "handling", "improvements", NULL};
     json_t *b = NULL;
     struct assessment_fields f = {0};
-    const char **slots[] = {&f.cause,    &f.nature,       &f.impact, &f.responsibility,
-                            &f.handling, &f.improvements};
+    const char **slots[] = {&f.cause,          &f.nature,   &f.impact,
+                            &f.responsibility, &f.handling, &f.improvements};
     int rc = param_ref(r, 0, "INC-", e);
     if (!rc)
         rc = req_json(r, fields, &b, e);
@@ -584,8 +635,9 @@ static int h_warnings(struct req *r, json_t **out, struct err *e)
 
 static int h_warning_create(struct req *r, json_t **out, struct err *e)
 {
-    static const char *const fields[] = {"colour", "category", "scope", "items", "measure",
-                                         "deadline", "issuer", "start", "incident", "drill", NULL};
+    static const char *const fields[] = {"colour",   "category", "scope",  "items",
+                                         "measure",  "deadline", "issuer", "start",
+                                         "incident", "drill",    NULL};
     json_t *b = NULL;
     struct warning_new in = {0};
     const char *colour = NULL;
@@ -700,8 +752,8 @@ static int h_approval_decide(struct req *r, json_t **out, struct err *e)
     json_decref(b);
     if (rc)
         return rc;
-    *out = json_pack("{s:I, s:s}", "id", (json_int_t)id, "status",
-                     approve ? "approved" : "rejected");
+    *out =
+        json_pack("{s:I, s:s}", "id", (json_int_t)id, "status", approve ? "approved" : "rejected");
     return 200;
 }
 
@@ -719,8 +771,8 @@ static int h_due(struct req *r, json_t **out, struct err *e)
 
 static int h_event_submit(struct req *r, json_t **out, struct err *e)
 {
-    static const char *const fields[] = {"source",  "category",    "asset",
-                                         "summary", "fingerprint", "details", NULL};
+    static const char *const fields[] = {"source",      "category", "asset", "summary",
+                                         "fingerprint", "details",  NULL};
     json_t *b = NULL;
     struct event_new in = {0};
     int rc = req_json(r, fields, &b, e);
@@ -776,8 +828,7 @@ static int h_audit(struct req *r, json_t **out, struct err *e)
                      "SELECT id, at, actor, action, object, details FROM audit "
                      "WHERE (? = 0 OR id < ?) AND (?4 IS NULL OR actor = ?4) "
                      "AND (?5 IS NULL OR action = ?5) ORDER BY id DESC LIMIT ?3",
-                     "IIiss", cursor, cursor, limit, req_query(r, "actor"),
-                     req_query(r, "action"));
+                     "IIiss", cursor, cursor, limit, req_query(r, "actor"), req_query(r, "action"));
     if (rc)
         return rc;
     json_t *items = json_array();
@@ -786,11 +837,11 @@ static int h_audit(struct req *r, json_t **out, struct err *e)
         char at[TIME_ISO_LEN];
         time_format_utc(sqlite3_column_int64(q, 1), at);
         last = sqlite3_column_int64(q, 0);
-        json_array_append_new(
-            items, json_pack("{s:I, s:s, s:s, s:s, s:s, s:o*}", "id", (json_int_t)last, "at", at,
-                             "actor", store_col_text(q, 2), "action", store_col_text(q, 3),
-                             "object", store_col_text(q, 4), "details",
-                             json_loads(store_col_text(q, 5), 0, NULL)));
+        json_array_append_new(items,
+                              json_pack("{s:I, s:s, s:s, s:s, s:s, s:o*}", "id", (json_int_t)last,
+                                        "at", at, "actor", store_col_text(q, 2), "action",
+                                        store_col_text(q, 3), "object", store_col_text(q, 4),
+                                        "details", json_loads(store_col_text(q, 5), 0, NULL)));
     }
     store_finish(q);
     if (rc) {
@@ -816,10 +867,10 @@ static int h_audit_verify(struct req *r, json_t **out, struct err *e)
 
 static int add_user_json(const struct user *u, void *arg)
 {
-    json_array_append_new(arg, json_pack("{s:s, s:s, s:s, s:s, s:b}", "name", u->name,
-                                         "display_name", u->display_name, "role",
-                                         role_info(u->role)->code, "department", u->department,
-                                         "disabled", u->is_disabled));
+    json_array_append_new(arg,
+                          json_pack("{s:s, s:s, s:s, s:s, s:b}", "name", u->name, "display_name",
+                                    u->display_name, "role", role_info(u->role)->code, "department",
+                                    u->department, "disabled", u->is_disabled));
     return 0;
 }
 
@@ -837,8 +888,8 @@ static int h_users(struct req *r, json_t **out, struct err *e)
 
 static int h_user_create(struct req *r, json_t **out, struct err *e)
 {
-    static const char *const fields[] = {"name", "role", "department", "display_name",
-                                         "password", NULL};
+    static const char *const fields[] = {"name",         "role",     "department",
+                                         "display_name", "password", NULL};
     json_t *b = NULL;
     const char *name = NULL, *role_s = NULL, *dept = NULL, *display = NULL, *password = NULL;
     enum role role = ROLE_AUDITOR;
@@ -863,58 +914,96 @@ static int h_user_create(struct req *r, json_t **out, struct err *e)
     return rc ? rc : 201;
 }
 
+/* disable, enable, password: what an administrator does to one user */
+static int h_user_act(struct req *r, json_t **out, struct err *e)
+{
+    const char *name = r->params[0];
+    int rc = user_name_check(name, e);
+    if (rc)
+        return err_reset(e, ERR_NOTFOUND, "no such user");
+    const char *verb = strrchr(r->path, '/') + 1;
+    if (strcmp(verb, "password") == 0) {
+        static const char *const fields[] = {"password", NULL};
+        json_t *b = NULL;
+        const char *pw = NULL;
+        rc = req_json(r, fields, &b, e);
+        if (!rc)
+            rc = json_str(b, "password", 1, &pw, e);
+        if (!rc)
+            rc = user_set_password(r->w->st, r->user.name, name, pw, e);
+        json_decref(b);
+    } else {
+        rc = user_set_disabled(r->w->st, r->user.name, name, strcmp(verb, "disable") == 0, e);
+    }
+    if (rc)
+        return rc;
+    *out = json_pack("{s:s, s:s}", "name", name, "done", verb);
+    return 200;
+}
+
 /* ---- the table ------------------------------------------------------------------------ */
 
 #define A(x) ((int)(x))
 
 const struct route web_routes[] = {
-    {"GET", "/healthz", WEB_PUBLIC, h_health},
-    {"GET", "/metrics", WEB_PUBLIC, h_metrics},
-    {"GET", "/api/v1/openapi.yaml", WEB_PUBLIC, h_openapi},
-    {"POST", "/api/v1/session", WEB_PUBLIC, auth_signin},
-    {"GET", "/api/v1/session", WEB_ANY_USER, h_session_get},
-    {"DELETE", "/api/v1/session", WEB_ANY_USER, auth_signout},
-    {"POST", "/api/v1/tokens", WEB_ANY_USER, auth_token_create},
-    {"GET", "/api/v1/incidents", WEB_ANY_USER, h_incidents},
-    {"POST", "/api/v1/incidents", A(ACT_INCIDENT_REPORT), h_incident_create},
-    {"GET", "/api/v1/incidents/{ref}", WEB_ANY_USER, h_incident_show},
-    {"POST", "/api/v1/incidents/{ref}/status", A(ACT_INCIDENT_MANAGE), h_incident_status},
-    {"POST", "/api/v1/incidents/{ref}/level", A(ACT_INCIDENT_MANAGE), h_incident_level},
-    {"POST", "/api/v1/incidents/{ref}/assign", A(ACT_INCIDENT_MANAGE), h_incident_assign},
-    {"POST", "/api/v1/incidents/{ref}/flags", A(ACT_INCIDENT_MANAGE), h_incident_flag},
-    {"POST", "/api/v1/incidents/{ref}/tasks", A(ACT_TASK_MANAGE), h_task_add},
-    {"POST", "/api/v1/tasks/{id}/done", A(ACT_TASK_DONE), h_task_done},
-    {"POST", "/api/v1/incidents/{ref}/evidence", A(ACT_EVIDENCE_ADD), h_evidence_note},
-    {"POST", "/api/v1/incidents/{ref}/evidence/verify", WEB_ANY_USER, h_evidence_verify},
-    {"PUT", "/api/v1/incidents/{ref}/reports/{id}", A(ACT_REPORT_MANAGE), h_report_edit},
-    {"POST", "/api/v1/incidents/{ref}/reports/{id}/sent", A(ACT_REPORT_MANAGE), h_report_sent},
-    {"POST", "/api/v1/incidents/{ref}/statements", A(ACT_STATEMENT_DRAFT), h_statement_draft},
+    {"GET", "/healthz", WEB_PUBLIC, h_health, 0},
+    {"GET", "/metrics", WEB_PUBLIC, h_metrics, 0},
+    {"GET", "/api/v1/openapi.yaml", WEB_PUBLIC, h_openapi, 0},
+    {"POST", "/api/v1/session", WEB_PUBLIC, auth_signin, 0},
+    {"GET", "/api/v1/session", WEB_ANY_USER, h_session_get, 0},
+    {"DELETE", "/api/v1/session", WEB_ANY_USER, auth_signout, 0},
+    {"POST", "/api/v1/tokens", WEB_ANY_USER, auth_token_create, 0},
+    {"GET", "/api/v1/tokens", WEB_ANY_USER, auth_token_list, 0},
+    {"DELETE", "/api/v1/tokens/{id}", WEB_ANY_USER, auth_token_revoke, 0},
+    {"GET", "/api/v1/incidents", WEB_ANY_USER, h_incidents, 0},
+    {"POST", "/api/v1/incidents", A(ACT_INCIDENT_REPORT), h_incident_create, 0},
+    {"GET", "/api/v1/incidents/{ref}", WEB_ANY_USER, h_incident_show, 0},
+    {"POST", "/api/v1/incidents/{ref}/status", A(ACT_INCIDENT_MANAGE), h_incident_status, 0},
+    {"POST", "/api/v1/incidents/{ref}/level", A(ACT_INCIDENT_MANAGE), h_incident_level, 0},
+    {"POST", "/api/v1/incidents/{ref}/assign", A(ACT_INCIDENT_MANAGE), h_incident_assign, 0},
+    {"POST", "/api/v1/incidents/{ref}/flags", A(ACT_INCIDENT_MANAGE), h_incident_flag, 0},
+    {"POST", "/api/v1/incidents/{ref}/tasks", A(ACT_TASK_MANAGE), h_task_add, 0},
+    {"POST", "/api/v1/tasks/{id}/done", A(ACT_TASK_DONE), h_task_done, 0},
+    {"POST", "/api/v1/incidents/{ref}/evidence", A(ACT_EVIDENCE_ADD), h_evidence_note, 0},
+    {"POST", "/api/v1/incidents/{ref}/evidence/verify", WEB_ANY_USER, h_evidence_verify, 0},
+    {"POST", "/api/v1/incidents/{ref}/evidence/files", A(ACT_EVIDENCE_ADD), h_evidence_upload, 1},
+    {"GET", "/api/v1/incidents/{ref}/evidence/{id}", A(ACT_EVIDENCE_EXPORT), h_evidence_download,
+     0},
+    {"PUT", "/api/v1/incidents/{ref}/reports/{id}", A(ACT_REPORT_MANAGE), h_report_edit, 0},
+    {"POST", "/api/v1/incidents/{ref}/reports/{id}/sent", A(ACT_REPORT_MANAGE), h_report_sent, 0},
+    {"POST", "/api/v1/incidents/{ref}/statements", A(ACT_STATEMENT_DRAFT), h_statement_draft, 0},
     {"POST", "/api/v1/incidents/{ref}/statements/{id}/submit", A(ACT_STATEMENT_DRAFT),
-     h_statement_submit},
+     h_statement_submit, 0},
     {"POST", "/api/v1/incidents/{ref}/statements/{id}/release", A(ACT_STATEMENT_RELEASE),
-     h_statement_release},
-    {"GET", "/api/v1/incidents/{ref}/assessment", WEB_ANY_USER, h_assessment_show},
-    {"PUT", "/api/v1/incidents/{ref}/assessment", A(ACT_ASSESSMENT_MANAGE), h_assessment_edit},
+     h_statement_release, 0},
+    {"GET", "/api/v1/incidents/{ref}/assessment", WEB_ANY_USER, h_assessment_show, 0},
+    {"PUT", "/api/v1/incidents/{ref}/assessment", A(ACT_ASSESSMENT_MANAGE), h_assessment_edit, 0},
     {"POST", "/api/v1/incidents/{ref}/assessment/complete", A(ACT_ASSESSMENT_MANAGE),
-     h_assessment_complete},
-    {"GET", "/api/v1/warnings", WEB_ANY_USER, h_warnings},
-    {"POST", "/api/v1/warnings", A(ACT_WARNING_DRAFT), h_warning_create},
-    {"GET", "/api/v1/warnings/{ref}", WEB_ANY_USER, h_warning_show},
-    {"POST", "/api/v1/warnings/{ref}/submit", A(ACT_WARNING_DRAFT), h_warning_submit},
-    {"POST", "/api/v1/warnings/{ref}/approve", A(ACT_APPROVE), h_warning_approve},
-    {"POST", "/api/v1/warnings/{ref}/publish", A(ACT_WARNING_PUBLISH_LOW), h_warning_publish},
-    {"POST", "/api/v1/warnings/{ref}/lift", A(ACT_WARNING_LIFT), h_warning_lift},
-    {"GET", "/api/v1/approvals", WEB_ANY_USER, h_approvals},
-    {"POST", "/api/v1/approvals/{id}/decide", A(ACT_APPROVE), h_approval_decide},
-    {"GET", "/api/v1/due", WEB_ANY_USER, h_due},
-    {"POST", "/api/v1/events", A(ACT_EVENT_SUBMIT), h_event_submit},
-    {"GET", "/api/v1/events", A(ACT_EVENT_READ), h_events},
-    {"GET", "/api/v1/audit", A(ACT_AUDIT_READ), h_audit},
-    {"GET", "/api/v1/audit/verify", A(ACT_AUDIT_READ), h_audit_verify},
-    {"GET", "/api/v1/users", A(ACT_USER_MANAGE), h_users},
-    {"POST", "/api/v1/users", A(ACT_USER_MANAGE), h_user_create},
-    {NULL, NULL, 0, NULL},
+     h_assessment_complete, 0},
+    {"GET", "/api/v1/warnings", WEB_ANY_USER, h_warnings, 0},
+    {"POST", "/api/v1/warnings", A(ACT_WARNING_DRAFT), h_warning_create, 0},
+    {"GET", "/api/v1/warnings/{ref}", WEB_ANY_USER, h_warning_show, 0},
+    {"POST", "/api/v1/warnings/{ref}/submit", A(ACT_WARNING_DRAFT), h_warning_submit, 0},
+    {"POST", "/api/v1/warnings/{ref}/approve", A(ACT_APPROVE), h_warning_approve, 0},
+    {"POST", "/api/v1/warnings/{ref}/publish", A(ACT_WARNING_PUBLISH_LOW), h_warning_publish, 0},
+    {"POST", "/api/v1/warnings/{ref}/lift", A(ACT_WARNING_LIFT), h_warning_lift, 0},
+    {"GET", "/api/v1/approvals", WEB_ANY_USER, h_approvals, 0},
+    {"POST", "/api/v1/approvals/{id}/decide", A(ACT_APPROVE), h_approval_decide, 0},
+    {"GET", "/api/v1/due", WEB_ANY_USER, h_due, 0},
+    {"POST", "/api/v1/events", A(ACT_EVENT_SUBMIT), h_event_submit, 0},
+    {"GET", "/api/v1/events", A(ACT_EVENT_READ), h_events, 0},
+    {"GET", "/api/v1/audit", A(ACT_AUDIT_READ), h_audit, 0},
+    {"GET", "/api/v1/audit/verify", A(ACT_AUDIT_READ), h_audit_verify, 0},
+    {"GET", "/api/v1/users", A(ACT_USER_MANAGE), h_users, 0},
+    {"POST", "/api/v1/users", A(ACT_USER_MANAGE), h_user_create, 0},
+    {"POST", "/api/v1/users/{name}/disable", A(ACT_USER_MANAGE), h_user_act, 0},
+    {"POST", "/api/v1/users/{name}/enable", A(ACT_USER_MANAGE), h_user_act, 0},
+    {"POST", "/api/v1/users/{name}/password", A(ACT_USER_MANAGE), h_user_act, 0},
+    {NULL, NULL, 0, NULL, 0},
 };
+
+_Static_assert(sizeof(web_routes) / sizeof(web_routes[0]) <= WEB_MAX_ROUTES,
+               "raise WEB_MAX_ROUTES: the metrics keep a row per route");
 
 json_t *web_routes_json(void)
 {
@@ -935,11 +1024,20 @@ const double web_metrics_buckets[8] = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 
 int web_metrics_text(struct web *w, struct buf *b, struct err *e)
 {
     struct web_metrics *m = &w->m;
-    buf_adds(b, "# HELP tocsin_http_requests_total HTTP requests by status class.\n"
+    buf_adds(b, "# HELP tocsin_http_requests_total HTTP requests by route and status class.\n"
                 "# TYPE tocsin_http_requests_total counter\n");
-    for (int c = 1; c <= 5; c++)
-        buf_addf(b, "tocsin_http_requests_total{code=\"%dxx\"} %llu\n", c,
-                 (unsigned long long)m->requests[c]);
+    for (size_t i = 0; i <= WEB_MAX_ROUTES; i++) {
+        const struct route *rt = i < WEB_MAX_ROUTES ? &web_routes[i] : NULL;
+        if (rt && !rt->method) {
+            i = WEB_MAX_ROUTES - 1; /* past the table: on to the row of unmatched requests */
+            continue;
+        }
+        for (int c = 1; c <= 5; c++)
+            if (m->requests[i][c])
+                buf_addf(b, "tocsin_http_requests_total{route=\"%s %s\",code=\"%dxx\"} %llu\n",
+                         rt ? rt->method : "", rt ? rt->path : "unmatched", c,
+                         (unsigned long long)m->requests[i][c]);
+    }
     buf_adds(b, "# HELP tocsin_http_request_duration_seconds Time to answer a request.\n"
                 "# TYPE tocsin_http_request_duration_seconds histogram\n");
     for (int i = 0; i < 8; i++)

@@ -5,12 +5,13 @@
 
 #include <sodium.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
-#define COOKIE "tocsin_session"
-#define THROTTLE_FREE 5                  /* failures before delays start */
-#define THROTTLE_BASE_MS (15 * 1000)     /* the first delay, doubling */
-#define THROTTLE_MAX_MS (15 * 60 * 1000) /* the longest delay */
+#define COOKIE             "tocsin_session"
+#define THROTTLE_FREE      5                /* failures before delays start */
+#define THROTTLE_BASE_MS   (15 * 1000)      /* the first delay, doubling */
+#define THROTTLE_MAX_MS    (15 * 60 * 1000) /* the longest delay */
 #define THROTTLE_FORGET_MS (15 * 60 * 1000)
 
 static void token_new(char out[65])
@@ -42,8 +43,8 @@ static int token_shape_ok(const char *t)
 static int user_by_id(struct store *st, int64_t id, struct user *u, struct err *e)
 {
     sqlite3_stmt *q;
-    int rc = store_query(st, e, &q, "SELECT name FROM users WHERE id = ? AND is_disabled = 0",
-                         "I", id);
+    int rc =
+        store_query(st, e, &q, "SELECT name FROM users WHERE id = ? AND is_disabled = 0", "I", id);
     if (rc)
         return rc;
     char name[USER_NAME_MAX + 1] = "";
@@ -252,8 +253,8 @@ int auth_signin(struct req *r, json_t **out, struct err *e)
              (long long)(r->w->opt.session_max_ms / 1000));
     r->has_user = 1;
     r->user = u;
-    *out = json_pack("{s:s, s:s, s:s, s:s}", "user", u.name, "display_name", u.display_name,
-                     "role", role_info(u.role)->code, "csrf_token", csrf);
+    *out = json_pack("{s:s, s:s, s:s, s:s}", "user", u.name, "display_name", u.display_name, "role",
+                     role_info(u.role)->code, "csrf_token", csrf);
     sodium_memzero(token, sizeof(token));
     return 200;
 }
@@ -285,8 +286,7 @@ int auth_signout(struct req *r, json_t **out, struct err *e)
 static int role_within(enum role scope, enum role creator)
 {
     for (int a = 0; a < ACT_COUNT; a++)
-        if (permission_allows(scope, (enum action)a) &&
-            !permission_allows(creator, (enum action)a))
+        if (permission_allows(scope, (enum action)a) && !permission_allows(creator, (enum action)a))
             return 0;
     return 1;
 }
@@ -323,10 +323,9 @@ int auth_token_create(struct req *r, json_t **out, struct err *e)
                         "ssIsI", name, hash, r->user.id, role_info(role)->code, time_now_ms());
     if (!rc) {
         id = store_last_id(r->w->st);
-        rc = audit_append_take(r->w->st, r->user.name, "token.create", name,
-                               json_pack("{s:I, s:s}", "token", (json_int_t)id, "role",
-                                         role_info(role)->code),
-                               e);
+        rc = audit_append_take(
+            r->w->st, r->user.name, "token.create", name,
+            json_pack("{s:I, s:s}", "token", (json_int_t)id, "role", role_info(role)->code), e);
         rc = rc ? (store_rollback(r->w->st), rc) : store_commit(r->w->st, e);
     }
     if (!rc)
@@ -336,4 +335,65 @@ int auth_token_create(struct req *r, json_t **out, struct err *e)
     if (!rc)
         sodium_memzero(token, sizeof(token));
     return rc ? rc : 201;
+}
+
+int auth_token_list(struct req *r, json_t **out, struct err *e)
+{
+    sqlite3_stmt *q;
+    int rc = store_query(r->w->st, e, &q,
+                         "SELECT id, name, role, created_at, coalesce(last_used_at, 0), "
+                         "revoked_at IS NOT NULL FROM api_tokens WHERE user_id = ? ORDER BY id",
+                         "I", r->user.id);
+    if (rc)
+        return rc;
+    json_t *items = json_array();
+    while ((rc = store_step(r->w->st, q, e)) == 1) {
+        char created[TIME_ISO_LEN], used[TIME_ISO_LEN] = "";
+        time_format_utc(sqlite3_column_int64(q, 3), created);
+        if (sqlite3_column_int64(q, 4))
+            time_format_utc(sqlite3_column_int64(q, 4), used);
+        json_array_append_new(
+            items, json_pack("{s:I, s:s, s:s, s:s, s:s?, s:b}", "id",
+                             (json_int_t)sqlite3_column_int64(q, 0), "name", store_col_text(q, 1),
+                             "role", store_col_text(q, 2), "created_at", created, "last_used_at",
+                             used[0] ? used : NULL, "revoked", sqlite3_column_int(q, 5)));
+    }
+    store_finish(q);
+    if (rc) {
+        json_decref(items);
+        return rc;
+    }
+    *out = json_pack("{s:o, s:n}", "items", items, "next_cursor");
+    return 200;
+}
+
+/* A user revokes their own tokens; an administrator any. */
+int auth_token_revoke(struct req *r, json_t **out, struct err *e)
+{
+    char *end;
+    long long id = strtoll(r->params[0], &end, 10);
+    if (!r->params[0][0] || *end || id < 1)
+        return err_set(e, ERR_NOTFOUND, "no such token");
+    struct store *st = r->w->st;
+    int rc = store_begin(st, e);
+    if (!rc)
+        rc = store_exec(st, e,
+                        "UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL "
+                        "AND (user_id = ? OR ? = 1)",
+                        "IIIi", time_now_ms(), (int64_t)id, r->user.id,
+                        permission_allows(r->user.role, ACT_USER_MANAGE));
+    if (!rc && store_changes(st) == 0)
+        rc = err_set(e, ERR_NOTFOUND, "no token #%lld of yours that is still valid", id);
+    char obj[32];
+    snprintf(obj, sizeof(obj), "token:%lld", id);
+    if (!rc)
+        rc = audit_append_take(st, r->user.name, "token.revoke", obj, NULL, e);
+    if (rc) {
+        store_rollback(st);
+        return rc;
+    }
+    rc = store_commit(st, e);
+    if (!rc)
+        *out = json_pack("{s:I, s:b}", "id", (json_int_t)id, "revoked", 1);
+    return rc ? rc : 200;
 }

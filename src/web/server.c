@@ -5,7 +5,9 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +25,7 @@ void web_options_default(struct web_options *o, const struct config *cfg)
     o->max_connections = 1024;
     o->timeout_s = 30;
     o->max_body = 1 << 20;
+    o->max_upload = (uint64_t)64 << 20;
     o->session_idle_ms = 30 * PLAN_MINUTE_MS;
     o->session_max_ms = 12 * PLAN_HOUR_MS;
 }
@@ -35,13 +38,13 @@ static int status_of(int code, const char **name)
         int code, status;
         const char *name;
     } map[] = {
-        {ERR_INPUT, 422, "invalid"},       {ERR_USAGE, 422, "invalid"},
-        {ERR_NOTFOUND, 404, "not_found"},  {ERR_EXISTS, 409, "conflict"},
-        {ERR_CONFLICT, 409, "conflict"},   {ERR_DENIED, 403, "forbidden"},
-        {ERR_TOOBIG, 413, "too_large"},    {ERR_DAMAGED, 500, "damaged"},
-        {ERR_VERSION, 500, "internal"},    {ERR_DB, 503, "unavailable"},
-        {ERR_IO, 500, "internal"},         {ERR_NOMEM, 503, "unavailable"},
-        {ERR_INTERNAL, 500, "internal"},   {ERR_MALFORMED, 400, "bad_request"},
+        {ERR_INPUT, 422, "invalid"},      {ERR_USAGE, 422, "invalid"},
+        {ERR_NOTFOUND, 404, "not_found"}, {ERR_EXISTS, 409, "conflict"},
+        {ERR_CONFLICT, 409, "conflict"},  {ERR_DENIED, 403, "forbidden"},
+        {ERR_TOOBIG, 413, "too_large"},   {ERR_DAMAGED, 500, "damaged"},
+        {ERR_VERSION, 500, "internal"},   {ERR_DB, 503, "unavailable"},
+        {ERR_IO, 500, "internal"},        {ERR_NOMEM, 503, "unavailable"},
+        {ERR_INTERNAL, 500, "internal"},  {ERR_MALFORMED, 400, "bad_request"},
     };
     for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
         if (map[i].code == code) {
@@ -88,8 +91,8 @@ static enum MHD_Result send_json(struct req *r, unsigned status, json_t *v)
     json_decref(v);
     if (!text)
         return MHD_NO;
-    enum MHD_Result ret = send_body(r, status, "application/json; charset=utf-8", text,
-                                    strlen(text));
+    enum MHD_Result ret =
+        send_body(r, status, "application/json; charset=utf-8", text, strlen(text));
     free(text);
     return ret;
 }
@@ -186,45 +189,99 @@ static int is_mutating(const char *method)
     return strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0;
 }
 
+/* Everything that can be decided from the request line and headers, before
+ * the body is read: a refusal found here means the body is never kept. */
+static void early_checks(struct req *r)
+{
+    int method_mismatch;
+    struct err *e = &r->early;
+    r->route = web_route_find(r, &method_mismatch);
+    if (!r->route) {
+        r->early_status = method_mismatch ? 405 : 404;
+        r->early_code = method_mismatch ? "method_not_allowed" : "not_found";
+        err_set(e, ERR_NOTFOUND, method_mismatch ? "method not allowed here" : "no such resource");
+        return;
+    }
+    if (r->route->action == WEB_PUBLIC)
+        return;
+    int rc = auth_identify(r, e);
+    if (rc) {
+        const char *name;
+        r->early_status = status_of(rc, &name);
+        r->early_code = name;
+    } else if (!r->has_user) {
+        r->early_status = 401;
+        r->early_code = "unauthorized";
+        err_set(e, ERR_DENIED, "sign in first");
+    } else if (r->via_cookie && is_mutating(r->method) && auth_check_csrf(r, e) != 0) {
+        r->early_status = 403;
+        r->early_code = "csrf";
+    } else if (r->route->action < ACT_COUNT &&
+               !permission_allows(r->user.role, (enum action)r->route->action)) {
+        r->early_status = 403;
+        r->early_code = "forbidden";
+        err_set(e, ERR_DENIED, "your role may not do this");
+    }
+}
+
+/* Percent-encodes a file name for Content-Disposition's filename*. */
+static void disposition(const char *name, char *out, size_t n)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    size_t k = (size_t)snprintf(out, n, "attachment; filename*=UTF-8''");
+    for (const unsigned char *p = (const unsigned char *)name; *p && k + 4 < n; p++) {
+        if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+            *p == '.' || *p == '-' || *p == '_') {
+            out[k++] = (char)*p;
+        } else {
+            out[k++] = '%';
+            out[k++] = hex[*p >> 4];
+            out[k++] = hex[*p & 15];
+        }
+    }
+    out[k] = '\0';
+}
+
+static enum MHD_Result send_file(struct req *r)
+{
+    struct stat sb;
+    if (fstat(r->response_fd, &sb) != 0)
+        return MHD_NO;
+    struct MHD_Response *resp = MHD_create_response_from_fd64((uint64_t)sb.st_size, r->response_fd);
+    if (!resp)
+        return MHD_NO;
+    r->response_fd = -1; /* the response owns it now */
+    char cd[1024];
+    disposition(r->download_name, cd, sizeof(cd));
+    add_headers(r, resp, "application/octet-stream");
+    MHD_add_response_header(resp, "Content-Disposition", cd);
+    enum MHD_Result ret = MHD_queue_response(r->conn, 200, resp);
+    MHD_destroy_response(resp);
+    return ret;
+}
+
 static enum MHD_Result handle(struct req *r)
 {
     struct err e = {0};
+    if (r->early_status)
+        return send_error(r, (unsigned)r->early_status, r->early_code, r->early.msg, NULL);
     if (r->is_too_big)
         return send_error(r, 413, "too_large", "the request body is larger than allowed", NULL);
-    int method_mismatch;
-    r->route = web_route_find(r, &method_mismatch);
-    if (!r->route)
-        return method_mismatch
-                   ? send_error(r, 405, "method_not_allowed", "method not allowed here", NULL)
-                   : send_error(r, 404, "not_found", "no such resource", NULL);
-    int rc = 0;
-    if (r->route->action != WEB_PUBLIC) {
-        rc = auth_identify(r, &e);
-        if (rc == ERR_TOOBIG) /* throttled */
-            return send_error(r, 429, "throttled", e.msg, NULL);
-        if (rc)
-            return send_err(r, rc, &e);
-        if (!r->has_user)
-            return send_error(r, 401, "unauthorized", "sign in first", NULL);
-        if (r->via_cookie && is_mutating(r->method) && auth_check_csrf(r, &e) != 0)
-            return send_error(r, 403, "csrf", e.msg, NULL);
-        if (r->route->action < ACT_COUNT &&
-            !permission_allows(r->user.role, (enum action)r->route->action))
-            return send_error(r, 403, "forbidden", "your role may not do this", NULL);
-    }
     json_t *out = NULL;
-    rc = r->route->fn(r, &out, &e);
+    int rc = r->route->fn(r, &out, &e);
     if (rc == 429)
         return send_error(r, 429, "throttled", e.msg, NULL);
     if (rc < 0)
         return send_err(r, rc, &e);
     if (rc == 0)
         rc = 200;
+    if (r->response_fd >= 0)
+        return send_file(r);
     if (json_is_string(out)) { /* text: the metrics, the API description */
         const char *s = json_string_value(out);
-        enum MHD_Result ret =
-            send_body(r, (unsigned)rc, r->content_type ? r->content_type : "text/plain; charset=utf-8",
-                      s, strlen(s));
+        enum MHD_Result ret = send_body(
+            r, (unsigned)rc, r->content_type ? r->content_type : "text/plain; charset=utf-8", s,
+            strlen(s));
         json_decref(out);
         return ret;
     }
@@ -249,9 +306,49 @@ static void client_of(struct MHD_Connection *conn, char *out, size_t n)
                   (socklen_t)n);
 }
 
+/* Opens the temporary file an upload streams into. */
+static void upload_open(struct req *r)
+{
+    unsigned char rnd[8];
+    char rhex[17];
+    fs_random(rnd, sizeof(rnd));
+    hex_encode(rnd, sizeof(rnd), rhex);
+    snprintf(r->upload_path, sizeof(r->upload_path), "%s/tmp/upload-%s", r->w->st->objects.dir,
+             rhex);
+    r->upload_fd = open(r->upload_path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (r->upload_fd < 0) {
+        r->early_status = 500;
+        r->early_code = "internal";
+        err_errno(&r->early, ERR_IO, errno, "cannot store the upload");
+        log_error("cannot create %s: %s", r->upload_path, strerror(errno));
+    }
+}
+
+static void upload_chunk(struct req *r, const char *p, size_t n)
+{
+    if (r->upload_size + n > r->w->opt.max_upload) {
+        r->is_too_big = 1;
+        return;
+    }
+    while (n > 0) {
+        ssize_t k = write(r->upload_fd, p, n);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k < 0) {
+            r->early_status = 500;
+            r->early_code = "internal";
+            err_errno(&r->early, ERR_IO, errno, "cannot store the upload");
+            return;
+        }
+        p += k;
+        n -= (size_t)k;
+        r->upload_size += (uint64_t)k;
+    }
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
-                                  const char *method, const char *version,
-                                  const char *upload_data, size_t *upload_size, void **con_cls)
+                                  const char *method, const char *version, const char *upload_data,
+                                  size_t *upload_size, void **con_cls)
 {
     (void)version;
     struct web *w = cls;
@@ -262,6 +359,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
             return MHD_NO;
         r->w = w;
         r->conn = conn;
+        r->upload_fd = -1;
+        r->response_fd = -1;
         r->start_ms = time_now_ms();
         snprintf(r->method, sizeof(r->method), "%s", method);
         if (strlen(url) >= sizeof(r->path))
@@ -269,12 +368,19 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         snprintf(r->path, sizeof(r->path), "%s", url);
         buf_init(&r->body, w->opt.max_body);
         client_of(conn, r->client, sizeof(r->client));
+        early_checks(r);
+        if (!r->early_status && r->route && r->route->streams_body)
+            upload_open(r);
         *con_cls = r;
         return MHD_YES;
     }
     if (*upload_size) {
-        /* Keep reading a body that is too big, but drop it: the answer is 413. */
-        if (!r->is_too_big && buf_add(&r->body, upload_data, *upload_size) != 0)
+        /* A refused or oversized request is read to its end but not kept. */
+        if (r->early_status || r->is_too_big)
+            ;
+        else if (r->upload_fd >= 0)
+            upload_chunk(r, upload_data, *upload_size);
+        else if (buf_add(&r->body, upload_data, *upload_size) != 0)
             r->is_too_big = 1;
         *upload_size = 0;
         return MHD_YES;
@@ -294,8 +400,11 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
         MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_HTTP_STATUS);
     unsigned status = ci ? ci->http_status : 0;
     double secs = (double)(time_now_ms() - r->start_ms) / 1000.0;
+    size_t route = r->route ? (size_t)(r->route - web_routes) : WEB_MAX_ROUTES;
+    if (route > WEB_MAX_ROUTES)
+        route = WEB_MAX_ROUTES;
     if (status >= 100 && status < 600)
-        w->m.requests[status / 100]++;
+        w->m.requests[route][status / 100]++;
     w->m.latency_count++;
     w->m.latency_sum_s += secs;
     for (int i = 0; i < 8; i++)
@@ -306,6 +415,12 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
              r->has_user ? r->user.name : "-",
              toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " (aborted)");
     buf_release(&r->body);
+    if (r->upload_fd >= 0) {
+        close(r->upload_fd);
+        unlink(r->upload_path);
+    }
+    if (r->response_fd >= 0)
+        close(r->response_fd);
     free(r);
     *con_cls = NULL;
 }
@@ -358,12 +473,11 @@ int web_serve(struct store *st, const struct web_options *o, struct err *e)
     pthread_sigmask(SIG_BLOCK, &set, NULL);
     signal(SIGPIPE, SIG_IGN);
 
-    w.daemon = MHD_start_daemon(flags, (uint16_t)o->port, NULL, NULL, on_request, &w,
-                                MHD_OPTION_SOCK_ADDR, addr, MHD_OPTION_CONNECTION_LIMIT,
-                                o->max_connections, MHD_OPTION_CONNECTION_TIMEOUT, o->timeout_s,
-                                MHD_OPTION_NOTIFY_COMPLETED, on_completed, &w,
-                                MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)64 * 1024,
-                                MHD_OPTION_END);
+    w.daemon = MHD_start_daemon(
+        flags, (uint16_t)o->port, NULL, NULL, on_request, &w, MHD_OPTION_SOCK_ADDR, addr,
+        MHD_OPTION_CONNECTION_LIMIT, o->max_connections, MHD_OPTION_CONNECTION_TIMEOUT,
+        o->timeout_s, MHD_OPTION_NOTIFY_COMPLETED, on_completed, &w,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)64 * 1024, MHD_OPTION_END);
     if (!w.daemon)
         return err_errno(e, ERR_IO, errno, "cannot listen on %s:%d", o->host, o->port);
     int port = write_port(o, w.daemon);

@@ -12,14 +12,15 @@
 #include "../events/events.h"
 
 struct web_options {
-    char host[64];          /* address to listen on */
-    int port;               /* 0: any free port */
+    char host[64]; /* address to listen on */
+    int port;      /* 0: any free port */
     unsigned max_connections;
-    unsigned timeout_s;     /* a connection idle this long is closed */
-    size_t max_body;        /* largest JSON request body */
+    unsigned timeout_s;  /* a connection idle this long is closed */
+    size_t max_body;     /* largest JSON request body */
+    uint64_t max_upload; /* largest evidence upload */
     int64_t session_idle_ms;
     int64_t session_max_ms;
-    const char *port_file;  /* when set, the bound port is written here */
+    const char *port_file; /* when set, the bound port is written here */
 };
 
 void web_options_default(struct web_options *o, const struct config *cfg);

@@ -7,8 +7,8 @@
 #include <microhttpd.h>
 
 #define WEB_MAX_PARAMS 3
-#define WEB_ANY_USER ACT_COUNT /* a route any signed-in user may call */
-#define WEB_PUBLIC (ACT_COUNT + 1) /* a route needing no sign-in */
+#define WEB_ANY_USER   ACT_COUNT       /* a route any signed-in user may call */
+#define WEB_PUBLIC     (ACT_COUNT + 1) /* a route needing no sign-in */
 
 struct web;
 struct req;
@@ -22,6 +22,7 @@ struct route {
     const char *path; /* "/api/v1/incidents/{ref}/status" */
     int action;       /* enum action, WEB_ANY_USER or WEB_PUBLIC */
     web_handler fn;
+    int streams_body; /* the body goes to a temporary file, not to memory */
 };
 
 struct req {
@@ -41,13 +42,27 @@ struct req {
     int via_cookie;
     int64_t session_id;
     char csrf[65];
-    char set_cookie[256]; /* a Set-Cookie header to send, or "" */
+    char set_cookie[256];     /* a Set-Cookie header to send, or "" */
     const char *content_type; /* for a text answer; NULL: plain text */
+    /* refusals found from the headers alone, answered once the body is read */
+    int early_status;
+    const char *early_code;
+    struct err early;
+    /* a body streamed to a file (routes with streams_body) */
+    int upload_fd;
+    char upload_path[STORE_PATH_MAX + 64];
+    uint64_t upload_size;
+    /* a file answer (downloads) */
+    int response_fd;
+    char download_name[256];
 };
 
+#define WEB_MAX_ROUTES 64
+
 struct web_metrics {
-    uint64_t requests[6];     /* by status class: 1xx … 5xx, [0] unused */
-    uint64_t latency_le[8];   /* cumulative buckets, see web_metrics_buckets */
+    /* by route (the last row: no route matched) and status class 1xx … 5xx */
+    uint64_t requests[WEB_MAX_ROUTES + 1][6];
+    uint64_t latency_le[8]; /* cumulative buckets, see web_metrics_buckets */
     uint64_t latency_count;
     double latency_sum_s;
     uint64_t login_failures;
@@ -82,6 +97,8 @@ int auth_check_csrf(struct req *r, struct err *e);
 int auth_signin(struct req *r, json_t **out, struct err *e);
 int auth_signout(struct req *r, json_t **out, struct err *e);
 int auth_token_create(struct req *r, json_t **out, struct err *e);
+int auth_token_list(struct req *r, json_t **out, struct err *e);
+int auth_token_revoke(struct req *r, json_t **out, struct err *e);
 
 /* The Prometheus text of /metrics. */
 int web_metrics_text(struct web *w, struct buf *out, struct err *e);

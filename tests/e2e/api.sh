@@ -226,3 +226,54 @@ same "$(cat "$T/slow.code")" "202" "a request in flight at SIGTERM still complet
 same "$stop_rc" "0" "the server exits 0 after a graceful stop"
 run audit verify
 expect 0 "the audit chain verifies after all of it"
+
+# Evidence: upload streamed to the object store, download verified and recorded.
+serve_start
+JAR="" CSRF=""
+printf '<html><body>被篡改的首页</body></html>\n' >"$T/page.html"
+code=$(curl -s -o "$OUT" -w '%{http_code}' -H "Authorization: Bearer $(cat "$T/token.zhou")" \
+    --data-binary @"$T/page.html" "$BASE/api/v1/incidents/$REF/evidence/files?name=%E9%A6%96%E9%A1%B5.html&note=snapshot")
+status 201 "a file is uploaded as evidence"
+EVID=$(jq .id "$OUT")
+code=$(curl -s -o "$T/down.html" -D "$HDR" -w '%{http_code}' -H "Authorization: Bearer $(cat "$T/token.aud")" \
+    "$BASE/api/v1/incidents/$REF/evidence/$EVID")
+status 200 "the auditor downloads it"
+cmp -s "$T/page.html" "$T/down.html" && ok "byte for byte" || not_ok "download differs"
+grep -qi "^Content-Disposition: attachment; filename\*=UTF-8''%E9%A6%96%E9%A1%B5.html" "$HDR" &&
+    ok "under its name" || not_ok "disposition" "$HDR"
+code=$(curl -s -o "$OUT" -w '%{http_code}' -H "Authorization: Bearer $(cat "$T/token.xc")" \
+    "$BASE/api/v1/incidents/$REF/evidence/$EVID")
+status 403 "a department may not export evidence"
+n=$(sqlite3 "$TOCSIN_DATA/tocsin.db" "SELECT count(*) FROM custody WHERE evidence_id = $EVID AND action = 'exported'")
+same "$n" "1" "the download is in the custody trail"
+head -c 70000 /dev/zero >"$T/zeros"
+"$TOCSIN" setting set server.max_upload_bytes 65536 --as lead >/dev/null
+serve_stop
+serve_start
+code=$(curl -s -o "$OUT" -w '%{http_code}' -H "Authorization: Bearer $(cat "$T/token.zhou")" \
+    --data-binary @"$T/zeros" "$BASE/api/v1/incidents/$REF/evidence/files?name=zeros")
+status 413 "an upload over server.max_upload_bytes is 413"
+left=$(ls "$TOCSIN_DATA/objects/tmp" | wc -l)
+same "$left" "0" "and leaves nothing behind"
+code=$(curl -s -o "$OUT" -w '%{http_code}' --data-binary @"$T/page.html" "$BASE/api/v1/incidents/$REF/evidence/files?name=x")
+status 401 "an upload without sign-in is refused before it is stored"
+
+# Tokens are listed without their secret and can be revoked.
+code=$(curl -s -o "$OUT" -w '%{http_code}' -H "Authorization: Bearer $(cat "$T/token.xc")" "$BASE/api/v1/tokens")
+jq -e '(.items | length) == 1 and (.items[0] | has("token") | not)' "$OUT" >/dev/null &&
+    ok "a user lists their tokens, never the secrets" || not_ok "token list" "$OUT"
+TID=$(jq '.items[0].id' "$OUT")
+code=$(curl -s -o "$OUT" -w '%{http_code}' -X DELETE -H "Authorization: Bearer $(cat "$T/token.xc")" "$BASE/api/v1/tokens/$TID")
+status 200 "and revokes one"
+code=$(curl -s -o "$OUT" -w '%{http_code}' -H "Authorization: Bearer $(cat "$T/token.xc")" "$BASE/api/v1/due")
+status 401 "a revoked token no longer works"
+
+# An administrator disables a user: sessions and tokens stop at once.
+code=$(curl -s -o "$OUT" -w '%{http_code}' -X POST -H "Authorization: Bearer $(cat "$T/token.admin")" "$BASE/api/v1/users/aud/disable")
+status 200 "the admin disables a user"
+code=$(curl -s -o "$OUT" -w '%{http_code}' -H "Authorization: Bearer $(cat "$T/token.aud")" "$BASE/api/v1/audit/verify")
+status 401 "the disabled user's token stops working"
+code=$(curl -s -o "$OUT" -w '%{http_code}' "$BASE/metrics")
+grep -q 'tocsin_http_requests_total{route="POST /api/v1/incidents/{ref}/evidence/files",code="4xx"} 2' "$OUT" &&
+    ok "metrics count requests by route and status" || not_ok "per-route metrics" "$OUT"
+serve_stop

@@ -33,8 +33,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             if (strchr(r->params[i], '/') || strlen(r->params[i]) >= 128)
                 __builtin_trap();
     }
-    static const char *const fields[] = {"title", "category", "asset", "level", "reason",
-                                         "drill", NULL};
+    static const char *const fields[] = {"title",  "category", "asset", "level",
+                                         "reason", "drill",    NULL};
     json_t *o = NULL;
     struct err e = {0};
     if (req_json(r, fields, &o, &e) == 0) {

@@ -205,14 +205,16 @@ static void test_evidence_kept_verified_and_damage_found(void **state)
     /* export writes the exact bytes to a new file only, and is recorded */
     char out[640];
     snprintf(out, sizeof(out), "%s/export.html", f->dir);
-    assert_int_equal(evidence_export(f->st, &f->dept, ref, file_id, out, &e), ERR_DENIED);
-    assert_int_equal(evidence_export(f->st, &f->auditor, ref, file_id, out, &e), 0);
+    assert_int_equal(evidence_export(f->st, &f->dept, ref, file_id, out, NULL, NULL, 0, &e),
+                     ERR_DENIED);
+    assert_int_equal(evidence_export(f->st, &f->auditor, ref, file_id, out, NULL, NULL, 0, &e), 0);
     struct buf b;
     assert_int_equal(fs_read_file(out, 4096, &b, &e), 0);
     assert_int_equal(b.len, sizeof(page) - 1);
     assert_memory_equal(b.p, page, b.len);
     buf_release(&b);
-    assert_int_equal(evidence_export(f->st, &f->auditor, ref, file_id, out, &e), ERR_IO);
+    assert_int_equal(evidence_export(f->st, &f->auditor, ref, file_id, out, NULL, NULL, 0, &e),
+                     ERR_IO);
     assert_int_equal(fixture_count(f, "SELECT count(*) FROM custody WHERE action = 'exported'"), 1);
     /* damage to the stored copy is found and recorded in custody */
     sqlite3_stmt *q;
