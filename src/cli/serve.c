@@ -2,6 +2,7 @@
 #include "../web/web.h"
 #include "cli.h"
 
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,8 +61,22 @@ int cmd_serve(struct cli *cli, int argc, char **argv, struct err *e)
     if (!rc && (rc = setting_int(st, "server.max_upload_bytes", (int64_t)o.max_upload, &v, e)) == 0)
         o.max_upload = (uint64_t)v;
     log_set_level(getenv("TOCSIN_QUIET") ? LOG_WARN : LOG_INFO);
+    struct buf cert, key;
+    buf_init(&cert, 1 << 20);
+    buf_init(&key, 1 << 20);
+    if (!rc && cfg.tls_cert[0]) {
+        rc = fs_read_file(cfg.tls_cert, 1 << 20, &cert, e);
+        if (!rc)
+            rc = fs_read_file(cfg.tls_key, 1 << 20, &key, e);
+        o.tls_cert = cert.p;
+        o.tls_key = key.p;
+    }
     if (!rc)
         rc = web_serve(st, &o, e);
+    if (key.p)
+        sodium_memzero(key.p, key.len);
+    buf_release(&cert);
+    buf_release(&key);
     store_close(st);
     return rc;
 }

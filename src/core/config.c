@@ -72,6 +72,27 @@ static int set_listen(struct config *c, const char *v, struct config_src *s)
     return 1;
 }
 
+static int set_path(char *out, size_t n, const char *what, const char *v, struct config_src *s)
+{
+    size_t len = strlen(v);
+    if (len == 0 || len >= n)
+        return fail(s, "%s must be a path of 1 to %zu bytes", what, n - 1);
+    if (!text_is_clean(v, len))
+        return fail(s, "%s is not clean one-line UTF-8 text", what);
+    memcpy(out, v, len + 1);
+    return 1;
+}
+
+static int set_tls_cert(struct config *c, const char *v, struct config_src *s)
+{
+    return set_path(c->tls_cert, sizeof(c->tls_cert), "tls_cert", v, s);
+}
+
+static int set_tls_key(struct config *c, const char *v, struct config_src *s)
+{
+    return set_path(c->tls_key, sizeof(c->tls_key), "tls_key", v, s);
+}
+
 static int set_timezone(struct config *c, const char *v, struct config_src *s)
 {
     struct err e = {0};
@@ -99,8 +120,8 @@ static const struct {
     const char *section, *key;
     config_setter set;
 } config_keys[] = {
-    {"server", "listen", set_listen},
-    {"organisation", "name", set_org_name},
+    {"server", "listen", set_listen},           {"server", "tls_cert", set_tls_cert},
+    {"server", "tls_key", set_tls_key},         {"organisation", "name", set_org_name},
     {"organisation", "timezone", set_timezone},
 };
 #define CONFIG_NKEYS (sizeof(config_keys) / sizeof(config_keys[0]))
@@ -177,6 +198,8 @@ int config_parse(struct config *c, const char *name, const char *p, size_t len, 
         return ERR_INPUT;
     if (rc < 0)
         return err_set(e, ERR_NOMEM, "%s: out of memory while parsing", name);
+    if (!tmp.tls_cert[0] != !tmp.tls_key[0])
+        return err_set(e, ERR_INPUT, "%s: tls_cert and tls_key go together", name);
     *c = tmp;
     return 0;
 }
@@ -196,16 +219,21 @@ int config_format(const struct config *c, struct buf *out)
 {
     const char *lb = strchr(c->listen_host, ':') ? "[" : "";
     const char *rb = *lb ? "]" : "";
-    return buf_addf(out,
-                    "; tocsin configuration. Everything else is kept in the database.\n"
-                    "\n"
-                    "[server]\n"
-                    "; address and port of the web interface and API\n"
-                    "listen = %s%s%s:%d\n"
-                    "\n"
-                    "[organisation]\n"
-                    "name = %s\n"
-                    "; times are stored in UTC and shown in this zone\n"
-                    "timezone = %s\n",
-                    lb, c->listen_host, rb, c->listen_port, c->org_name, c->timezone);
+    return buf_addf(
+        out,
+        "; tocsin configuration. Everything else is kept in the database.\n"
+        "\n"
+        "[server]\n"
+        "; address and port of the web interface and API\n"
+        "listen = %s%s%s:%d\n"
+        "%s%s%s%s%s"
+        "\n"
+        "[organisation]\n"
+        "name = %s\n"
+        "; times are stored in UTC and shown in this zone\n"
+        "timezone = %s\n",
+        lb, c->listen_host, rb, c->listen_port,
+        c->tls_cert[0] ? "; HTTPS with this certificate chain and key (PEM)\ntls_cert = " : "",
+        c->tls_cert, c->tls_cert[0] ? "\ntls_key = " : "", c->tls_key, c->tls_cert[0] ? "\n" : "",
+        c->org_name, c->timezone);
 }

@@ -139,6 +139,8 @@ void fs_random(void *out, size_t n);
 struct config {
     char listen_host[64]; /* [server] listen, host part */
     int listen_port;      /* [server] listen, port part */
+    char tls_cert[512];   /* [server] tls_cert: PEM certificate chain, "" for plain HTTP */
+    char tls_key[512];    /* [server] tls_key: PEM private key */
     char timezone[64];    /* [organisation] timezone */
     char org_name[256];   /* [organisation] name */
 };

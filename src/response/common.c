@@ -115,7 +115,7 @@ static const struct {
     {"level.records_i", 1, INT64_MAX},
     {"warning.officer_publishes_low", 0, 1},
     {"session.idle_s", 1, 7 * 24 * 3600},
-    {"session.max_s", 60, 30 * 24 * 3600},
+    {"session.max_s", 1, 30 * 24 * 3600},
     {"server.timeout_s", 1, 3600},
     {"server.max_connections", 4, 65536},
     {"server.max_body_bytes", 1024, 64 * 1024 * 1024},

@@ -249,8 +249,8 @@ int auth_signin(struct req *r, json_t **out, struct err *e)
     if (rc)
         return rc;
     snprintf(r->set_cookie, sizeof(r->set_cookie),
-             COOKIE "=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%lld", token,
-             (long long)(r->w->opt.session_max_ms / 1000));
+             COOKIE "=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%lld%s", token,
+             (long long)(r->w->opt.session_max_ms / 1000), r->w->opt.tls_cert ? "; Secure" : "");
     r->has_user = 1;
     r->user = u;
     *out = json_pack("{s:s, s:s, s:s, s:s}", "user", u.name, "display_name", u.display_name, "role",

@@ -64,6 +64,8 @@ static void add_headers(struct req *r, struct MHD_Response *resp, const char *ty
     MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
     MHD_add_response_header(resp, "X-Frame-Options", "DENY");
     MHD_add_response_header(resp, "Cache-Control", "no-store");
+    if (r->w->opt.tls_cert)
+        MHD_add_response_header(resp, "Strict-Transport-Security", "max-age=31536000");
     if (r->set_cookie[0])
         MHD_add_response_header(resp, "Set-Cookie", r->set_cookie);
 }
@@ -431,8 +433,8 @@ static int write_port(const struct web_options *o, struct MHD_Daemon *d)
 {
     const union MHD_DaemonInfo *di = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
     int port = di ? di->port : o->port;
-    printf("URL: http://%s%s%s:%d/\n", strchr(o->host, ':') ? "[" : "", o->host,
-           strchr(o->host, ':') ? "]" : "", port);
+    printf("URL: %s://%s%s%s:%d/\n", o->tls_cert ? "https" : "http",
+           strchr(o->host, ':') ? "[" : "", o->host, strchr(o->host, ':') ? "]" : "", port);
     fflush(stdout);
     if (o->port_file) {
         char text[16];
@@ -473,11 +475,24 @@ int web_serve(struct store *st, const struct web_options *o, struct err *e)
     pthread_sigmask(SIG_BLOCK, &set, NULL);
     signal(SIGPIPE, SIG_IGN);
 
-    w.daemon = MHD_start_daemon(
-        flags, (uint16_t)o->port, NULL, NULL, on_request, &w, MHD_OPTION_SOCK_ADDR, addr,
-        MHD_OPTION_CONNECTION_LIMIT, o->max_connections, MHD_OPTION_CONNECTION_TIMEOUT,
-        o->timeout_s, MHD_OPTION_NOTIFY_COMPLETED, on_completed, &w,
-        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)64 * 1024, MHD_OPTION_END);
+    struct MHD_OptionItem tls[] = {
+        {MHD_OPTION_HTTPS_MEM_KEY, 0, (void *)o->tls_key},
+        {MHD_OPTION_HTTPS_MEM_CERT, 0, (void *)o->tls_cert},
+        {MHD_OPTION_END, 0, NULL},
+    };
+    if (o->tls_cert) {
+        if (MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES)
+            return err_set(e, ERR_INPUT, "this libmicrohttpd has no TLS; remove tls_cert");
+        flags |= MHD_USE_TLS;
+    } else {
+        tls[0].option = MHD_OPTION_END;
+    }
+    w.daemon =
+        MHD_start_daemon(flags, (uint16_t)o->port, NULL, NULL, on_request, &w, MHD_OPTION_SOCK_ADDR,
+                         addr, MHD_OPTION_CONNECTION_LIMIT, o->max_connections,
+                         MHD_OPTION_CONNECTION_TIMEOUT, o->timeout_s, MHD_OPTION_NOTIFY_COMPLETED,
+                         on_completed, &w, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)64 * 1024,
+                         MHD_OPTION_ARRAY, tls, MHD_OPTION_END);
     if (!w.daemon)
         return err_errno(e, ERR_IO, errno, "cannot listen on %s:%d", o->host, o->port);
     int port = write_port(o, w.daemon);

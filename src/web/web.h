@@ -21,6 +21,8 @@ struct web_options {
     int64_t session_idle_ms;
     int64_t session_max_ms;
     const char *port_file; /* when set, the bound port is written here */
+    const char *tls_cert;  /* PEM text of the certificate chain, or NULL for plain HTTP */
+    const char *tls_key;   /* PEM text of the private key */
 };
 
 void web_options_default(struct web_options *o, const struct config *cfg);

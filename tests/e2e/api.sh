@@ -204,6 +204,43 @@ sleep 2
 http GET /api/v1/session
 status 401 "an idle session expires"
 
+# Sessions end at their absolute limit, however busy.
+"$TOCSIN" setting set session.idle_s 3600 --as lead >/dev/null
+"$TOCSIN" setting set session.max_s 2 --as lead >/dev/null
+serve_stop
+serve_start
+JAR="$T/jar.max"
+http POST /api/v1/session '{"name":"aud","password":"a long enough password"}'
+http GET /api/v1/session
+status 200 "a session works within its absolute limit"
+sleep 1
+http GET /api/v1/session
+sleep 2
+http GET /api/v1/session
+status 401 "and ends at it, though in use"
+
+# Past the connection limit a new connection is not served (it waits in the
+# kernel's backlog, or is dropped when that is full) until a slot frees; the
+# held ones are closed by the connection timeout, and the server serves again.
+"$TOCSIN" setting set server.max_connections 16 --as lead >/dev/null
+serve_stop
+serve_start
+port=${BASE##*:}
+bash -c "for i in \$(seq 1 40); do exec {fd}<>/dev/tcp/127.0.0.1/$port || exit 1; printf 'GET /healthz HTTP/1.1\r\n' >&\$fd; done; touch '$T/held'; sleep 3" &
+HOLDER=$!
+i=0
+while [ ! -e "$T/held" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 1 "$BASE/healthz")
+[ "$code" != 200 ] && ok "with 40 connections held against a limit of 16, a new one is not served ($code)" ||
+    not_ok "served past the connection limit"
+wait $HOLDER
+sleep 0.5
+http GET /healthz
+status 200 "once they close, the server answers again"
+"$TOCSIN" setting set server.max_connections 1024 --as lead >/dev/null
+serve_stop
+serve_start
+
 # A connection that sends half a request is closed after the timeout.
 start=$(date +%s)
 resp=$(timeout 10 bash -c "exec 3<>/dev/tcp/127.0.0.1/${BASE##*:}; printf 'GET /healthz HTTP/1.1\r\nHost: x\r\n' >&3; cat <&3" 2>/dev/null)

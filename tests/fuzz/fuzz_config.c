@@ -19,7 +19,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             config_defaults(&d);
             if (config_parse(&d, "formatted", b.p, b.len, &e) != 0 ||
                 strcmp(c.listen_host, d.listen_host) != 0 || c.listen_port != d.listen_port ||
-                strcmp(c.timezone, d.timezone) != 0 || strcmp(c.org_name, d.org_name) != 0)
+                strcmp(c.timezone, d.timezone) != 0 || strcmp(c.org_name, d.org_name) != 0 ||
+                strcmp(c.tls_cert, d.tls_cert) != 0 || strcmp(c.tls_key, d.tls_key) != 0)
                 __builtin_trap();
         }
         buf_release(&b);
