@@ -416,17 +416,28 @@ static int h_task_done(struct req *r, json_t **out, struct err *e)
     return 200;
 }
 
-static int h_evidence_note(struct req *r, json_t **out, struct err *e)
+/* The common shape of a request on an incident that carries one required
+ * text field: checks the reference and decodes {"<field>": "…"}; *b holds
+ * the body, which the caller releases. */
+static int ref_and_text(struct req *r, const char *field, json_t **b, const char **text,
+                        struct err *e)
 {
-    static const char *const fields[] = {"text", NULL};
-    json_t *b = NULL;
-    const char *text = NULL;
-    int64_t id = 0;
+    const char *const fields[] = {field, NULL};
+    *b = NULL;
     int rc = param_ref(r, 0, "INC-", e);
     if (!rc)
-        rc = req_json(r, fields, &b, e);
+        rc = req_json(r, fields, b, e);
     if (!rc)
-        rc = json_str(b, "text", 1, &text, e);
+        rc = json_str(*b, field, 1, text, e);
+    return rc;
+}
+
+static int h_evidence_note(struct req *r, json_t **out, struct err *e)
+{
+    json_t *b;
+    const char *text = NULL;
+    int64_t id = 0;
+    int rc = ref_and_text(r, "text", &b, &text, e);
     if (!rc)
         rc = evidence_add_note(r->w->st, &r->user, r->params[0], text, &id, e);
     json_decref(b);
@@ -540,15 +551,10 @@ static int h_report_edit(struct req *r, json_t **out, struct err *e)
 
 static int h_statement_draft(struct req *r, json_t **out, struct err *e)
 {
-    static const char *const fields[] = {"text", NULL};
-    json_t *b = NULL;
+    json_t *b;
     const char *text = NULL;
     int64_t id = 0;
-    int rc = param_ref(r, 0, "INC-", e);
-    if (!rc)
-        rc = req_json(r, fields, &b, e);
-    if (!rc)
-        rc = json_str(b, "text", 1, &text, e);
+    int rc = ref_and_text(r, "text", &b, &text, e);
     if (!rc)
         rc = statement_draft(r->w->st, &r->user, r->params[0], text, &id, e);
     json_decref(b);
