@@ -40,6 +40,7 @@ void user_password_generate(char *out, size_t len);
 int user_add(struct store *st, const char *actor, const char *name, const char *display_name,
              enum role role, const char *department, const char *password, struct err *e);
 int user_find(struct store *st, const char *name, struct user *out, struct err *e);
+int user_find_id(struct store *st, int64_t id, struct user *out, struct err *e);
 int user_set_password(struct store *st, const char *actor, const char *name, const char *password,
                       struct err *e);
 int user_set_disabled(struct store *st, const char *actor, const char *name, int is_disabled,
@@ -115,6 +116,11 @@ int incident_show_json(struct store *st, const struct user *as, const char *ref,
  * leaves out closed and assessed incidents. */
 int incident_list_json(struct store *st, const struct user *as, const char *status, int open_only,
                        int limit, int64_t before_id, json_t **out, struct err *e);
+/* The same page as JSON text appended to out; last_id is the id of its last
+ * (oldest) item, 0 when empty, and count the number of items. */
+int incident_list_text(struct store *st, const struct user *as, const char *status, int open_only,
+                       int limit, int64_t before_id, struct buf *out, int64_t *last_id, int *count,
+                       struct err *e);
 
 /* ---- tasks -------------------------------------------------------------- */
 

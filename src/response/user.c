@@ -160,6 +160,23 @@ int user_find(struct store *st, const char *name, struct user *out, struct err *
     return rc;
 }
 
+int user_find_id(struct store *st, int64_t id, struct user *out, struct err *e)
+{
+    sqlite3_stmt *q;
+    int rc = store_query(st, e, &q, "SELECT " USER_COLUMNS " FROM users WHERE id = ?", "I", id);
+    if (rc)
+        return rc;
+    rc = store_step(st, q, e);
+    if (rc == 1) {
+        row_to_user(q, out);
+        rc = 0;
+    } else if (rc == 0) {
+        rc = err_set(e, ERR_NOTFOUND, "no user with id %lld", (long long)id);
+    }
+    store_finish(q);
+    return rc;
+}
+
 /* Runs one UPDATE of a user's row with its audit entry, in one transaction. */
 static int user_update(struct store *st, const char *actor, const char *name, const char *action,
                        const char *sql, const char *value, int64_t flag, json_t *details,

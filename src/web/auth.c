@@ -39,23 +39,11 @@ static int token_shape_ok(const char *t)
     return 1;
 }
 
-/* The user row behind an id, enabled. */
+/* The user behind an id, if still enabled. */
 static int user_by_id(struct store *st, int64_t id, struct user *u, struct err *e)
 {
-    sqlite3_stmt *q;
-    int rc =
-        store_query(st, e, &q, "SELECT name FROM users WHERE id = ? AND is_disabled = 0", "I", id);
-    if (rc)
-        return rc;
-    char name[USER_NAME_MAX + 1] = "";
-    if ((rc = store_step(st, q, e)) == 1)
-        snprintf(name, sizeof(name), "%s", store_col_text(q, 0));
-    store_finish(q);
-    if (rc < 0)
-        return rc;
-    if (rc == 0)
-        return ERR_NOTFOUND;
-    return user_find(st, name, u, e);
+    int rc = user_find_id(st, id, u, e);
+    return rc ? rc : u->is_disabled ? ERR_DENIED : 0;
 }
 
 static int identify_session(struct req *r, const char *token, struct err *e)

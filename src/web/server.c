@@ -279,6 +279,12 @@ static enum MHD_Result handle(struct req *r)
         rc = 200;
     if (r->response_fd >= 0)
         return send_file(r);
+    if (r->raw_json) {
+        enum MHD_Result ret = send_body(r, (unsigned)rc, "application/json; charset=utf-8",
+                                        r->raw_json, strlen(r->raw_json));
+        json_decref(out);
+        return ret;
+    }
     if (json_is_string(out)) { /* text: the metrics, the API description */
         const char *s = json_string_value(out);
         enum MHD_Result ret = send_body(
@@ -423,6 +429,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     }
     if (r->response_fd >= 0)
         close(r->response_fd);
+    free(r->raw_json);
     free(r);
     *con_cls = NULL;
 }

@@ -44,6 +44,7 @@ struct req {
     char csrf[65];
     char set_cookie[256];     /* a Set-Cookie header to send, or "" */
     const char *content_type; /* for a text answer; NULL: plain text */
+    char *raw_json;           /* an answer already encoded as JSON (owned), or NULL */
     /* refusals found from the headers alone, answered once the body is read */
     int early_status;
     const char *early_code;
