@@ -16,8 +16,7 @@ static int check_text(const char *what, const char *s, size_t max, int required,
     return 0;
 }
 
-int event_submit(struct store *st, const struct user *as, const struct event_new *in, int64_t *id,
-                 int64_t *count, struct err *e)
+int event_check(const struct user *as, const struct event_new *in, struct err *e)
 {
     if (!permission_allows(as->role, ACT_EVENT_SUBMIT))
         return err_set(e, ERR_DENIED, "user %s (role %s) may not %s", as->name,
@@ -36,52 +35,58 @@ int event_submit(struct store *st, const struct user *as, const struct event_new
         rc = check_text("fingerprint", in->fingerprint, 256, 0, e);
     if (!rc && in->details && !json_is_object(in->details))
         rc = err_set(e, ERR_INPUT, "details must be an object");
-    if (rc)
-        return rc;
+    return rc;
+}
+
+int event_store(struct store *st, const struct user *as, const struct event_new *in,
+                int64_t *id, int64_t *count, struct err *e)
+{
+    const struct category *cat;
+    const struct subcategory *sub;
+    if (category_parse(in->category, &cat, &sub) != 0)
+        return err_set(e, ERR_INPUT, "category '%.60s' is not a category of the plan",
+                       in->category);
     struct buf details;
     buf_init(&details, EVENT_DETAILS_MAX);
     json_t *empty = json_object();
-    rc = json_canonical(in->details ? in->details : empty, &details);
+    int rc = json_canonical(in->details ? in->details : empty, &details);
     json_decref(empty);
     if (rc) {
         buf_release(&details);
         return err_set(e, ERR_TOOBIG, "details are larger than %d bytes", EVENT_DETAILS_MAX);
     }
-    /* Without a fingerprint, the same source, category, asset and summary are
-     * the same event. */
-    char fp[SHA256_HEX_LEN];
+    /* The fingerprint is namespaced by its source; without one, the same source,
+     * category, asset and summary are the same event. */
+    char key[400];
     if (in->fingerprint && *in->fingerprint) {
-        snprintf(fp, sizeof(fp), "%.64s", in->fingerprint);
+        snprintf(key, sizeof(key), "%s:%s", in->source, in->fingerprint);
     } else {
         struct buf k;
+        unsigned char d[SHA256_LEN];
+        char fp[SHA256_HEX_LEN];
         buf_init(&k, 4096);
         buf_addf(&k, "%s\n%s\n%s\n%s", in->source, in->category, in->asset ? in->asset : "",
                  in->summary);
-        unsigned char d[SHA256_LEN];
-        sha256(k.p, k.len, d);
+        sha256(buf_str(&k), k.len, d);
         hex_encode(d, SHA256_LEN, fp);
         buf_release(&k);
+        snprintf(key, sizeof(key), "%s:%s", in->source, fp);
     }
-    /* The fingerprint given by a tool is namespaced by its source. */
-    char key[400];
-    snprintf(key, sizeof(key), "%s:%s", in->source,
-             in->fingerprint && *in->fingerprint ? in->fingerprint : fp);
     int64_t now = time_now_ms();
-    rc = store_begin(st, e);
-    if (!rc)
-        rc = store_exec(st, e,
-                        "INSERT INTO events (source, category, subcategory, asset, summary, "
-                        "fingerprint, details, first_seen, last_seen, submitted_by) "
-                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (fingerprint) DO "
-                        "UPDATE SET count = count + 1, last_seen = excluded.last_seen, "
-                        "summary = excluded.summary, details = excluded.details",
-                        "sssssssIIs", in->source, cat->code, sub ? sub->code : NULL,
-                        in->asset ? in->asset : "", in->summary, key, buf_str(&details), now, now,
-                        as->name);
+    rc = store_exec(st, e,
+                    "INSERT INTO events (source, category, subcategory, asset, summary, "
+                    "fingerprint, details, first_seen, last_seen, submitted_by) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (fingerprint) DO "
+                    "UPDATE SET count = count + 1, last_seen = excluded.last_seen, "
+                    "summary = excluded.summary, details = excluded.details",
+                    "sssssssIIs", in->source, cat->code, sub ? sub->code : NULL,
+                    in->asset ? in->asset : "", in->summary, key, buf_str(&details), now, now,
+                    as->name);
     buf_release(&details);
     sqlite3_stmt *q = NULL;
     if (!rc)
-        rc = store_query(st, e, &q, "SELECT id, count FROM events WHERE fingerprint = ?", "s", key);
+        rc = store_query(st, e, &q, "SELECT id, count FROM events WHERE fingerprint = ?", "s",
+                         key);
     if (!rc && (rc = store_step(st, q, e)) == 1) {
         *id = sqlite3_column_int64(q, 0);
         *count = sqlite3_column_int64(q, 1);
@@ -94,10 +99,23 @@ int event_submit(struct store *st, const struct user *as, const struct event_new
     if (!rc && *count == 1) {
         char obj[32];
         snprintf(obj, sizeof(obj), "event:%lld", (long long)*id);
-        rc = audit_append_take(
-            st, as->name, "event.submit", obj,
-            json_pack("{s:s, s:s}", "source", in->source, "category", in->category), e);
+        rc = audit_append_take(st, as->name, "event.submit", obj,
+                               json_pack("{s:s, s:s}", "source", in->source, "category",
+                                         in->category),
+                               e);
     }
+    return rc;
+}
+
+int event_submit(struct store *st, const struct user *as, const struct event_new *in,
+                 int64_t *id, int64_t *count, struct err *e)
+{
+    int rc = event_check(as, in, e);
+    if (!rc)
+        rc = store_begin(st, e);
+    if (rc)
+        return rc;
+    rc = event_store(st, as, in, id, count, e);
     if (rc) {
         store_rollback(st);
         return rc;
