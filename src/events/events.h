@@ -25,6 +25,12 @@ struct event_new {
 /* Stores the event or counts it again; writes its id and count. */
 int event_submit(struct store *st, const struct user *as, const struct event_new *in, int64_t *id,
                  int64_t *count, struct err *e);
+/* The two halves of event_submit, for callers that store many events in one
+ * transaction: the checks (permission and fields, no I/O), and the storing,
+ * which must run inside the caller's transaction. */
+int event_check(const struct user *as, const struct event_new *in, struct err *e);
+int event_store(struct store *st, const struct user *as, const struct event_new *in, int64_t *id,
+                int64_t *count, struct err *e);
 /* Newest first, at most limit, starting after `before_id` (0: from the newest). */
 int event_list_json(struct store *st, const struct user *as, int limit, int64_t before_id,
                     json_t **out, struct err *e);

@@ -38,8 +38,8 @@ int event_check(const struct user *as, const struct event_new *in, struct err *e
     return rc;
 }
 
-int event_store(struct store *st, const struct user *as, const struct event_new *in,
-                int64_t *id, int64_t *count, struct err *e)
+int event_store(struct store *st, const struct user *as, const struct event_new *in, int64_t *id,
+                int64_t *count, struct err *e)
 {
     const struct category *cat;
     const struct subcategory *sub;
@@ -85,8 +85,7 @@ int event_store(struct store *st, const struct user *as, const struct event_new 
     buf_release(&details);
     sqlite3_stmt *q = NULL;
     if (!rc)
-        rc = store_query(st, e, &q, "SELECT id, count FROM events WHERE fingerprint = ?", "s",
-                         key);
+        rc = store_query(st, e, &q, "SELECT id, count FROM events WHERE fingerprint = ?", "s", key);
     if (!rc && (rc = store_step(st, q, e)) == 1) {
         *id = sqlite3_column_int64(q, 0);
         *count = sqlite3_column_int64(q, 1);
@@ -99,16 +98,15 @@ int event_store(struct store *st, const struct user *as, const struct event_new 
     if (!rc && *count == 1) {
         char obj[32];
         snprintf(obj, sizeof(obj), "event:%lld", (long long)*id);
-        rc = audit_append_take(st, as->name, "event.submit", obj,
-                               json_pack("{s:s, s:s}", "source", in->source, "category",
-                                         in->category),
-                               e);
+        rc = audit_append_take(
+            st, as->name, "event.submit", obj,
+            json_pack("{s:s, s:s}", "source", in->source, "category", in->category), e);
     }
     return rc;
 }
 
-int event_submit(struct store *st, const struct user *as, const struct event_new *in,
-                 int64_t *id, int64_t *count, struct err *e)
+int event_submit(struct store *st, const struct user *as, const struct event_new *in, int64_t *id,
+                 int64_t *count, struct err *e)
 {
     int rc = event_check(as, in, e);
     if (!rc)

@@ -807,15 +807,18 @@ static int h_event_submit(struct req *r, json_t **out, struct err *e)
     in.details = b ? json_object_get(b, "details") : NULL;
     if (!rc && in.details && !json_is_object(in.details))
         rc = err_set(e, ERR_MALFORMED, "details must be an object");
-    int64_t id = 0, count = 0;
     if (!rc)
-        rc = event_submit(r->w->st, &r->user, &in, &id, &count, e);
+        rc = event_check(&r->user, &in, e);
+    /* Checked here; stored by the committer with whatever else is waiting. */
+    if (!rc)
+        rc = batch_add(r->w, r, &in, e);
     json_decref(b);
     if (rc)
         return rc;
-    r->w->m.events_received++;
-    *out = json_pack("{s:I, s:I}", "id", (json_int_t)id, "count", (json_int_t)count);
-    return 202;
+    MHD_suspend_connection(r->conn);
+    r->is_suspended = 1;
+    *out = NULL;
+    return WEB_SUSPENDED;
 }
 
 static int h_events(struct req *r, json_t **out, struct err *e)

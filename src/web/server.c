@@ -271,6 +271,8 @@ static enum MHD_Result handle(struct req *r)
         return send_error(r, 413, "too_large", "the request body is larger than allowed", NULL);
     json_t *out = NULL;
     int rc = r->route->fn(r, &out, &e);
+    if (rc == WEB_SUSPENDED)
+        return MHD_YES; /* answered when the committer resumes the connection */
     if (rc == 429)
         return send_error(r, 429, "throttled", e.msg, NULL);
     if (rc < 0)
@@ -393,6 +395,16 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         *upload_size = 0;
         return MHD_YES;
     }
+    if (r->is_batch_done) { /* resumed by the committer */
+        r->is_batch_done = 0;
+        if (r->batch_rc)
+            return send_err(r, r->batch_rc, &r->batch_err);
+        return send_json(r, 202,
+                         json_pack("{s:I, s:I}", "id", (json_int_t)r->batch_id, "count",
+                                   (json_int_t)r->batch_count));
+    }
+    if (r->is_suspended)
+        return MHD_YES;
     return handle(r);
 }
 
@@ -461,7 +473,7 @@ int web_serve(struct store *st, const struct web_options *o, struct err *e)
     struct sockaddr_in sin = {0};
     struct sockaddr_in6 sin6 = {0};
     const struct sockaddr *addr;
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ITC;
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_ALLOW_SUSPEND_RESUME;
     if (inet_pton(AF_INET, o->host, &sin.sin_addr) == 1) {
         sin.sin_family = AF_INET;
         sin.sin_port = htons((uint16_t)o->port);
@@ -502,6 +514,11 @@ int web_serve(struct store *st, const struct web_options *o, struct err *e)
                          MHD_OPTION_ARRAY, tls, MHD_OPTION_END);
     if (!w.daemon)
         return err_errno(e, ERR_IO, errno, "cannot listen on %s:%d", o->host, o->port);
+    int rc = batch_start(&w, e);
+    if (rc) {
+        MHD_stop_daemon(w.daemon);
+        return rc;
+    }
     int port = write_port(o, w.daemon);
     log_info("serving %s on %s:%d", st->dir, o->host, port);
 
@@ -519,6 +536,9 @@ int web_serve(struct store *st, const struct web_options *o, struct err *e)
             break;
         usleep(100 * 1000);
     }
+    /* The committer resumes every waiting event before it ends; only then may
+     * the daemon stop (it must not stop with suspended connections). */
+    batch_stop(&w);
     MHD_stop_daemon(w.daemon);
     log_info("stopped");
     return 0;

@@ -5,6 +5,7 @@
 #include "web.h"
 
 #include <microhttpd.h>
+#include <pthread.h>
 
 #define WEB_MAX_PARAMS 3
 #define WEB_ANY_USER   ACT_COUNT       /* a route any signed-in user may call */
@@ -56,6 +57,12 @@ struct req {
     /* a file answer (downloads) */
     int response_fd;
     char download_name[256];
+    /* an event waiting for the committer (batch.c) */
+    int is_suspended;
+    int is_batch_done;
+    int batch_rc;
+    int64_t batch_id, batch_count;
+    struct err batch_err;
 };
 
 #define WEB_MAX_ROUTES 64
@@ -70,8 +77,21 @@ struct web_metrics {
     uint64_t events_received;
 };
 
+struct pending;
+
+struct event_batch {
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    struct pending *items; /* waiting to be committed */
+    size_t n, cap;
+    int is_stopping;
+    pthread_t thread;
+    struct store *st; /* the committer's own connection */
+};
+
 struct web {
     struct store *st;
+    struct event_batch batch;
     struct web_options opt;
     struct MHD_Daemon *daemon;
     struct web_metrics m;
@@ -100,6 +120,12 @@ int auth_signout(struct req *r, json_t **out, struct err *e);
 int auth_token_create(struct req *r, json_t **out, struct err *e);
 int auth_token_list(struct req *r, json_t **out, struct err *e);
 int auth_token_revoke(struct req *r, json_t **out, struct err *e);
+
+/* Group commit of events (batch.c). */
+int batch_start(struct web *w, struct err *e);
+void batch_stop(struct web *w);
+int batch_add(struct web *w, struct req *r, const struct event_new *in, struct err *e);
+#define WEB_SUSPENDED 1 /* a handler's answer: the connection waits for the committer */
 
 /* The Prometheus text of /metrics. */
 int web_metrics_text(struct web *w, struct buf *out, struct err *e);
