@@ -56,6 +56,8 @@ int cmd_serve(struct cli *cli, int argc, char **argv, struct err *e)
         o.timeout_s = (unsigned)v;
     if (!rc && (rc = setting_int(st, "server.max_connections", o.max_connections, &v, e)) == 0)
         o.max_connections = (unsigned)v;
+    if (!rc && (rc = setting_int(st, "server.threads", o.threads, &v, e)) == 0)
+        o.threads = (unsigned)v;
     if (!rc && (rc = setting_int(st, "server.max_body_bytes", (int64_t)o.max_body, &v, e)) == 0)
         o.max_body = (size_t)v;
     if (!rc && (rc = setting_int(st, "server.max_upload_bytes", (int64_t)o.max_upload, &v, e)) == 0)

@@ -118,6 +118,7 @@ static const struct {
     {"session.max_s", 1, 30 * 24 * 3600},
     {"server.timeout_s", 1, 3600},
     {"server.max_connections", 4, 65536},
+    {"server.threads", 1, 16},
     {"server.max_body_bytes", 1024, 64 * 1024 * 1024},
     {"server.max_upload_bytes", 1024, (int64_t)4 << 30},
 };

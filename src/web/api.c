@@ -149,7 +149,7 @@ static json_t *page(json_t *all, int limit, int64_t cursor)
 static int h_health(struct req *r, json_t **out, struct err *e)
 {
     int64_t one = 0;
-    int rc = store_query_int(r->w->st, e, &one, "SELECT 1", "");
+    int rc = store_query_int(r->st, e, &one, "SELECT 1", "");
     if (rc)
         return rc;
     *out = json_pack("{s:s, s:s}", "status", "ok", "database", "ok");
@@ -160,7 +160,7 @@ static int h_metrics(struct req *r, json_t **out, struct err *e)
 {
     struct buf b;
     buf_init(&b, 1 << 20);
-    int rc = web_metrics_text(r->w, &b, e);
+    int rc = web_metrics_text(r->w, r->st, &b, e);
     if (rc) {
         buf_release(&b);
         return rc;
@@ -213,7 +213,7 @@ static int h_incidents(struct req *r, json_t **out, struct err *e)
     buf_init(&b, (size_t)16 << 20);
     rc = buf_adds(&b, "{\"items\":");
     if (!rc)
-        rc = incident_list_text(r->w->st, &r->user, req_query(r, "status"),
+        rc = incident_list_text(r->st, &r->user, req_query(r, "status"),
                                 req_query(r, "open") != NULL, limit, cursor, &b, &last, &n, e);
     if (!rc && n == limit)
         rc = buf_addf(&b, ",\"next_cursor\":\"%lld\"}", (long long)last);
@@ -274,17 +274,17 @@ static int h_incident_create(struct req *r, json_t **out, struct err *e)
         }
     char ref[INCIDENT_REF_LEN];
     if (!rc)
-        rc = incident_open(r->w->st, &r->user, &in, ref, e);
+        rc = incident_open(r->st, &r->user, &in, ref, e);
     json_decref(b);
     if (!rc)
-        rc = incident_show_json(r->w->st, &r->user, ref, out, e);
+        rc = incident_show_json(r->st, &r->user, ref, out, e);
     return rc ? rc : 201;
 }
 
 static int h_incident_show(struct req *r, json_t **out, struct err *e)
 {
     int rc = param_ref(r, 0, "INC-", e);
-    return rc ? rc : incident_show_json(r->w->st, &r->user, r->params[0], out, e);
+    return rc ? rc : incident_show_json(r->st, &r->user, r->params[0], out, e);
 }
 
 /* Runs a change on an incident and answers with the incident as it now is. */
@@ -292,7 +292,7 @@ static int answer_incident(struct req *r, int rc, json_t **out, struct err *e)
 {
     if (rc)
         return rc;
-    return incident_show_json(r->w->st, &r->user, r->params[0], out, e);
+    return incident_show_json(r->st, &r->user, r->params[0], out, e);
 }
 
 static int h_incident_status(struct req *r, json_t **out, struct err *e)
@@ -314,7 +314,7 @@ static int h_incident_status(struct req *r, json_t **out, struct err *e)
     if (!rc && incident_status_parse(status, &to) != 0)
         rc = err_set(e, ERR_INPUT, "status '%.20s' is not a state of an incident", status);
     if (!rc)
-        rc = incident_set_status(r->w->st, &r->user, r->params[0], to, reason, override, e);
+        rc = incident_set_status(r->st, &r->user, r->params[0], to, reason, override, e);
     json_decref(b);
     return answer_incident(r, rc, out, e);
 }
@@ -335,7 +335,7 @@ static int h_incident_level(struct req *r, json_t **out, struct err *e)
     if (!rc && level_parse(level_s, &level) != 0)
         rc = err_set(e, ERR_INPUT, "level must be I, II, III or IV");
     if (!rc)
-        rc = incident_set_level(r->w->st, &r->user, r->params[0], level, reason, e);
+        rc = incident_set_level(r->st, &r->user, r->params[0], level, reason, e);
     json_decref(b);
     return answer_incident(r, rc, out, e);
 }
@@ -353,7 +353,7 @@ static int h_incident_assign(struct req *r, json_t **out, struct err *e)
     if (!rc)
         rc = json_str(b, "person", 0, &person, e);
     if (!rc)
-        rc = incident_assign(r->w->st, &r->user, r->params[0], dept, person, e);
+        rc = incident_assign(r->st, &r->user, r->params[0], dept, person, e);
     json_decref(b);
     return answer_incident(r, rc, out, e);
 }
@@ -372,7 +372,7 @@ static int h_incident_flag(struct req *r, json_t **out, struct err *e)
     if (!rc)
         rc = json_bool(b, "value", &value, e);
     if (!rc)
-        rc = incident_flag(r->w->st, &r->user, r->params[0], flag, value, e);
+        rc = incident_flag(r->st, &r->user, r->params[0], flag, value, e);
     json_decref(b);
     return answer_incident(r, rc, out, e);
 }
@@ -399,8 +399,7 @@ static int h_task_add(struct req *r, json_t **out, struct err *e)
     if (!rc)
         rc = json_bool(b, "mandatory", &mandatory, e);
     if (!rc)
-        rc = task_add(r->w->st, &r->user, r->params[0], title, dept, assignee, due, mandatory, &id,
-                      e);
+        rc = task_add(r->st, &r->user, r->params[0], title, dept, assignee, due, mandatory, &id, e);
     json_decref(b);
     if (rc)
         return rc;
@@ -420,7 +419,7 @@ static int h_task_done(struct req *r, json_t **out, struct err *e)
     if (!rc && b)
         rc = json_str(b, "note", 0, &note, e);
     if (!rc)
-        rc = task_done(r->w->st, &r->user, id, note, e);
+        rc = task_done(r->st, &r->user, id, note, e);
     json_decref(b);
     if (rc)
         return rc;
@@ -451,7 +450,7 @@ static int h_evidence_note(struct req *r, json_t **out, struct err *e)
     int64_t id = 0;
     int rc = ref_and_text(r, "text", &b, &text, e);
     if (!rc)
-        rc = evidence_add_note(r->w->st, &r->user, r->params[0], text, &id, e);
+        rc = evidence_add_note(r->st, &r->user, r->params[0], text, &id, e);
     json_decref(b);
     if (rc)
         return rc;
@@ -464,7 +463,7 @@ static int h_evidence_verify(struct req *r, json_t **out, struct err *e)
     json_t *items = NULL;
     int rc = param_ref(r, 0, "INC-", e);
     if (!rc)
-        rc = evidence_verify(r->w->st, &r->user, r->params[0], &items, e);
+        rc = evidence_verify(r->st, &r->user, r->params[0], &items, e);
     if (rc < 0)
         return rc;
     *out = json_pack("{s:b, s:o}", "ok", rc == 0, "items", items);
@@ -483,8 +482,8 @@ static int h_evidence_upload(struct req *r, json_t **out, struct err *e)
     if (!rc && r->upload_fd < 0)
         rc = err_set(e, ERR_MALFORMED, "the request needs the file as its body");
     if (!rc)
-        rc = evidence_add_file_named(r->w->st, &r->user, r->params[0], r->upload_path, name, note,
-                                     &id, e);
+        rc = evidence_add_file_named(r->st, &r->user, r->params[0], r->upload_path, name, note, &id,
+                                     e);
     if (rc)
         return rc;
     *out = json_pack("{s:I}", "id", (json_int_t)id);
@@ -503,11 +502,11 @@ static int h_evidence_download(struct req *r, json_t **out, struct err *e)
     char rhex[17];
     fs_random(rnd, sizeof(rnd));
     hex_encode(rnd, sizeof(rnd), rhex);
-    snprintf(path, sizeof(path), "%s/tmp/download-%s", r->w->st->objects.dir, rhex);
+    snprintf(path, sizeof(path), "%s/tmp/download-%s", r->st->objects.dir, rhex);
     snprintf(detail, sizeof(detail), "downloaded through the API from %s", r->client);
     if (!rc)
-        rc = evidence_export(r->w->st, &r->user, r->params[0], id, path, detail, name, sizeof(name),
-                             e);
+        rc =
+            evidence_export(r->st, &r->user, r->params[0], id, path, detail, name, sizeof(name), e);
     if (rc)
         return rc;
     r->response_fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -537,7 +536,7 @@ static int h_report_sent(struct req *r, json_t **out, struct err *e)
     if (!rc)
         rc = json_time(b, "at", 0, &at, e);
     if (!rc)
-        rc = report_mark_sent(r->w->st, &r->user, r->params[0], id, to, via, at, e);
+        rc = report_mark_sent(r->st, &r->user, r->params[0], id, to, via, at, e);
     json_decref(b);
     return answer_incident(r, rc, out, e);
 }
@@ -556,7 +555,7 @@ static int h_report_edit(struct req *r, json_t **out, struct err *e)
     if (!rc)
         rc = json_str(b, "text", 1, &text, e);
     if (!rc)
-        rc = report_edit(r->w->st, &r->user, r->params[0], id, text, e);
+        rc = report_edit(r->st, &r->user, r->params[0], id, text, e);
     json_decref(b);
     return answer_incident(r, rc, out, e);
 }
@@ -568,7 +567,7 @@ static int h_statement_draft(struct req *r, json_t **out, struct err *e)
     int64_t id = 0;
     int rc = ref_and_text(r, "text", &b, &text, e);
     if (!rc)
-        rc = statement_draft(r->w->st, &r->user, r->params[0], text, &id, e);
+        rc = statement_draft(r->st, &r->user, r->params[0], text, &id, e);
     json_decref(b);
     if (rc)
         return rc;
@@ -583,8 +582,8 @@ static int h_statement_act(struct req *r, json_t **out, struct err *e, int relea
     if (!rc)
         rc = param_id(r, 1, &id, e);
     if (!rc)
-        rc = release ? statement_release(r->w->st, &r->user, r->params[0], id, e)
-                     : statement_submit(r->w->st, &r->user, r->params[0], id, &approval, e);
+        rc = release ? statement_release(r->st, &r->user, r->params[0], id, e)
+                     : statement_submit(r->st, &r->user, r->params[0], id, &approval, e);
     if (rc)
         return rc;
     *out = json_pack("{s:I, s:s, s:I}", "id", (json_int_t)id, "status",
@@ -605,7 +604,7 @@ static int h_statement_release(struct req *r, json_t **out, struct err *e)
 static int h_assessment_show(struct req *r, json_t **out, struct err *e)
 {
     int rc = param_ref(r, 0, "INC-", e);
-    return rc ? rc : assessment_show_json(r->w->st, &r->user, r->params[0], out, e);
+    return rc ? rc : assessment_show_json(r->st, &r->user, r->params[0], out, e);
 }
 
 static int h_assessment_edit(struct req *r, json_t **out, struct err *e)
@@ -622,17 +621,17 @@ static int h_assessment_edit(struct req *r, json_t **out, struct err *e)
     for (int i = 0; !rc && i < 6; i++)
         rc = json_str(b, fields[i], 0, slots[i], e);
     if (!rc)
-        rc = assessment_edit(r->w->st, &r->user, r->params[0], &f, e);
+        rc = assessment_edit(r->st, &r->user, r->params[0], &f, e);
     json_decref(b);
-    return rc ? rc : assessment_show_json(r->w->st, &r->user, r->params[0], out, e);
+    return rc ? rc : assessment_show_json(r->st, &r->user, r->params[0], out, e);
 }
 
 static int h_assessment_complete(struct req *r, json_t **out, struct err *e)
 {
     int rc = param_ref(r, 0, "INC-", e);
     if (!rc)
-        rc = assessment_complete(r->w->st, &r->user, r->params[0], e);
-    return rc ? rc : assessment_show_json(r->w->st, &r->user, r->params[0], out, e);
+        rc = assessment_complete(r->st, &r->user, r->params[0], e);
+    return rc ? rc : assessment_show_json(r->st, &r->user, r->params[0], out, e);
 }
 
 /* ---- warnings, approvals, due ---------------------------------------------------------- */
@@ -644,7 +643,7 @@ static int h_warnings(struct req *r, json_t **out, struct err *e)
     json_t *all;
     int rc = paging(r, &limit, &cursor, e);
     if (!rc)
-        rc = warning_list_json(r->w->st, &r->user, &all, e);
+        rc = warning_list_json(r->st, &r->user, &all, e);
     if (rc)
         return rc;
     *out = page(all, limit, cursor);
@@ -686,17 +685,17 @@ static int h_warning_create(struct req *r, json_t **out, struct err *e)
         rc = err_set(e, ERR_INPUT, "colour must be red, orange, yellow or blue");
     char ref[WARNING_REF_LEN];
     if (!rc)
-        rc = warning_draft(r->w->st, &r->user, &in, ref, e);
+        rc = warning_draft(r->st, &r->user, &in, ref, e);
     json_decref(b);
     if (!rc)
-        rc = warning_show_json(r->w->st, &r->user, ref, out, e);
+        rc = warning_show_json(r->st, &r->user, ref, out, e);
     return rc ? rc : 201;
 }
 
 static int h_warning_show(struct req *r, json_t **out, struct err *e)
 {
     int rc = param_ref(r, 0, "WRN-", e);
-    return rc ? rc : warning_show_json(r->w->st, &r->user, r->params[0], out, e);
+    return rc ? rc : warning_show_json(r->st, &r->user, r->params[0], out, e);
 }
 
 static int warning_act(struct req *r, json_t **out, struct err *e, const char *verb)
@@ -711,15 +710,15 @@ static int warning_act(struct req *r, json_t **out, struct err *e, const char *v
     if (!rc && b)
         rc = json_str(b, "reason", 0, &reason, e);
     if (!rc && strcmp(verb, "submit") == 0)
-        rc = warning_submit(r->w->st, &r->user, r->params[0], &approval, e);
+        rc = warning_submit(r->st, &r->user, r->params[0], &approval, e);
     else if (!rc && strcmp(verb, "approve") == 0)
-        rc = warning_approve(r->w->st, &r->user, r->params[0], reason, e);
+        rc = warning_approve(r->st, &r->user, r->params[0], reason, e);
     else if (!rc && strcmp(verb, "publish") == 0)
-        rc = warning_publish(r->w->st, &r->user, r->params[0], e);
+        rc = warning_publish(r->st, &r->user, r->params[0], e);
     else if (!rc)
-        rc = warning_lift(r->w->st, &r->user, r->params[0], reason, e);
+        rc = warning_lift(r->st, &r->user, r->params[0], reason, e);
     json_decref(b);
-    return rc ? rc : warning_show_json(r->w->st, &r->user, r->params[0], out, e);
+    return rc ? rc : warning_show_json(r->st, &r->user, r->params[0], out, e);
 }
 
 static int h_warning_submit(struct req *r, json_t **out, struct err *e)
@@ -742,7 +741,7 @@ static int h_warning_lift(struct req *r, json_t **out, struct err *e)
 static int h_approvals(struct req *r, json_t **out, struct err *e)
 {
     json_t *all;
-    int rc = approval_list_json(r->w->st, &r->user, req_query(r, "pending") != NULL, &all, e);
+    int rc = approval_list_json(r->st, &r->user, req_query(r, "pending") != NULL, &all, e);
     if (rc)
         return rc;
     *out = json_pack("{s:o, s:n}", "items", all, "next_cursor");
@@ -766,7 +765,7 @@ static int h_approval_decide(struct req *r, json_t **out, struct err *e)
     if (!rc && !approve && strcmp(decision, "reject") != 0)
         rc = err_set(e, ERR_INPUT, "decision must be approve or reject");
     if (!rc)
-        rc = approval_decide(r->w->st, &r->user, id, approve, reason, e);
+        rc = approval_decide(r->st, &r->user, id, approve, reason, e);
     json_decref(b);
     if (rc)
         return rc;
@@ -778,7 +777,7 @@ static int h_approval_decide(struct req *r, json_t **out, struct err *e)
 static int h_due(struct req *r, json_t **out, struct err *e)
 {
     json_t *all;
-    int rc = due_list_json(r->w->st, &r->user, req_query(r, "overdue") != NULL, &all, e);
+    int rc = due_list_json(r->st, &r->user, req_query(r, "overdue") != NULL, &all, e);
     if (rc)
         return rc;
     *out = json_pack("{s:o, s:n}", "items", all, "next_cursor");
@@ -828,7 +827,7 @@ static int h_events(struct req *r, json_t **out, struct err *e)
     json_t *items;
     int rc = paging(r, &limit, &cursor, e);
     if (!rc)
-        rc = event_list_json(r->w->st, &r->user, limit, cursor, &items, e);
+        rc = event_list_json(r->st, &r->user, limit, cursor, &items, e);
     if (rc)
         return rc;
     *out = page_by_id(items, limit);
@@ -845,7 +844,7 @@ static int h_audit(struct req *r, json_t **out, struct err *e)
     if (rc)
         return rc;
     sqlite3_stmt *q;
-    rc = store_query(r->w->st, e, &q,
+    rc = store_query(r->st, e, &q,
                      "SELECT id, at, actor, action, object, details FROM audit "
                      "WHERE (? = 0 OR id < ?) AND (?4 IS NULL OR actor = ?4) "
                      "AND (?5 IS NULL OR action = ?5) ORDER BY id DESC LIMIT ?3",
@@ -854,7 +853,7 @@ static int h_audit(struct req *r, json_t **out, struct err *e)
         return rc;
     json_t *items = json_array();
     int64_t last = 0;
-    while ((rc = store_step(r->w->st, q, e)) == 1) {
+    while ((rc = store_step(r->st, q, e)) == 1) {
         char at[TIME_ISO_LEN];
         time_format_utc(sqlite3_column_int64(q, 1), at);
         last = sqlite3_column_int64(q, 0);
@@ -878,7 +877,7 @@ static int h_audit(struct req *r, json_t **out, struct err *e)
 static int h_audit_verify(struct req *r, json_t **out, struct err *e)
 {
     struct audit_report rep;
-    int rc = audit_verify(r->w->st, &rep, e);
+    int rc = audit_verify(r->st, &rep, e);
     if (rc < 0)
         return rc;
     *out = json_pack("{s:b, s:I, s:I, s:s}", "ok", rc == 0, "entries", (json_int_t)rep.entries,
@@ -898,7 +897,7 @@ static int add_user_json(const struct user *u, void *arg)
 static int h_users(struct req *r, json_t **out, struct err *e)
 {
     json_t *items = json_array();
-    int rc = user_each(r->w->st, add_user_json, items, e);
+    int rc = user_each(r->st, add_user_json, items, e);
     if (rc) {
         json_decref(items);
         return rc;
@@ -928,7 +927,7 @@ static int h_user_create(struct req *r, json_t **out, struct err *e)
     if (!rc && role_parse(role_s, &role) != 0)
         rc = err_set(e, ERR_INPUT, "role '%.20s' is not one of %s", role_s, role_codes_list());
     if (!rc)
-        rc = user_add(r->w->st, r->user.name, name, display, role, dept, password, e);
+        rc = user_add(r->st, r->user.name, name, display, role, dept, password, e);
     if (!rc)
         *out = json_pack("{s:s, s:s}", "name", name, "role", role_s);
     json_decref(b);
@@ -951,10 +950,10 @@ static int h_user_act(struct req *r, json_t **out, struct err *e)
         if (!rc)
             rc = json_str(b, "password", 1, &pw, e);
         if (!rc)
-            rc = user_set_password(r->w->st, r->user.name, name, pw, e);
+            rc = user_set_password(r->st, r->user.name, name, pw, e);
         json_decref(b);
     } else {
-        rc = user_set_disabled(r->w->st, r->user.name, name, strcmp(verb, "disable") == 0, e);
+        rc = user_set_disabled(r->st, r->user.name, name, strcmp(verb, "disable") == 0, e);
     }
     if (rc)
         return rc;
@@ -1042,7 +1041,7 @@ json_t *web_routes_json(void)
 
 const double web_metrics_buckets[8] = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 1.0};
 
-int web_metrics_text(struct web *w, struct buf *b, struct err *e)
+int web_metrics_text(struct web *w, struct store *st, struct buf *b, struct err *e)
 {
     struct web_metrics *m = &w->m;
     buf_adds(b, "# HELP tocsin_http_requests_total HTTP requests by route and status class.\n"
@@ -1068,7 +1067,7 @@ int web_metrics_text(struct web *w, struct buf *b, struct err *e)
              "tocsin_http_request_duration_seconds_bucket{le=\"+Inf\"} %llu\n"
              "tocsin_http_request_duration_seconds_sum %.6f\n"
              "tocsin_http_request_duration_seconds_count %llu\n",
-             (unsigned long long)m->latency_count, m->latency_sum_s,
+             (unsigned long long)m->latency_count, (double)m->latency_sum_us / 1e6,
              (unsigned long long)m->latency_count);
     buf_addf(b,
              "# HELP tocsin_login_failures_total Failed sign-ins.\n"
@@ -1081,11 +1080,11 @@ int web_metrics_text(struct web *w, struct buf *b, struct err *e)
     buf_adds(b, "# HELP tocsin_incidents_open Open incidents by level.\n"
                 "# TYPE tocsin_incidents_open gauge\n");
     sqlite3_stmt *q;
-    int rc = store_query(w->st, e, &q,
+    int rc = store_query(st, e, &q,
                          "SELECT coalesce(level, 'ungraded'), count(*) FROM incidents "
                          "WHERE status NOT IN ('closed', 'assessed') GROUP BY 1 ORDER BY 1",
                          "");
-    while (rc >= 0 && (rc = store_step(w->st, q, e)) == 1)
+    while (rc >= 0 && (rc = store_step(st, q, e)) == 1)
         buf_addf(b, "tocsin_incidents_open{level=\"%s\"} %lld\n", store_col_text(q, 0),
                  (long long)sqlite3_column_int64(q, 1));
     store_finish(q);

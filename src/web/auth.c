@@ -48,7 +48,7 @@ static int user_by_id(struct store *st, int64_t id, struct user *u, struct err *
 
 static int identify_session(struct req *r, const char *token, struct err *e)
 {
-    struct store *st = r->w->st;
+    struct store *st = r->st;
     char hash[SHA256_HEX_LEN];
     token_hash(token, hash);
     sqlite3_stmt *q;
@@ -84,7 +84,7 @@ static int identify_session(struct req *r, const char *token, struct err *e)
 
 static int identify_token(struct req *r, const char *token, struct err *e)
 {
-    struct store *st = r->w->st;
+    struct store *st = r->st;
     char hash[SHA256_HEX_LEN];
     token_hash(token, hash);
     sqlite3_stmt *q;
@@ -183,7 +183,7 @@ int auth_signin(struct req *r, json_t **out, struct err *e)
         json_decref(body);
         return rc;
     }
-    struct store *st = r->w->st;
+    struct store *st = r->st;
     /* The name outlives the body, which is released before the answer. */
     char uname[48], ukey[80], ckey[80];
     snprintf(uname, sizeof(uname), "%.40s", name);
@@ -251,17 +251,17 @@ int auth_signout(struct req *r, json_t **out, struct err *e)
 {
     if (!r->via_cookie)
         return err_set(e, ERR_USAGE, "sign-out ends a session; API tokens are revoked instead");
-    int rc = store_begin(r->w->st, e);
+    int rc = store_begin(r->st, e);
     if (!rc)
-        rc = store_exec(r->w->st, e, "UPDATE sessions SET revoked_at = ? WHERE id = ?", "II",
+        rc = store_exec(r->st, e, "UPDATE sessions SET revoked_at = ? WHERE id = ?", "II",
                         time_now_ms(), r->session_id);
     if (!rc)
-        rc = audit_append_take(r->w->st, r->user.name, "session.signout", r->user.name, NULL, e);
+        rc = audit_append_take(r->st, r->user.name, "session.signout", r->user.name, NULL, e);
     if (rc) {
-        store_rollback(r->w->st);
+        store_rollback(r->st);
         return rc;
     }
-    rc = store_commit(r->w->st, e);
+    rc = store_commit(r->st, e);
     if (rc)
         return rc;
     snprintf(r->set_cookie, sizeof(r->set_cookie),
@@ -302,19 +302,19 @@ int auth_token_create(struct req *r, json_t **out, struct err *e)
     if (!rc) {
         token_new(token);
         token_hash(token, hash);
-        rc = store_begin(r->w->st, e);
+        rc = store_begin(r->st, e);
     }
     if (!rc)
-        rc = store_exec(r->w->st, e,
+        rc = store_exec(r->st, e,
                         "INSERT INTO api_tokens (name, token_hash, user_id, role, created_at) "
                         "VALUES (?, ?, ?, ?, ?)",
                         "ssIsI", name, hash, r->user.id, role_info(role)->code, time_now_ms());
     if (!rc) {
-        id = store_last_id(r->w->st);
+        id = store_last_id(r->st);
         rc = audit_append_take(
-            r->w->st, r->user.name, "token.create", name,
+            r->st, r->user.name, "token.create", name,
             json_pack("{s:I, s:s}", "token", (json_int_t)id, "role", role_info(role)->code), e);
-        rc = rc ? (store_rollback(r->w->st), rc) : store_commit(r->w->st, e);
+        rc = rc ? (store_rollback(r->st), rc) : store_commit(r->st, e);
     }
     if (!rc)
         *out = json_pack("{s:I, s:s, s:s, s:s}", "id", (json_int_t)id, "name", name, "role",
@@ -328,14 +328,14 @@ int auth_token_create(struct req *r, json_t **out, struct err *e)
 int auth_token_list(struct req *r, json_t **out, struct err *e)
 {
     sqlite3_stmt *q;
-    int rc = store_query(r->w->st, e, &q,
+    int rc = store_query(r->st, e, &q,
                          "SELECT id, name, role, created_at, coalesce(last_used_at, 0), "
                          "revoked_at IS NOT NULL FROM api_tokens WHERE user_id = ? ORDER BY id",
                          "I", r->user.id);
     if (rc)
         return rc;
     json_t *items = json_array();
-    while ((rc = store_step(r->w->st, q, e)) == 1) {
+    while ((rc = store_step(r->st, q, e)) == 1) {
         char created[TIME_ISO_LEN], used[TIME_ISO_LEN] = "";
         time_format_utc(sqlite3_column_int64(q, 3), created);
         if (sqlite3_column_int64(q, 4))
@@ -362,7 +362,7 @@ int auth_token_revoke(struct req *r, json_t **out, struct err *e)
     long long id = strtoll(r->params[0], &end, 10);
     if (!r->params[0][0] || *end || id < 1)
         return err_set(e, ERR_NOTFOUND, "no such token");
-    struct store *st = r->w->st;
+    struct store *st = r->st;
     int rc = store_begin(st, e);
     if (!rc)
         rc = store_exec(st, e,

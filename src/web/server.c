@@ -23,6 +23,7 @@ void web_options_default(struct web_options *o, const struct config *cfg)
     snprintf(o->host, sizeof(o->host), "%s", cfg ? cfg->listen_host : "127.0.0.1");
     o->port = cfg ? cfg->listen_port : 8080;
     o->max_connections = 1024;
+    o->threads = 1;
     o->timeout_s = 30;
     o->max_body = 1 << 20;
     o->max_upload = (uint64_t)64 << 20;
@@ -298,6 +299,24 @@ static enum MHD_Result handle(struct req *r)
     return send_json(r, (unsigned)rc, out ? out : json_object());
 }
 
+/* ---- one database connection per answering thread ---------------------- */
+
+static __thread struct store *thread_store;
+
+/* The calling thread's connection, opened on its first request. */
+static struct store *store_of_thread(struct web *w, struct err *e)
+{
+    if (thread_store)
+        return thread_store;
+    pthread_mutex_lock(&w->stores_lock);
+    int rc = w->n_thread_stores < WEB_MAX_THREADS ? store_open(&thread_store, w->st->dir, 0, e)
+                                                  : err_set(e, ERR_INTERNAL, "too many threads");
+    if (!rc)
+        w->thread_stores[w->n_thread_stores++] = thread_store;
+    pthread_mutex_unlock(&w->stores_lock);
+    return rc ? NULL : thread_store;
+}
+
 /* ---- the request's life ---------------------------------------------------------- */
 
 static void client_of(struct MHD_Connection *conn, char *out, size_t n)
@@ -323,8 +342,7 @@ static void upload_open(struct req *r)
     char rhex[17];
     fs_random(rnd, sizeof(rnd));
     hex_encode(rnd, sizeof(rnd), rhex);
-    snprintf(r->upload_path, sizeof(r->upload_path), "%s/tmp/upload-%s", r->w->st->objects.dir,
-             rhex);
+    snprintf(r->upload_path, sizeof(r->upload_path), "%s/tmp/upload-%s", r->st->objects.dir, rhex);
     r->upload_fd = open(r->upload_path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     if (r->upload_fd < 0) {
         r->early_status = 500;
@@ -378,7 +396,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         snprintf(r->path, sizeof(r->path), "%s", url);
         buf_init(&r->body, w->opt.max_body);
         client_of(conn, r->client, sizeof(r->client));
-        early_checks(r);
+        r->st = store_of_thread(w, &r->early);
+        if (!r->st) {
+            r->early_status = 503;
+            r->early_code = "unavailable";
+        } else {
+            early_checks(r);
+        }
         if (!r->early_status && r->route && r->route->streams_body)
             upload_open(r);
         *con_cls = r;
@@ -423,13 +447,14 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     size_t route = r->route ? (size_t)(r->route - web_routes) : WEB_MAX_ROUTES;
     if (route > WEB_MAX_ROUTES)
         route = WEB_MAX_ROUTES;
+    /* Several threads answer requests: the counters are atomic. */
     if (status >= 100 && status < 600)
-        w->m.requests[route][status / 100]++;
-    w->m.latency_count++;
-    w->m.latency_sum_s += secs;
+        __atomic_fetch_add(&w->m.requests[route][status / 100], 1, __ATOMIC_RELAXED);
+    __atomic_fetch_add(&w->m.latency_count, 1, __ATOMIC_RELAXED);
+    __atomic_fetch_add(&w->m.latency_sum_us, (uint64_t)(secs * 1e6), __ATOMIC_RELAXED);
     for (int i = 0; i < 8; i++)
         if (secs <= web_metrics_buckets[i])
-            w->m.latency_le[i]++;
+            __atomic_fetch_add(&w->m.latency_le[i], 1, __ATOMIC_RELAXED);
     /* One line per request; never a body, cookie or token. */
     log_info("%s %s %u %.1fms %s%s", r->method, r->path, status, secs * 1000.0,
              r->has_user ? r->user.name : "-",
@@ -506,12 +531,16 @@ int web_serve(struct store *st, const struct web_options *o, struct err *e)
     } else {
         tls[0].option = MHD_OPTION_END;
     }
-    w.daemon =
-        MHD_start_daemon(flags, (uint16_t)o->port, NULL, NULL, on_request, &w, MHD_OPTION_SOCK_ADDR,
-                         addr, MHD_OPTION_CONNECTION_LIMIT, o->max_connections,
-                         MHD_OPTION_CONNECTION_TIMEOUT, o->timeout_s, MHD_OPTION_NOTIFY_COMPLETED,
-                         on_completed, &w, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)64 * 1024,
-                         MHD_OPTION_ARRAY, tls, MHD_OPTION_END);
+    pthread_mutex_init(&w.stores_lock, NULL);
+    unsigned threads = o->threads < 1                 ? 1
+                       : o->threads > WEB_MAX_THREADS ? WEB_MAX_THREADS
+                                                      : o->threads;
+    w.daemon = MHD_start_daemon(
+        flags, (uint16_t)o->port, NULL, NULL, on_request, &w, MHD_OPTION_THREAD_POOL_SIZE, threads,
+        MHD_OPTION_SOCK_ADDR, addr, MHD_OPTION_CONNECTION_LIMIT, o->max_connections,
+        MHD_OPTION_CONNECTION_TIMEOUT, o->timeout_s, MHD_OPTION_NOTIFY_COMPLETED, on_completed, &w,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)64 * 1024, MHD_OPTION_ARRAY, tls,
+        MHD_OPTION_END);
     if (!w.daemon)
         return err_errno(e, ERR_IO, errno, "cannot listen on %s:%d", o->host, o->port);
     int rc = batch_start(&w, e);
@@ -540,6 +569,9 @@ int web_serve(struct store *st, const struct web_options *o, struct err *e)
      * the daemon stop (it must not stop with suspended connections). */
     batch_stop(&w);
     MHD_stop_daemon(w.daemon);
+    for (int i = 0; i < w.n_thread_stores; i++)
+        store_close(w.thread_stores[i]);
+    pthread_mutex_destroy(&w.stores_lock);
     log_info("stopped");
     return 0;
 }

@@ -15,6 +15,7 @@ struct web_options {
     char host[64]; /* address to listen on */
     int port;      /* 0: any free port */
     unsigned max_connections;
+    unsigned threads;    /* threads answering requests, each with its own connection */
     unsigned timeout_s;  /* a connection idle this long is closed */
     size_t max_body;     /* largest JSON request body */
     uint64_t max_upload; /* largest evidence upload */

@@ -28,6 +28,7 @@ struct route {
 
 struct req {
     struct web *w;
+    struct store *st; /* the database connection of the thread handling it */
     struct MHD_Connection *conn;
     char method[8];
     char path[512];
@@ -72,7 +73,7 @@ struct web_metrics {
     uint64_t requests[WEB_MAX_ROUTES + 1][6];
     uint64_t latency_le[8]; /* cumulative buckets, see web_metrics_buckets */
     uint64_t latency_count;
-    double latency_sum_s;
+    uint64_t latency_sum_us;
     uint64_t login_failures;
     uint64_t events_received;
 };
@@ -89,9 +90,14 @@ struct event_batch {
     struct store *st; /* the committer's own connection */
 };
 
+#define WEB_MAX_THREADS 16
+
 struct web {
-    struct store *st;
+    struct store *st; /* the data directory; each thread opens its own connection */
     struct event_batch batch;
+    pthread_mutex_t stores_lock;
+    struct store *thread_stores[WEB_MAX_THREADS];
+    int n_thread_stores;
     struct web_options opt;
     struct MHD_Daemon *daemon;
     struct web_metrics m;
@@ -128,6 +134,6 @@ int batch_add(struct web *w, struct req *r, const struct event_new *in, struct e
 #define WEB_SUSPENDED 1 /* a handler's answer: the connection waits for the committer */
 
 /* The Prometheus text of /metrics. */
-int web_metrics_text(struct web *w, struct buf *out, struct err *e);
+int web_metrics_text(struct web *w, struct store *st, struct buf *out, struct err *e);
 
 #endif
