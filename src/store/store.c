@@ -82,9 +82,11 @@ static int bind_all(struct store *st, sqlite3_stmt *stmt, const char *types, va_
     return 0;
 }
 
-/* Open stores, so that store_finish can find the cache of a statement. */
+/* Open stores, so that store_finish can find the cache of a statement; the
+ * store this thread used last is looked at first, without the lock. */
 static struct store *open_stores;
 static pthread_mutex_t open_lock = PTHREAD_MUTEX_INITIALIZER;
+static __thread struct store *thread_last;
 
 /* A cached statement for sql, or NULL. Statements are kept per store by the
  * text they came from; one in use (a query inside a loop over the same
@@ -126,6 +128,7 @@ static int vquery(struct store *st, struct err *e, sqlite3_stmt **out, const cha
         c->stmt = stmt;
         c->is_busy = 1;
     }
+    thread_last = st;
     rc = bind_all(st, stmt, types, ap, e);
     if (rc) {
         store_finish(stmt);
@@ -160,6 +163,19 @@ void store_finish(sqlite3_stmt *stmt)
     if (!stmt)
         return;
     sqlite3 *db = sqlite3_db_handle(stmt);
+    struct store *last = thread_last;
+    if (last && last->db == db) {
+        for (int i = 0; i < STORE_STMT_CACHE; i++) {
+            if (last->cache[i].stmt == stmt) {
+                sqlite3_reset(stmt);
+                sqlite3_clear_bindings(stmt);
+                last->cache[i].is_busy = 0;
+                return;
+            }
+        }
+        sqlite3_finalize(stmt);
+        return;
+    }
     pthread_mutex_lock(&open_lock);
     for (struct store *st = open_stores; st; st = st->next_open) {
         if (st->db != db)
@@ -334,8 +350,18 @@ static int set_path(char *out, const char *dir, const char *name, struct err *e)
     return 0;
 }
 
+/* Memory statistics cost SQLite a mutex on every allocation; tocsin does not
+ * read them. Set once, before SQLite initialises. */
+static void sqlite_setup(void)
+{
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+    sqlite3_initialize();
+}
+
 int store_open(struct store **out, const char *dir, int flags, struct err *e)
 {
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, sqlite_setup);
     struct store *st = calloc(1, sizeof(*st));
     if (!st)
         return err_set(e, ERR_NOMEM, "out of memory opening %s", dir);
@@ -400,6 +426,8 @@ void store_close(struct store *st)
 {
     if (!st)
         return;
+    if (thread_last == st)
+        thread_last = NULL;
     pthread_mutex_lock(&open_lock);
     for (struct store **p = &open_stores; *p; p = &(*p)->next_open) {
         if (*p == st) {

@@ -9,6 +9,10 @@
  *
  * Ownership: parameters are borrowed; store_open hands out a store that
  * store_close frees; store_query hands out a statement that store_finish frees.
+ *
+ * Threads: a store is used by one thread at a time, and closed by the thread
+ * that used it last or after that thread has ended (store_finish remembers,
+ * per thread, the store it used last).
  */
 #ifndef TOCSIN_STORE_H
 #define TOCSIN_STORE_H
