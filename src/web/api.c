@@ -955,6 +955,7 @@ static int h_user_act(struct req *r, json_t **out, struct err *e)
     } else {
         rc = user_set_disabled(r->st, r->user.name, name, strcmp(verb, "disable") == 0, e);
     }
+    auth_forget(); /* a disabled user's tokens stop at once */
     if (rc)
         return rc;
     *out = json_pack("{s:s, s:s}", "name", name, "done", verb);

@@ -126,6 +126,8 @@ int auth_signout(struct req *r, json_t **out, struct err *e);
 int auth_token_create(struct req *r, json_t **out, struct err *e);
 int auth_token_list(struct req *r, json_t **out, struct err *e);
 int auth_token_revoke(struct req *r, json_t **out, struct err *e);
+/* Forgets every remembered token → user, after a change to tokens or users. */
+void auth_forget(void);
 
 /* Group commit of events (batch.c). */
 int batch_start(struct web *w, struct err *e);
