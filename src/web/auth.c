@@ -86,7 +86,7 @@ static int identify_session(struct req *r, const char *token, struct err *e)
  * then costs no lookups. Anything this server changes about tokens or users
  * bumps the generation and forgets them all at once; a change made by another
  * process (tocsin user disable) takes effect within the second. */
-#define TOKEN_CACHE 32
+#define TOKEN_CACHE    32
 #define TOKEN_CACHE_MS 1000
 
 struct token_cached {
