@@ -2,6 +2,7 @@
 #include "response_int.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static json_t *time_json(int64_t ms)
@@ -171,9 +172,65 @@ int incident_show_json(struct store *st, const struct user *as, const char *ref,
     return 0;
 }
 
+/* Pages already written, per thread, reused while the database's generation
+ * is unchanged: a dashboard polling the same page costs one small query. */
+#define PAGE_CACHE 8
+
+struct page_cached {
+    uint64_t store; /* the store's serial: a reopened database is another */
+    uint64_t generation;
+    char key[400]; /* who sees what, and which page */
+    char *text;
+    int64_t last_id;
+    int count;
+};
+
+static __thread struct page_cached page_cache[PAGE_CACHE];
+static __thread unsigned page_next;
+
+static int page_query(struct store *st, const struct user *as, const char *status, int open_only,
+                      int limit, int64_t before_id, struct buf *out, int64_t *last_id, int *count,
+                      struct err *e);
+
 int incident_list_text(struct store *st, const struct user *as, const char *status, int open_only,
                        int limit, int64_t before_id, struct buf *out, int64_t *last_id, int *count,
                        struct err *e)
+{
+    uint64_t gen;
+    int rc = store_generation(st, &gen, e);
+    if (rc)
+        return rc;
+    int all = permission_allows(as->role, ACT_INCIDENT_READ_ALL);
+    char key[400];
+    snprintf(key, sizeof(key), "%d|%d|%.40s|%.130s|%.20s|%d|%d|%lld", all, (int)as->role,
+             all ? "" : as->name, all ? "" : as->department, status ? status : "", open_only, limit,
+             (long long)before_id);
+    for (int i = 0; i < PAGE_CACHE; i++) {
+        struct page_cached *c = &page_cache[i];
+        if (c->text && c->store == st->serial && c->generation == gen && strcmp(c->key, key) == 0) {
+            *last_id = c->last_id;
+            *count = c->count;
+            return buf_adds(out, c->text) ? err_set(e, ERR_TOOBIG, "the page is too large") : 0;
+        }
+    }
+    size_t start = out->len;
+    rc = page_query(st, as, status, open_only, limit, before_id, out, last_id, count, e);
+    if (rc)
+        return rc;
+    struct page_cached *c = &page_cache[page_next++ % PAGE_CACHE];
+    free(c->text);
+    c->text = strdup(buf_str(out) + start);
+    c->store = st->serial;
+    c->generation = gen;
+    snprintf(c->key, sizeof(c->key), "%s", key);
+    c->last_id = *last_id;
+    c->count = *count;
+    return 0;
+}
+
+static int page_query(struct store *st, const struct user *as, const char *status, int open_only,
+                      int limit, int64_t before_id, struct buf *out, int64_t *last_id, int *count,
+                      struct err *e)
 {
     enum incident_status want;
     if (status && incident_status_parse(status, &want) != 0)

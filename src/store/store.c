@@ -271,6 +271,17 @@ int store_in_transaction(struct store *st)
     return !sqlite3_get_autocommit(st->db);
 }
 
+int store_generation(struct store *st, uint64_t *out, struct err *e)
+{
+    int64_t version = 0;
+    int rc = store_query_int(st, e, &version, "PRAGMA data_version", "");
+    if (rc)
+        return rc;
+    /* data_version counts other connections' commits, total_changes this one's writes. */
+    *out = (uint64_t)version << 40 ^ (uint64_t)sqlite3_total_changes64(st->db);
+    return 0;
+}
+
 int store_meta_set(struct store *st, const char *key, const char *value, struct err *e)
 {
     return store_exec(st, e,
@@ -365,6 +376,8 @@ int store_open(struct store **out, const char *dir, int flags, struct err *e)
     struct store *st = calloc(1, sizeof(*st));
     if (!st)
         return err_set(e, ERR_NOMEM, "out of memory opening %s", dir);
+    static uint64_t serials;
+    st->serial = __atomic_add_fetch(&serials, 1, __ATOMIC_RELAXED);
     /* Registered first, so that statements finished during the migrations
      * already find their cache. */
     pthread_mutex_lock(&open_lock);

@@ -39,6 +39,7 @@ struct store_cached {
 
 struct store {
     sqlite3 *db;
+    uint64_t serial;                             /* unique among the stores this process opened */
     struct store_cached cache[STORE_STMT_CACHE]; /* prepared statements kept for reuse */
     struct store *next_open;                     /* the list of open stores */
     char dir[STORE_PATH_MAX];                    /* the data directory */
@@ -89,6 +90,11 @@ int64_t store_last_id(struct store *st);
 int store_changes(struct store *st);
 /* A column as text, "" for NULL. */
 const char *store_col_text(sqlite3_stmt *stmt, int col);
+
+/* A number that changes whenever the database may have changed: a write by
+ * this connection or a commit by any other. Equal numbers mean equal data,
+ * so a result computed under one may be reused while it stays the same. */
+int store_generation(struct store *st, uint64_t *out, struct err *e);
 
 /* Settings and facts kept in the meta table. */
 int store_meta_set(struct store *st, const char *key, const char *value, struct err *e);

@@ -421,6 +421,35 @@ static void test_incident_override_keeps_proposal_and_reason(void **state)
                      1);
 }
 
+static void test_incident_list_sees_every_change(void **state)
+{
+    struct fixture *f = *state;
+    char a[INCIDENT_REF_LEN], b[INCIDENT_REF_LEN];
+    struct err e = {0};
+    json_t *list;
+    open_officer(f, "第一", a);
+    assert_int_equal(incident_list_json(f->st, &f->officer, NULL, 0, 50, 0, &list, &e), 0);
+    assert_int_equal(json_array_size(list), 1);
+    json_decref(list);
+    /* a change through this connection shows at once */
+    open_officer(f, "第二", b);
+    assert_int_equal(incident_list_json(f->st, &f->officer, NULL, 0, 50, 0, &list, &e), 0);
+    assert_int_equal(json_array_size(list), 2);
+    json_decref(list);
+    /* and so does one through another connection, as another process's would */
+    struct store *other;
+    assert_int_equal(store_open(&other, f->dir, 0, &e), 0);
+    assert_int_equal(incident_set_status(other, &f->officer, a, INC_RESPONDING, NULL, 0, &e), 0);
+    store_close(other);
+    assert_int_equal(incident_list_json(f->st, &f->officer, "responding", 0, 50, 0, &list, &e), 0);
+    assert_int_equal(json_array_size(list), 1);
+    json_decref(list);
+    assert_int_equal(incident_list_json(f->st, &f->officer, NULL, 0, 50, 0, &list, &e), 0);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(list, 1), "status")),
+                        "responding");
+    json_decref(list);
+}
+
 static void test_incident_sabotage_adds_police_task_once(void **state)
 {
     struct fixture *f = *state;
@@ -478,6 +507,7 @@ int main(void)
         T(test_incident_departments_see_only_their_own),
         T(test_incident_roles_beyond_their_power_change_nothing),
         T(test_incident_override_keeps_proposal_and_reason),
+        T(test_incident_list_sees_every_change),
         T(test_incident_sabotage_adds_police_task_once),
         T(test_incident_bad_input_is_refused),
     };
