@@ -237,6 +237,31 @@ wait $HOLDER
 sleep 0.5
 http GET /healthz
 status 200 "once they close, the server answers again"
+
+# Two thousand connections at once (the default limit is 1024): the server
+# neither crashes nor grows, and answers again once they are gone.
+"$TOCSIN" setting set server.max_connections 1024 --as lead >/dev/null
+serve_stop
+serve_start
+port=${BASE##*:}
+rm -f "$T/held"
+bash -c "ulimit -n 4096; for i in \$(seq 1 2000); do exec {fd}<>/dev/tcp/127.0.0.1/$port || break; printf 'GET /healthz HTTP/1.1\r\n' >&\$fd; done; touch '$T/held'; sleep 1" 2>/dev/null &
+HOLDER=$!
+i=0
+while [ ! -e "$T/held" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+[ -e "$T/held" ] && ok "two thousand connections are opened against the server" ||
+    not_ok "could not hold two thousand connections"
+rss=$(awk '/VmRSS/ {print $2}' "/proc/$SERVER_PID/status" 2>/dev/null)
+[ -n "$rss" ] && [ "$rss" -lt 131072 ] && ok "the server holds them in ${rss} kB" ||
+    not_ok "the server's memory with 2000 connections: ${rss:-gone} kB"
+wait $HOLDER
+i=0
+code=000
+while [ "$code" != 200 ] && [ $i -lt 20 ]; do
+    code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "$BASE/healthz")
+    i=$((i + 1))
+done
+status 200 "and answers again once they are gone"
 "$TOCSIN" setting set server.max_connections 1024 --as lead >/dev/null
 serve_stop
 serve_start
