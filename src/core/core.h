@@ -127,6 +127,9 @@ int fs_mkdirs(const char *dir, int mode, struct err *e);
 /* Fails with ERR_IO naming dir when a file cannot be created in it. */
 int fs_check_writable(const char *dir, struct err *e);
 int fs_exists(const char *path);
+/* Writes all n bytes to fd, retrying after interruptions; -1 with errno set
+ * when the system refuses. */
+int fs_write_all(int fd, const void *p, size_t n);
 /* Fills out with n random bytes from the operating system. */
 void fs_random(void *out, size_t n);
 

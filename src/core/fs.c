@@ -58,7 +58,7 @@ int fs_fsync_dir(const char *dir, struct err *e)
     return 0;
 }
 
-static int write_all(int fd, const void *data, size_t len)
+int fs_write_all(int fd, const void *data, size_t len)
 {
     const char *p = data;
     while (len > 0) {
@@ -87,7 +87,7 @@ int fs_write_atomic(const char *dir, const char *name, const void *data, size_t 
     int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
     if (fd < 0)
         return err_errno(e, ERR_IO, errno, "cannot create %s", tmp);
-    if (write_all(fd, data, len) != 0 || fsync(fd) != 0) {
+    if (fs_write_all(fd, data, len) != 0 || fsync(fd) != 0) {
         int saved = errno;
         close(fd);
         unlink(tmp);

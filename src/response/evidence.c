@@ -204,11 +204,7 @@ int evidence_export(struct store *st, const struct user *as, const char *ref, in
         buf_release(&content);
         return err_errno(e, ERR_IO, errno, "cannot create %s (it must not exist yet)", dest);
     }
-    ssize_t w = 0;
-    size_t done = 0;
-    while (done < content.len && (w = write(fd, content.p + done, content.len - done)) > 0)
-        done += (size_t)w;
-    int wr_ok = done == content.len && fsync(fd) == 0;
+    int wr_ok = fs_write_all(fd, content.p, content.len) == 0 && fsync(fd) == 0;
     close(fd);
     buf_release(&content);
     if (!wr_ok) {

@@ -99,21 +99,6 @@ static void writer_abort(struct obj_writer *w)
     w->out = NULL;
 }
 
-static int write_full(int fd, const void *p, size_t n)
-{
-    const char *c = p;
-    while (n) {
-        ssize_t k = write(fd, c, n);
-        if (k < 0 && errno == EINTR)
-            continue;
-        if (k < 0)
-            return -1;
-        c += k;
-        n -= (size_t)k;
-    }
-    return 0;
-}
-
 static int writer_feed(struct obj_writer *w, const void *p, size_t n, int last, struct err *e)
 {
     ZSTD_inBuffer in = {p, n, 0};
@@ -125,7 +110,7 @@ static int writer_feed(struct obj_writer *w, const void *p, size_t n, int last, 
         if (ZSTD_isError(left))
             return err_set(e, ERR_INTERNAL, "cannot compress into %s: %s", w->tmp,
                            ZSTD_getErrorName(left));
-        if (out.pos && write_full(w->fd, w->out, out.pos) != 0)
+        if (out.pos && fs_write_all(w->fd, w->out, out.pos) != 0)
             return err_errno(e, ERR_IO, errno, "cannot write %s", w->tmp);
         if (last ? left == 0 : in.pos == in.size)
             return 0;

@@ -358,20 +358,13 @@ static void upload_chunk(struct req *r, const char *p, size_t n)
         r->is_too_big = 1;
         return;
     }
-    while (n > 0) {
-        ssize_t k = write(r->upload_fd, p, n);
-        if (k < 0 && errno == EINTR)
-            continue;
-        if (k < 0) {
-            r->early_status = 500;
-            r->early_code = "internal";
-            err_errno(&r->early, ERR_IO, errno, "cannot store the upload");
-            return;
-        }
-        p += k;
-        n -= (size_t)k;
-        r->upload_size += (uint64_t)k;
+    if (fs_write_all(r->upload_fd, p, n) != 0) {
+        r->early_status = 500;
+        r->early_code = "internal";
+        err_errno(&r->early, ERR_IO, errno, "cannot store the upload");
+        return;
     }
+    r->upload_size += n;
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
