@@ -166,16 +166,14 @@ int statement_draft(struct store *st, const struct user *as, const char *ref, co
         rc = text_check("the statement text", text, 16384, 1, e);
     if (rc)
         return rc;
-    rc = store_begin(st, e);
+    struct incident_row row;
+    rc = incident_begin(st, as, ref, &row, e);
     if (rc)
         return rc;
-    struct incident_row row;
-    rc = incident_load(st, as, ref, &row, e);
-    if (!rc)
-        rc = store_exec(st, e,
-                        "INSERT INTO statements (incident_id, text, status, created_by, "
-                        "created_at) VALUES (?, ?, 'draft', ?, ?)",
-                        "IssI", row.id, text, as->name, time_now_ms());
+    rc = store_exec(st, e,
+                    "INSERT INTO statements (incident_id, text, status, created_by, "
+                    "created_at) VALUES (?, ?, 'draft', ?, ?)",
+                    "IssI", row.id, text, as->name, time_now_ms());
     if (!rc)
         *id = store_last_id(st);
     if (!rc)
@@ -193,14 +191,12 @@ int statement_submit(struct store *st, const struct user *as, const char *ref, i
     int rc = resp_allow(as, ACT_STATEMENT_DRAFT, e);
     if (rc)
         return rc;
-    rc = store_begin(st, e);
-    if (rc)
-        return rc;
     struct incident_row row;
     char status[16] = "";
-    rc = incident_load(st, as, ref, &row, e);
-    if (!rc)
-        rc = statement_status(st, row.id, id, status, sizeof(status), e);
+    rc = incident_begin(st, as, ref, &row, e);
+    if (rc)
+        return rc;
+    rc = statement_status(st, row.id, id, status, sizeof(status), e);
     if (!rc && strcmp(status, "draft") != 0 && strcmp(status, "rejected") != 0)
         rc = err_set(e, ERR_CONFLICT, "statement #%lld is %s; only a draft can be submitted",
                      (long long)id, status);
@@ -225,14 +221,12 @@ int statement_release(struct store *st, const struct user *as, const char *ref, 
     int rc = resp_allow(as, ACT_STATEMENT_RELEASE, e);
     if (rc)
         return rc;
-    rc = store_begin(st, e);
-    if (rc)
-        return rc;
     struct incident_row row;
     char status[16] = "";
-    rc = incident_load(st, as, ref, &row, e);
-    if (!rc)
-        rc = statement_status(st, row.id, id, status, sizeof(status), e);
+    rc = incident_begin(st, as, ref, &row, e);
+    if (rc)
+        return rc;
+    rc = statement_status(st, row.id, id, status, sizeof(status), e);
     /* Nothing unapproved is ever released (H-6). */
     if (!rc && strcmp(status, "approved") != 0)
         rc = err_set(e, ERR_CONFLICT,

@@ -313,6 +313,18 @@ int incident_load(struct store *st, const struct user *as, const char *ref,
     return 0;
 }
 
+int incident_begin(struct store *st, const struct user *as, const char *ref,
+                   struct incident_row *row, struct err *e)
+{
+    int rc = store_begin(st, e);
+    if (rc)
+        return rc;
+    rc = incident_load(st, as, ref, row, e);
+    if (rc)
+        store_rollback(st);
+    return rc;
+}
+
 enum level incident_effective_level(const struct incident_row *row)
 {
     return row->level != LEVEL_NONE ? row->level : row->proposed;

@@ -189,14 +189,12 @@ int incident_assess(struct store *st, const struct user *as, const char *ref,
     int rc = resp_allow(as, ACT_INCIDENT_MANAGE, e);
     if (rc)
         return rc;
-    rc = store_begin(st, e);
-    if (rc)
-        return rc;
     struct incident_row row;
     struct level_thresholds t;
-    rc = incident_load(st, as, ref, &row, e);
-    if (!rc)
-        rc = level_thresholds_load(st, &t, e);
+    rc = incident_begin(st, as, ref, &row, e);
+    if (rc)
+        return rc;
+    rc = level_thresholds_load(st, &t, e);
     if (!rc) {
         level_assess(im, &t, out);
         rc = store_proposal(st, row.id, out, e);
@@ -226,11 +224,10 @@ int incident_set_level(struct store *st, const struct user *as, const char *ref,
         rc = text_check("--reason", reason, 1024, 1, e);
     if (rc)
         return rc;
-    rc = store_begin(st, e);
+    struct incident_row row;
+    rc = incident_begin(st, as, ref, &row, e);
     if (rc)
         return rc;
-    struct incident_row row;
-    rc = incident_load(st, as, ref, &row, e);
     if (!rc && row.status >= INC_CLOSED)
         rc = err_set(e, ERR_CONFLICT, "incident %s is %s; its level can no longer change", ref,
                      incident_status_code(row.status));
@@ -315,14 +312,12 @@ int incident_set_status(struct store *st, const struct user *as, const char *ref
         rc = text_check("--reason", reason, 1024, 1, e);
     if (rc)
         return rc;
-    rc = store_begin(st, e);
-    if (rc)
-        return rc;
     struct incident_row row;
     int64_t now = time_now_ms();
-    rc = incident_load(st, as, ref, &row, e);
-    if (!rc)
-        rc = status_checks(st, &row, to, reason, override, e);
+    rc = incident_begin(st, as, ref, &row, e);
+    if (rc)
+        return rc;
+    rc = status_checks(st, &row, to, reason, override, e);
     enum incident_status from = row.status;
     if (!rc)
         rc =
@@ -361,16 +356,14 @@ int incident_assign(struct store *st, const struct user *as, const char *ref,
         rc = owner_check(st, department, person, e);
     if (rc)
         return rc;
-    rc = store_begin(st, e);
+    struct incident_row row;
+    rc = incident_begin(st, as, ref, &row, e);
     if (rc)
         return rc;
-    struct incident_row row;
-    rc = incident_load(st, as, ref, &row, e);
-    if (!rc)
-        rc = store_exec(st, e,
-                        "UPDATE incidents SET owner_department = coalesce(?, owner_department), "
-                        "owner_user = coalesce(?, owner_user), updated_at = ? WHERE id = ?",
-                        "ssII", department, person, time_now_ms(), row.id);
+    rc = store_exec(st, e,
+                    "UPDATE incidents SET owner_department = coalesce(?, owner_department), "
+                    "owner_user = coalesce(?, owner_user), updated_at = ? WHERE id = ?",
+                    "ssII", department, person, time_now_ms(), row.id);
     if (!rc)
         rc = timeline_add(st, row.id, as->name, "assign", e, "责任部门：%s；责任人：%s",
                           department ? department : row.owner_department,
@@ -393,11 +386,10 @@ int incident_flag(struct store *st, const struct user *as, const char *ref, cons
                      flag);
     if (rc)
         return rc;
-    rc = store_begin(st, e);
+    struct incident_row row;
+    rc = incident_begin(st, as, ref, &row, e);
     if (rc)
         return rc;
-    struct incident_row row;
-    rc = incident_load(st, as, ref, &row, e);
     /* Deliberate sabotage is a suspected crime as well (H-5). */
     if (!rc && is_sabotage)
         rc = store_exec(st, e,

@@ -214,12 +214,11 @@ int report_add(struct store *st, const struct user *as, const char *ref, enum re
         rc = err_set(e, ERR_INPUT, "report kind '%.20s' is not first, followup or final", kind);
     if (rc)
         return rc;
-    rc = store_begin(st, e);
-    if (rc)
-        return rc;
     struct incident_row row;
     int64_t window = 0;
-    rc = incident_load(st, as, ref, &row, e);
+    rc = incident_begin(st, as, ref, &row, e);
+    if (rc)
+        return rc;
     if (!rc && row.is_drill)
         rc = err_set(e, ERR_CONFLICT, "incident %s is a drill; drills are never reported upward",
                      ref);

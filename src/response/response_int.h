@@ -29,6 +29,10 @@ int resp_finish(struct store *st, int rc, struct err *e);
 /* Loads an incident by reference and checks that `as` may see it. */
 int incident_load(struct store *st, const struct user *as, const char *ref,
                   struct incident_row *row, struct err *e);
+/* Begins a write transaction and loads the incident; on failure nothing is
+ * left open. The common opening of every change to an incident. */
+int incident_begin(struct store *st, const struct user *as, const char *ref,
+                   struct incident_row *row, struct err *e);
 int incident_load_id(struct store *st, int64_t id, struct incident_row *row, struct err *e);
 /* 1 when the user may see the incident (departments see their own). */
 int incident_visible(const struct user *as, const struct incident_row *row);

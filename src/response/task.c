@@ -35,11 +35,10 @@ int task_add(struct store *st, const struct user *as, const char *ref, const cha
         rc = err_set(e, ERR_USAGE, "a task needs --due");
     if (rc)
         return rc;
-    rc = store_begin(st, e);
+    struct incident_row row;
+    rc = incident_begin(st, as, ref, &row, e);
     if (rc)
         return rc;
-    struct incident_row row;
-    rc = incident_load(st, as, ref, &row, e);
     if (!rc && row.status >= INC_CLOSED)
         rc = err_set(e, ERR_CONFLICT, "incident %s is %s; reopen it to add tasks", ref,
                      incident_status_code(row.status));
