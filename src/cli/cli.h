@@ -54,6 +54,11 @@ struct opt {
 int opt_parse(struct cli *cli, const char *cmd, const struct opt *opts, int argc, char **argv,
               char **pos, int max_pos, int *npos, struct err *e);
 
+/* opt_parse for a command that takes exactly n positional arguments; when the
+ * count is wrong: "tocsin CMD: give WHAT" (unless --help was asked). */
+int opt_parse_n(struct cli *cli, const char *cmd, const struct opt *opts, int argc, char **argv,
+                char **pos, int n, const char *what, struct err *e);
+
 /* The data directory in force: --data, else $TOCSIN_DATA, else the default. */
 const char *cli_data_dir(const struct cli *cli);
 /* Loads tocsin.conf (setting the process time zone from it) and opens the

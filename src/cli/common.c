@@ -78,6 +78,16 @@ int opt_parse(struct cli *cli, const char *cmd, const struct opt *opts, int argc
     return 0;
 }
 
+int opt_parse_n(struct cli *cli, const char *cmd, const struct opt *opts, int argc, char **argv,
+                char **pos, int n, const char *what, struct err *e)
+{
+    int npos;
+    int rc = opt_parse(cli, cmd, opts, argc, argv, pos, n, &npos, e);
+    if (!rc && !cli->help && npos != n)
+        rc = err_set(e, ERR_USAGE, "tocsin %s: give %s", cmd, what);
+    return rc;
+}
+
 const char *cli_data_dir(const struct cli *cli)
 {
     if (cli->data_opt && *cli->data_opt)

@@ -322,11 +322,9 @@ static int inc_show(struct cli *cli, int argc, char **argv, struct err *e)
     const char *as = NULL;
     const struct opt opts[] = {OPT_V("as", &as), OPT_END};
     char *pos[1];
-    int npos, rc = opt_parse(cli, "incident show", opts, argc, argv, pos, 1, &npos, e);
+    int rc = opt_parse_n(cli, "incident show", opts, argc, argv, pos, 1, "the incident's REF", e);
     if (rc || cli->help)
         return rc;
-    if (npos != 1)
-        return err_set(e, ERR_USAGE, "tocsin incident show: give the incident's REF");
     struct store *st;
     struct user u;
     rc = cli_open_as(cli, as, &st, &u, e);
@@ -353,11 +351,9 @@ static int inc_assess(struct cli *cli, int argc, char **argv, struct err *e)
     const struct opt opts[] = {OPT_V("as", &as), OPT_M("impact", facts, &n_facts),
                                OPT_V("records", &records), OPT_F("public", &is_public), OPT_END};
     char *pos[1];
-    int npos, rc = opt_parse(cli, "incident assess", opts, argc, argv, pos, 1, &npos, e);
+    int rc = opt_parse_n(cli, "incident assess", opts, argc, argv, pos, 1, "the incident's REF", e);
     if (rc || cli->help)
         return rc;
-    if (npos != 1)
-        return err_set(e, ERR_USAGE, "tocsin incident assess: give the incident's REF");
     struct store *st;
     struct user u;
     rc = cli_open_as(cli, as, &st, &u, e);
@@ -397,12 +393,10 @@ static int inc_level(struct cli *cli, int argc, char **argv, struct err *e)
     const char *as = NULL, *reason = NULL;
     const struct opt opts[] = {OPT_V("as", &as), OPT_V("reason", &reason), OPT_END};
     char *pos[2];
-    int npos, rc = opt_parse(cli, "incident level", opts, argc, argv, pos, 2, &npos, e);
+    int rc = opt_parse_n(cli, "incident level", opts, argc, argv, pos, 2, "REF and LEVEL", e);
     if (rc || cli->help)
         return rc;
     enum level level;
-    if (npos != 2)
-        return err_set(e, ERR_USAGE, "tocsin incident level: give REF and LEVEL");
     if (level_parse(pos[1], &level) != 0)
         return err_set(e, ERR_INPUT, "level '%.10s' is not I, II, III or IV", pos[1]);
     if (!reason)
@@ -426,12 +420,10 @@ static int inc_status(struct cli *cli, int argc, char **argv, struct err *e)
     const struct opt opts[] = {OPT_V("as", &as), OPT_V("reason", &reason),
                                OPT_F("override", &override), OPT_END};
     char *pos[2];
-    int npos, rc = opt_parse(cli, "incident status", opts, argc, argv, pos, 2, &npos, e);
+    int rc = opt_parse_n(cli, "incident status", opts, argc, argv, pos, 2, "REF and STATE", e);
     if (rc || cli->help)
         return rc;
     enum incident_status to;
-    if (npos != 2)
-        return err_set(e, ERR_USAGE, "tocsin incident status: give REF and STATE");
     if (incident_status_parse(pos[1], &to) != 0)
         return err_set(e, ERR_INPUT,
                        "state '%.20s' is not reported, triaged, responding, contained, "
@@ -455,11 +447,9 @@ static int inc_assign(struct cli *cli, int argc, char **argv, struct err *e)
     const struct opt opts[] = {OPT_V("as", &as), OPT_V("department", &dept),
                                OPT_V("person", &person), OPT_END};
     char *pos[1];
-    int npos, rc = opt_parse(cli, "incident assign", opts, argc, argv, pos, 1, &npos, e);
+    int rc = opt_parse_n(cli, "incident assign", opts, argc, argv, pos, 1, "the incident's REF", e);
     if (rc || cli->help)
         return rc;
-    if (npos != 1)
-        return err_set(e, ERR_USAGE, "tocsin incident assign: give the incident's REF");
     struct store *st;
     struct user u;
     rc = cli_open_as(cli, as, &st, &u, e);
@@ -476,11 +466,10 @@ static int inc_flag(struct cli *cli, int argc, char **argv, struct err *e)
     int off = 0;
     const struct opt opts[] = {OPT_V("as", &as), OPT_F("off", &off), OPT_END};
     char *pos[2];
-    int npos, rc = opt_parse(cli, "incident flag", opts, argc, argv, pos, 2, &npos, e);
+    int rc =
+        opt_parse_n(cli, "incident flag", opts, argc, argv, pos, 2, "REF and sabotage or crime", e);
     if (rc || cli->help)
         return rc;
-    if (npos != 2)
-        return err_set(e, ERR_USAGE, "tocsin incident flag: give REF and sabotage or crime");
     struct store *st;
     struct user u;
     rc = cli_open_as(cli, as, &st, &u, e);

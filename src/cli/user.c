@@ -38,11 +38,9 @@ static int user_add_cmd(struct cli *cli, int argc, char **argv, struct err *e)
         OPT_END,
     };
     char *pos[1];
-    int npos, rc = opt_parse(cli, "user add", opts, argc, argv, pos, 1, &npos, e);
+    int rc = opt_parse_n(cli, "user add", opts, argc, argv, pos, 1, "the user's NAME", e);
     if (rc || cli->help)
         return rc;
-    if (npos != 1)
-        return err_set(e, ERR_USAGE, "tocsin user add: give the user's NAME");
     if (!role_s)
         return err_set(e, ERR_USAGE, "tocsin user add: --role is required (one of %s)",
                        role_codes_list());
@@ -124,11 +122,9 @@ static int user_passwd_cmd(struct cli *cli, int argc, char **argv, struct err *e
         OPT_END,
     };
     char *pos[1];
-    int npos, rc = opt_parse(cli, "user passwd", opts, argc, argv, pos, 1, &npos, e);
+    int rc = opt_parse_n(cli, "user passwd", opts, argc, argv, pos, 1, "the user's NAME", e);
     if (rc || cli->help)
         return rc;
-    if (npos != 1)
-        return err_set(e, ERR_USAGE, "tocsin user passwd: give the user's NAME");
     if (generate && pwfile)
         return err_set(e, ERR_USAGE,
                        "tocsin user passwd: --generate and --password-file exclude each other");
@@ -159,11 +155,9 @@ static int user_able_cmd(struct cli *cli, int argc, char **argv, int disable, st
 {
     const char *cmd = disable ? "user disable" : "user enable";
     char *pos[1];
-    int npos, rc = opt_parse(cli, cmd, NULL, argc, argv, pos, 1, &npos, e);
+    int rc = opt_parse_n(cli, cmd, NULL, argc, argv, pos, 1, "the user's NAME", e);
     if (rc || cli->help)
         return rc;
-    if (npos != 1)
-        return err_set(e, ERR_USAGE, "tocsin %s: give the user's NAME", cmd);
     struct store *st;
     struct config cfg;
     rc = cli_open(cli, &st, &cfg, e);

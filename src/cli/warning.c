@@ -149,11 +149,9 @@ static int w_act(struct cli *cli, int argc, char **argv, const char *verb, struc
     const struct opt opts[] = {OPT_V("as", &as), OPT_V("reason", &reason), OPT_END};
     char *pos[1], cmd[32];
     snprintf(cmd, sizeof(cmd), "warning %s", verb);
-    int npos, rc = opt_parse(cli, cmd, opts, argc, argv, pos, 1, &npos, e);
+    int rc = opt_parse_n(cli, cmd, opts, argc, argv, pos, 1, "the warning's REF", e);
     if (rc || cli->help)
         return rc;
-    if (npos != 1)
-        return err_set(e, ERR_USAGE, "tocsin %s: give the warning's REF", cmd);
     struct store *st;
     struct user u;
     rc = cli_open_as(cli, as, &st, &u, e);
@@ -257,12 +255,11 @@ static int a_decide(struct cli *cli, int argc, char **argv, struct err *e)
     const char *as = NULL, *reason = NULL;
     const struct opt opts[] = {OPT_V("as", &as), OPT_V("reason", &reason), OPT_END};
     char *pos[2];
-    int npos, rc = opt_parse(cli, "approval decide", opts, argc, argv, pos, 2, &npos, e);
+    int rc = opt_parse_n(cli, "approval decide", opts, argc, argv, pos, 2,
+                         "ID and approve or reject", e);
     if (rc || cli->help)
         return rc;
     int64_t id;
-    if (npos != 2)
-        return err_set(e, ERR_USAGE, "tocsin approval decide: give ID and approve or reject");
     if ((rc = cli_id("approval ID", pos[0], &id, e)) != 0)
         return rc;
     int approve = strcmp(pos[1], "approve") == 0;
@@ -307,11 +304,9 @@ static int s_show(struct cli *cli, int argc, char **argv, struct err *e)
     const char *as = NULL;
     const struct opt opts[] = {OPT_V("as", &as), OPT_END};
     char *pos[1];
-    int npos, rc = opt_parse(cli, "assessment show", opts, argc, argv, pos, 1, &npos, e);
+    int rc = opt_parse_n(cli, "assessment show", opts, argc, argv, pos, 1, "the incident's REF", e);
     if (rc || cli->help)
         return rc;
-    if (npos != 1)
-        return err_set(e, ERR_USAGE, "tocsin assessment show: give the incident's REF");
     struct store *st;
     struct user u;
     rc = cli_open_as(cli, as, &st, &u, e);
@@ -366,11 +361,9 @@ static int s_edit(struct cli *cli, int argc, char **argv, struct err *e)
         OPT_END,
     };
     char *pos[1];
-    int npos, rc = opt_parse(cli, "assessment edit", opts, argc, argv, pos, 1, &npos, e);
+    int rc = opt_parse_n(cli, "assessment edit", opts, argc, argv, pos, 1, "the incident's REF", e);
     if (rc || cli->help)
         return rc;
-    if (npos != 1)
-        return err_set(e, ERR_USAGE, "tocsin assessment edit: give the incident's REF");
     int64_t due = 0;
     if (improvement && (rc = cli_time("--due", due_s, &due, e)) != 0)
         return rc;
@@ -401,11 +394,10 @@ static int s_complete(struct cli *cli, int argc, char **argv, struct err *e)
     const char *as = NULL;
     const struct opt opts[] = {OPT_V("as", &as), OPT_END};
     char *pos[1];
-    int npos, rc = opt_parse(cli, "assessment complete", opts, argc, argv, pos, 1, &npos, e);
+    int rc =
+        opt_parse_n(cli, "assessment complete", opts, argc, argv, pos, 1, "the incident's REF", e);
     if (rc || cli->help)
         return rc;
-    if (npos != 1)
-        return err_set(e, ERR_USAGE, "tocsin assessment complete: give the incident's REF");
     struct store *st;
     struct user u;
     rc = cli_open_as(cli, as, &st, &u, e);
@@ -571,11 +563,9 @@ static int set_set(struct cli *cli, int argc, char **argv, struct err *e)
     const char *as = NULL;
     const struct opt opts[] = {OPT_V("as", &as), OPT_END};
     char *pos[2];
-    int npos, rc = opt_parse(cli, "setting set", opts, argc, argv, pos, 2, &npos, e);
+    int rc = opt_parse_n(cli, "setting set", opts, argc, argv, pos, 2, "KEY and VALUE", e);
     if (rc || cli->help)
         return rc;
-    if (npos != 2)
-        return err_set(e, ERR_USAGE, "tocsin setting set: give KEY and VALUE");
     struct store *st;
     struct user u;
     rc = cli_open_as(cli, as, &st, &u, e);
