@@ -81,7 +81,9 @@ int main(int argc, char **argv)
             continue;
         int rc = commands[k].run(&cli, argc - i - 1, argv + i + 1, &e);
         if (rc < 0) {
-            fprintf(stderr, "tocsin: %s\n", e.msg[0] ? e.msg : err_code_name(rc));
+            /* Usage messages already name the command ("tocsin user add: …"). */
+            const char *msg = e.msg[0] ? e.msg : err_code_name(rc);
+            fprintf(stderr, "%s%s\n", strncmp(msg, "tocsin ", 7) == 0 ? "" : "tocsin: ", msg);
             return err_exit_status(rc);
         }
         return rc;
