@@ -4,10 +4,10 @@
 BUILD  ?= build/release
 SAN    ?=
 CC     ?= cc
-PKGS   := sqlite3 libsodium libcrypto libzstd inih jansson libmicrohttpd
+PKGS   := sqlite3 libsodium libcrypto libzstd inih jansson libmicrohttpd yara libclamav
 
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
 TEST_LIBS  := $(shell pkg-config --libs cmocka 2>/dev/null)
 
 CFLAGS  := -std=c17 -D_GNU_SOURCE -Wall -Wextra -Werror -g -Isrc $(PKG_CFLAGS)
@@ -25,7 +25,9 @@ endif
 SRC        := $(filter-out src/main.c,$(sort $(wildcard src/*/*.c)))
 MIGRATIONS := $(sort $(wildcard src/store/migrations/*.sql))
 GEN        := $(BUILD)/gen/migrations.c
-OBJ        := $(SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/migrations.o $(BUILD)/obj/gen/openapi.o
+RULES      := $(sort $(wildcard rules/webshell/*.yar))
+OBJ        := $(SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/migrations.o $(BUILD)/obj/gen/openapi.o \
+              $(BUILD)/obj/gen/webshell_rules.o
 LIB        := $(BUILD)/libtocsin.a
 UNIT       := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(sort $(wildcard tests/unit/test_*.c)))
 FUZZ_SRC   := $(sort $(wildcard tests/fuzz/fuzz_*.c))
@@ -61,6 +63,16 @@ $(BUILD)/obj/gen/migrations.o: $(GEN)
 $(BUILD)/obj/gen/openapi.o: $(BUILD)/gen/openapi.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/obj/gen/webshell_rules.o: $(BUILD)/gen/webshell_rules.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+# The shipped webshell rules travel inside the binary.
+$(BUILD)/gen/webshell_rules.c: $(RULES) scripts/embed-text.sh
+	@mkdir -p $(dir $@)
+	cat $(RULES) > $@.yar
+	scripts/embed-text.sh guard_webshell_rules $@.yar > $@.tmp && mv $@.tmp $@
 
 $(BUILD)/gen/openapi.c: docs/api/openapi.yaml scripts/embed-text.sh
 	@mkdir -p $(dir $@)

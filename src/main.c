@@ -23,6 +23,8 @@ static const struct {
     {"due", cmd_due, "everything due or overdue"},
     {"asset", cmd_asset, "the systems the plan protects"},
     {"setting", cmd_setting, "change deadlines and level thresholds"},
+    {"scan", cmd_scan, "integrity baseline of a web root; webshell scanning"},
+    {"guard", cmd_guard, "protect web roots: detect changes, keep evidence, restore"},
 };
 
 static void usage(FILE *f)

@@ -101,5 +101,15 @@ int cmd_due(struct cli *cli, int argc, char **argv, struct err *e);
 int cmd_asset(struct cli *cli, int argc, char **argv, struct err *e);
 int cmd_setting(struct cli *cli, int argc, char **argv, struct err *e);
 int cmd_serve(struct cli *cli, int argc, char **argv, struct err *e);
+int cmd_scan(struct cli *cli, int argc, char **argv, struct err *e);
+int cmd_guard(struct cli *cli, int argc, char **argv, struct err *e);
+
+/* The guards of [guard] protect, run by tocsin serve on a thread of their own;
+ * their events go to intake. Nothing is started (and *out is NULL) when no
+ * directory is configured. */
+struct serve_guards;
+int serve_guards_start(const char *data, const struct config *cfg, struct serve_guards **out,
+                       struct err *e);
+void serve_guards_stop(struct serve_guards *s);
 
 #endif

@@ -2,6 +2,7 @@
 #include "../web/web.h"
 #include "cli.h"
 
+#include <signal.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -73,8 +74,18 @@ int cmd_serve(struct cli *cli, int argc, char **argv, struct err *e)
         o.tls_cert = cert.p;
         o.tls_key = key.p;
     }
+    /* The guards' thread must not take SIGTERM: web_serve waits for it. */
+    sigset_t sigs;
+    sigemptyset(&sigs);
+    sigaddset(&sigs, SIGTERM);
+    sigaddset(&sigs, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+    struct serve_guards *guards = NULL;
+    if (!rc)
+        rc = serve_guards_start(cli_data_dir(cli), &cfg, &guards, e);
     if (!rc)
         rc = web_serve(st, &o, e);
+    serve_guards_stop(guards);
     if (key.p)
         sodium_memzero(key.p, key.len);
     buf_release(&cert);

@@ -116,13 +116,56 @@ static int set_org_name(struct config *c, const char *v, struct config_src *s)
     return 1;
 }
 
+static int set_guard_list(char *out, size_t n, const char *what, const char *v,
+                          struct config_src *s)
+{
+    if (set_path(out, n, what, v, s) != 1)
+        return 0;
+    /* Every item an absolute path. */
+    char copy[1024], *save = NULL;
+    snprintf(copy, sizeof(copy), "%s", v);
+    for (char *p = strtok_r(copy, ", ", &save); p; p = strtok_r(NULL, ", ", &save))
+        if (p[0] != '/') {
+            out[0] = 0;
+            return fail(s, "%s: '%.80s' is not an absolute path", what, p);
+        }
+    return 1;
+}
+
+static int set_guard_dirs(struct config *c, const char *v, struct config_src *s)
+{
+    return set_guard_list(c->guard_dirs, sizeof(c->guard_dirs), "protect", v, s);
+}
+
+static int set_guard_allow(struct config *c, const char *v, struct config_src *s)
+{
+    return set_guard_list(c->guard_allow, sizeof(c->guard_allow), "allow", v, s);
+}
+
+static int set_guard_rules(struct config *c, const char *v, struct config_src *s)
+{
+    if (v[0] != '/')
+        return fail(s, "rules '%.80s' is not an absolute path", v);
+    return set_path(c->guard_rules, sizeof(c->guard_rules), "rules", v, s);
+}
+
+static int set_guard_mode(struct config *c, const char *v, struct config_src *s)
+{
+    if (strcmp(v, "restore") != 0 && strcmp(v, "alert-only") != 0 && strcmp(v, "lock") != 0)
+        return fail(s, "mode '%.40s' is not restore, alert-only or lock", v);
+    snprintf(c->guard_mode, sizeof(c->guard_mode), "%s", v);
+    return 1;
+}
+
 static const struct {
     const char *section, *key;
     config_setter set;
 } config_keys[] = {
     {"server", "listen", set_listen},           {"server", "tls_cert", set_tls_cert},
     {"server", "tls_key", set_tls_key},         {"organisation", "name", set_org_name},
-    {"organisation", "timezone", set_timezone},
+    {"organisation", "timezone", set_timezone}, {"guard", "protect", set_guard_dirs},
+    {"guard", "mode", set_guard_mode},          {"guard", "allow", set_guard_allow},
+    {"guard", "rules", set_guard_rules},
 };
 #define CONFIG_NKEYS (sizeof(config_keys) / sizeof(config_keys[0]))
 
@@ -231,9 +274,23 @@ int config_format(const struct config *c, struct buf *out)
         "[organisation]\n"
         "name = %s\n"
         "; times are stored in UTC and shown in this zone\n"
-        "timezone = %s\n",
+        "timezone = %s\n"
+        "%s%s%s%s%s%s%s%s%s%s%s%s",
         lb, c->listen_host, rb, c->listen_port,
         c->tls_cert[0] ? "; HTTPS with this certificate chain and key (PEM)\ntls_cert = " : "",
         c->tls_cert, c->tls_cert[0] ? "\ntls_key = " : "", c->tls_key, c->tls_cert[0] ? "\n" : "",
-        c->org_name, c->timezone);
+        c->org_name, c->timezone,
+        c->guard_dirs[0]
+            ? "\n[guard]\n; web roots tocsin serve protects (comma-separated)\nprotect = "
+            : "",
+        c->guard_dirs, c->guard_dirs[0] ? "\n" : "",
+        c->guard_dirs[0] && c->guard_mode[0] ? "mode = " : "",
+        c->guard_dirs[0] && c->guard_mode[0] ? c->guard_mode : "",
+        c->guard_dirs[0] && c->guard_mode[0] ? "\n" : "",
+        c->guard_dirs[0] && c->guard_allow[0] ? "allow = " : "",
+        c->guard_dirs[0] && c->guard_allow[0] ? c->guard_allow : "",
+        c->guard_dirs[0] && c->guard_allow[0] ? "\n" : "",
+        c->guard_dirs[0] && c->guard_rules[0] ? "rules = " : "",
+        c->guard_dirs[0] && c->guard_rules[0] ? c->guard_rules : "",
+        c->guard_dirs[0] && c->guard_rules[0] ? "\n" : "");
 }

@@ -140,12 +140,16 @@ void fs_random(void *out, size_t n);
 #define CONFIG_ORG_NAME_MAX 160
 
 struct config {
-    char listen_host[64]; /* [server] listen, host part */
-    int listen_port;      /* [server] listen, port part */
-    char tls_cert[512];   /* [server] tls_cert: PEM certificate chain, "" for plain HTTP */
-    char tls_key[512];    /* [server] tls_key: PEM private key */
-    char timezone[64];    /* [organisation] timezone */
-    char org_name[256];   /* [organisation] name */
+    char listen_host[64];  /* [server] listen, host part */
+    int listen_port;       /* [server] listen, port part */
+    char tls_cert[512];    /* [server] tls_cert: PEM certificate chain, "" for plain HTTP */
+    char tls_key[512];     /* [server] tls_key: PEM private key */
+    char timezone[64];     /* [organisation] timezone */
+    char org_name[256];    /* [organisation] name */
+    char guard_dirs[1024]; /* [guard] protect: directories `tocsin serve` guards, comma-separated */
+    char guard_mode[16];   /* [guard] mode: restore, alert-only or lock */
+    char guard_allow[1024]; /* [guard] allow: programs lock mode lets write, comma-separated */
+    char guard_rules[512];  /* [guard] rules: a directory of the organisation's own *.yar rules */
 };
 
 void config_defaults(struct config *c);

