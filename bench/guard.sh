@@ -4,7 +4,8 @@
 #   baseline creation      tocsin scan --baseline   vs  aide --init   (goal >= 5x)
 #   unchanged re-check     tocsin scan --baseline   vs  aide --check  (goal >= 50x)
 #   forced full re-hash    tocsin scan --full       vs  aide --check  (goal >= 5x)
-#   hashing throughput     tocsin --full bytes/s    vs  openssl speed -evp sha256 -multi N
+#   hashing throughput     tocsin --full bytes/s (the tree; 8 x 128 MiB files)
+#                                                   vs  openssl speed -evp sha256 -multi N
 #                                                     (goal: within 80%)
 #   change-to-restore      1,000 tamperings of a guarded file (goal: median < 10 ms,
 #                          p99 < 50 ms)
@@ -99,6 +100,17 @@ TF=$(median <"$W/tf")
 OSSL=$(openssl speed -evp sha256 -multi "$CORES" -seconds 3 -bytes 262144 2>/dev/null |
     awk '/^sha256/ {v=$NF; sub("k","",v); printf "%.0f\n", v * 1000}' | tail -1)
 TPUT=$(echo "$BYTES / $TF" | bc -l)
+# Throughput where per-file costs do not count: eight files of 128 MiB.
+mkdir -p "$W/big"
+for i in 1 2 3 4 5 6 7 8; do head -c 128M /dev/urandom >"$W/big/f$i"; done
+cat "$W/big"/* >/dev/null
+./tocsin scan "$W/big" --baseline "$W/bb" >/dev/null 2>&1
+: >"$W/tb"
+for r in $(seq "$RUNS"); do
+    t ./tocsin scan "$W/big" --baseline "$W/bb" --full --workers "$CORES" >>"$W/tb"
+done
+TBIG=$(echo "1073741824 / $(median <"$W/tb")" | bc -l)
+rm -rf "$W/big"
 
 echo "protected store…"
 TS=$(t ./tocsin scan "$TREE" --data "$W/data" --workers "$CORES")
@@ -128,7 +140,7 @@ bench/guard.sh — $(date -u +%Y-%m-%d), $CORES cores, $FILES files, $((BYTES / 
 baseline creation        ${TI}s   ${AI}s   $(r "$AI" "$TI")x   >= 5x
 unchanged re-check       ${TC}s   ${AC}s   $(r "$AC" "$TC")x   >= 50x
 full re-hash (--full)    ${TF}s   ${AC}s   $(r "$AC" "$TF")x   >= 5x
-hashing throughput       $(r "$TPUT" 1048576) MiB/s vs openssl $(r "$OSSL" 1048576) MiB/s = $(echo "scale=2; $TPUT / $OSSL" | bc -l)   >= 0.80
+hashing throughput       $(r "$TPUT" 1048576) MiB/s on the tree, $(r "$TBIG" 1048576) MiB/s on 128 MiB files; openssl $(r "$OSSL" 1048576) MiB/s = $(echo "scale=2; $TPUT / $OSSL" | bc -l) / $(echo "scale=2; $TBIG / $OSSL" | bc -l)   >= 0.80
 change-to-restore        median ${LMED} ms, p99 ${LP99} ms (guard's own restore_ms median ${GMED} ms)   < 10 / < 50 ms
 protected store          $((STORE / 1048576)) MiB for $((BYTES / 1048576)) MiB = $(echo "scale=2; $STORE / $BYTES" | bc -l)x (made in ${TS}s)   <= 1.1x
 EOF

@@ -73,10 +73,10 @@ static void sink_event(void *ctx, const struct guard_event *ev)
     struct err e = {0};
     if (s->st && ev->category) {
         const char *what = strcmp(ev->action, "refused") == 0 ? "写入被拒绝"
-                           : ev->webshell_rule               ? "发现网页后门"
-                           : (ev->kinds & 1)                 ? "新增文件"
-                           : (ev->kinds & 2)                 ? "文件被删除"
-                                                             : "网页文件被篡改";
+                           : ev->webshell_rule                ? "发现网页后门"
+                           : (ev->kinds & 1)                  ? "新增文件"
+                           : (ev->kinds & 2)                  ? "文件被删除"
+                                                              : "网页文件被篡改";
         const char *done = strcmp(ev->action, "restored") == 0  ? "，已恢复"
                            : strcmp(ev->action, "removed") == 0 ? "，已清除"
                            : strcmp(ev->action, "refused") == 0 ? ""
@@ -107,8 +107,7 @@ static void sink_event(void *ctx, const struct guard_event *ev)
         else
             store_rollback(s->st);
         if (rc)
-            log_error("guard: cannot record the accepted change of %s: %s", buf_str(&path),
-                      e.msg);
+            log_error("guard: cannot record the accepted change of %s: %s", buf_str(&path), e.msg);
     }
     pthread_mutex_unlock(&s->lock);
     json_decref(d);
@@ -147,8 +146,8 @@ static int guard_run_cmd(struct cli *cli, int argc, char **argv, struct err *e)
     const char *mode_s = "restore", *recheck_s = NULL, *rules = NULL, *clamav = NULL;
     const char *allow[16], *dirs[16];
     int nallow = 0;
-    const struct opt opts[] = {OPT_V("mode", &mode_s), OPT_V("recheck", &recheck_s),
-                               OPT_V("rules", &rules), OPT_V("clamav", &clamav),
+    const struct opt opts[] = {OPT_V("mode", &mode_s),         OPT_V("recheck", &recheck_s),
+                               OPT_V("rules", &rules),         OPT_V("clamav", &clamav),
                                OPT_M("allow", allow, &nallow), OPT_END};
     char *pos[16];
     int npos, rc = opt_parse(cli, "guard", opts, argc, argv, pos, 16, &npos, e);
@@ -348,7 +347,8 @@ int serve_guards_start(const char *data, const struct config *cfg, struct serve_
     snprintf(allow, sizeof(allow), "%s", cfg->guard_allow);
     snprintf(dirs, sizeof(dirs), "%s", cfg->guard_dirs);
     char *save = NULL;
-    for (char *a = strtok_r(allow, ", ", &save); a && o.nallow < 16; a = strtok_r(NULL, ", ", &save))
+    for (char *a = strtok_r(allow, ", ", &save); a && o.nallow < 16;
+         a = strtok_r(NULL, ", ", &save))
         o.allow[o.nallow++] = a;
     for (char *d = strtok_r(dirs, ", ", &save); !rc && d && s->n < 16;
          d = strtok_r(NULL, ", ", &save)) {

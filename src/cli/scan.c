@@ -114,8 +114,7 @@ static int scan_webshell(struct cli *cli, const char *dir, const char *rules_dir
         }
         struct webshell_result r;
         const char *base = strrchr(g->path, '/');
-        rc = webshell_scan(rules, base ? base + 1 : g->path, data.p ? data.p : "", data.len, &r,
-                           e);
+        rc = webshell_scan(rules, base ? base + 1 : g->path, data.p ? data.p : "", data.len, &r, e);
         buf_release(&data);
         buf_reset(&path);
         guard_escape(g->path, g->path_len, &path);
@@ -154,9 +153,9 @@ int cmd_scan(struct cli *cli, int argc, char **argv, struct err *e)
     int update = 0, full = 0, webshell = 0;
     const struct opt opts[] = {
         OPT_V("baseline", &baseline_file), OPT_V("rules", &rules_dir),
-        OPT_V("workers", &workers_s),      OPT_V("clamav", &clamav_dir),      OPT_F("update", &update),
-        OPT_F("full", &full),              OPT_F("webshell", &webshell),
-        OPT_END,
+        OPT_V("workers", &workers_s),      OPT_V("clamav", &clamav_dir),
+        OPT_F("update", &update),          OPT_F("full", &full),
+        OPT_F("webshell", &webshell),      OPT_END,
     };
     char *pos[1];
     int rc = opt_parse_n(cli, "scan", opts, argc, argv, pos, 1, "one directory", e);
@@ -197,8 +196,7 @@ int cmd_scan(struct cli *cli, int argc, char **argv, struct err *e)
         rc = baseline_read(&was, file, e);
         have = !rc;
         if (!rc && strcmp(was.root, root) != 0)
-            rc = err_set(e, ERR_INPUT, "%s is the baseline of %s, not of %s", file, was.root,
-                         root);
+            rc = err_set(e, ERR_INPUT, "%s is the baseline of %s, not of %s", file, was.root, root);
     }
     struct scan_opts o = {.full = full,
                           .workers = workers,
@@ -223,8 +221,7 @@ int cmd_scan(struct cli *cli, int argc, char **argv, struct err *e)
                                      "bytes", (json_int_t)stats.bytes_hashed));
         else if (!rc)
             printf("tocsin scan %s: baseline %s created: %llu entries, %llu files, %llu MiB\n",
-                   root, file, (unsigned long long)stats.entries,
-                   (unsigned long long)stats.files,
+                   root, file, (unsigned long long)stats.entries, (unsigned long long)stats.files,
                    (unsigned long long)(stats.bytes_hashed >> 20));
         baseline_free(&now);
         return rc;
@@ -238,17 +235,15 @@ int cmd_scan(struct cli *cli, int argc, char **argv, struct err *e)
             json_t *list = json_array();
             for (size_t i = 0; i < ch.n; i++)
                 json_array_append_new(list, gchange_json(&ch.v[i]));
-            cli_print_json(json_pack("{s:s, s:s, s:I, s:I, s:I, s:b, s:o}", "root", root,
-                                     "baseline", file, "entries", (json_int_t)stats.entries,
-                                     "hashed", (json_int_t)stats.hashed, "unreadable",
-                                     (json_int_t)stats.unreadable, "updated", update, "changes",
-                                     list));
+            cli_print_json(json_pack(
+                "{s:s, s:s, s:I, s:I, s:I, s:b, s:o}", "root", root, "baseline", file, "entries",
+                (json_int_t)stats.entries, "hashed", (json_int_t)stats.hashed, "unreadable",
+                (json_int_t)stats.unreadable, "updated", update, "changes", list));
         } else {
             for (size_t i = 0; i < ch.n; i++)
                 print_change(&ch.v[i]);
-            printf("tocsin scan %s: %zu changes in %llu entries (%llu files read again)%s\n",
-                   root, ch.n, (unsigned long long)stats.entries,
-                   (unsigned long long)stats.hashed,
+            printf("tocsin scan %s: %zu changes in %llu entries (%llu files read again)%s\n", root,
+                   ch.n, (unsigned long long)stats.entries, (unsigned long long)stats.hashed,
                    update && ch.n ? "; baseline updated" : "");
         }
     }

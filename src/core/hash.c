@@ -2,6 +2,7 @@
 #include "core.h"
 
 #include <openssl/evp.h>
+#include <pthread.h>
 
 void hex_encode(const unsigned char *in, size_t n, char *out)
 {
@@ -36,12 +37,28 @@ int hex_decode(const char *in, unsigned char *out, size_t n)
     return in[2 * n] == '\0' ? 0 : -1;
 }
 
+/* Fetched once: an implicit fetch on every initialisation costs more than
+ * hashing a small file. */
+static pthread_once_t sha256_once = PTHREAD_ONCE_INIT;
+static EVP_MD *sha256_md;
+
+static void sha256_fetch(void)
+{
+    sha256_md = EVP_MD_fetch(NULL, "SHA256", NULL);
+}
+
+static const EVP_MD *sha256_algo(void)
+{
+    pthread_once(&sha256_once, sha256_fetch);
+    return sha256_md ? sha256_md : EVP_sha256();
+}
+
 int sha256_init(struct sha256_ctx *c)
 {
     c->md = EVP_MD_CTX_new();
     if (!c->md)
         return ERR_NOMEM;
-    if (EVP_DigestInit_ex(c->md, EVP_sha256(), NULL) != 1) {
+    if (EVP_DigestInit_ex(c->md, sha256_algo(), NULL) != 1) {
         EVP_MD_CTX_free(c->md);
         c->md = NULL;
         return ERR_INTERNAL;
@@ -71,5 +88,5 @@ void sha256_release(struct sha256_ctx *c)
 int sha256(const void *p, size_t n, unsigned char out[SHA256_LEN])
 {
     unsigned int len = SHA256_LEN;
-    return EVP_Digest(p, n, out, &len, EVP_sha256(), NULL) == 1 ? 0 : ERR_INTERNAL;
+    return EVP_Digest(p, n, out, &len, sha256_algo(), NULL) == 1 ? 0 : ERR_INTERNAL;
 }

@@ -156,7 +156,8 @@ static int entry_cmp(const void *a, const void *b)
 
 static int entry_ptr_cmp(const void *a, const void *b)
 {
-    return strcmp((*(const struct gentry *const *)a)->path, (*(const struct gentry *const *)b)->path);
+    return strcmp((*(const struct gentry *const *)a)->path,
+                  (*(const struct gentry *const *)b)->path);
 }
 
 void baseline_sort(struct baseline *b)
@@ -233,7 +234,7 @@ void guard_escape(const char *s, size_t n, struct buf *out)
 
 static int hexval(char c)
 {
-    return c >= '0' && c <= '9' ? c - '0'
+    return c >= '0' && c <= '9'   ? c - '0'
            : c >= 'A' && c <= 'F' ? c - 'A' + 10
            : c >= 'a' && c <= 'f' ? c - 'a' + 10
                                   : -1;
@@ -266,7 +267,7 @@ int guard_unescape(const char *p, size_t n, char *out, size_t cap, size_t *len)
 
 /* ---- the baseline file -------------------------------------------------- */
 
-#define BASELINE_MAGIC "tocsin-baseline 1"
+#define BASELINE_MAGIC    "tocsin-baseline 1"
 #define BASELINE_LINE_MAX (GUARD_PATH_MAX * 3 + 256)
 
 static void entry_line(const struct gentry *g, struct buf *out)
@@ -275,8 +276,8 @@ static void entry_line(const struct gentry *g, struct buf *out)
     if (g->has_sha)
         hex_encode(g->sha, SHA256_LEN, sha);
     buf_addf(out, "%c %04o %u %u %llu %llu %llu %lld %lld %s ", g->type, g->mode, g->uid, g->gid,
-             (unsigned long long)g->size, (unsigned long long)g->ino,
-             (unsigned long long)g->nlink, (long long)g->mtime_ns, (long long)g->ctime_ns, sha);
+             (unsigned long long)g->size, (unsigned long long)g->ino, (unsigned long long)g->nlink,
+             (long long)g->mtime_ns, (long long)g->ctime_ns, sha);
     guard_escape(g->path, g->path_len, out);
     buf_addc(out, '\n');
 }
@@ -483,8 +484,8 @@ int baseline_parse(struct baseline *b, const char *name, const char *p, size_t n
                              lineno);
             } else if (count != b->n) {
                 rc = err_set(e, ERR_MALFORMED,
-                             "%s was altered: its end line counts %llu entries, it holds %zu",
-                             name, (unsigned long long)count, b->n);
+                             "%s was altered: its end line counts %llu entries, it holds %zu", name,
+                             (unsigned long long)count, b->n);
             } else {
                 sha256(p, (size_t)(line - p), got);
                 if (memcmp(want, got, SHA256_LEN) != 0)
@@ -647,8 +648,8 @@ json_t *gchange_json(const struct gchange *c)
     buf_init(&path, GUARD_ESC_MAX);
     guard_escape(g->path, g->path_len, &path);
     gchange_kinds(c->kinds, kinds, sizeof(kinds));
-    json_t *o = json_pack("{s:s, s:s, s:o, s:o}", "path", buf_str(&path), "change", kinds,
-                          "before", c->was ? gentry_json(c->was) : json_null(), "after",
+    json_t *o = json_pack("{s:s, s:s, s:o, s:o}", "path", buf_str(&path), "change", kinds, "before",
+                          c->was ? gentry_json(c->was) : json_null(), "after",
                           c->now ? gentry_json(c->now) : json_null());
     buf_release(&path);
     return o;

@@ -24,10 +24,10 @@
 #include "../core/core.h"
 #include "../store/store.h"
 
-#define GUARD_PATH_MAX 4096
+#define GUARD_PATH_MAX    4096
 #define GUARD_ENTRIES_MAX 50000000u /* refused beyond, in a tree or a baseline file */
-#define GUARD_DEPTH_MAX 256
-#define GUARD_ESC_MAX (GUARD_PATH_MAX * 3 + 64) /* an escaped path */
+#define GUARD_DEPTH_MAX   256
+#define GUARD_ESC_MAX     (GUARD_PATH_MAX * 3 + 64) /* an escaped path */
 
 enum gtype { GT_FILE = 'f', GT_DIR = 'd', GT_LINK = 'l', GT_OTHER = 'o' };
 
@@ -125,9 +125,9 @@ enum gchange_kind {
 };
 
 struct gchange {
-    unsigned kinds;            /* enum gchange_kind bits */
-    const struct gentry *was;  /* NULL when added */
-    const struct gentry *now;  /* NULL when removed */
+    unsigned kinds;           /* enum gchange_kind bits */
+    const struct gentry *was; /* NULL when added */
+    const struct gentry *now; /* NULL when removed */
 };
 
 struct gchanges {
@@ -169,9 +169,9 @@ struct webshell_result {
     struct webshell_hit hits[WEBSHELL_HITS_MAX];
     int n;
     /* content statistics, the second signal */
-    double entropy;         /* bits per byte */
-    size_t longest_run;     /* longest run of base64/hex alphabet characters */
-    double compress_ratio;  /* compressed / original */
+    double entropy;        /* bits per byte */
+    size_t longest_run;    /* longest run of base64/hex alphabet characters */
+    double compress_ratio; /* compressed / original */
 };
 
 /* Scans one buffer; name decides whether the statistics may flag it (script
@@ -189,26 +189,26 @@ const char *guard_mode_name(enum guard_mode m);
 /* What the guard saw and did, handed to the caller's callback. */
 struct guard_event {
     const char *root;
-    const char *path;       /* relative, raw bytes */
-    const char *category;   /* plan code: information-destruction/tampering, … */
-    const char *action;     /* "restored", "removed", "alerted", "accepted", "refused" */
-    unsigned kinds;         /* enum gchange_kind */
-    const char *before_sha; /* hex or "" */
-    const char *after_sha;  /* hex or "": the changed version, kept as evidence */
+    const char *path;          /* relative, raw bytes */
+    const char *category;      /* plan code: information-destruction/tampering, … */
+    const char *action;        /* "restored", "removed", "alerted", "accepted", "refused" */
+    unsigned kinds;            /* enum gchange_kind */
+    const char *before_sha;    /* hex or "" */
+    const char *after_sha;     /* hex or "": the changed version, kept as evidence */
     const char *webshell_rule; /* the first rule that matched an added file, or NULL */
-    const char *process;    /* lock mode: who was refused, or NULL */
-    int64_t detected_ms;    /* when the guard saw it */
-    int64_t latency_us;     /* from seeing it to having put it back; -1 when not restored */
+    const char *process;       /* lock mode: who was refused, or NULL */
+    int64_t detected_ms;       /* when the guard saw it */
+    int64_t latency_us;        /* from seeing it to having put it back; -1 when not restored */
 };
 
 typedef void (*guard_event_fn)(void *ctx, const struct guard_event *ev);
 
 struct guard_opts {
-    const char *data_dir;   /* state: <data>/guard/<id>/, objects: <data>/objects */
+    const char *data_dir; /* state: <data>/guard/<id>/, objects: <data>/objects */
     enum guard_mode mode;
-    int recheck_s;          /* full stat re-check every so many seconds (0: 300) */
-    uint64_t max_file;      /* files larger than this are not kept (0: 100 MiB) */
-    const char *allow[16];  /* lock mode: executables allowed to write */
+    int recheck_s;         /* full stat re-check every so many seconds (0: 300) */
+    uint64_t max_file;     /* files larger than this are not kept (0: 100 MiB) */
+    const char *allow[16]; /* lock mode: executables allowed to write */
     int nallow;
     const char *rules_dir;  /* extra webshell rules, or NULL */
     const char *clamav_dir; /* ClamAV databases (NULL: /var/lib/clamav when present) */
@@ -238,8 +238,8 @@ int guard_state_dir(const char *data_dir, const char *root, char *out, size_t ca
                     struct err *e);
 /* Finds the guard state of the root containing path (absolute), writing the
  * state directory and the path relative to the root. */
-int guard_locate(const char *data_dir, const char *path, char *state, size_t state_cap,
-                 char *rel, size_t rel_cap, struct err *e);
+int guard_locate(const char *data_dir, const char *path, char *state, size_t state_cap, char *rel,
+                 size_t rel_cap, struct err *e);
 /* Takes the current content of rel into the root's baseline: through the
  * running guard when there is one, else directly. */
 int guard_accept(const char *data_dir, const char *state, const char **rels, int n,

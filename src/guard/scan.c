@@ -21,13 +21,14 @@ static const struct {
     const char *path;
     int tree;
 } refused_roots[] = {
-    {"/", 0},           {"/bin", 1},     {"/boot", 1},    {"/dev", 1},       {"/etc", 1},
-    {"/lib", 1},        {"/lib32", 1},   {"/lib64", 1},   {"/libx32", 1},    {"/proc", 1},
-    {"/run", 1},        {"/sbin", 1},    {"/sys", 1},     {"/usr/bin", 1},   {"/usr/sbin", 1},
-    {"/usr/lib", 1},    {"/usr/lib64", 1}, {"/usr/include", 1}, {"/usr/libexec", 1},
-    {"/var/lib", 0},    {"/usr", 0},     {"/var", 0},     {"/home", 0},      {"/opt", 0},
-    {"/srv", 0},        {"/tmp", 0},     {"/root", 0},    {"/mnt", 0},       {"/media", 0},
-    {"/usr/share", 0},  {"/usr/local", 0}, {"/var/tmp", 0},
+    {"/", 0},          {"/bin", 1},         {"/boot", 1},        {"/dev", 1},
+    {"/etc", 1},       {"/lib", 1},         {"/lib32", 1},       {"/lib64", 1},
+    {"/libx32", 1},    {"/proc", 1},        {"/run", 1},         {"/sbin", 1},
+    {"/sys", 1},       {"/usr/bin", 1},     {"/usr/sbin", 1},    {"/usr/lib", 1},
+    {"/usr/lib64", 1}, {"/usr/include", 1}, {"/usr/libexec", 1}, {"/var/lib", 0},
+    {"/usr", 0},       {"/var", 0},         {"/home", 0},        {"/opt", 0},
+    {"/srv", 0},       {"/tmp", 0},         {"/root", 0},        {"/mnt", 0},
+    {"/media", 0},     {"/usr/share", 0},   {"/usr/local", 0},   {"/var/tmp", 0},
 };
 
 int guard_root_open(const char *dir, char *abs, size_t cap, int *fd, struct err *e)
@@ -151,26 +152,75 @@ int guard_restat(int root_fd, struct gentry *g)
     return rc;
 }
 
-static int stat_same(const struct stat *a, const struct stat *b)
-{
-    return a->st_ino == b->st_ino && a->st_size == b->st_size &&
-           a->st_mtim.tv_sec == b->st_mtim.tv_sec && a->st_mtim.tv_nsec == b->st_mtim.tv_nsec &&
-           a->st_ctim.tv_sec == b->st_ctim.tv_sec && a->st_ctim.tv_nsec == b->st_ctim.tv_nsec;
-}
-
 /* On the stack: a heap block this large would be mapped and unmapped for
  * every file. */
 #define HASH_CHUNK (128 * 1024)
 
+/* Whether the file still is what g says (its walk or restat), so that what
+ * was read is its content as of that stat. */
+static int same_as_entry(const struct gentry *g, const struct stat *s)
+{
+    struct gentry now = *g;
+    entry_from_stat(&now, s);
+    return now.type == GT_FILE && now.ino == g->ino && now.size == g->size &&
+           now.mtime_ns == g->mtime_ns && now.ctime_ns == g->ctime_ns;
+}
+
+/* Reads and hashes the open file fd (storing it in objects when given and
+ * not larger than max_file) and fstats it afterwards into after. */
+static int hash_fd(int fd, struct gentry *g, const struct objstore *objects, uint64_t max_file,
+                   struct stat *after, struct err *e)
+{
+    int rc = 0;
+    if (objects && g->size <= max_file) {
+        char hex[SHA256_HEX_LEN];
+        rc = objstore_put_fd(objects, fd, max_file, hex, NULL, e);
+        if (!rc)
+            rc = hex_decode(hex, g->sha, SHA256_LEN) ? err_set(e, ERR_INTERNAL, "bad hex") : 0;
+    } else {
+        struct sha256_ctx c;
+        char chunk[HASH_CHUNK];
+        uint64_t total = 0;
+        rc = sha256_init(&c) ? err_set(e, ERR_NOMEM, "out of memory") : 0;
+        while (!rc) {
+            /* Up to the known size; a file that grew shows in its fstat. */
+            size_t want = g->size - total < HASH_CHUNK && g->size > total
+                              ? (size_t)(g->size - total)
+                              : HASH_CHUNK;
+            ssize_t k = total >= g->size && total > 0 ? 0 : read(fd, chunk, want);
+            if (k < 0 && errno == EINTR)
+                continue;
+            if (k < 0) {
+                rc = err_errno(e, ERR_IO, errno, "cannot read %s", g->path);
+                sha256_release(&c);
+                break;
+            }
+            if (k == 0 ||
+                (total += (uint64_t)k, sha256_update(&c, chunk, (size_t)k), total == g->size)) {
+                sha256_final(&c, g->sha);
+                break;
+            }
+        }
+    }
+    if (!rc && fstat(fd, after) != 0)
+        rc = err_errno(e, ERR_IO, errno, "cannot stat %s", g->path);
+    return rc;
+}
+
 int guard_hash_file(int root_fd, struct gentry *g, const struct objstore *objects,
                     uint64_t max_file, struct err *e)
 {
+    /* Four system calls a file: open, read (to the size known from the
+     * walk), fstat, close. The fstat after the read proves the content is
+     * that of the stat the walk took; when not, the file is read again. */
+    static __thread int noatime_denied;
     for (int attempt = 0; attempt < 4; attempt++) {
-        int fd = guard_open_beneath(root_fd, g->path,
-                                    O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_NOATIME, 0);
-        if (fd < 0 && errno == EPERM)
-            fd = guard_open_beneath(root_fd, g->path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY,
-                                    0);
+        int flags = O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY;
+        int fd = guard_open_beneath(root_fd, g->path, flags | (noatime_denied ? 0 : O_NOATIME), 0);
+        if (fd < 0 && errno == EPERM && !noatime_denied) {
+            noatime_denied = 1;
+            fd = guard_open_beneath(root_fd, g->path, flags, 0);
+        }
         if (fd < 0) {
             int saved = errno;
             /* Replaced by something that is not a file, or gone: take what is there. */
@@ -183,40 +233,8 @@ int guard_hash_file(int root_fd, struct gentry *g, const struct objstore *object
             g->has_sha = 0;
             return err_errno(e, ERR_IO, saved, "cannot read %s", g->path);
         }
-        struct stat before, after;
-        if (fstat(fd, &before) != 0 || !S_ISREG(before.st_mode)) {
-            close(fd);
-            guard_restat(root_fd, g);
-            return 0;
-        }
-        int rc = 0;
-        if (objects && (uint64_t)before.st_size <= max_file) {
-            char hex[SHA256_HEX_LEN];
-            rc = objstore_put_fd(objects, fd, max_file, hex, NULL, e);
-            if (!rc)
-                rc = hex_decode(hex, g->sha, SHA256_LEN) ? err_set(e, ERR_INTERNAL, "bad hex") : 0;
-        } else {
-            struct sha256_ctx c;
-            char chunk[HASH_CHUNK];
-            rc = sha256_init(&c) ? err_set(e, ERR_NOMEM, "out of memory") : 0;
-            while (!rc) {
-                ssize_t k = read(fd, chunk, HASH_CHUNK);
-                if (k < 0 && errno == EINTR)
-                    continue;
-                if (k < 0) {
-                    rc = err_errno(e, ERR_IO, errno, "cannot read %s", g->path);
-                    sha256_release(&c);
-                    break;
-                }
-                if (k == 0) {
-                    sha256_final(&c, g->sha);
-                    break;
-                }
-                sha256_update(&c, chunk, (size_t)k);
-            }
-        }
-        if (!rc && fstat(fd, &after) != 0)
-            rc = err_errno(e, ERR_IO, errno, "cannot stat %s", g->path);
+        struct stat after;
+        int rc = hash_fd(fd, g, objects, max_file, &after, e);
         close(fd);
         if (rc == ERR_TOOBIG) { /* grew past the bound while read: try again unstored */
             err_clear(e);
@@ -227,11 +245,16 @@ int guard_hash_file(int root_fd, struct gentry *g, const struct objstore *object
             g->has_sha = 0;
             return rc;
         }
+        if (!S_ISREG(after.st_mode)) {
+            guard_restat(root_fd, g);
+            return 0;
+        }
+        int same = same_as_entry(g, &after);
         entry_from_stat(g, &after);
         g->has_sha = 1;
-        if (stat_same(&before, &after))
+        if (same)
             return 0;
-        /* Changed while being read: read it again, a few times. */
+        /* Changed since its stat or while being read: read it again. */
     }
     return 0; /* still changing: the last reading stands, the next check sees the rest */
 }
@@ -263,7 +286,50 @@ struct walk {
     char path[GUARD_PATH_MAX];
     struct err *e;
     struct walk_queue *q; /* NULL: walk everything here */
+    const struct scan_opts *o;
 };
+
+/* Files up to this size are read by the walker that finds them, through the
+ * directory it has open; larger ones are left to the hashing threads. */
+#define WALK_HASH_MAX ((uint64_t)1 << 20)
+
+/* Settles a regular file found by the walk: unchanged since the previous
+ * baseline (same size, inode and times), it keeps its hash; small, it is
+ * hashed here; else it stays dirty for the hashing threads. */
+static void walk_file(struct walk *w, int dfd, const char *name, struct gentry *g)
+{
+    const struct scan_opts *o = w->o;
+    g->dirty = 1;
+    if (!o)
+        return;
+    const struct gentry *p = o->previous && !o->full ? baseline_find(o->previous, g->path) : NULL;
+    if (p && p->type == GT_FILE && p->has_sha && p->size == g->size && p->ino == g->ino &&
+        p->mtime_ns == g->mtime_ns && p->ctime_ns == g->ctime_ns) {
+        memcpy(g->sha, p->sha, SHA256_LEN);
+        g->has_sha = 1;
+        g->dirty = 0;
+        return;
+    }
+    if (g->size > WALK_HASH_MAX)
+        return;
+    static __thread int noatime = -1; /* O_NOATIME needs the owner or root */
+    if (noatime < 0)
+        noatime = geteuid() == 0 ? O_NOATIME : 0;
+    int fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC | noatime);
+    if (fd < 0)
+        return; /* the hashing threads try again, and say why */
+    struct stat after;
+    struct err e = {0};
+    uint64_t max = o->max_file ? o->max_file : ((uint64_t)100 << 20);
+    int rc = hash_fd(fd, g, o->objects, max, &after, &e);
+    close(fd);
+    if (!rc && same_as_entry(g, &after)) {
+        g->has_sha = 1;
+        g->dirty = 0;
+        w->stats->hashed++;
+        w->stats->bytes_hashed += g->size;
+    }
+}
 
 static int queue_push(struct walk_queue *q, const char *path, int depth)
 {
@@ -331,7 +397,8 @@ static int walk_dir(struct walk *w, int dfd, size_t len, int depth)
         entry_from_stat(&g, &s);
         if (g.type == GT_LINK && link_hash(dirfd(d), name, &g, w->objects) != 0)
             g.has_sha = 0;
-        g.dirty = g.type == GT_FILE;
+        if (g.type == GT_FILE)
+            walk_file(w, dirfd(d), name, &g);
         rc = baseline_add(w->out, &g, w->e);
         w->stats->entries++;
         if (!rc && g.type == GT_DIR && w->q && depth < WALK_SPLIT_DEPTH) {
@@ -387,8 +454,8 @@ static void *walker_main(void *arg)
                              : fcntl(k->root_fd, F_DUPFD_CLOEXEC, 0);
         if (len < sizeof(k->w.path))
             memcpy(k->w.path, it.path, len + 1);
-        if (dfd < 0 && it.path[0] && (errno == ENOENT || errno == ENOTDIR || errno == ELOOP ||
-                                      errno == EXDEV)) {
+        if (dfd < 0 && it.path[0] &&
+            (errno == ENOENT || errno == ENOTDIR || errno == ELOOP || errno == EXDEV)) {
             /* replaced since it was listed: the next check sees what it became */
         } else if (dfd < 0) {
             rc = err_errno(&k->err, ERR_IO, errno, "cannot open directory %s", it.path);
@@ -426,8 +493,12 @@ static int walk_tree(int root_fd, const struct scan_opts *o, struct baseline *ou
         struct walker *k = &ks[i];
         baseline_init(&k->out);
         k->root_fd = root_fd;
-        k->w = (struct walk){.objects = o->objects, .out = &k->out, .stats = &k->stats,
-                             .e = &k->err, .q = &q};
+        k->w = (struct walk){.objects = o->objects,
+                             .out = &k->out,
+                             .stats = &k->stats,
+                             .e = &k->err,
+                             .q = &q,
+                             .o = o};
         if (i == 0 || pthread_create(&k->thread, NULL, walker_main, k) == 0)
             started++;
     }
@@ -443,6 +514,8 @@ static int walk_tree(int root_fd, const struct scan_opts *o, struct baseline *ou
         baseline_free(&ks[i].out);
         stats->entries += ks[i].stats.entries;
         stats->skipped += ks[i].stats.skipped;
+        stats->hashed += ks[i].stats.hashed;
+        stats->bytes_hashed += ks[i].stats.bytes_hashed;
     }
     for (size_t i = 0; i < q.n; i++)
         free(q.v[i].path);
@@ -515,8 +588,8 @@ static void draw_progress(struct hash_job *j, uint64_t total_bytes, int final)
     memset(bar + pct * 40 / 100, '.', (size_t)(40 - pct * 40 / 100));
     bar[40] = 0;
     fprintf(stderr, "\rhashing [%s] %3d%% %llu/%zu files, %llu MiB%s", bar, pct,
-            (unsigned long long)atomic_load(&j->done), j->ntodo,
-            (unsigned long long)(done >> 20), final ? "\n" : "");
+            (unsigned long long)atomic_load(&j->done), j->ntodo, (unsigned long long)(done >> 20),
+            final ? "\n" : "");
     fflush(stderr);
 }
 
@@ -556,15 +629,8 @@ int guard_scan(int root_fd, const char *root, const struct scan_opts *o, struct 
         if (g->type != GT_FILE)
             continue;
         stats->files++;
-        const struct gentry *p = o->previous && !o->full ? baseline_find(o->previous, g->path)
-                                                         : NULL;
-        if (p && p->type == GT_FILE && p->has_sha && p->size == g->size && p->ino == g->ino &&
-            p->mtime_ns == g->mtime_ns && p->ctime_ns == g->ctime_ns) {
-            memcpy(g->sha, p->sha, SHA256_LEN);
-            g->has_sha = 1;
-            g->dirty = 0;
-            continue;
-        }
+        if (!g->dirty)
+            continue; /* settled by the walk */
         todo[ntodo++] = i;
         total_bytes += g->size;
     }
@@ -599,8 +665,8 @@ int guard_scan(int root_fd, const char *root, const struct scan_opts *o, struct 
         draw_progress(&j, total_bytes, 1);
     pthread_mutex_destroy(&j.lock);
     free(todo);
-    stats->hashed = atomic_load(&j.done);
-    stats->bytes_hashed = atomic_load(&j.bytes);
+    stats->hashed += atomic_load(&j.done);
+    stats->bytes_hashed += atomic_load(&j.bytes);
     stats->unreadable = atomic_load(&j.unreadable);
     stats->skipped += atomic_load(&j.unstored);
     if (atomic_load(&j.failed)) {

@@ -31,9 +31,9 @@
 #define WATCH_MASK                                                                                 \
     (IN_CREATE | IN_DELETE | IN_MODIFY | IN_CLOSE_WRITE | IN_ATTRIB | IN_MOVED_FROM |              \
      IN_MOVED_TO | IN_DELETE_SELF | IN_MOVE_SELF | IN_EXCL_UNLINK | IN_ONLYDIR)
-#define CTL_MASK (IN_CLOSE_WRITE | IN_MOVED_TO)
+#define CTL_MASK     (IN_CLOSE_WRITE | IN_MOVED_TO)
 #define EVIDENCE_MAX ((uint64_t)100 << 20)
-#define PENDING_MAX 65536
+#define PENDING_MAX  65536
 
 struct wdir {
     int wd;
@@ -51,7 +51,8 @@ struct later {
     const char *action;
     int64_t detected_ms, detected_us, restored_us;
 };
-#define LATER_MAX 256
+#define LATER_MAX   256
+#define ALERTED_MAX 1024
 
 struct guard {
     char root[GUARD_PATH_MAX];
@@ -87,6 +88,9 @@ struct guard {
     int64_t restored_us; /* when the change being handled was put right */
     struct later later[LATER_MAX];
     int nlater;
+    unsigned char alerted[ALERTED_MAX][SHA256_LEN]; /* alert-only: differences reported */
+    int nalerted, alerted_next;
+    int closing;                /* finish what is pending without waiting for more */
     char *pending[PENDING_MAX]; /* paths to look at, deduplicated per batch */
     size_t npending;
     int overflow;
@@ -127,13 +131,12 @@ int guard_state_dir(const char *data_dir, const char *root, char *out, size_t ca
     sha256(root, strlen(root), d);
     hex_encode(d, SHA256_LEN, hex);
     char guard_dir[GUARD_PATH_MAX];
-    if ((size_t)snprintf(guard_dir, sizeof(guard_dir), "%s/guard", data_dir) >=
-            sizeof(guard_dir) ||
+    if ((size_t)snprintf(guard_dir, sizeof(guard_dir), "%s/guard", data_dir) >= sizeof(guard_dir) ||
         (size_t)snprintf(out, cap, "%s/%.16s", guard_dir, hex) >= cap)
         return err_set(e, ERR_INPUT, "data directory %.200s is too long a path", data_dir);
     if (!create)
-        return fs_exists(out) ? 0 : err_set(e, ERR_NOTFOUND, "%s is not guarded in %s", root,
-                                            data_dir);
+        return fs_exists(out) ? 0
+                              : err_set(e, ERR_NOTFOUND, "%s is not guarded in %s", root, data_dir);
     char req[GUARD_PATH_MAX + 16];
     snprintf(req, sizeof(req), "%s/requests", out);
     int rc = fs_mkdirs(guard_dir, 0700, e);
@@ -207,8 +210,9 @@ static int fan_mark(struct guard *g, int dfd);
  * planted in its place is never followed). */
 static int watch_dir(struct guard *g, const char *rel, struct err *e)
 {
-    int dfd = strcmp(rel, ".") == 0 ? fcntl(g->root_fd, F_DUPFD_CLOEXEC, 0)
-                                    : guard_open_beneath(g->root_fd, rel, O_RDONLY | O_DIRECTORY, 0);
+    int dfd = strcmp(rel, ".") == 0
+                  ? fcntl(g->root_fd, F_DUPFD_CLOEXEC, 0)
+                  : guard_open_beneath(g->root_fd, rel, O_RDONLY | O_DIRECTORY, 0);
     if (dfd < 0)
         return 0; /* gone or replaced: the change itself is handled elsewhere */
     char proc[64];
@@ -375,9 +379,8 @@ static void handle_fanotify(struct guard *g)
             ssize_t k = readlink(link, target, sizeof(target) - 1);
             target[k > 0 ? k : 0] = 0;
             size_t rl = strlen(g->root);
-            const char *rel = strncmp(target, g->root, rl) == 0 && target[rl] == '/'
-                                  ? target + rl + 1
-                                  : target;
+            const char *rel =
+                strncmp(target, g->root, rl) == 0 && target[rl] == '/' ? target + rl + 1 : target;
             char who[GUARD_PATH_MAX + 32];
             snprintf(who, sizeof(who), "%s (pid %d)", exe[0] ? exe : "?", (int)m->pid);
             if (g->o.on_event) {
@@ -536,8 +539,8 @@ static int restore_entry(struct guard *g, const struct gentry *b0, int depth)
                 }
                 remove_tree(ppfd, pname, 0);
                 emit(g, pbuf, "information-destruction/tampering",
-                     g->o.mode == GUARD_ALERT_ONLY ? "alerted" : "restored", GC_TYPE, NULL, 0,
-                     NULL, 0, NULL, NULL, 1);
+                     g->o.mode == GUARD_ALERT_ONLY ? "alerted" : "restored", GC_TYPE, NULL, 0, NULL,
+                     0, NULL, NULL, 1);
             }
             close(ppfd);
         }
@@ -632,8 +635,8 @@ static int restore_subtree(struct guard *g, const char *rel, int depth)
     char **kids = malloc(cap * sizeof(*kids));
     for (size_t i = 0; kids && i < g->base.n; i++) {
         const char *p = g->base.v[i].path;
-        const char *rest = top ? p : (strncmp(p, rel, len) == 0 && p[len] == '/' ? p + len + 1
-                                                                                  : NULL);
+        const char *rest =
+            top ? p : (strncmp(p, rel, len) == 0 && p[len] == '/' ? p + len + 1 : NULL);
         if (!rest || !*rest || strcmp(p, ".") == 0 || strchr(rest, '/'))
             continue;
         if (n == cap) {
@@ -688,8 +691,7 @@ static int evidence_from_fd(struct guard *g, int fd, const char *name, const cha
             hex_decode(hex, sha, SHA256_LEN);
         struct webshell_result r;
         if (!rc && g->rules && !rule[0] &&
-            webshell_scan(g->rules, name, data.p ? data.p : "", data.len, &r, NULL) == 0 &&
-            r.n > 0)
+            webshell_scan(g->rules, name, data.p ? data.p : "", data.len, &r, NULL) == 0 && r.n > 0)
             snprintf(rule, rule_cap, "%s", r.hits[0].rule);
     } else {
         log_warn("guard %s: %s is larger than %llu bytes; not kept as evidence", g->root, rel,
@@ -795,8 +797,8 @@ static void handle_path(struct guard *g, const char *rel)
         keep = 1;
     } else {
         if (now.type == GT_FILE) {
-            int same_stat = now.size == b.size && now.ino == b.ino &&
-                            now.mtime_ns == b.mtime_ns && now.ctime_ns == b.ctime_ns;
+            int same_stat = now.size == b.size && now.ino == b.ino && now.mtime_ns == b.mtime_ns &&
+                            now.ctime_ns == b.ctime_ns;
             if (!same_stat && now.size != b.size) {
                 kinds |= GC_CONTENT; /* no need to read it to know */
                 keep = 1;
@@ -859,12 +861,28 @@ static void handle_path(struct guard *g, const char *rel)
         close(held);
         held = -1;
     }
-    const char *category = rule[0] ? "harmful-program/webshell"
-                                   : "information-destruction/tampering";
+    const char *category =
+        rule[0] ? "harmful-program/webshell" : "information-destruction/tampering";
     if (g->o.mode == GUARD_ALERT_ONLY) {
         if ((kinds & GC_ADDED) && now.type == GT_DIR) {
             struct err e = {0};
             watch_dir(g, rel, &e);
+        }
+        /* The same difference is reported once, not at every re-check. */
+        char key[GUARD_PATH_MAX + 80];
+        unsigned char d[SHA256_LEN];
+        int kl = snprintf(key, sizeof(key), "%s\n%u\n%u\n%o", rel, kinds, now.type, now.mode);
+        struct sha256_ctx c;
+        if (sha256_init(&c) == 0) {
+            sha256_update(&c, key, (size_t)kl);
+            sha256_update(&c, after, SHA256_LEN);
+            sha256_final(&c, d);
+            for (int i = 0; i < g->nalerted; i++)
+                if (memcmp(g->alerted[i], d, SHA256_LEN) == 0)
+                    return;
+            memcpy(g->alerted[g->nalerted < ALERTED_MAX ? g->nalerted++
+                                                        : g->alerted_next++ % ALERTED_MAX],
+                   d, SHA256_LEN);
         }
         emit(g, rel, category, "alerted", kinds, b.sha, bp && b.has_sha, after, has_after,
              rule[0] ? rule : NULL, NULL, 0);
@@ -881,8 +899,7 @@ static void handle_path(struct guard *g, const char *rel)
             int fd = strcmp(rel, ".") == 0
                          ? fcntl(g->root_fd, F_DUPFD_CLOEXEC, 0)
                          : guard_open_beneath(g->root_fd, rel,
-                                              (b.type == GT_DIR ? O_RDONLY | O_DIRECTORY
-                                                                : O_PATH) |
+                                              (b.type == GT_DIR ? O_RDONLY | O_DIRECTORY : O_PATH) |
                                                   O_NOFOLLOW,
                                               0);
             if (fd >= 0 && b.type != GT_DIR && b.type != GT_LINK) {
@@ -925,26 +942,51 @@ static void handle_path(struct guard *g, const char *rel)
         close(held);
         category = rule[0] ? "harmful-program/webshell" : "information-destruction/tampering";
     }
-    emit(g, rel, category, !ok ? "failed" : bp ? "restored" : "removed", kinds, b.sha,
-         bp && b.has_sha, after, has_after, rule[0] ? rule : NULL, NULL, ok);
+    emit(g, rel, category,
+         !ok  ? "failed"
+         : bp ? "restored"
+              : "removed",
+         kinds, b.sha, bp && b.has_sha, after, has_after, rule[0] ? rule : NULL, NULL, ok);
 }
 
 /* Keeps the evidence of what a batch put right, then reports it. */
 static void finish_later(struct guard *g)
 {
+    /* The writer may still be writing (the guard acts on the file's creation):
+     * wait until the held files stay the same for 3 ms, at most 60 ms. */
+    int64_t start = mono_us(), quiet_since = start;
+    uint64_t sig = 0;
+    while (g->nlater > 0 && mono_us() - start < 60000 && mono_us() - quiet_since < 3000) {
+        /* New changes come first: containing them matters more than the
+         * evidence of the last ones, which waits (at most 100 ms). */
+        struct pollfd p = {.fd = g->ino_fd, .events = POLLIN};
+        if (!g->closing && g->nlater < LATER_MAX && mono_us() - g->later[0].restored_us < 100000 &&
+            poll(&p, 1, 0) == 1)
+            return;
+        uint64_t now = 0;
+        for (int i = 0; i < g->nlater; i++) {
+            struct stat st;
+            if (fstat(g->later[i].fd, &st) == 0)
+                now = now * 1000003u + (uint64_t)st.st_size * 31u + (uint64_t)st.st_mtim.tv_nsec;
+        }
+        if (now != sig) {
+            sig = now;
+            quiet_since = mono_us();
+        }
+        nanosleep(&(struct timespec){0, 500000}, NULL);
+    }
     for (int i = 0; i < g->nlater; i++) {
         struct later *l = &g->later[i];
         unsigned char after[SHA256_LEN] = {0};
         char rule[64] = "";
-        int has_after =
-            evidence_from_fd(g, l->fd, l->name, l->rel, after, rule, sizeof(rule)) == 0;
+        int has_after = evidence_from_fd(g, l->fd, l->name, l->rel, after, rule, sizeof(rule)) == 0;
         close(l->fd);
         g->detected_ms = l->detected_ms;
         g->detected_us = l->detected_us;
         g->restored_us = l->restored_us;
         emit(g, l->rel, rule[0] ? "harmful-program/webshell" : "information-destruction/tampering",
-             l->action, l->kinds, l->before, l->has_before, after, has_after,
-             rule[0] ? rule : NULL, NULL, l->ok);
+             l->action, l->kinds, l->before, l->has_before, after, has_after, rule[0] ? rule : NULL,
+             NULL, l->ok);
         free(l->rel);
     }
     g->nlater = 0;
@@ -1193,6 +1235,8 @@ void guard_close(struct guard *g)
     if (!g)
         return;
     struct err e = {0};
+    g->closing = 1;
+    finish_later(g);
     if (g->fan_started) {
         char c = 1;
         if (write(g->fan_stop[1], &c, 1) == 1)
@@ -1268,8 +1312,7 @@ static int reconcile(struct guard *g, struct err *e)
             const struct gentry *x = ch.v[i].was ? ch.v[i].was : ch.v[i].now;
             /* Beneath an added or removed directory, the directory covers it. */
             if (n && strncmp(x->path, paths[n - 1], strlen(paths[n - 1])) == 0 &&
-                x->path[strlen(paths[n - 1])] == '/' &&
-                (ch.v[i].kinds & (GC_ADDED | GC_REMOVED)))
+                x->path[strlen(paths[n - 1])] == '/' && (ch.v[i].kinds & (GC_ADDED | GC_REMOVED)))
                 continue;
             paths[n++] = strdup(x->path);
         }
@@ -1411,6 +1454,8 @@ static int guard_tick(struct guard *g, struct err *e)
 {
     int64_t now = time_now_ms();
     int rc = 0;
+    if (g->nlater > 0)
+        finish_later(g);
     if (g->publish_until && now >= g->publish_until) {
         g->publish_until = 0;
         log_info("guard %s: publishing window closed", g->root);
@@ -1442,6 +1487,8 @@ int guard_run_many(struct guard **gs, int n, int stop_fd, struct err *e)
             int64_t until = gs[i]->next_recheck - time_now_ms();
             if (until < wait)
                 wait = until < 0 ? 0 : until;
+            if (gs[i]->nlater > 0 && wait > 2)
+                wait = 2;
         }
         int r = poll(pfd, (nfds_t)k, (int)wait);
         if (r < 0 && errno != EINTR) {

@@ -36,8 +36,7 @@ static void compile_error(int level, const char *file, int line, const YR_RULE *
         err_set(c->e, ERR_INPUT, "webshell rules %s, line %d: %s", c->source, line, msg);
 }
 
-static int add_source(YR_COMPILER *comp, struct compile_ctx *cc, const char *name,
-                      const char *text)
+static int add_source(YR_COMPILER *comp, struct compile_ctx *cc, const char *name, const char *text)
 {
     cc->source = name;
     if (yr_compiler_add_string(comp, text, NULL) != 0)
@@ -147,8 +146,7 @@ static int has_clam_db(const char *dir)
 int webshell_use_clamav(struct webshell_rules *r, const char *dir, int required, struct err *e)
 {
     if (!has_clam_db(dir))
-        return required ? err_set(e, ERR_INPUT, "%s holds no ClamAV signature database", dir)
-                        : 0;
+        return required ? err_set(e, ERR_INPUT, "%s holds no ClamAV signature database", dir) : 0;
     pthread_once(&clam_once, clam_init);
     if (clam_init_rc != CL_SUCCESS)
         return err_set(e, ERR_INTERNAL, "cannot initialise libclamav: %s",
@@ -195,8 +193,7 @@ struct scan_ctx {
 };
 
 /* Up to 60 bytes either side of the match, within its line, escaped. */
-static void excerpt(const unsigned char *p, size_t n, size_t off, size_t len, char *out,
-                    size_t cap)
+static void excerpt(const unsigned char *p, size_t n, size_t off, size_t len, char *out, size_t cap)
 {
     size_t a = off > 60 ? off - 60 : 0, b = off + len + 60 < n ? off + len + 60 : n;
     for (size_t i = off; i > a; i--)
@@ -234,9 +231,8 @@ static void excerpt(const unsigned char *p, size_t n, size_t off, size_t len, ch
 /* libyara keeps its match records in an arena packed to 4 bytes, so reading
  * them (its own foreach macros included) is a misaligned access that x86
  * performs fine; the sanitizer is told so for this function only. */
-__attribute__((no_sanitize("alignment"))) static int on_match(YR_SCAN_CONTEXT *context,
-                                                                int message, void *data,
-                                                                void *user)
+__attribute__((no_sanitize("alignment"))) static int on_match(YR_SCAN_CONTEXT *context, int message,
+                                                              void *data, void *user)
 {
     if (message != CALLBACK_MSG_RULE_MATCHING)
         return CALLBACK_CONTINUE;
@@ -277,8 +273,8 @@ static int is_script_name(const char *name)
 
 static int is_blob_char(unsigned char c)
 {
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-           c == '+' || c == '/' || c == '=' || c == '\\' || c == '_' || c == '-';
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' ||
+           c == '/' || c == '=' || c == '\\' || c == '_' || c == '-';
 }
 
 /* Bits per byte, the longest run of the base64/hex alphabet (image data URIs
@@ -323,7 +319,7 @@ static void content_stats(const unsigned char *p, size_t n, struct webshell_resu
     free(dst);
 }
 
-#define STATS_MIN_RUN 2048
+#define STATS_MIN_RUN   2048
 #define STATS_MIN_RATIO 0.55
 
 int webshell_scan(const struct webshell_rules *r, const char *name, const void *p, size_t n,
@@ -339,9 +335,8 @@ int webshell_scan(const struct webshell_rules *r, const char *name, const void *
         const char *virname = NULL;
         unsigned long scanned = 0;
         struct cl_scan_options so = {.parse = ~0u};
-        cl_error_t rc = map ? cl_scanmap_callback(map, name, &virname, &scanned, r->clam, &so,
-                                                  NULL)
-                            : CL_EMEM;
+        cl_error_t rc =
+            map ? cl_scanmap_callback(map, name, &virname, &scanned, r->clam, &so, NULL) : CL_EMEM;
         if (map)
             cl_fmap_close(map);
         if (rc == CL_VIRUS && virname) {

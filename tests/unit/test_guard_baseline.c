@@ -5,8 +5,13 @@
 
 static struct gentry entry(const char *path, char type, uint32_t mode, const char *content)
 {
-    struct gentry g = {.path = path, .path_len = (uint32_t)strlen(path), .type = type,
-                       .mode = mode, .uid = 0, .gid = 0, .nlink = 1};
+    struct gentry g = {.path = path,
+                       .path_len = (uint32_t)strlen(path),
+                       .type = type,
+                       .mode = mode,
+                       .uid = 0,
+                       .gid = 0,
+                       .nlink = 1};
     if (content) {
         sha256(content, strlen(content), g.sha);
         g.has_sha = 1;
@@ -36,8 +41,8 @@ static void make(struct baseline *b)
 static void test_escape_round_trips_any_name(void **state)
 {
     (void)state;
-    const char *names[] = {"plain.html", "a b", "new\nline", "\xd5\xfe", "100%", "首页.html",
-                           "\x7f\x01"};
+    const char *names[] = {"plain.html", "a b",       "new\nline", "\xd5\xfe",
+                           "100%",       "首页.html", "\x7f\x01"};
     for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
         struct buf b;
         buf_init(&b, 4096);
