@@ -97,14 +97,7 @@ static int scan_webshell(struct cli *cli, const char *dir, const char *rules_dir
         if (fd < 0)
             continue; /* gone or replaced since the walk */
         buf_init(&data, (size_t)32 << 20);
-        char chunk[65536];
-        ssize_t k;
-        int big = 0;
-        while ((k = read(fd, chunk, sizeof(chunk))) > 0 || (k < 0 && errno == EINTR))
-            if (k > 0 && buf_add(&data, chunk, (size_t)k) != 0) {
-                big = 1;
-                break;
-            }
+        int big = fs_read_fd(fd, &data) == ERR_TOOBIG;
         close(fd);
         files++;
         if (big) {

@@ -115,6 +115,9 @@ int time_zone_check(const char *name, struct err *e);
 /* Reads at most max bytes of path into out; a longer file fails with
  * ERR_TOOBIG naming the path. */
 int fs_read_file(const char *path, size_t max, struct buf *out, struct err *e);
+/* Reads fd to its end into out (buf_init'ed with its bound): ERR_TOOBIG
+ * past the bound, ERR_IO when the read fails (errno kept). */
+int fs_read_fd(int fd, struct buf *out);
 /* Writes data to dir/name atomically: temporary file, fsync, rename, fsync of
  * dir. Refuses to replace an existing file when `exclusive`. */
 int fs_write_atomic(const char *dir, const char *name, const void *data, size_t len, int mode,

@@ -45,6 +45,22 @@ int fs_read_file(const char *path, size_t max, struct buf *out, struct err *e)
     return 0;
 }
 
+int fs_read_fd(int fd, struct buf *out)
+{
+    char chunk[65536];
+    for (;;) {
+        ssize_t k = read(fd, chunk, sizeof(chunk));
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k < 0)
+            return ERR_IO;
+        if (k == 0)
+            return 0;
+        if (buf_add(out, chunk, (size_t)k) != 0)
+            return ERR_TOOBIG;
+    }
+}
+
 int fs_fsync_dir(const char *dir, struct err *e)
 {
     int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);

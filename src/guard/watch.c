@@ -675,14 +675,7 @@ static int evidence_from_fd(struct guard *g, int fd, const char *name, const cha
 {
     struct buf data;
     buf_init(&data, (size_t)EVIDENCE_MAX);
-    char chunk[65536];
-    ssize_t k;
-    int big = 0;
-    while ((k = read(fd, chunk, sizeof(chunk))) > 0 || (k < 0 && errno == EINTR))
-        if (k > 0 && buf_add(&data, chunk, (size_t)k) != 0) {
-            big = 1;
-            break;
-        }
+    int big = fs_read_fd(fd, &data) == ERR_TOOBIG;
     int rc = 0;
     if (!big) {
         char hex[SHA256_HEX_LEN];
