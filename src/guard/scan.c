@@ -286,6 +286,8 @@ struct walk_queue {
     size_t n, cap;
     int pending; /* queued or being walked */
     int failed;
+    atomic_uint_fast64_t seen, read; /* entries and bytes so far, for the progress line */
+    atomic_int done;
 };
 
 struct walk {
@@ -337,6 +339,8 @@ static void walk_file(struct walk *w, int dfd, const char *name, struct gentry *
         g->dirty = 0;
         w->stats->hashed++;
         w->stats->bytes_hashed += g->size;
+        if (w->q)
+            atomic_fetch_add_explicit(&w->q->read, g->size, memory_order_relaxed);
     }
 }
 
@@ -396,6 +400,8 @@ static int walk_entry(struct walk *w, int dfd, const char *name, size_t len, int
         walk_file(w, dfd, name, &g);
     rc = baseline_add(w->out, &g, w->e);
     w->stats->entries++;
+    if (w->q)
+        atomic_fetch_add_explicit(&w->q->seen, 1, memory_order_relaxed);
     if (!rc && g.type == GT_DIR && w->q && depth < WALK_SPLIT_DEPTH) {
         if (queue_push(w->q, w->path, depth + 1) != 0)
             rc = err_set(w->e, ERR_NOMEM, "out of memory");
@@ -473,12 +479,14 @@ static void *walker_main(void *arg)
             pthread_mutex_unlock(&q->lock);
             break;
         }
+        /* The root is opened anew, not duplicated: a duplicate shares the
+         * listing position, and the next walk would find it at the end. */
         struct walk_item it = q->v[--q->n];
         pthread_mutex_unlock(&q->lock);
         int rc = 0;
         size_t len = strlen(it.path);
         int dfd = it.path[0] ? guard_open_beneath(k->root_fd, it.path, O_RDONLY | O_DIRECTORY, 0)
-                             : fcntl(k->root_fd, F_DUPFD_CLOEXEC, 0);
+                             : openat(k->root_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (len < sizeof(k->w.path))
             memcpy(k->w.path, it.path, len + 1);
         if (dfd < 0 && it.path[0] &&
@@ -502,6 +510,24 @@ static void *walker_main(void *arg)
 }
 
 static int cpu_count(void);
+
+/* Draws "scanning: N entries" on standard error while the walkers work. */
+static void *progress_main(void *arg)
+{
+    struct walk_queue *q = arg;
+    while (!atomic_load(&q->done)) {
+        fprintf(stderr, "\rscanning: %llu entries, %llu MiB read",
+                (unsigned long long)atomic_load(&q->seen),
+                (unsigned long long)(atomic_load(&q->read) >> 20));
+        fflush(stderr);
+        for (int i = 0; i < 20 && !atomic_load(&q->done); i++)
+            nanosleep(&(struct timespec){0, 10000000}, NULL);
+    }
+    fprintf(stderr, "\rscanning: %llu entries, %llu MiB read\n",
+            (unsigned long long)atomic_load(&q->seen),
+            (unsigned long long)(atomic_load(&q->read) >> 20));
+    return NULL;
+}
 
 /* Walks the tree on every core into out (which holds the root's entry). */
 static int walk_tree(int root_fd, const struct scan_opts *o, struct baseline *out,
@@ -529,10 +555,15 @@ static int walk_tree(int root_fd, const struct scan_opts *o, struct baseline *ou
         if (i == 0 || pthread_create(&k->thread, NULL, walker_main, k) == 0)
             started++;
     }
+    pthread_t drawer;
+    int drawing = !rc && o->progress && pthread_create(&drawer, NULL, progress_main, &q) == 0;
     if (!rc)
         walker_main(&ks[0]);
     for (int i = 1; i < started; i++)
         pthread_join(ks[i].thread, NULL);
+    atomic_store(&q.done, 1);
+    if (drawing)
+        pthread_join(drawer, NULL);
     for (int i = 0; i < started; i++) {
         if (!rc && ks[i].err.code)
             rc = err_set(e, ks[i].err.code, "%s", ks[i].err.msg);

@@ -1030,7 +1030,7 @@ static int accept_path(struct guard *g, const char *rel, const char *actor)
     if (now.type == GT_DIR) {
         /* Everything beneath it, as it is now. */
         int dfd = strcmp(rel, ".") == 0
-                      ? fcntl(g->root_fd, F_DUPFD_CLOEXEC, 0)
+                      ? openat(g->root_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)
                       : guard_open_beneath(g->root_fd, rel, O_RDONLY | O_DIRECTORY, 0);
         DIR *d = dfd >= 0 ? fdopendir(dfd) : NULL;
         if (!d && dfd >= 0)

@@ -176,3 +176,11 @@ else
     same "$(jq .unreadable "$OUT")" "1" "and counted as unreadable"
     chmod 700 "$T"
 fi
+
+# A progress line on a terminal, nothing of it when standard error is a file.
+rm -f "$T/p"
+script -qec "'$TOCSIN' scan '$W' --baseline '$T/p'" /dev/null >"$T/tty.out" 2>&1
+has "$T/tty.out" "scanning: " "on a terminal the scan shows its progress"
+rm -f "$T/p"
+run scan "$W" --baseline "$T/p"
+lacks "$ERR" "scanning: " "and none when standard error is not a terminal"
