@@ -77,7 +77,7 @@ int baseline_add(struct baseline *b, const struct gentry *g, struct err *e)
 int baseline_absorb(struct baseline *dst, struct baseline *src, struct err *e)
 {
     if (dst->n + src->n > dst->cap) {
-        size_t cap = dst->n + src->n + 1024;
+        size_t cap = dst->n + src->n + (src->n > 1024 ? src->n : 1024);
         struct gentry *v = realloc(dst->v, cap * sizeof(*v));
         if (!v)
             return err_set(e, ERR_NOMEM, "out of memory for %zu entries", cap);

@@ -545,6 +545,10 @@ static int walk_tree(int root_fd, const struct scan_opts *o, struct baseline *ou
     for (int i = 0; !rc && i < n; i++) {
         struct walker *k = &ks[i];
         baseline_init(&k->out);
+        /* Room for this walker's share of the tree as it was: no regrowing. */
+        size_t share = o->previous ? o->previous->n / (size_t)n + o->previous->n / 8 + 64 : 0;
+        if (share && (k->out.v = malloc(share * sizeof(*k->out.v))) != NULL)
+            k->out.cap = share;
         k->root_fd = root_fd;
         k->w = (struct walk){.objects = o->objects,
                              .out = &k->out,
