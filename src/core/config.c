@@ -79,6 +79,9 @@ static int set_path(char *out, size_t n, const char *what, const char *v, struct
         return fail(s, "%s must be a path of 1 to %zu bytes", what, n - 1);
     if (!text_is_clean(v, len))
         return fail(s, "%s is not clean one-line UTF-8 text", what);
+    /* ';' and '#' would start a comment when the file is written back. */
+    if (strpbrk(v, ";#"))
+        return fail(s, "%s may not contain ';' or '#'", what);
     memcpy(out, v, len + 1);
     return 1;
 }
@@ -262,7 +265,7 @@ int config_format(const struct config *c, struct buf *out)
 {
     const char *lb = strchr(c->listen_host, ':') ? "[" : "";
     const char *rb = *lb ? "]" : "";
-    return buf_addf(
+    int rc = buf_addf(
         out,
         "; tocsin configuration. Everything else is kept in the database.\n"
         "\n"
@@ -274,23 +277,28 @@ int config_format(const struct config *c, struct buf *out)
         "[organisation]\n"
         "name = %s\n"
         "; times are stored in UTC and shown in this zone\n"
-        "timezone = %s\n"
-        "%s%s%s%s%s%s%s%s%s%s%s%s",
+        "timezone = %s\n",
         lb, c->listen_host, rb, c->listen_port,
         c->tls_cert[0] ? "; HTTPS with this certificate chain and key (PEM)\ntls_cert = " : "",
         c->tls_cert, c->tls_cert[0] ? "\ntls_key = " : "", c->tls_key, c->tls_cert[0] ? "\n" : "",
-        c->org_name, c->timezone,
-        c->guard_dirs[0]
-            ? "\n[guard]\n; web roots tocsin serve protects (comma-separated)\nprotect = "
-            : "",
-        c->guard_dirs, c->guard_dirs[0] ? "\n" : "",
-        c->guard_dirs[0] && c->guard_mode[0] ? "mode = " : "",
-        c->guard_dirs[0] && c->guard_mode[0] ? c->guard_mode : "",
-        c->guard_dirs[0] && c->guard_mode[0] ? "\n" : "",
-        c->guard_dirs[0] && c->guard_allow[0] ? "allow = " : "",
-        c->guard_dirs[0] && c->guard_allow[0] ? c->guard_allow : "",
-        c->guard_dirs[0] && c->guard_allow[0] ? "\n" : "",
-        c->guard_dirs[0] && c->guard_rules[0] ? "rules = " : "",
-        c->guard_dirs[0] && c->guard_rules[0] ? c->guard_rules : "",
-        c->guard_dirs[0] && c->guard_rules[0] ? "\n" : "");
+        c->org_name, c->timezone);
+    /* [guard] only when something of it is set, each key only when set. */
+    const struct {
+        const char *key, *value, *comment;
+    } guard[] = {
+        {"protect", c->guard_dirs, "web roots tocsin serve protects (comma-separated)"},
+        {"mode", c->guard_mode, "restore, alert-only or lock"},
+        {"allow", c->guard_allow, "lock mode: programs that may write"},
+        {"rules", c->guard_rules, "the organisation's own webshell rules (*.yar)"},
+    };
+    int section = 0;
+    for (size_t i = 0; !rc && i < sizeof(guard) / sizeof(guard[0]); i++) {
+        if (!guard[i].value[0])
+            continue;
+        if (!section++)
+            rc = buf_adds(out, "\n[guard]\n");
+        if (!rc)
+            rc = buf_addf(out, "; %s\n%s = %s\n", guard[i].comment, guard[i].key, guard[i].value);
+    }
+    return rc;
 }
