@@ -90,7 +90,14 @@ struct guard {
     int nlater;
     unsigned char alerted[ALERTED_MAX][SHA256_LEN]; /* alert-only: differences reported */
     int nalerted, alerted_next;
-    int closing;                /* finish what is pending without waiting for more */
+    int closing;
+    /* the evidence thread and its queue */
+    pthread_t ev_thread;
+    int ev_started, ev_stop;
+    pthread_mutex_t ev_lock;
+    pthread_cond_t ev_cond;
+    struct later *evq;
+    size_t evq_n, evq_cap;
     char *pending[PENDING_MAX]; /* paths to look at, deduplicated per batch */
     size_t npending;
     int overflow;
@@ -943,44 +950,98 @@ static void handle_path(struct guard *g, const char *rel)
 }
 
 /* Keeps the evidence of what a batch put right, then reports it. */
+/* The evidence thread: keeps what the event thread put right, then reports
+ * it, so that its writes and fsyncs never stand before the next restore. */
+static void *evidence_main(void *arg)
+{
+    struct guard *g = arg;
+    for (;;) {
+        pthread_mutex_lock(&g->ev_lock);
+        while (g->evq_n == 0 && !g->ev_stop)
+            pthread_cond_wait(&g->ev_cond, &g->ev_lock);
+        if (g->evq_n == 0) {
+            pthread_mutex_unlock(&g->ev_lock);
+            break;
+        }
+        struct later *items = g->evq;
+        size_t n = g->evq_n;
+        g->evq = NULL;
+        g->evq_n = g->evq_cap = 0;
+        pthread_mutex_unlock(&g->ev_lock);
+        /* The writer may still be writing (the guard acts on the file's
+         * creation): wait until the held files stay the same for 3 ms, at
+         * most 60 ms. */
+        int64_t start = mono_us(), quiet_since = start;
+        uint64_t sig = 0;
+        while (mono_us() - start < 60000 && mono_us() - quiet_since < 3000) {
+            uint64_t now = 0;
+            for (size_t i = 0; i < n; i++) {
+                struct stat st;
+                if (fstat(items[i].fd, &st) == 0)
+                    now =
+                        now * 1000003u + (uint64_t)st.st_size * 31u + (uint64_t)st.st_mtim.tv_nsec;
+            }
+            if (now != sig) {
+                sig = now;
+                quiet_since = mono_us();
+            }
+            nanosleep(&(struct timespec){0, 500000}, NULL);
+        }
+        for (size_t i = 0; i < n; i++) {
+            struct later *l = &items[i];
+            unsigned char after[SHA256_LEN] = {0};
+            char rule[64] = "", b[SHA256_HEX_LEN] = "", a[SHA256_HEX_LEN] = "";
+            int has_after =
+                evidence_from_fd(g, l->fd, l->name, l->rel, after, rule, sizeof(rule)) == 0;
+            close(l->fd);
+            if (l->has_before)
+                hex_encode(l->before, SHA256_LEN, b);
+            if (has_after)
+                hex_encode(after, SHA256_LEN, a);
+            struct guard_event ev = {
+                .root = g->root,
+                .path = l->rel,
+                .category =
+                    rule[0] ? "harmful-program/webshell" : "information-destruction/tampering",
+                .action = l->action,
+                .kinds = l->kinds,
+                .before_sha = b,
+                .after_sha = a,
+                .webshell_rule = rule[0] ? rule : NULL,
+                .detected_ms = l->detected_ms,
+                .latency_us = l->ok ? l->restored_us - l->detected_us : -1,
+            };
+            if (g->o.on_event)
+                g->o.on_event(g->o.ctx, &ev);
+            free(l->rel);
+        }
+        free(items);
+    }
+    return NULL;
+}
+
+/* Hands what this batch put right to the evidence thread. */
 static void finish_later(struct guard *g)
 {
-    /* The writer may still be writing (the guard acts on the file's creation):
-     * wait until the held files stay the same for 3 ms, at most 60 ms. */
-    int64_t start = mono_us(), quiet_since = start;
-    uint64_t sig = 0;
-    while (g->nlater > 0 && mono_us() - start < 60000 && mono_us() - quiet_since < 3000) {
-        /* New changes come first: containing them matters more than the
-         * evidence of the last ones, which waits (at most 100 ms). */
-        struct pollfd p = {.fd = g->ino_fd, .events = POLLIN};
-        if (!g->closing && g->nlater < LATER_MAX && mono_us() - g->later[0].restored_us < 100000 &&
-            poll(&p, 1, 0) == 1)
-            return;
-        uint64_t now = 0;
-        for (int i = 0; i < g->nlater; i++) {
-            struct stat st;
-            if (fstat(g->later[i].fd, &st) == 0)
-                now = now * 1000003u + (uint64_t)st.st_size * 31u + (uint64_t)st.st_mtim.tv_nsec;
+    if (g->nlater == 0)
+        return;
+    pthread_mutex_lock(&g->ev_lock);
+    if (g->evq_n + (size_t)g->nlater > g->evq_cap) {
+        size_t cap = g->evq_n + (size_t)g->nlater + 64;
+        struct later *v = realloc(g->evq, cap * sizeof(*v));
+        if (v) {
+            g->evq = v;
+            g->evq_cap = cap;
         }
-        if (now != sig) {
-            sig = now;
-            quiet_since = mono_us();
-        }
-        nanosleep(&(struct timespec){0, 500000}, NULL);
     }
-    for (int i = 0; i < g->nlater; i++) {
-        struct later *l = &g->later[i];
-        unsigned char after[SHA256_LEN] = {0};
-        char rule[64] = "";
-        int has_after = evidence_from_fd(g, l->fd, l->name, l->rel, after, rule, sizeof(rule)) == 0;
-        close(l->fd);
-        g->detected_ms = l->detected_ms;
-        g->detected_us = l->detected_us;
-        g->restored_us = l->restored_us;
-        emit(g, l->rel, rule[0] ? "harmful-program/webshell" : "information-destruction/tampering",
-             l->action, l->kinds, l->before, l->has_before, after, has_after, rule[0] ? rule : NULL,
-             NULL, l->ok);
-        free(l->rel);
+    int i = 0;
+    for (; i < g->nlater && g->evq_n < g->evq_cap; i++)
+        g->evq[g->evq_n++] = g->later[i];
+    pthread_cond_signal(&g->ev_cond);
+    pthread_mutex_unlock(&g->ev_lock);
+    for (; i < g->nlater; i++) { /* out of memory: no evidence, still a report */
+        close(g->later[i].fd);
+        free(g->later[i].rel);
     }
     g->nlater = 0;
 }
@@ -1170,6 +1231,8 @@ int guard_open(struct guard **out, const char *dir, const struct guard_opts *o, 
     g->stop_pipe[0] = g->stop_pipe[1] = -1;
     g->fan_stop[0] = g->fan_stop[1] = -1;
     pthread_mutex_init(&g->authorised_lock, NULL);
+    pthread_mutex_init(&g->ev_lock, NULL);
+    pthread_cond_init(&g->ev_cond, NULL);
     g->ctl_wd = g->req_wd = -1;
     g->o = *o;
     baseline_init(&g->base);
@@ -1214,6 +1277,9 @@ int guard_open(struct guard **out, const char *dir, const struct guard_opts *o, 
                                  o->clamav_dir != NULL, e);
     if (!rc && pipe2(g->stop_pipe, O_CLOEXEC | O_NONBLOCK) != 0)
         rc = err_errno(e, ERR_IO, errno, "cannot create a pipe");
+    if (!rc && pthread_create(&g->ev_thread, NULL, evidence_main, g) != 0)
+        rc = err_set(e, ERR_INTERNAL, "cannot start the evidence thread");
+    g->ev_started = !rc;
     if (rc) {
         guard_close(g);
         return rc;
@@ -1230,6 +1296,15 @@ void guard_close(struct guard *g)
     struct err e = {0};
     g->closing = 1;
     finish_later(g);
+    if (g->ev_started) {
+        pthread_mutex_lock(&g->ev_lock);
+        g->ev_stop = 1;
+        pthread_cond_signal(&g->ev_cond);
+        pthread_mutex_unlock(&g->ev_lock);
+        pthread_join(g->ev_thread, NULL);
+    }
+    pthread_mutex_destroy(&g->ev_lock);
+    pthread_cond_destroy(&g->ev_cond);
     if (g->fan_started) {
         char c = 1;
         if (write(g->fan_stop[1], &c, 1) == 1)
@@ -1480,8 +1555,6 @@ int guard_run_many(struct guard **gs, int n, int stop_fd, struct err *e)
             int64_t until = gs[i]->next_recheck - time_now_ms();
             if (until < wait)
                 wait = until < 0 ? 0 : until;
-            if (gs[i]->nlater > 0 && wait > 2)
-                wait = 2;
         }
         int r = poll(pfd, (nfds_t)k, (int)wait);
         if (r < 0 && errno != EINTR) {
