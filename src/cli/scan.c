@@ -30,12 +30,10 @@ static const char scan_usage[] =
 
 static void print_change(const struct gchange *c)
 {
-    const struct gentry *g = c->now ? c->now : c->was;
     struct buf path;
     char kinds[80];
     buf_init(&path, GUARD_ESC_MAX);
-    guard_escape(g->path, g->path_len, &path);
-    gchange_kinds(c->kinds, kinds, sizeof(kinds));
+    gchange_describe(c, &path, kinds, sizeof(kinds));
     printf("%-16s %s", kinds, buf_str(&path));
     if (c->kinds & GC_CONTENT) {
         char a[SHA256_HEX_LEN] = "-", b[SHA256_HEX_LEN] = "-";

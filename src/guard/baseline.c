@@ -640,14 +640,21 @@ json_t *gentry_json(const struct gentry *g)
                      (json_int_t)g->size, "links", (json_int_t)g->nlink, "sha256", sha);
 }
 
-json_t *gchange_json(const struct gchange *c)
+const struct gentry *gchange_describe(const struct gchange *c, struct buf *path, char *kinds,
+                                      size_t cap)
 {
     const struct gentry *g = c->now ? c->now : c->was;
+    guard_escape(g->path, g->path_len, path);
+    gchange_kinds(c->kinds, kinds, cap);
+    return g;
+}
+
+json_t *gchange_json(const struct gchange *c)
+{
     struct buf path;
     char kinds[80];
     buf_init(&path, GUARD_ESC_MAX);
-    guard_escape(g->path, g->path_len, &path);
-    gchange_kinds(c->kinds, kinds, sizeof(kinds));
+    gchange_describe(c, &path, kinds, sizeof(kinds));
     json_t *o = json_pack("{s:s, s:s, s:o, s:o}", "path", buf_str(&path), "change", kinds, "before",
                           c->was ? gentry_json(c->was) : json_null(), "after",
                           c->now ? gentry_json(c->now) : json_null());

@@ -140,6 +140,10 @@ int guard_compare(const struct baseline *was, const struct baseline *now, struct
 void gchanges_free(struct gchanges *c);
 /* "content,mode" for the change bits. */
 void gchange_kinds(unsigned kinds, char *out, size_t cap);
+/* The changed entry (after, or before when removed), its escaped path
+ * appended to path (buf_init'ed with GUARD_ESC_MAX) and its kinds in kinds. */
+const struct gentry *gchange_describe(const struct gchange *c, struct buf *path, char *kinds,
+                                      size_t cap);
 /* One change as JSON: {path, change, before, after}. */
 json_t *gchange_json(const struct gchange *c);
 json_t *gentry_json(const struct gentry *g);

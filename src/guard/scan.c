@@ -591,8 +591,8 @@ static int walk_tree(int root_fd, const struct scan_opts *o, struct baseline *ou
 struct hash_job {
     int root_fd;
     struct baseline *b;
-    size_t *todo; /* indices into b->v */
-    size_t ntodo;
+    size_t *dirty_idx; /* indices into b->v */
+    size_t ndirty;
     const struct scan_opts *o;
     atomic_size_t next;
     atomic_uint_fast64_t bytes, done, unreadable, unstored;
@@ -606,9 +606,9 @@ static void *hash_worker(void *arg)
     struct hash_job *j = arg;
     for (;;) {
         size_t i = atomic_fetch_add(&j->next, 1);
-        if (i >= j->ntodo || atomic_load(&j->failed))
+        if (i >= j->ndirty || atomic_load(&j->failed))
             break;
-        struct gentry *g = &j->b->v[j->todo[i]];
+        struct gentry *g = &j->b->v[j->dirty_idx[i]];
         struct err e = {0};
         uint64_t max = j->o->max_file ? j->o->max_file : ((uint64_t)100 << 20);
         int rc = guard_hash_file(j->root_fd, g, j->o->objects, max, &e);
@@ -650,7 +650,7 @@ static void draw_progress(struct hash_job *j, uint64_t total_bytes, int final)
     memset(bar + pct * 40 / 100, '.', (size_t)(40 - pct * 40 / 100));
     bar[40] = 0;
     fprintf(stderr, "\rhashing [%s] %3d%% %llu/%zu files, %llu MiB%s", bar, pct,
-            (unsigned long long)atomic_load(&j->done), j->ntodo, (unsigned long long)(done >> 20),
+            (unsigned long long)atomic_load(&j->done), j->ndirty, (unsigned long long)(done >> 20),
             final ? "\n" : "");
     fflush(stderr);
 }
@@ -679,12 +679,12 @@ int guard_scan(int root_fd, const char *root, const struct scan_opts *o, struct 
     baseline_sort(out);
 
     /* Unchanged files keep the hash they had, unless --full. */
-    size_t *todo = malloc((out->n ? out->n : 1) * sizeof(*todo));
-    if (!todo) {
+    size_t *dirty_idx = malloc((out->n ? out->n : 1) * sizeof(*dirty_idx));
+    if (!dirty_idx) {
         baseline_free(out);
         return err_set(e, ERR_NOMEM, "out of memory");
     }
-    size_t ntodo = 0;
+    size_t ndirty = 0;
     uint64_t total_bytes = 0;
     for (size_t i = 0; i < out->n; i++) {
         struct gentry *g = &out->v[i];
@@ -693,27 +693,28 @@ int guard_scan(int root_fd, const char *root, const struct scan_opts *o, struct 
         stats->files++;
         if (!g->dirty)
             continue; /* settled by the walk */
-        todo[ntodo++] = i;
+        dirty_idx[ndirty++] = i;
         total_bytes += g->size;
     }
 
-    struct hash_job j = {.root_fd = root_fd, .b = out, .todo = todo, .ntodo = ntodo, .o = o};
+    struct hash_job j = {
+        .root_fd = root_fd, .b = out, .dirty_idx = dirty_idx, .ndirty = ndirty, .o = o};
     pthread_mutex_init(&j.lock, NULL);
     int nw = o->workers > 0 ? o->workers : cpu_count();
-    if ((size_t)nw > ntodo)
-        nw = ntodo ? (int)ntodo : 1;
+    if ((size_t)nw > ndirty)
+        nw = ndirty ? (int)ndirty : 1;
     pthread_t th[64];
     int started = 0;
-    int extra = o->progress && ntodo ? nw : nw - 1; /* with a bar, this thread only draws */
+    int extra = o->progress && ndirty ? nw : nw - 1; /* with a bar, this thread only draws */
     for (int i = 0; i < extra && i < 64; i++)
         if (pthread_create(&th[started], NULL, hash_worker, &j) == 0)
             started++;
-    if (o->progress && ntodo) {
+    if (o->progress && ndirty) {
         /* This thread draws the bar while the others hash. */
         if (!started) {
             hash_worker(&j);
         } else {
-            while (atomic_load(&j.done) < ntodo && !atomic_load(&j.failed)) {
+            while (atomic_load(&j.done) < ndirty && !atomic_load(&j.failed)) {
                 draw_progress(&j, total_bytes, 0);
                 nanosleep(&(struct timespec){0, 200000000}, NULL);
             }
@@ -723,10 +724,10 @@ int guard_scan(int root_fd, const char *root, const struct scan_opts *o, struct 
     }
     for (int i = 0; i < started; i++)
         pthread_join(th[i], NULL);
-    if (o->progress && ntodo)
+    if (o->progress && ndirty)
         draw_progress(&j, total_bytes, 1);
     pthread_mutex_destroy(&j.lock);
-    free(todo);
+    free(dirty_idx);
     stats->hashed += atomic_load(&j.done);
     stats->bytes_hashed += atomic_load(&j.bytes);
     stats->unreadable = atomic_load(&j.unreadable);

@@ -90,7 +90,6 @@ struct guard {
     int nlater;
     unsigned char alerted[ALERTED_MAX][SHA256_LEN]; /* alert-only: differences reported */
     int nalerted, alerted_next;
-    int closing;
     /* the evidence thread and its queue */
     pthread_t ev_thread;
     int ev_started, ev_stop;
@@ -1294,7 +1293,6 @@ void guard_close(struct guard *g)
     if (!g)
         return;
     struct err e = {0};
-    g->closing = 1;
     finish_later(g);
     if (g->ev_started) {
         pthread_mutex_lock(&g->ev_lock);
