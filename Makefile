@@ -4,7 +4,8 @@
 BUILD  ?= build/release
 SAN    ?=
 CC     ?= cc
-PKGS   := sqlite3 libsodium libcrypto libzstd inih jansson libmicrohttpd yara libclamav
+PKGS   := sqlite3 libsodium libcrypto libzstd inih jansson libmicrohttpd yara libclamav libhs \
+          libpcre2-8 zlib
 
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
@@ -26,8 +27,9 @@ SRC        := $(filter-out src/main.c,$(sort $(wildcard src/*/*.c)))
 MIGRATIONS := $(sort $(wildcard src/store/migrations/*.sql))
 GEN        := $(BUILD)/gen/migrations.c
 RULES      := $(sort $(wildcard rules/webshell/*.yar))
+LW_RULES   := $(sort $(wildcard rules/logwatch/*.rules))
 OBJ        := $(SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/migrations.o $(BUILD)/obj/gen/openapi.o \
-              $(BUILD)/obj/gen/webshell_rules.o
+              $(BUILD)/obj/gen/webshell_rules.o $(BUILD)/obj/gen/logwatch_rules.o
 LIB        := $(BUILD)/libtocsin.a
 UNIT       := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(sort $(wildcard tests/unit/test_*.c)))
 FUZZ_SRC   := $(sort $(wildcard tests/fuzz/fuzz_*.c))
@@ -73,6 +75,16 @@ $(BUILD)/gen/webshell_rules.c: $(RULES) scripts/embed-text.sh
 	@mkdir -p $(dir $@)
 	cat $(RULES) > $@.yar
 	scripts/embed-text.sh guard_webshell_rules $@.yar > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/obj/gen/logwatch_rules.o: $(BUILD)/gen/logwatch_rules.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+# So are the access-log rules, each file's name kept for messages.
+$(BUILD)/gen/logwatch_rules.c: $(LW_RULES) scripts/embed-text.sh
+	@mkdir -p $(dir $@)
+	for f in $(LW_RULES); do echo "#@ $$f"; cat $$f; done > $@.rules
+	scripts/embed-text.sh logwatch_builtin_rules $@.rules > $@.tmp && mv $@.tmp $@
 
 $(BUILD)/gen/openapi.c: docs/api/openapi.yaml scripts/embed-text.sh
 	@mkdir -p $(dir $@)

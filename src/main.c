@@ -24,6 +24,7 @@ static const struct {
     {"asset", cmd_asset, "the systems the plan protects"},
     {"setting", cmd_setting, "change deadlines and level thresholds"},
     {"scan", cmd_scan, "integrity baseline of a web root; webshell scanning"},
+    {"logscan", cmd_logscan, "detect attacks in web-server access logs"},
     {"guard", cmd_guard, "protect web roots: detect changes, keep evidence, restore"},
 };
 

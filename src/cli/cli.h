@@ -103,6 +103,7 @@ int cmd_setting(struct cli *cli, int argc, char **argv, struct err *e);
 int cmd_serve(struct cli *cli, int argc, char **argv, struct err *e);
 int cmd_scan(struct cli *cli, int argc, char **argv, struct err *e);
 int cmd_guard(struct cli *cli, int argc, char **argv, struct err *e);
+int cmd_logscan(struct cli *cli, int argc, char **argv, struct err *e);
 
 /* The guards of [guard] protect, run by tocsin serve on a thread of their own;
  * their events go to intake. Nothing is started (and *out is NULL) when no

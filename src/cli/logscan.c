@@ -1,0 +1,211 @@
+/* tocsin logscan: attack detection over access-log files. */
+#include "cli.h"
+
+#include "../logwatch/logwatch.h"
+#include "../plan/plan.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char logscan_usage[] =
+    "usage: tocsin logscan FILE… [--format auto|combined|common|json|'LOG_FORMAT']\n"
+    "                      [--rules RULEDIR] [--login PATH]… [--workers N] [--json | --hits]\n"
+    "       tocsin logscan --list-rules [--rules RULEDIR] [--json]\n"
+    "\n"
+    "Analyses access logs (plain or gzip; '-' is standard input) and prints what was\n"
+    "detected, aggregated per rule and client, with counts and sample lines: attack\n"
+    "signatures (rules/logwatch, plus the *.rules files of RULEDIR), brute force on the\n"
+    "sign-in paths (--login, default /login and the usual admin pages), scanning and\n"
+    "floods. --format takes an nginx log_format string for custom logs. --hits prints one\n"
+    "JSON line per flagged log line instead. Exit 1 when anything was detected.\n";
+
+static const char *const default_login[] = {
+    "/login",       "/login.php",        "/login.jsp",   "/user/login",     "/admin/login",
+    "/admin/login.php", "/admin.php",    "/signin",      "/wp-login.php",   "/index.php/login",
+    "/seeyon/main.do", "/logincheck.php", NULL,
+};
+
+static const char *const sev_name[] = {"low", "medium", "high", "critical"};
+
+/* Every rule's category must be one of the plan's: checked once at load. */
+static int check_categories(const struct lw_rules *rs, struct err *e)
+{
+    for (size_t i = 0; i < lw_rules_count(rs); i++) {
+        const struct lw_rule *r = lw_rules_get(rs, i);
+        const struct category *c;
+        const struct subcategory *s;
+        if (category_parse(r->category, &c, &s) != 0 || !s)
+            return err_set(e, ERR_INPUT, "%s: rule %s: '%s' is not a category/sub-category of the plan",
+                           r->source, r->id, r->category);
+    }
+    return 0;
+}
+
+static void on_hit(void *ctx, const struct lw_line *l, const struct lw_rule *const *rules, int n)
+{
+    (void)ctx;
+    json_t *ids = json_array();
+    for (int i = 0; i < n; i++)
+        json_array_append_new(ids, json_string(rules[i]->id));
+    json_t *o = json_pack("{s:I, s:o, s:s}", "line", (json_int_t)l->number, "rules", ids,
+                          "category", rules[0]->category);
+    json_dumpf(o, stdout, JSON_COMPACT);
+    putchar('\n');
+    json_decref(o);
+}
+
+static json_t *detection_json(const struct lw_detection *d)
+{
+    json_t *samples = json_array();
+    for (int i = 0; i < d->nsamples; i++) {
+        /* Log lines are not always UTF-8: such bytes are shown escaped. */
+        struct buf b;
+        buf_init(&b, 4 * LW_SAMPLE_MAX);
+        const char *s = d->samples[i];
+        size_t n = strlen(s);
+        if (utf8_valid(s, n))
+            buf_add(&b, s, n);
+        else
+            for (size_t k = 0; k < n; k++)
+                ((unsigned char)s[k] < 0x80) ? buf_addc(&b, s[k])
+                                             : buf_addf(&b, "\\x%02x", (unsigned char)s[k]);
+        json_array_append_new(samples, json_string(buf_str(&b)));
+        buf_release(&b);
+    }
+    json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:o, s:b}", "rule", d->rule->id,
+                          "category", d->rule->category, "severity", sev_name[d->rule->severity],
+                          "description", d->rule->description, "client", d->client, "count",
+                          (json_int_t)d->count, "first_line", (json_int_t)d->first_line,
+                          "samples", samples, "possibly_successful", d->possibly_successful);
+    char t[TIME_ISO_LEN];
+    if (d->first_ms) {
+        time_format_utc(d->first_ms, t);
+        json_object_set_new(o, "first_time", json_string(t));
+        time_format_utc(d->last_ms, t);
+        json_object_set_new(o, "last_time", json_string(t));
+    }
+    return o;
+}
+
+static void print_text(const struct lw_detection *d, size_t n, uint64_t lines, uint64_t skipped)
+{
+    printf("%llu lines, %llu skipped, %zu detection%s\n", (unsigned long long)lines,
+           (unsigned long long)skipped, n, n == 1 ? "" : "s");
+    for (size_t i = 0; i < n; i++) {
+        printf("\n%-8s %s  %s  client %s  ×%llu%s\n", sev_name[d[i].rule->severity],
+               d[i].rule->id, d[i].rule->category, d[i].client, (unsigned long long)d[i].count,
+               d[i].possibly_successful ? "  POSSIBLY SUCCESSFUL" : "");
+        printf("         %s (first at line %llu)\n", d[i].rule->description,
+               (unsigned long long)d[i].first_line);
+        for (int k = 0; k < d[i].nsamples; k++) {
+            /* Printed as data: control bytes cannot reach the terminal. */
+            printf("         | ");
+            for (const char *s = d[i].samples[k]; *s && s - d[i].samples[k] < 300; s++)
+                putchar((unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s);
+            putchar('\n');
+        }
+    }
+}
+
+static int list_rules(const struct lw_rules *rs, int json)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; i < lw_rules_count(rs); i++) {
+        const struct lw_rule *r = lw_rules_get(rs, i);
+        if (json)
+            json_array_append_new(a, json_pack("{s:s, s:s, s:s, s:s, s:s}", "id", r->id,
+                                               "category", r->category, "severity",
+                                               sev_name[r->severity], "description",
+                                               r->description, "source", r->source));
+        else
+            printf("%-36s %-30s %-8s %s\n", r->id, r->category, sev_name[r->severity],
+                   r->description);
+    }
+    if (json)
+        cli_print_json(a);
+    else
+        json_decref(a);
+    return 0;
+}
+
+int cmd_logscan(struct cli *cli, int argc, char **argv, struct err *e)
+{
+    const char *format = "auto", *rules_dir = NULL, *workers_s = NULL;
+    const char *login[32];
+    int nlogin = 0, hits = 0, list = 0;
+    const struct opt opts[] = {OPT_V("format", &format),   OPT_V("rules", &rules_dir),
+                               OPT_V("workers", &workers_s), OPT_M("login", login, &nlogin),
+                               OPT_F("hits", &hits),       OPT_F("list-rules", &list),
+                               OPT_END};
+    char *pos[256];
+    int npos, rc = opt_parse(cli, "logscan", opts, argc, argv, pos, 256, &npos, e);
+    if (rc)
+        return rc;
+    if (cli->help) {
+        cli_usage(logscan_usage);
+        return 0;
+    }
+    if (npos == 0 && !list)
+        return err_set(e, ERR_USAGE, "logscan: give one or more log files ('-' for standard input)");
+    if (hits && cli->json)
+        return err_set(e, ERR_USAGE, "logscan: --hits and --json are two outputs: give one");
+    int64_t workers = 0;
+    if (workers_s && (rc = cli_id("--workers", workers_s, &workers, e)) != 0)
+        return rc;
+    struct lw_rules *rs = NULL;
+    struct lw_format *f = NULL;
+    struct lw_analysis *a = NULL;
+    rc = lw_rules_new(rules_dir, &rs, e);
+    if (!rc)
+        rc = check_categories(rs, e);
+    if (!rc && list) {
+        rc = list_rules(rs, cli->json);
+        goto out;
+    }
+    if (!rc)
+        rc = lw_format_new(format, &f, e);
+    if (!rc)
+        rc = lw_analysis_new(rs, NULL, &a, e);
+    login[nlogin] = NULL;
+    struct lw_scan_opts o = {.rules = rs,
+                             .format = f,
+                             .login = nlogin ? login : default_login,
+                             .workers = (int)(workers > 64 ? 64 : workers),
+                             .on_hit = hits ? on_hit : NULL};
+    /* Every file is read even when one fails: the first error is kept. */
+    int failed = 0, fail_code = 0;
+    for (int i = 0; !rc && i < npos; i++) {
+        struct err fe = {0};
+        if (lw_scan_file(pos[i], &o, a, &fe) != 0) {
+            log_error("logscan: %s", fe.msg);
+            fail_code = fail_code ? fail_code : fe.code;
+            failed++;
+        }
+    }
+    if (!rc) {
+        const struct lw_detection *d;
+        size_t n = lw_analysis_detections(a, &d);
+        if (cli->json) {
+            json_t *arr = json_array();
+            for (size_t i = 0; i < n; i++)
+                json_array_append_new(arr, detection_json(&d[i]));
+            cli_print_json(json_pack("{s:I, s:I, s:o}", "lines",
+                                     (json_int_t)lw_analysis_lines(a), "skipped",
+                                     (json_int_t)lw_analysis_skipped(a), "detections", arr));
+        } else if (!hits) {
+            print_text(d, n, lw_analysis_lines(a), lw_analysis_skipped(a));
+        }
+        if (lw_analysis_skipped(a))
+            log_warn("logscan: %llu line(s) did not fit the format %s and were skipped",
+                     (unsigned long long)lw_analysis_skipped(a), format);
+        rc = failed ? err_set(e, fail_code, "logscan: %d file(s) not read to the end, see above",
+                              failed)
+                    : n > 0;
+    }
+out:
+    lw_analysis_free(a);
+    lw_format_free(f);
+    lw_rules_free(rs);
+    return rc;
+}

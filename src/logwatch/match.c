@@ -1,0 +1,290 @@
+/* The matcher: one line parsed, normalised and run through the signature
+ * database, with each rule's conditions and PCRE2 confirmation applied. One
+ * per thread: it owns the vectorscan scratch and its buffers. */
+#include "logwatch_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#define UA_CACHE 4096 /* user agents repeat: their results are remembered */
+
+enum scan_field { S_URI, S_PATH, S_URI_PATH, S_UA, S_REFERER, S_METHOD };
+
+struct ua_slot {
+    uint64_t hash;
+    uint32_t len;
+    uint16_t nhits;
+    uint16_t hits[4];
+};
+
+struct lw_matcher {
+    const struct lw_rules *rs;
+    hs_scratch_t *scratch;
+    pcre2_match_data *md;
+    pcre2_match_context *mctx;
+    char *norm;    /* the normalised URI */
+    char *unesc;   /* the parser's scratch */
+    char **login;  /* lower-case paths */
+    int nlogin;
+    uint64_t *new_scripts; /* path hashes */
+    size_t nnew, capnew;
+    struct ua_slot *ua;
+    /* the scan in progress */
+    struct lw_line *cur;
+    enum scan_field field;
+    size_t qpos; /* where the URI's query starts */
+    int dup;     /* a hit was already there: the UA's result is not cached */
+    uint8_t hit_field[LW_LINE_HITS_MAX];
+};
+
+int lw_matcher_new(const struct lw_rules *rs, struct lw_matcher **out, struct err *e)
+{
+    *out = NULL;
+    struct lw_matcher *m = calloc(1, sizeof(*m));
+    if (!m)
+        return err_set(e, ERR_NOMEM, "out of memory");
+    m->rs = rs;
+    m->norm = malloc(LW_LINE_MAX + 1);
+    m->unesc = malloc(LW_LINE_MAX + 1);
+    m->md = pcre2_match_data_create(4, NULL);
+    m->mctx = pcre2_match_context_create(NULL);
+    m->ua = calloc(UA_CACHE, sizeof(*m->ua));
+    int rc = 0;
+    if (!m->norm || !m->unesc || !m->md || !m->mctx || !m->ua)
+        rc = err_set(e, ERR_NOMEM, "out of memory");
+    /* A confirming pattern may backtrack badly on a hostile line: bounded. */
+    if (!rc) {
+        pcre2_set_match_limit(m->mctx, 200000);
+        pcre2_set_depth_limit(m->mctx, 2000);
+    }
+    if (!rc && rs->db && hs_alloc_scratch(rs->db, &m->scratch) != HS_SUCCESS)
+        rc = err_set(e, ERR_NOMEM, "cannot allocate the matcher's scratch space");
+    if (rc) {
+        lw_matcher_free(m);
+        return rc;
+    }
+    *out = m;
+    return 0;
+}
+
+void lw_matcher_free(struct lw_matcher *m)
+{
+    if (!m)
+        return;
+    if (m->scratch)
+        hs_free_scratch(m->scratch);
+    pcre2_match_data_free(m->md);
+    pcre2_match_context_free(m->mctx);
+    for (int i = 0; i < m->nlogin; i++)
+        free(m->login[i]);
+    free(m->login);
+    free(m->new_scripts);
+    free(m->norm);
+    free(m->unesc);
+    free(m->ua);
+    free(m);
+}
+
+int lw_matcher_set_login(struct lw_matcher *m, const char *const *paths, int n, struct err *e)
+{
+    char **v = calloc(n > 0 ? (size_t)n : 1, sizeof(*v));
+    if (!v)
+        return err_set(e, ERR_NOMEM, "out of memory");
+    for (int i = 0; i < n; i++) {
+        if (!(v[i] = strdup(paths[i]))) {
+            while (i--)
+                free(v[i]);
+            free(v);
+            return err_set(e, ERR_NOMEM, "out of memory");
+        }
+        char *q = strchr(v[i], '?');
+        if (q)
+            *q = '\0';
+    }
+    for (int i = 0; i < m->nlogin; i++)
+        free(m->login[i]);
+    free(m->login);
+    m->login = v;
+    m->nlogin = n;
+    return 0;
+}
+
+int lw_matcher_add_new_script(struct lw_matcher *m, const char *path, struct err *e)
+{
+    if (m->nnew == m->capnew) {
+        size_t cap = m->capnew ? m->capnew * 2 : 64;
+        if (cap > 1u << 20)
+            return err_set(e, ERR_TOOBIG, "more than %u new scripts remembered", 1u << 20);
+        uint64_t *v = realloc(m->new_scripts, cap * sizeof(*v));
+        if (!v)
+            return err_set(e, ERR_NOMEM, "out of memory");
+        m->new_scripts = v;
+        m->capnew = cap;
+    }
+    m->new_scripts[m->nnew++] = lw_hash(path, strlen(path));
+    return 0;
+}
+
+static int is_new_script(const struct lw_matcher *m, uint64_t h)
+{
+    for (size_t i = 0; i < m->nnew; i++)
+        if (m->new_scripts[i] == h)
+            return 1;
+    return 0;
+}
+
+static void add_hit(struct lw_matcher *m, unsigned id)
+{
+    struct lw_line *l = m->cur;
+    for (int i = 0; i < l->nhits; i++)
+        if (l->hits[i] == id) {
+            m->dup = 1;
+            return;
+        }
+    if (l->nhits < LW_LINE_HITS_MAX) {
+        m->hit_field[l->nhits] = (uint8_t)m->field;
+        l->hits[l->nhits++] = (uint16_t)id;
+    }
+}
+
+static int on_match(unsigned id, unsigned long long from, unsigned long long to, unsigned flags,
+                    void *ctx)
+{
+    (void)from;
+    (void)to;
+    (void)flags;
+    struct lw_matcher *m = ctx;
+    unsigned f = m->rs->v[id].fields;
+    int ok = 0;
+    switch (m->field) {
+    case S_URI: ok = (f & LW_F_URI) != 0; break;
+    case S_PATH: ok = (f & LW_F_PATH) != 0; break;
+    case S_URI_PATH: ok = (f & (LW_F_URI | LW_F_PATH)) != 0; break;
+    case S_UA: ok = (f & LW_F_UA) != 0; break;
+    case S_REFERER: ok = (f & LW_F_REFERER) != 0; break;
+    case S_METHOD: ok = (f & LW_F_METHOD) != 0; break;
+    }
+    if (ok)
+        add_hit(m, id);
+    return 0;
+}
+
+static void scan(struct lw_matcher *m, enum scan_field field, const char *p, size_t n)
+{
+    if (!p || n == 0 || !m->rs->db)
+        return;
+    m->field = field;
+    hs_scan(m->rs->db, p, (unsigned)n, 0, m->scratch, on_match, m);
+}
+
+/* The user agent's hits, from the cache when it was seen before. */
+static void scan_ua(struct lw_matcher *m, const char *p, size_t n)
+{
+    if (!p || n == 0)
+        return;
+    uint64_t h = lw_hash(p, n);
+    struct ua_slot *s = &m->ua[h % UA_CACHE];
+    if (s->hash == h && s->len == n) {
+        m->field = S_UA;
+        for (int i = 0; i < s->nhits; i++)
+            add_hit(m, s->hits[i]);
+        return;
+    }
+    int before = m->cur->nhits;
+    m->dup = 0;
+    scan(m, S_UA, p, n);
+    int got = m->cur->nhits - before;
+    if (got <= 4 && !m->dup && m->cur->nhits < LW_LINE_HITS_MAX) {
+        s->hash = h;
+        s->len = (uint32_t)n;
+        s->nhits = (uint16_t)got;
+        for (int i = 0; i < got; i++)
+            s->hits[i] = m->cur->hits[before + i];
+    }
+}
+
+static int confirmed(struct lw_matcher *m, int i, const struct lw_record *r, const char *uri,
+                     size_t urin)
+{
+    unsigned id = m->cur->hits[i];
+    pcre2_code *c = m->rs->confirm[id];
+    if (!c)
+        return 1;
+    const char *p = uri;
+    size_t n = urin;
+    switch ((enum scan_field)m->hit_field[i]) {
+    case S_URI:
+    case S_URI_PATH:
+        if (!(m->rs->v[id].fields & LW_F_URI))
+            n = m->qpos;
+        break;
+    case S_PATH: n = m->qpos; break;
+    case S_UA: p = r->f[LW_UA].p, n = r->f[LW_UA].n; break;
+    case S_REFERER: p = r->f[LW_REFERER].p, n = r->f[LW_REFERER].n; break;
+    case S_METHOD: p = r->f[LW_METHOD].p, n = r->f[LW_METHOD].n; break;
+    }
+    return pcre2_match(c, (PCRE2_SPTR)p, n, 0, 0, m->md, m->mctx) >= 0;
+}
+
+void lw_match_line(struct lw_matcher *m, const struct lw_format *f, const char *line, size_t n,
+                   uint64_t number, struct lw_line *out)
+{
+    memset(out, 0, sizeof(*out));
+    out->text = line;
+    out->len = (uint32_t)(n < UINT32_MAX ? n : UINT32_MAX);
+    out->number = number;
+    out->bytes = -1;
+    struct lw_record r;
+    if (lw_parse(f, line, n, &r, m->unesc, NULL) != 0)
+        return;
+    out->parsed = 1;
+    out->client = r.f[LW_CLIENT];
+    out->time_ms = r.time_ms;
+    out->status = r.status;
+    out->bytes = r.bytes;
+    out->is_post = r.f[LW_METHOD].n == 4 && memcmp(r.f[LW_METHOD].p, "POST", 4) == 0;
+
+    const char *uri = r.f[LW_URI].p;
+    size_t urin = r.f[LW_URI].n;
+    size_t nn = uri ? lw_normalise(uri, urin, m->norm, LW_LINE_MAX) : (size_t)-1;
+    if (nn != (size_t)-1) {
+        uri = m->norm;
+        urin = nn;
+    }
+    const char *q = uri ? memchr(uri, '?', urin) : NULL;
+    m->qpos = q ? (size_t)(q - uri) : urin;
+    out->path_hash = uri ? lw_hash(uri, m->qpos) : 0;
+    for (int i = 0; i < m->nlogin && uri; i++)
+        if (strlen(m->login[i]) == m->qpos && strncasecmp(m->login[i], uri, m->qpos) == 0)
+            out->is_login = 1;
+
+    m->cur = out;
+    /* The path is scanned on its own, so that a rule may anchor at its end
+     * ('\.php$'); without a query, one scan serves both. */
+    if (m->qpos == urin) {
+        scan(m, S_URI_PATH, uri, urin);
+    } else {
+        scan(m, S_PATH, uri, m->qpos);
+        scan(m, S_URI, uri, urin);
+    }
+    scan_ua(m, r.f[LW_UA].p, r.f[LW_UA].n);
+    scan(m, S_REFERER, r.f[LW_REFERER].p, r.f[LW_REFERER].n);
+    if (m->rs->any_method)
+        scan(m, S_METHOD, r.f[LW_METHOD].p, r.f[LW_METHOD].n);
+
+    /* Each rule's conditions, then its confirmation. */
+    int k = 0;
+    for (int i = 0; i < out->nhits; i++) {
+        const struct lw_rule *rule = &m->rs->v[out->hits[i]];
+        int keep = !(rule->status_lo && (r.status < rule->status_lo || r.status > rule->status_hi));
+        keep = keep && !(rule->method_post && !out->is_post);
+        keep = keep && !(rule->new_script && !is_new_script(m, out->path_hash));
+        keep = keep && confirmed(m, i, &r, uri, urin);
+        if (keep) {
+            m->hit_field[k] = m->hit_field[i];
+            out->hits[k++] = out->hits[i];
+        }
+    }
+    out->nhits = (uint16_t)k;
+}

@@ -1,0 +1,374 @@
+/* Signature rules: the rule files' format, and their compilation into one
+ * vectorscan database with PCRE2 programs for the rules that confirm. */
+#include "logwatch_int.h"
+
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+extern const char logwatch_builtin_rules[];
+
+static const char *trim(char *s, size_t *n)
+{
+    while (*n && (s[0] == ' ' || s[0] == '\t')) {
+        s++;
+        (*n)--;
+    }
+    while (*n && (s[*n - 1] == ' ' || s[*n - 1] == '\t' || s[*n - 1] == '\r'))
+        (*n)--;
+    s[*n] = '\0';
+    return s;
+}
+
+static int id_ok(const char *s, size_t n)
+{
+    if (n == 0 || n >= sizeof(((struct lw_rule *)0)->id) || s[0] == '-')
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '-' ||
+              s[i] == '.'))
+            return 0;
+    return 1;
+}
+
+static int set_fields(struct lw_rule *r, const char *v)
+{
+    static const struct {
+        const char *name;
+        unsigned bit;
+    } f[] = {{"uri", LW_F_URI},
+             {"path", LW_F_PATH},
+             {"ua", LW_F_UA},
+             {"referer", LW_F_REFERER},
+             {"method", LW_F_METHOD}};
+    r->fields = 0;
+    while (*v) {
+        size_t n = strcspn(v, ", ");
+        int found = 0;
+        for (size_t i = 0; i < sizeof(f) / sizeof(f[0]); i++)
+            if (strlen(f[i].name) == n && memcmp(f[i].name, v, n) == 0) {
+                r->fields |= f[i].bit;
+                found = 1;
+            }
+        if (!found && n)
+            return -1;
+        v += n;
+        v += strspn(v, ", ");
+    }
+    return r->fields ? 0 : -1;
+}
+
+/* "404", "4xx", "200-299". */
+static int set_status(struct lw_rule *r, const char *v)
+{
+    int a, b;
+    char x[3];
+    if (sscanf(v, "%3d-%3d", &a, &b) == 2 && a >= 100 && b <= 599 && a <= b) {
+        r->status_lo = a;
+        r->status_hi = b;
+    } else if (strlen(v) == 3 && v[0] >= '1' && v[0] <= '5' && sscanf(v + 1, "%2[x]", x) == 1 &&
+               strcmp(x, "xx") == 0) {
+        r->status_lo = (v[0] - '0') * 100;
+        r->status_hi = r->status_lo + 99;
+    } else if (strlen(v) == 3 && sscanf(v, "%3d", &a) == 1 && a >= 100 && a <= 599) {
+        r->status_lo = r->status_hi = a;
+    } else {
+        return -1;
+    }
+    return 0;
+}
+
+static int set_value(struct lw_rule *r, const char *key, const char *v, size_t vn)
+{
+    static const char *const sev[] = {"low", "medium", "high", "critical"};
+    if (strcmp(key, "category") == 0 || strcmp(key, "pattern") == 0 ||
+        strcmp(key, "confirm") == 0 || strcmp(key, "description") == 0) {
+        char *dst = strcmp(key, "category") == 0  ? r->category
+                    : strcmp(key, "pattern") == 0 ? r->pattern
+                    : strcmp(key, "confirm") == 0 ? r->confirm
+                                                  : r->description;
+        size_t cap = strcmp(key, "category") == 0      ? sizeof(r->category)
+                     : strcmp(key, "description") == 0 ? sizeof(r->description)
+                                                       : sizeof(r->pattern);
+        if (vn >= cap)
+            return -2;
+        memcpy(dst, v, vn + 1);
+        return 0;
+    }
+    if (strcmp(key, "field") == 0)
+        return set_fields(r, v);
+    if (strcmp(key, "status") == 0)
+        return set_status(r, v);
+    if (strcmp(key, "method") == 0) {
+        if (strcmp(v, "POST") != 0)
+            return -1;
+        r->method_post = 1;
+        return 0;
+    }
+    if (strcmp(key, "guard") == 0) {
+        if (strcmp(v, "new-script") != 0)
+            return -1;
+        r->new_script = 1;
+        return 0;
+    }
+    if (strcmp(key, "severity") == 0) {
+        for (int i = 0; i < 4; i++)
+            if (strcmp(v, sev[i]) == 0) {
+                r->severity = i;
+                return 0;
+            }
+        return -1;
+    }
+    return -3;
+}
+
+static int rule_done(const struct lw_rule *r, struct err *e)
+{
+    if (!r->category[0] || !strchr(r->category, '/'))
+        return err_set(e, ERR_INPUT, "%s: rule %s has no category/sub-category", r->source, r->id);
+    if (!r->pattern[0])
+        return err_set(e, ERR_INPUT, "%s: rule %s has no pattern", r->source, r->id);
+    if (!r->fields)
+        return err_set(e, ERR_INPUT, "%s: rule %s has no field", r->source, r->id);
+    if (!r->description[0])
+        return err_set(e, ERR_INPUT, "%s: rule %s has no description", r->source, r->id);
+    return 0;
+}
+
+int lw_rules_parse(const char *name, const char *p, size_t len, struct lw_rule *v, size_t cap,
+                   size_t *n, struct err *e)
+{
+    char line[1400], src[96];
+    snprintf(src, sizeof(src), "%s", name);
+    size_t lineno = 0, at = 0;
+    struct lw_rule *cur = NULL;
+    while (at < len) {
+        const char *nl = memchr(p + at, '\n', len - at);
+        size_t ln = nl ? (size_t)(nl - (p + at)) : len - at;
+        lineno++;
+        if (ln >= sizeof(line))
+            return err_set(e, ERR_INPUT, "%s:%zu: a line longer than %zu bytes", src, lineno,
+                           sizeof(line) - 1);
+        if (memchr(p + at, '\0', ln))
+            return err_set(e, ERR_INPUT, "%s:%zu: a NUL byte", src, lineno);
+        memcpy(line, p + at, ln);
+        at += ln + (nl != NULL);
+        const char *s = trim(line, &ln);
+        if (ln > 3 && memcmp(s, "#@ ", 3) == 0) {
+            /* The built-in rules carry the name of the file each came from. */
+            snprintf(src, sizeof(src), "%s", s + 3);
+            lineno = 0;
+            continue;
+        }
+        if (ln == 0 || s[0] == '#')
+            continue;
+        if (s[0] == '[') {
+            if (cur && rule_done(cur, e))
+                return e ? e->code : ERR_INPUT;
+            if (s[ln - 1] != ']' || !id_ok(s + 1, ln - 2))
+                return err_set(e, ERR_INPUT,
+                               "%s:%zu: a rule id is [lower-case letters, digits and '-']", src,
+                               lineno);
+            if (*n >= cap)
+                return err_set(e, ERR_TOOBIG, "%s:%zu: more than %zu rules", src, lineno, cap);
+            cur = &v[(*n)++];
+            memset(cur, 0, sizeof(*cur));
+            memcpy(cur->id, s + 1, ln - 2);
+            cur->severity = LW_MEDIUM;
+            snprintf(cur->source, sizeof(cur->source), "%.80s:%zu", src, lineno);
+            continue;
+        }
+        const char *eq = strchr(s, '=');
+        if (!eq)
+            return err_set(e, ERR_INPUT, "%s:%zu: expected [rule-id] or key = value", src, lineno);
+        if (!cur)
+            return err_set(e, ERR_INPUT, "%s:%zu: a key before the first [rule-id]", src, lineno);
+        char key[32];
+        size_t kn = (size_t)(eq - s);
+        if (kn >= sizeof(key))
+            return err_set(e, ERR_INPUT, "%s:%zu: unknown key", src, lineno);
+        memcpy(key, s, kn);
+        trim(key, &kn);
+        char *val = (char *)eq + 1;
+        size_t vn = ln - (size_t)(val - s);
+        val = (char *)trim(val, &vn);
+        int rc = set_value(cur, key, val, vn);
+        if (rc == -3)
+            return err_set(e, ERR_INPUT, "%s:%zu: unknown key '%s'", src, lineno, key);
+        if (rc == -2)
+            return err_set(e, ERR_INPUT, "%s:%zu: the %s is too long", src, lineno, key);
+        if (rc)
+            return err_set(e, ERR_INPUT, "%s:%zu: '%s' is not a valid %s", src, lineno, val, key);
+    }
+    if (cur && rule_done(cur, e))
+        return e ? e->code : ERR_INPUT;
+    return 0;
+}
+
+/* ---- compiling ------------------------------------------------------------ */
+
+static int load_dir(const char *dir, struct lw_rule *v, size_t cap, size_t *n, struct err *e)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return err_errno(e, ERR_IO, errno, "cannot read the rules directory %s", dir);
+    char *names[256];
+    int nn = 0, rc = 0;
+    struct dirent *de;
+    while ((de = readdir(d)) && nn < 256) {
+        size_t l = strlen(de->d_name);
+        if (l > 6 && strcmp(de->d_name + l - 6, ".rules") == 0 && de->d_name[0] != '.')
+            names[nn++] = strdup(de->d_name);
+    }
+    closedir(d);
+    /* In name order, so that which of two equal ids wins never depends on
+     * the directory's order. */
+    for (int i = 1; i < nn; i++)
+        for (int j = i; j > 0 && names[j] && names[j - 1] && strcmp(names[j - 1], names[j]) > 0;
+             j--) {
+            char *t = names[j];
+            names[j] = names[j - 1];
+            names[j - 1] = t;
+        }
+    for (int i = 0; i < nn; i++) {
+        if (!rc && !names[i])
+            rc = err_set(e, ERR_NOMEM, "out of memory");
+        if (!rc) {
+            char path[4096];
+            snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+            struct buf b;
+            buf_init(&b, 4 << 20);
+            rc = fs_read_file(path, 4 << 20, &b, e);
+            size_t before = *n;
+            if (!rc)
+                rc = lw_rules_parse(path, b.p ? b.p : "", b.len, v, cap, n, e);
+            /* A later rule of the same id replaces the earlier one. */
+            for (size_t k = before; !rc && k < *n; k++)
+                for (size_t j = 0; j < before; j++)
+                    if (v[j].id[0] && strcmp(v[j].id, v[k].id) == 0)
+                        v[j].id[0] = '\0';
+            buf_release(&b);
+        }
+        free(names[i]);
+    }
+    return rc;
+}
+
+static int compile_pcre(struct lw_rules *rs, size_t i, const char *pattern, struct err *e)
+{
+    int code;
+    PCRE2_SIZE off;
+    rs->confirm[i] = pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED,
+                                   PCRE2_CASELESS | PCRE2_DOTALL, &code, &off, NULL);
+    if (!rs->confirm[i]) {
+        PCRE2_UCHAR msg[160];
+        pcre2_get_error_message(code, msg, sizeof(msg));
+        return err_set(e, ERR_INPUT, "%s: rule %s: confirm pattern at offset %zu: %s",
+                       rs->v[i].source, rs->v[i].id, (size_t)off, (char *)msg);
+    }
+    pcre2_jit_compile(rs->confirm[i], PCRE2_JIT_COMPLETE); /* without JIT it still works */
+    return 0;
+}
+
+static int compile_all(struct lw_rules *rs, struct err *e)
+{
+    size_t n = rs->n;
+    const char **exprs = calloc(n ? n : 1, sizeof(*exprs));
+    unsigned *flags = calloc(n ? n : 1, sizeof(*flags)), *ids = calloc(n ? n : 1, sizeof(*ids));
+    rs->confirm = calloc(n ? n : 1, sizeof(*rs->confirm));
+    int rc = 0;
+    if (!exprs || !flags || !ids || !rs->confirm)
+        rc = err_set(e, ERR_NOMEM, "out of memory");
+    for (size_t i = 0; !rc && i < n; i++) {
+        exprs[i] = rs->v[i].pattern;
+        flags[i] = HS_FLAG_CASELESS | HS_FLAG_SINGLEMATCH | HS_FLAG_DOTALL;
+        ids[i] = (unsigned)i;
+        if (rs->v[i].confirm[0])
+            rc = compile_pcre(rs, i, rs->v[i].confirm, e);
+    }
+    /* A pattern vectorscan cannot run exactly (back-references, look-around)
+     * is run as a prefilter and confirmed by PCRE2 with the same pattern. */
+    for (size_t tries = 0; !rc && n > 0; tries++) {
+        hs_compile_error_t *ce = NULL;
+        if (hs_compile_multi(exprs, flags, ids, (unsigned)n, HS_MODE_BLOCK, NULL, &rs->db, &ce) ==
+            HS_SUCCESS)
+            break;
+        int at = ce->expression;
+        char msg[200];
+        snprintf(msg, sizeof(msg), "%s", ce->message);
+        hs_free_compile_error(ce);
+        if (at < 0 || (size_t)at >= n)
+            rc = err_set(e, ERR_INPUT, "the rules cannot be compiled: %s", msg);
+        else if (!(flags[at] & HS_FLAG_PREFILTER) && tries < n && strstr(msg, "not supported")) {
+            flags[at] |= HS_FLAG_PREFILTER;
+            if (!rs->confirm[at])
+                rc = compile_pcre(rs, (size_t)at, rs->v[at].pattern, e);
+        } else {
+            rc = err_set(e, ERR_INPUT, "%s: rule %s: %s", rs->v[at].source, rs->v[at].id, msg);
+        }
+    }
+    free(exprs);
+    free(flags);
+    free(ids);
+    return rc;
+}
+
+int lw_rules_new(const char *dir, struct lw_rules **out, struct err *e)
+{
+    *out = NULL;
+    struct lw_rules *rs = calloc(1, sizeof(*rs));
+    struct lw_rule *v = calloc(LW_RULES_MAX, sizeof(*v));
+    if (!rs || !v) {
+        free(rs);
+        free(v);
+        return err_set(e, ERR_NOMEM, "out of memory");
+    }
+    size_t n = 0;
+    int rc = lw_rules_parse("rules/logwatch (built in)", logwatch_builtin_rules,
+                            strlen(logwatch_builtin_rules), v, LW_RULES_MAX, &n, e);
+    if (!rc && dir)
+        rc = load_dir(dir, v, LW_RULES_MAX, &n, e);
+    /* Drop the replaced rules, keeping the order. */
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (v[i].id[0])
+            v[k++] = v[i];
+    rs->v = v;
+    rs->n = k;
+    for (size_t i = 0; i < k; i++) {
+        rs->any_method |= (v[i].fields & LW_F_METHOD) != 0;
+        rs->any_new_script |= v[i].new_script;
+    }
+    if (!rc)
+        rc = compile_all(rs, e);
+    if (rc) {
+        lw_rules_free(rs);
+        return rc;
+    }
+    *out = rs;
+    return 0;
+}
+
+void lw_rules_free(struct lw_rules *rs)
+{
+    if (!rs)
+        return;
+    if (rs->db)
+        hs_free_database(rs->db);
+    for (size_t i = 0; rs->confirm && i < rs->n; i++)
+        pcre2_code_free(rs->confirm[i]);
+    free(rs->confirm);
+    free(rs->v);
+    free(rs);
+}
+
+size_t lw_rules_count(const struct lw_rules *rs)
+{
+    return rs->n;
+}
+
+const struct lw_rule *lw_rules_get(const struct lw_rules *rs, size_t i)
+{
+    return i < rs->n ? &rs->v[i] : NULL;
+}
