@@ -9,7 +9,7 @@
 #include <string.h>
 
 #define DETECTIONS_MAX 100000 /* beyond, hits join one "other clients" detection per rule */
-#define PATHS_MAX      65536  /* paths whose normal response size is learned */
+#define PATHS_MAX      16384  /* paths whose normal response size is learned */
 #define SCAN_WINDOW_MS 60000
 #define FLOOD_WINDOW_MS 10000
 #define MINUTE_MS      60000
@@ -41,8 +41,7 @@ static const struct lw_rule behaviour[B_N] = {
 };
 
 struct client {
-    uint64_t key; /* 0: empty */
-    char addr[48];
+    uint64_t key; /* the address's hash; 0: empty */
     int64_t last_ms;
     int64_t bf_start, sc_start, fl_start;
     uint32_t bf_n, sc_404, sc_paths, fl_n;
@@ -68,7 +67,6 @@ struct lw_analysis {
     struct client *clients;
     size_t ncl, capcl;
     struct path_stat *paths;
-    size_t npaths;
     /* the overall rate */
     int64_t minute;
     uint64_t minute_n;
@@ -188,16 +186,25 @@ static struct client *client_get(struct lw_analysis *a, const struct lw_line *l)
 {
     if (!l->client.p || l->client.n == 0)
         return NULL;
-    uint64_t key = lw_hash(l->client.p, l->client.n);
+    uint64_t key = l->client_hash;
     struct client *c = client_slot(a->clients, a->capcl, key);
     if (c->key)
         return c;
     if ((a->ncl + 1) * 4 > a->capcl * 3) {
-        /* Full: forget the clients idle past every window, else grow. */
+        /* Full: forget the clients idle past every window; grow only when
+         * that freed less than half, so that the table stays as small as
+         * the clients really active (and in the processor's cache). */
         int64_t idle = l->time_ms - (int64_t)a->s.window_s * 1000;
-        size_t cap = a->ncl < LW_CLIENTS_MAX ? a->capcl * 2 : a->capcl;
-        if (clients_rebuild(a, cap, cap == a->capcl ? idle : INT64_MIN) != 0 ||
-            (a->ncl + 1) * 4 > a->capcl * 3) {
+        if (clients_rebuild(a, a->capcl, idle) != 0) {
+            a->untracked++;
+            return NULL;
+        }
+        if (a->ncl * 8 > a->capcl * 3 && a->ncl < LW_CLIENTS_MAX &&
+            clients_rebuild(a, a->capcl * 2, INT64_MIN) != 0) {
+            a->untracked++;
+            return NULL;
+        }
+        if ((a->ncl + 1) * 4 > a->capcl * 3) {
             a->untracked++;
             return NULL;
         }
@@ -205,8 +212,6 @@ static struct client *client_get(struct lw_analysis *a, const struct lw_line *l)
     }
     memset(c, 0, sizeof(*c));
     c->key = key;
-    size_t n = l->client.n < sizeof(c->addr) - 1 ? l->client.n : sizeof(c->addr) - 1;
-    memcpy(c->addr, l->client.p, n);
     a->ncl++;
     return c;
 }
@@ -284,21 +289,17 @@ static void count(struct lw_analysis *a, const struct lw_rule *rule, const char 
 
 /* ---- the normal response size of a path --------------------------------- */
 
+/* One slot per hash bucket, the newcomer taking it: the paths a portal
+ * serves most keep their slot, and a lookup is one memory access. */
 static struct path_stat *path_stat(struct lw_analysis *a, uint64_t key, int create)
 {
-    size_t i = key & (PATHS_MAX - 1);
-    for (size_t probes = 0; probes < 64; probes++, i = (i + 1) & (PATHS_MAX - 1)) {
-        if (a->paths[i].key == key)
-            return &a->paths[i];
-        if (!a->paths[i].key) {
-            if (!create || a->npaths * 4 > PATHS_MAX * 3)
-                return NULL;
-            a->paths[i].key = key;
-            a->npaths++;
-            return &a->paths[i];
-        }
-    }
-    return NULL;
+    struct path_stat *p = &a->paths[key & (PATHS_MAX - 1)];
+    if (p->key == key)
+        return p;
+    if (!create)
+        return NULL;
+    *p = (struct path_stat){.key = key};
+    return p;
 }
 
 /* An attack answered 2xx whose size is far from what that path usually
@@ -341,10 +342,13 @@ static int window_roll(int64_t *start, int64_t t, int64_t w)
     return 0;
 }
 
+static const char *client_text(const struct lw_line *l, char *out, size_t cap);
+
 static int behave(struct lw_analysis *a, struct client *c, const struct lw_line *l,
                   const struct lw_rule **out, int cap)
 {
     int n = 0;
+    char text[48];
     int64_t t = l->time_ms;
     c->last_ms = t;
     /* Brute force: 401 anywhere; a POST, or a 403, on a sign-in path. */
@@ -355,7 +359,7 @@ static int behave(struct lw_analysis *a, struct client *c, const struct lw_line 
         }
         c->bf_n++;
         if (c->bf_fired || c->bf_n >= (uint32_t)a->s.brute_attempts) {
-            count(a, &behaviour[B_BRUTE], c->addr, l, c->bf_fired ? 1 : c->bf_n, 0);
+            count(a, &behaviour[B_BRUTE], client_text(l, text, sizeof(text)), l, c->bf_fired ? 1 : c->bf_n, 0);
             c->bf_fired = 1;
             if (n < cap)
                 out[n++] = &behaviour[B_BRUTE];
@@ -376,7 +380,7 @@ static int behave(struct lw_analysis *a, struct client *c, const struct lw_line 
         }
         if (c->sc_fired || (c->sc_404 >= (uint32_t)a->s.scan_404 &&
                             c->sc_paths >= (uint32_t)a->s.scan_paths)) {
-            count(a, &behaviour[B_SCAN], c->addr, l, c->sc_fired ? 1 : c->sc_404, 0);
+            count(a, &behaviour[B_SCAN], client_text(l, text, sizeof(text)), l, c->sc_fired ? 1 : c->sc_404, 0);
             c->sc_fired = 1;
             if (n < cap)
                 out[n++] = &behaviour[B_SCAN];
@@ -389,7 +393,7 @@ static int behave(struct lw_analysis *a, struct client *c, const struct lw_line 
     }
     c->fl_n++;
     if (c->fl_fired || c->fl_n >= (uint32_t)a->s.flood_client) {
-        count(a, &behaviour[B_FLOOD], c->addr, l, c->fl_fired ? 1 : c->fl_n, 0);
+        count(a, &behaviour[B_FLOOD], client_text(l, text, sizeof(text)), l, c->fl_fired ? 1 : c->fl_n, 0);
         c->fl_fired = 1;
         if (n < cap)
             out[n++] = &behaviour[B_FLOOD];
@@ -442,6 +446,17 @@ static int overall(struct lw_analysis *a, const struct lw_line *l, const struct 
     return cap > 0;
 }
 
+/* The line's client as text, for a detection (only when one is counted). */
+static const char *client_text(const struct lw_line *l, char *out, size_t cap)
+{
+    size_t n = l->client.p && l->client.n ? l->client.n : 0;
+    if (n > cap - 1)
+        n = cap - 1;
+    memcpy(out, l->client.p ? l->client.p : "", n);
+    out[n] = '\0';
+    return n ? out : "-";
+}
+
 int lw_analysis_add(struct lw_analysis *a, const struct lw_line *l, const struct lw_rule **rules,
                     int cap)
 {
@@ -452,16 +467,9 @@ int lw_analysis_add(struct lw_analysis *a, const struct lw_line *l, const struct
     }
     int n = 0;
     char client[48];
-    size_t cn = l->client.n < sizeof(client) - 1 ? l->client.n : sizeof(client) - 1;
-    if (l->client.p)
-        memcpy(client, l->client.p, cn);
-    else
-        cn = 0;
-    client[cn] = '\0';
-    if (!cn)
-        snprintf(client, sizeof(client), "-");
     if (l->nhits) {
         int ok = unusual_success(a, l);
+        client_text(l, client, sizeof(client));
         for (int i = 0; i < l->nhits; i++) {
             const struct lw_rule *r = lw_rules_get(a->rs, l->hits[i]);
             count(a, r, client, l, 1, ok);
@@ -476,6 +484,12 @@ int lw_analysis_add(struct lw_analysis *a, const struct lw_line *l, const struct
         n += behave(a, c, l, rules + n, cap - n);
     n += overall(a, l, rules + n, cap - n);
     return n;
+}
+
+void lw_analysis_prefetch(const struct lw_analysis *a, const struct lw_line *l)
+{
+    __builtin_prefetch(&a->clients[l->client_hash & (a->capcl - 1)]);
+    __builtin_prefetch(&a->paths[l->path_hash & (PATHS_MAX - 1)]);
 }
 
 static int worse(const void *x, const void *y)

@@ -139,7 +139,8 @@ struct lw_line {
     int64_t time_ms;
     int status;
     int64_t bytes;
-    uint64_t path_hash; /* of the normalised path */
+    uint64_t path_hash;   /* of the normalised path */
+    uint64_t client_hash; /* of the client's address */
     uint8_t is_post, is_login;
     uint16_t nhits;
     uint16_t hits[LW_LINE_HITS_MAX]; /* rule indexes */

@@ -5,6 +5,7 @@
 #include "logwatch.h"
 
 #include <errno.h>
+#include <string.h>
 #include <hs/hs.h>
 
 #define PCRE2_CODE_UNIT_WIDTH 8
@@ -15,18 +16,36 @@ struct lw_rules {
     size_t n;
     hs_database_t *db;    /* every pattern, id = index into v */
     pcre2_code **confirm; /* [n], NULL where a rule does not confirm */
+    char **path_exprs;    /* [n], a path rule's pattern as compiled */
     int any_method;       /* some rule looks at the method */
     int any_new_script;   /* some rule needs the guard's new scripts */
 };
 
-/* FNV-1a, for hashing client addresses and paths. */
+/* A fast hash of client addresses, paths and user agents (not for
+ * anything an attacker gains by colliding: a collision merges two clients'
+ * counts or repeats a cached result for an equal-length string). Eight bytes
+ * at a time, then a final mix; never 0. */
 static inline uint64_t lw_hash(const void *p, size_t n)
 {
     const unsigned char *s = p;
-    uint64_t h = 1469598103934665603ull;
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ s[i]) * 1099511628211ull;
+    uint64_t h = 0x9e3779b97f4a7c15ull ^ n;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w;
+        memcpy(&w, s + i, 8);
+        h = (h ^ w) * 0xff51afd7ed558ccdull;
+        h ^= h >> 32;
+    }
+    uint64_t w = 0;
+    memcpy(&w, s + i, n - i);
+    h = (h ^ w) * 0xc4ceb9fe1a85ec53ull;
+    h ^= h >> 29;
+    h *= 0xff51afd7ed558ccdull;
+    h ^= h >> 32;
     return h ? h : 1;
 }
+
+/* Brings the detectors' state for line l into the cache ahead of its turn. */
+void lw_analysis_prefetch(const struct lw_analysis *a, const struct lw_line *l);
 
 #endif

@@ -7,11 +7,11 @@
 #include <string.h>
 #include <strings.h>
 
-#define UA_CACHE 4096 /* user agents repeat: their results are remembered */
+#define FIELD_CACHE 4096 /* user agents and referers repeat: their results are remembered */
 
-enum scan_field { S_URI, S_PATH, S_URI_PATH, S_UA, S_REFERER, S_METHOD };
+enum scan_field { S_URI, S_UA, S_REFERER, S_METHOD };
 
-struct ua_slot {
+struct field_slot {
     uint64_t hash;
     uint32_t len;
     uint16_t nhits;
@@ -25,11 +25,12 @@ struct lw_matcher {
     pcre2_match_context *mctx;
     char *norm;    /* the normalised URI */
     char *unesc;   /* the parser's scratch */
-    char **login;  /* lower-case paths */
+    char **login;  /* sign-in paths, without query */
+    size_t *login_len;
     int nlogin;
     uint64_t *new_scripts; /* path hashes */
     size_t nnew, capnew;
-    struct ua_slot *ua;
+    struct field_slot *cache[2]; /* user agent, referer */
     /* the scan in progress */
     struct lw_line *cur;
     enum scan_field field;
@@ -49,9 +50,10 @@ int lw_matcher_new(const struct lw_rules *rs, struct lw_matcher **out, struct er
     m->unesc = malloc(LW_LINE_MAX + 1);
     m->md = pcre2_match_data_create(4, NULL);
     m->mctx = pcre2_match_context_create(NULL);
-    m->ua = calloc(UA_CACHE, sizeof(*m->ua));
+    m->cache[0] = calloc(FIELD_CACHE, sizeof(*m->cache[0]));
+    m->cache[1] = calloc(FIELD_CACHE, sizeof(*m->cache[1]));
     int rc = 0;
-    if (!m->norm || !m->unesc || !m->md || !m->mctx || !m->ua)
+    if (!m->norm || !m->unesc || !m->md || !m->mctx || !m->cache[0] || !m->cache[1])
         rc = err_set(e, ERR_NOMEM, "out of memory");
     /* A confirming pattern may backtrack badly on a hostile line: bounded. */
     if (!rc) {
@@ -79,33 +81,43 @@ void lw_matcher_free(struct lw_matcher *m)
     for (int i = 0; i < m->nlogin; i++)
         free(m->login[i]);
     free(m->login);
+    free(m->login_len);
     free(m->new_scripts);
     free(m->norm);
     free(m->unesc);
-    free(m->ua);
+    free(m->cache[0]);
+    free(m->cache[1]);
     free(m);
 }
 
 int lw_matcher_set_login(struct lw_matcher *m, const char *const *paths, int n, struct err *e)
 {
     char **v = calloc(n > 0 ? (size_t)n : 1, sizeof(*v));
-    if (!v)
+    size_t *len = calloc(n > 0 ? (size_t)n : 1, sizeof(*len));
+    if (!v || !len) {
+        free(v);
+        free(len);
         return err_set(e, ERR_NOMEM, "out of memory");
+    }
     for (int i = 0; i < n; i++) {
         if (!(v[i] = strdup(paths[i]))) {
             while (i--)
                 free(v[i]);
             free(v);
+            free(len);
             return err_set(e, ERR_NOMEM, "out of memory");
         }
         char *q = strchr(v[i], '?');
         if (q)
             *q = '\0';
+        len[i] = strlen(v[i]);
     }
     for (int i = 0; i < m->nlogin; i++)
         free(m->login[i]);
     free(m->login);
+    free(m->login_len);
     m->login = v;
+    m->login_len = len;
     m->nlogin = n;
     return 0;
 }
@@ -152,15 +164,13 @@ static int on_match(unsigned id, unsigned long long from, unsigned long long to,
                     void *ctx)
 {
     (void)from;
-    (void)to;
     (void)flags;
     struct lw_matcher *m = ctx;
     unsigned f = m->rs->v[id].fields;
     int ok = 0;
     switch (m->field) {
-    case S_URI: ok = (f & LW_F_URI) != 0; break;
-    case S_PATH: ok = (f & LW_F_PATH) != 0; break;
-    case S_URI_PATH: ok = (f & (LW_F_URI | LW_F_PATH)) != 0; break;
+    /* A path rule's match may end on the query's '?' (its '$'), no later. */
+    case S_URI: ok = (f & LW_F_URI) || ((f & LW_F_PATH) && to <= m->qpos + 1); break;
     case S_UA: ok = (f & LW_F_UA) != 0; break;
     case S_REFERER: ok = (f & LW_F_REFERER) != 0; break;
     case S_METHOD: ok = (f & LW_F_METHOD) != 0; break;
@@ -178,22 +188,22 @@ static void scan(struct lw_matcher *m, enum scan_field field, const char *p, siz
     hs_scan(m->rs->db, p, (unsigned)n, 0, m->scratch, on_match, m);
 }
 
-/* The user agent's hits, from the cache when it was seen before. */
-static void scan_ua(struct lw_matcher *m, const char *p, size_t n)
+/* A user agent's or referer's hits, from the cache when it was seen before. */
+static void scan_cached(struct lw_matcher *m, enum scan_field field, const char *p, size_t n)
 {
-    if (!p || n == 0)
+    if (!p || n == 0 || (n == 1 && p[0] == '-'))
         return;
     uint64_t h = lw_hash(p, n);
-    struct ua_slot *s = &m->ua[h % UA_CACHE];
+    struct field_slot *s = &m->cache[field == S_REFERER][h % FIELD_CACHE];
     if (s->hash == h && s->len == n) {
-        m->field = S_UA;
+        m->field = field;
         for (int i = 0; i < s->nhits; i++)
             add_hit(m, s->hits[i]);
         return;
     }
     int before = m->cur->nhits;
     m->dup = 0;
-    scan(m, S_UA, p, n);
+    scan(m, field, p, n);
     int got = m->cur->nhits - before;
     if (got <= 4 && !m->dup && m->cur->nhits < LW_LINE_HITS_MAX) {
         s->hash = h;
@@ -215,11 +225,9 @@ static int confirmed(struct lw_matcher *m, int i, const struct lw_record *r, con
     size_t n = urin;
     switch ((enum scan_field)m->hit_field[i]) {
     case S_URI:
-    case S_URI_PATH:
         if (!(m->rs->v[id].fields & LW_F_URI))
             n = m->qpos;
         break;
-    case S_PATH: n = m->qpos; break;
     case S_UA: p = r->f[LW_UA].p, n = r->f[LW_UA].n; break;
     case S_REFERER: p = r->f[LW_REFERER].p, n = r->f[LW_REFERER].n; break;
     case S_METHOD: p = r->f[LW_METHOD].p, n = r->f[LW_METHOD].n; break;
@@ -240,6 +248,7 @@ void lw_match_line(struct lw_matcher *m, const struct lw_format *f, const char *
         return;
     out->parsed = 1;
     out->client = r.f[LW_CLIENT];
+    out->client_hash = r.f[LW_CLIENT].p ? lw_hash(r.f[LW_CLIENT].p, r.f[LW_CLIENT].n) : 0;
     out->time_ms = r.time_ms;
     out->status = r.status;
     out->bytes = r.bytes;
@@ -256,20 +265,13 @@ void lw_match_line(struct lw_matcher *m, const struct lw_format *f, const char *
     m->qpos = q ? (size_t)(q - uri) : urin;
     out->path_hash = uri ? lw_hash(uri, m->qpos) : 0;
     for (int i = 0; i < m->nlogin && uri; i++)
-        if (strlen(m->login[i]) == m->qpos && strncasecmp(m->login[i], uri, m->qpos) == 0)
+        if (m->login_len[i] == m->qpos && strncasecmp(m->login[i], uri, m->qpos) == 0)
             out->is_login = 1;
 
     m->cur = out;
-    /* The path is scanned on its own, so that a rule may anchor at its end
-     * ('\.php$'); without a query, one scan serves both. */
-    if (m->qpos == urin) {
-        scan(m, S_URI_PATH, uri, urin);
-    } else {
-        scan(m, S_PATH, uri, m->qpos);
-        scan(m, S_URI, uri, urin);
-    }
-    scan_ua(m, r.f[LW_UA].p, r.f[LW_UA].n);
-    scan(m, S_REFERER, r.f[LW_REFERER].p, r.f[LW_REFERER].n);
+    scan(m, S_URI, uri, urin);
+    scan_cached(m, S_UA, r.f[LW_UA].p, r.f[LW_UA].n);
+    scan_cached(m, S_REFERER, r.f[LW_REFERER].p, r.f[LW_REFERER].n);
     if (m->rs->any_method)
         scan(m, S_METHOD, r.f[LW_METHOD].p, r.f[LW_METHOD].n);
 

@@ -271,21 +271,153 @@ static int compile_pcre(struct lw_rules *rs, size_t i, const char *pattern, stru
     return 0;
 }
 
+/* The pattern with every '$' outside a class or escape as "(\?|$)": for a
+ * rule on the path, the query's '?' ends it as the URI's end does. */
+static char *path_pattern(const char *p)
+{
+    size_t n = strlen(p);
+    char *out = malloc(n * 6 + 1), *o = out;
+    if (!out)
+        return NULL;
+    int in_class = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (p[i] == '\\' && i + 1 < n) {
+            *o++ = p[i++];
+            *o++ = p[i];
+            continue;
+        }
+        if (in_class) {
+            in_class = p[i] != ']' || (i > 0 && p[i - 1] == '[');
+        } else if (p[i] == '[') {
+            in_class = 1;
+            if (i + 1 < n && p[i + 1] == '^')
+                *o++ = p[i++];
+        } else if (p[i] == '$') {
+            memcpy(o, "(\\?|$)", 6);
+            o += 6;
+            continue;
+        }
+        *o++ = p[i];
+    }
+    *o = '\0';
+    return out;
+}
+
+/* ---- the compiled database, cached ------------------------------------
+ * Compiling the rules takes vectorscan about half a second, longer than
+ * scanning a million lines, so the database is kept in the user's cache
+ * directory under the SHA-256 of everything it depends on, and compiled again
+ * only when that changes (or the cached copy does not load on this CPU). */
+
+static int cache_path(const struct lw_rules *rs, char *out, size_t cap)
+{
+    const char *dir = getenv("TOCSIN_CACHE"), *xdg = getenv("XDG_CACHE_HOME"),
+               *home = getenv("HOME");
+    char base[3072];
+    if (dir && dir[0])
+        snprintf(base, sizeof(base), "%s", dir);
+    else if (xdg && xdg[0] == '/')
+        snprintf(base, sizeof(base), "%s/tocsin", xdg);
+    else if (home && home[0] == '/')
+        snprintf(base, sizeof(base), "%s/.cache/tocsin", home);
+    else
+        return -1;
+    struct sha256_ctx c;
+    if (sha256_init(&c) != 0)
+        return -1;
+    const char *v = hs_version();
+    sha256_update(&c, v, strlen(v) + 1);
+    for (size_t i = 0; i < rs->n; i++) {
+        sha256_update(&c, rs->v[i].pattern, strlen(rs->v[i].pattern) + 1);
+        sha256_update(&c, &rs->v[i].fields, sizeof(rs->v[i].fields));
+    }
+    unsigned char d[SHA256_LEN];
+    char hex[SHA256_HEX_LEN];
+    sha256_final(&c, d);
+    hex_encode(d, 16, hex);
+    snprintf(out, cap, "%s/logwatch-%s.hsdb", base, hex);
+    return 0;
+}
+
+/* The cache file: the rule count, each rule's flags, the serialised database. */
+static int cache_load(struct lw_rules *rs, const char *path, unsigned *flags)
+{
+    struct buf b;
+    buf_init(&b, 64u << 20);
+    int ok = fs_read_file(path, 64u << 20, &b, NULL) == 0 && b.len > 4 + 4 * rs->n;
+    uint32_t n = 0;
+    if (ok) {
+        memcpy(&n, b.p, 4);
+        ok = n == rs->n;
+    }
+    if (ok) {
+        memcpy(flags, b.p + 4, 4 * n);
+        size_t at = 4 + 4 * (size_t)n;
+        ok = hs_deserialize_database(b.p + at, b.len - at, &rs->db) == HS_SUCCESS;
+    }
+    buf_release(&b);
+    return ok ? 0 : -1;
+}
+
+static void cache_store(const struct lw_rules *rs, const char *path, const unsigned *flags)
+{
+    char *bytes = NULL;
+    size_t len = 0;
+    if (hs_serialize_database(rs->db, &bytes, &len) != HS_SUCCESS)
+        return;
+    struct buf b;
+    buf_init(&b, (64u << 20) + 4 * rs->n + 4);
+    uint32_t n = (uint32_t)rs->n;
+    int rc = buf_add(&b, &n, 4);
+    if (!rc)
+        rc = buf_add(&b, flags, 4 * rs->n);
+    if (!rc)
+        rc = buf_add(&b, bytes, len);
+    free(bytes);
+    char dir[4096];
+    snprintf(dir, sizeof(dir), "%s", path);
+    char *slash = strrchr(dir, '/');
+    if (!rc && slash) {
+        *slash = '\0';
+        if (fs_mkdirs(dir, 0700, NULL) == 0)
+            fs_write_atomic(dir, slash + 1, b.p, b.len, 0600, 0, NULL);
+    }
+    buf_release(&b);
+}
+
 static int compile_all(struct lw_rules *rs, struct err *e)
 {
     size_t n = rs->n;
     const char **exprs = calloc(n ? n : 1, sizeof(*exprs));
     unsigned *flags = calloc(n ? n : 1, sizeof(*flags)), *ids = calloc(n ? n : 1, sizeof(*ids));
     rs->confirm = calloc(n ? n : 1, sizeof(*rs->confirm));
+    rs->path_exprs = calloc(n ? n : 1, sizeof(*rs->path_exprs));
     int rc = 0;
-    if (!exprs || !flags || !ids || !rs->confirm)
+    if (!exprs || !flags || !ids || !rs->confirm || !rs->path_exprs)
         rc = err_set(e, ERR_NOMEM, "out of memory");
     for (size_t i = 0; !rc && i < n; i++) {
         exprs[i] = rs->v[i].pattern;
+        if (rs->v[i].fields == LW_F_PATH) {
+            /* A path rule is run over the whole URI in the same scan, its
+             * end anchors also ending at the query; the matcher refuses
+             * matches past it. */
+            char *x = path_pattern(rs->v[i].pattern);
+            if (!x)
+                rc = err_set(e, ERR_NOMEM, "out of memory");
+            exprs[i] = rs->path_exprs[i] = x;
+        }
         flags[i] = HS_FLAG_CASELESS | HS_FLAG_SINGLEMATCH | HS_FLAG_DOTALL;
         ids[i] = (unsigned)i;
         if (rs->v[i].confirm[0])
             rc = compile_pcre(rs, i, rs->v[i].confirm, e);
+    }
+    char cache[4096];
+    int cached = !rc && n > 0 && cache_path(rs, cache, sizeof(cache)) == 0;
+    if (cached && cache_load(rs, cache, flags) == 0) {
+        for (size_t i = 0; !rc && i < n; i++)
+            if ((flags[i] & HS_FLAG_PREFILTER) && !rs->confirm[i])
+                rc = compile_pcre(rs, i, rs->v[i].pattern, e);
+        goto out;
     }
     /* A pattern vectorscan cannot run exactly (back-references, look-around)
      * is run as a prefilter and confirmed by PCRE2 with the same pattern. */
@@ -308,6 +440,9 @@ static int compile_all(struct lw_rules *rs, struct err *e)
             rc = err_set(e, ERR_INPUT, "%s: rule %s: %s", rs->v[at].source, rs->v[at].id, msg);
         }
     }
+    if (!rc && cached)
+        cache_store(rs, cache, flags);
+out:
     free(exprs);
     free(flags);
     free(ids);
@@ -359,6 +494,9 @@ void lw_rules_free(struct lw_rules *rs)
     for (size_t i = 0; rs->confirm && i < rs->n; i++)
         pcre2_code_free(rs->confirm[i]);
     free(rs->confirm);
+    for (size_t i = 0; rs->path_exprs && i < rs->n; i++)
+        free(rs->path_exprs[i]);
+    free(rs->path_exprs);
     free(rs->v);
     free(rs);
 }

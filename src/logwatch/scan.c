@@ -1,6 +1,8 @@
-/* Reading a whole log: blocks of lines matched on every core, then analysed
- * in order on one (the behaviour detectors need the lines' order). Plain and
- * gzip files alike go through zlib, which passes plain data straight on. */
+/* Reading a whole log. Each block of it is cut into one byte range per core;
+ * a worker splits its range into lines and matches them, while the block
+ * before is analysed in order (the behaviour detectors need the lines'
+ * order) on the calling thread. Plain and gzip files alike go through zlib,
+ * which passes plain data straight on. */
 #include "logwatch_int.h"
 
 #include <fcntl.h>
@@ -10,31 +12,57 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#define BLOCK_BYTES (8u << 20)
+#define BLOCK_BYTES (4u << 20)
 #define WORKERS_MAX 64
+
+/* One worker's share of a block: its lines, matched. */
+struct part {
+    struct lw_line *lines;
+    size_t n, cap;
+    int failed; /* out of memory */
+};
 
 struct worker {
     struct lw_matcher *m;
     const struct lw_format *f;
     const char *buf;
-    const uint32_t *start, *len; /* the block's lines */
-    struct lw_line *out;
-    size_t from, to;
-    uint64_t first_number;
+    size_t from, to; /* a range of whole lines */
+    struct part *part;
     pthread_t thread;
 };
+
+static struct lw_line *part_next(struct part *p)
+{
+    if (p->n == p->cap) {
+        size_t cap = p->cap ? p->cap * 2 : 4096;
+        struct lw_line *v = realloc(p->lines, cap * sizeof(*v));
+        if (!v)
+            return NULL;
+        p->lines = v;
+        p->cap = cap;
+    }
+    return &p->lines[p->n++];
+}
 
 static void *work(void *arg)
 {
     struct worker *w = arg;
-    for (size_t i = w->from; i < w->to; i++) {
-        if (w->len[i] == UINT32_MAX) { /* too long: skipped */
-            memset(&w->out[i], 0, sizeof(w->out[i]));
-            w->out[i].number = w->first_number + i;
-            continue;
+    struct part *p = w->part;
+    p->n = 0;
+    p->failed = 0;
+    for (size_t at = w->from; at < w->to;) {
+        const char *nl = memchr(w->buf + at, '\n', w->to - at);
+        size_t end = nl ? (size_t)(nl - w->buf) : w->to;
+        struct lw_line *l = part_next(p);
+        if (!l) {
+            p->failed = 1;
+            break;
         }
-        lw_match_line(w->m, w->f, w->buf + w->start[i], w->len[i], w->first_number + i,
-                      &w->out[i]);
+        if (end - at > LW_LINE_MAX) /* too long: skipped, and counted */
+            *l = (struct lw_line){.text = w->buf + at, .len = LW_LINE_MAX};
+        else
+            lw_match_line(w->m, w->f, w->buf + at, end - at, 0, l);
+        at = end + 1;
     }
     return NULL;
 }
@@ -44,57 +72,71 @@ struct scan {
     struct lw_analysis *a;
     struct worker w[WORKERS_MAX];
     int nw;
-    uint32_t *start, *len;
-    struct lw_line *lines;
-    size_t cap;
-    uint64_t number; /* lines so far */
+    struct part parts[2][WORKERS_MAX]; /* the block being matched, the one analysed */
+    int slot;                          /* parts[slot] is filled next */
+    int pending;                       /* parts[slot ^ 1] waits for its analysis */
+    const char *pending_buf;           /* the block its lines are in */
+    uint64_t number;                   /* lines so far */
+    int failed;
 };
 
-static void analyse(struct scan *s, const char *buf, size_t n)
+/* Analyses the block waiting, if any, in line order. */
+static void drain(struct scan *s)
 {
-    int nw = s->nw;
-    if (n < 256)
-        nw = 1; /* not worth a thread */
-    for (int k = 0; k < nw; k++) {
-        struct worker *w = &s->w[k];
-        w->f = s->o->format;
-        w->buf = buf;
-        w->start = s->start;
-        w->len = s->len;
-        w->out = s->lines;
-        w->first_number = s->number + 1;
-        w->from = n * (size_t)k / (size_t)nw;
-        w->to = n * (size_t)(k + 1) / (size_t)nw;
-        if (k > 0 && pthread_create(&w->thread, NULL, work, w) != 0)
-            w->to = w->from = 0, s->w[0].to = n; /* do it here instead */
-    }
-    work(&s->w[0]);
-    for (int k = 1; k < nw; k++)
-        if (s->w[k].to > s->w[k].from)
-            pthread_join(s->w[k].thread, NULL);
+    if (!s->pending)
+        return;
+    s->pending = 0;
     const struct lw_rule *rules[LW_LINE_HITS_MAX + 8];
-    for (size_t i = 0; i < n; i++) {
-        int k = lw_analysis_add(s->a, &s->lines[i], rules, LW_LINE_HITS_MAX + 8);
-        if (k > 0 && s->o->on_hit)
-            s->o->on_hit(s->o->ctx, &s->lines[i], rules, k);
+    for (int k = 0; k < s->nw; k++) {
+        struct part *p = &s->parts[s->slot ^ 1][k];
+        s->failed |= p->failed;
+        for (size_t i = 0; i < p->n; i++) {
+            struct lw_line *l = &p->lines[i];
+            if (i + 8 < p->n)
+                lw_analysis_prefetch(s->a, &p->lines[i + 8]);
+            l->number = ++s->number;
+            int n = lw_analysis_add(s->a, l, rules, LW_LINE_HITS_MAX + 8);
+            if (n > 0 && s->o->on_hit)
+                s->o->on_hit(s->o->ctx, l, rules, n);
+        }
     }
-    s->number += n;
 }
 
-/* Collects up to s->cap lines of buf[*at..upto) (the last one may lack its
- * newline); a line too long is marked for skipping. */
-static size_t split(struct scan *s, const char *buf, size_t *at, size_t upto)
+/* Matches the whole lines of buf[from..upto) on the workers while the block
+ * before is analysed here; this one then waits for its turn. */
+static void run_block(struct scan *s, const char *buf, size_t from, size_t upto)
 {
-    size_t n = 0;
-    while (*at < upto && n < s->cap) {
-        const char *nl = memchr(buf + *at, '\n', upto - *at);
-        size_t end = nl ? (size_t)(nl - buf) : upto;
-        s->start[n] = (uint32_t)*at;
-        s->len[n] = end - *at > LW_LINE_MAX ? UINT32_MAX : (uint32_t)(end - *at);
-        n++;
-        *at = nl ? end + 1 : upto;
+    int nw = upto - from < 64 * 1024 ? 1 : s->nw;
+    int started[WORKERS_MAX] = {0};
+    size_t at = from;
+    for (int k = 0; k < s->nw; k++) {
+        struct worker *w = &s->w[k];
+        size_t to = k == nw - 1 ? upto : from + (upto - from) * (size_t)(k + 1) / (size_t)nw;
+        if (k >= nw) {
+            to = at;
+        } else if (to < upto) {
+            const char *nl = memchr(buf + to, '\n', upto - to);
+            to = nl ? (size_t)(nl - buf) + 1 : upto;
+        }
+        *w = (struct worker){.m = w->m,
+                             .f = s->o->format,
+                             .buf = buf,
+                             .from = at,
+                             .to = to > at ? to : at,
+                             .part = &s->parts[s->slot][k]};
+        at = w->to;
+        started[k] = k < nw && pthread_create(&w->thread, NULL, work, w) == 0;
     }
-    return n;
+    drain(s);
+    for (int k = 0; k < s->nw; k++) {
+        if (started[k])
+            pthread_join(s->w[k].thread, NULL);
+        else
+            work(&s->w[k]); /* no thread: done here */
+    }
+    s->pending = 1;
+    s->pending_buf = buf;
+    s->slot ^= 1;
 }
 
 int lw_scan_file(const char *path, const struct lw_scan_opts *o, struct lw_analysis *a,
@@ -115,14 +157,10 @@ int lw_scan_file(const char *path, const struct lw_scan_opts *o, struct lw_analy
     s.nw = o->workers > 0 ? o->workers : (int)(cores > 0 ? cores : 1);
     if (s.nw > WORKERS_MAX)
         s.nw = WORKERS_MAX;
-    s.cap = 65536; /* lines matched per batch */
     s.number = lw_analysis_lines(a); /* numbers run on across files */
-    char *buf = malloc(BLOCK_BYTES);
-    s.start = malloc(s.cap * sizeof(*s.start));
-    s.len = malloc(s.cap * sizeof(*s.len));
-    s.lines = malloc(s.cap * sizeof(*s.lines));
-    int rc = 0, nlogin = 0;
-    if (!buf || !s.start || !s.len || !s.lines)
+    char *bufs[2] = {malloc(BLOCK_BYTES), malloc(BLOCK_BYTES)};
+    int rc = 0, nlogin = 0, nb = 0; /* nb: the block being filled */
+    if (!bufs[0] || !bufs[1])
         rc = err_set(e, ERR_NOMEM, "out of memory");
     while (o->login && o->login[nlogin])
         nlogin++;
@@ -131,10 +169,11 @@ int lw_scan_file(const char *path, const struct lw_scan_opts *o, struct lw_analy
         if (!rc)
             rc = lw_matcher_set_login(s.w[k].m, o->login, nlogin, e);
     }
-    size_t have = 0;  /* bytes in buf */
+    size_t have = 0;  /* bytes in bufs[nb] */
     int skipping = 0; /* inside a line longer than a block */
     int eof = 0;
     while (!rc && !eof) {
+        char *buf = bufs[nb];
         int got = gzread(gz, buf + have, (unsigned)(BLOCK_BYTES - have));
         if (got < 0) {
             int zerr;
@@ -144,7 +183,7 @@ int lw_scan_file(const char *path, const struct lw_scan_opts *o, struct lw_analy
         }
         eof = got == 0;
         have += (size_t)got;
-        size_t upto = have, at = 0; /* complete lines end before upto */
+        size_t upto = have, at = 0; /* whole lines end before upto */
         if (!eof) {
             const char *last = memrchr(buf, '\n', have);
             upto = last ? (size_t)(last - buf) + 1 : 0;
@@ -159,6 +198,7 @@ int lw_scan_file(const char *path, const struct lw_scan_opts *o, struct lw_analy
             }
             at = nl ? (size_t)(nl - buf) + 1 : have;
             skipping = 0;
+            drain(&s);
             lw_analysis_add(a, &(struct lw_line){.number = ++s.number}, NULL, 0);
         }
         if (!eof && upto <= at && have == BLOCK_BYTES) {
@@ -166,13 +206,19 @@ int lw_scan_file(const char *path, const struct lw_scan_opts *o, struct lw_analy
             have = 0;
             continue;
         }
-        while (at < upto) {
-            size_t n = split(&s, buf, &at, upto);
-            analyse(&s, buf, n);
-        }
-        memmove(buf, buf + upto, have - upto);
+        if (at < upto)
+            run_block(&s, buf, at, upto);
+        /* The incomplete tail moves to the other block; lines of it still
+         * waiting are analysed first. */
+        nb ^= 1;
+        if (s.pending && s.pending_buf == bufs[nb])
+            drain(&s);
+        memcpy(bufs[nb], buf + upto, have - upto);
         have -= upto;
     }
+    drain(&s);
+    if (!rc && s.failed)
+        rc = err_set(e, ERR_NOMEM, "%s: out of memory", path);
     if (!rc) {
         int zerr;
         const char *msg = gzerror(gz, &zerr);
@@ -182,9 +228,10 @@ int lw_scan_file(const char *path, const struct lw_scan_opts *o, struct lw_analy
     gzclose(gz);
     for (int k = 0; k < s.nw; k++)
         lw_matcher_free(s.w[k].m);
-    free(buf);
-    free(s.start);
-    free(s.len);
-    free(s.lines);
+    for (int k = 0; k < 2; k++) {
+        free(bufs[k]);
+        for (int j = 0; j < WORKERS_MAX; j++)
+            free(s.parts[k][j].lines);
+    }
     return rc;
 }
