@@ -275,6 +275,9 @@ static int parse_tokens(const struct lw_format *f, const char *line, size_t n, s
         const char *vend = end;
         if (i + 1 < f->n) {
             vend = find_lit(p, end, &f->t[i + 1]);
+            /* The last field before an optional tail may end the line. */
+            if (!vend && f->optional_from == i + 1)
+                vend = end;
             if (!vend)
                 return err_set(e, ERR_INPUT, "the field $%.*s at column %zu does not end",
                                (int)t->len, t->text, (size_t)(p - line) + 1);

@@ -1,0 +1,57 @@
+/* libFuzzer harness for the access-log line parser and the matcher: any bytes,
+ * in every format, must parse or be refused with a reason, and every field
+ * found must lie inside the line (or the unescaping scratch). */
+#include "logwatch/logwatch.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static int inside(const struct lw_span *s, const char *a, size_t an, const char *b, size_t bn)
+{
+    if (!s->p)
+        return 1;
+    return (s->p >= a && s->p + s->n <= a + an) || (s->p >= b && s->p + s->n <= b + bn);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    static struct lw_format *f[4];
+    static struct lw_rules *rs;
+    static struct lw_matcher *m;
+    if (!rs) {
+        const char *specs[] = {"auto", "json", "common",
+                               "$remote_addr|$time_iso8601|$request|$status|$http_user_agent"};
+        for (int i = 0; i < 4; i++)
+            if (lw_format_new(specs[i], &f[i], NULL) != 0)
+                __builtin_trap();
+        if (lw_rules_new(NULL, &rs, NULL) != 0 || lw_matcher_new(rs, &m, NULL) != 0)
+            __builtin_trap();
+    }
+    const char *line = (const char *)data;
+    char *scratch = malloc(size + 1);
+    if (!scratch)
+        return 0;
+    for (int i = 0; i < 4; i++) {
+        struct lw_record r;
+        struct err e = {0};
+        if (lw_parse(f[i], line, size, &r, scratch, &e) != 0) {
+            if (!e.msg[0])
+                __builtin_trap(); /* a refusal says why */
+            continue;
+        }
+        for (int k = 0; k < LW_NFIELDS; k++)
+            if (!inside(&r.f[k], line, size, scratch, size))
+                __builtin_trap();
+        struct lw_line l;
+        lw_match_line(m, f[i], line, size, 1, &l);
+        if (!l.parsed || l.nhits > LW_LINE_HITS_MAX)
+            __builtin_trap();
+        for (int k = 0; k < l.nhits; k++)
+            if (!lw_rules_get(rs, l.hits[k]))
+                __builtin_trap();
+    }
+    free(scratch);
+    return 0;
+}

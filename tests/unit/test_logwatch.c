@@ -1,0 +1,198 @@
+/* logwatch: formats and their fields, times, the normaliser, rule files and
+ * their refusals, a path rule's anchors, and the new-script rule fed by the
+ * guard. The detection corpus itself runs in tests/e2e/logscan.sh. */
+#include "logwatch/logwatch.h"
+#include "testutil.h"
+
+static void span_is(const struct lw_span *s, const char *want)
+{
+    assert_non_null(s->p);
+    assert_int_equal(s->n, strlen(want));
+    assert_memory_equal(s->p, want, s->n);
+}
+
+static void test_combined_and_common(void **state)
+{
+    (void)state;
+    struct lw_format *f;
+    assert_int_equal(lw_format_new("auto", &f, NULL), 0);
+    char scratch[512];
+    struct lw_record r;
+    const char *line = "10.0.0.1 - alice [27/Nov/2026:08:00:00 +0800] \"GET /a?b=\\\"c\\\" HTTP/1.1\" "
+                       "200 512 \"https://x/\" \"Mozilla/5.0 (X11)\" \"1.2.3.4\"";
+    assert_int_equal(lw_parse(f, line, strlen(line), &r, scratch, NULL), 0);
+    span_is(&r.f[LW_CLIENT], "10.0.0.1");
+    span_is(&r.f[LW_METHOD], "GET");
+    span_is(&r.f[LW_URI], "/a?b=\\\"c\\\"");
+    span_is(&r.f[LW_PROTOCOL], "HTTP/1.1");
+    span_is(&r.f[LW_UA], "Mozilla/5.0 (X11)");
+    assert_int_equal(r.status, 200);
+    assert_int_equal(r.bytes, 512);
+    assert_int_equal(r.time_ms, 1795737600000LL); /* 2026-11-27T00:00:00Z */
+    const char *common = "10.0.0.1 - - [27/Nov/2026:08:00:00 +0800] \"GET / HTTP/1.0\" 404 -";
+    assert_int_equal(lw_parse(f, common, strlen(common), &r, scratch, NULL), 0);
+    assert_int_equal(r.status, 404);
+    assert_int_equal(r.bytes, 0);
+    assert_null(r.f[LW_UA].p);
+    struct err e = {0};
+    const char *broken = "10.0.0.1 - - [27/Nov/2026:08:00:00 +0800] \"GET / HTTP/1.0";
+    assert_int_equal(lw_parse(f, broken, strlen(broken), &r, scratch, &e), ERR_INPUT);
+    assert_non_null(strstr(e.msg, "does not end"));
+    lw_format_free(f);
+}
+
+static void test_json_and_custom(void **state)
+{
+    (void)state;
+    struct lw_format *f;
+    char scratch[512];
+    struct lw_record r;
+    assert_int_equal(lw_format_new("json", &f, NULL), 0);
+    const char *j = "{\"remote_addr\":\"::1\",\"request_uri\":\"/\\u4e2d?x=\\\"\",\"status\":301,"
+                    "\"msec\":\"1795737600.250\",\"upstream\":null,\"extra_field\":true}";
+    assert_int_equal(lw_parse(f, j, strlen(j), &r, scratch, NULL), 0);
+    span_is(&r.f[LW_CLIENT], "::1");
+    span_is(&r.f[LW_URI], "/中?x=\"");
+    assert_int_equal(r.status, 301);
+    assert_int_equal(r.time_ms, 1795737600250LL);
+    assert_int_equal(r.nextra, 2);
+    struct err e = {0};
+    const char *nested = "{\"a\":{\"b\":1}}";
+    assert_int_equal(lw_parse(f, nested, strlen(nested), &r, scratch, &e), ERR_INPUT);
+    lw_format_free(f);
+
+    assert_int_equal(lw_format_new("$remote_addr\t${status}\t$request_time\t$request", &f, NULL), 0);
+    const char *c = "1.2.3.4\t500\t0.004\tPOST /login HTTP/2.0";
+    assert_int_equal(lw_parse(f, c, strlen(c), &r, scratch, NULL), 0);
+    assert_int_equal(r.status, 500);
+    span_is(&r.f[LW_METHOD], "POST");
+    span_is(&r.f[LW_URI], "/login");
+    span_is(&r.extra_name[0], "request_time");
+    lw_format_free(f);
+    err_clear(&e);
+    assert_int_equal(lw_format_new("$a$b", &f, &e), ERR_INPUT);
+    assert_non_null(strstr(e.msg, "cannot be told apart"));
+}
+
+static void test_times(void **state)
+{
+    (void)state;
+    assert_int_equal(lw_time_parse("27/Nov/2026:08:00:00 +0800", 26), 1795737600000LL);
+    assert_int_equal(lw_time_parse("2026-11-27T00:00:00Z", 20), 1795737600000LL);
+    assert_int_equal(lw_time_parse("2026-11-27T08:00:00.5+08:00", 27), 1795737600500LL);
+    assert_int_equal(lw_time_parse("27/Foo/2026:08:00:00 +0800", 26), 0);
+    assert_int_equal(lw_time_parse("31/Nov/2026:25:00:00 +0800", 26), 0);
+    assert_int_equal(lw_time_parse("12345", 5), 0);
+}
+
+static void norm_is(const char *in, const char *want)
+{
+    char out[256];
+    size_t n = lw_normalise(in, strlen(in), out, sizeof(out));
+    if (!want) {
+        assert_true(n == (size_t)-1);
+        return;
+    }
+    assert_true(n != (size_t)-1);
+    out[n] = '\0';
+    assert_string_equal(out, want);
+}
+
+static void test_normalise(void **state)
+{
+    (void)state;
+    norm_is("/news/index.html", NULL);
+    norm_is("/a//b/./c?q=1", "/a/b/c?q=1");
+    norm_is("/x?q=union+select", "/x?q=union select");
+    norm_is("/x?q=%2527", "/x?q='");
+    norm_is("/x?q=%25252e", "/x?q=."); /* three rounds */
+    norm_is("/x?q=%2525252e", "/x?q=%2e"); /* and no more */
+    norm_is("/x?q=%u003cscript%u003e", "/x?q=<script>");
+    norm_is("/..%5c..%5cwin.ini", "/../../win.ini");
+    norm_is("/a?b=\\x22c\\x22", "/a?b=\"c\"");
+    norm_is("/a?b=%zz%", "/a?b=%zz%");
+}
+
+static void test_rule_files(void **state)
+{
+    (void)state;
+    struct lw_rule v[4];
+    size_t n = 0;
+    struct err e = {0};
+    const char *ok = "# c\n[r-1]\ncategory = network-attack/scanning\nfield = path, ua\n"
+                     "pattern = ^/x$\nstatus = 4xx\nseverity = low\ndescription = d\n";
+    assert_int_equal(lw_rules_parse("t.rules", ok, strlen(ok), v, 4, &n, &e), 0);
+    assert_int_equal(n, 1);
+    assert_int_equal(v[0].fields, LW_F_PATH | LW_F_UA);
+    assert_int_equal(v[0].status_lo, 400);
+    assert_int_equal(v[0].status_hi, 499);
+    struct {
+        const char *text, *msg;
+    } bad[] = {
+        {"category = a/b\n", "t.rules:1: a key before the first [rule-id]"},
+        {"[Bad Id]\n", "t.rules:1: a rule id is"},
+        {"[a]\nfield = body\n", "t.rules:2: 'body' is not a valid field"},
+        {"[a]\ncolour = red\n", "t.rules:2: unknown key 'colour'"},
+        {"[a]\nseverity = huge\n", "'huge' is not a valid severity"},
+        {"[a]\nstatus = 999\n", "'999' is not a valid status"},
+        {"[a]\ncategory = x/y\nfield = uri\npattern = p\n", "rule a has no description"},
+        {"[a]\ncategory = x\n", "has no category/sub-category"},
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        n = 0;
+        err_clear(&e);
+        assert_int_equal(lw_rules_parse("t.rules", bad[i].text, strlen(bad[i].text), v, 4, &n, &e),
+                         ERR_INPUT);
+        if (!strstr(e.msg, bad[i].msg))
+            fail_msg("'%s' gave '%s'", bad[i].text, e.msg);
+    }
+}
+
+static int has_rule(const struct lw_rules *rs, const struct lw_line *l, const char *id)
+{
+    for (int i = 0; i < l->nhits; i++)
+        if (strcmp(lw_rules_get(rs, l->hits[i])->id, id) == 0)
+            return 1;
+    return 0;
+}
+
+static void test_path_anchor_and_new_scripts(void **state)
+{
+    (void)state;
+    setenv("TOCSIN_CACHE", "/nonexistent/tocsin-unit", 1); /* always compile */
+    struct lw_rules *rs;
+    struct lw_matcher *m;
+    struct lw_format *f;
+    assert_int_equal(lw_rules_new(NULL, &rs, NULL), 0);
+    assert_int_equal(lw_matcher_new(rs, &m, NULL), 0);
+    assert_int_equal(lw_format_new("combined", &f, NULL), 0);
+    struct lw_line l;
+    const char *a = "1.1.1.1 - - [27/Nov/2026:08:00:00 +0800] \"GET /.env?x=1 HTTP/1.1\" 404 1 \"-\" \"-\"";
+    lw_match_line(m, f, a, strlen(a), 1, &l);
+    assert_true(has_rule(rs, &l, "sensitive-config")); /* '$' ends at the query */
+    const char *b = "1.1.1.1 - - [27/Nov/2026:08:00:00 +0800] \"GET /s?next=/.env HTTP/1.1\" 200 1 \"-\" \"-\"";
+    lw_match_line(m, f, b, strlen(b), 2, &l);
+    assert_false(has_rule(rs, &l, "sensitive-config")); /* a path rule ignores the query */
+    const char *c = "1.1.1.1 - - [27/Nov/2026:08:00:00 +0800] \"POST /upload/logo.php HTTP/1.1\" 200 1 \"-\" \"-\"";
+    lw_match_line(m, f, c, strlen(c), 3, &l);
+    assert_false(has_rule(rs, &l, "webshell-new-script"));
+    assert_int_equal(lw_matcher_add_new_script(m, "/upload/logo.php", NULL), 0);
+    lw_match_line(m, f, c, strlen(c), 4, &l);
+    assert_true(has_rule(rs, &l, "webshell-new-script"));
+    lw_format_free(f);
+    lw_matcher_free(m);
+    lw_rules_free(rs);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_combined_and_common),
+        cmocka_unit_test(test_json_and_custom),
+        cmocka_unit_test(test_times),
+        cmocka_unit_test(test_normalise),
+        cmocka_unit_test(test_rule_files),
+        cmocka_unit_test(test_path_anchor_and_new_scripts),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
