@@ -113,4 +113,12 @@ int serve_guards_start(const char *data, const struct config *cfg, struct serve_
                        struct err *e);
 void serve_guards_stop(struct serve_guards *s);
 
+/* The access logs of [logwatch] logs, followed by tocsin serve on a thread of
+ * their own with a database connection of their own; detections go to intake
+ * with each log's position. Nothing is started when no log is configured. */
+struct serve_logwatch;
+int serve_logwatch_start(const char *data, const struct config *cfg, struct serve_logwatch **out,
+                         struct err *e);
+void serve_logwatch_stop(struct serve_logwatch *s);
+
 #endif

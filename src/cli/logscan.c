@@ -21,9 +21,9 @@ static const char logscan_usage[] =
     "JSON line per flagged log line instead. Exit 1 when anything was detected.\n";
 
 static const char *const default_login[] = {
-    "/login",       "/login.php",        "/login.jsp",   "/user/login",     "/admin/login",
-    "/admin/login.php", "/admin.php",    "/signin",      "/wp-login.php",   "/index.php/login",
-    "/seeyon/main.do", "/logincheck.php", NULL,
+    "/login",           "/login.php",      "/login.jsp", "/user/login",   "/admin/login",
+    "/admin/login.php", "/admin.php",      "/signin",    "/wp-login.php", "/index.php/login",
+    "/seeyon/main.do",  "/logincheck.php", NULL,
 };
 
 static const char *const sev_name[] = {"low", "medium", "high", "critical"};
@@ -36,7 +36,8 @@ static int check_categories(const struct lw_rules *rs, struct err *e)
         const struct category *c;
         const struct subcategory *s;
         if (category_parse(r->category, &c, &s) != 0 || !s)
-            return err_set(e, ERR_INPUT, "%s: rule %s: '%s' is not a category/sub-category of the plan",
+            return err_set(e, ERR_INPUT,
+                           "%s: rule %s: '%s' is not a category/sub-category of the plan",
                            r->source, r->id, r->category);
     }
     return 0;
@@ -76,8 +77,8 @@ static json_t *detection_json(const struct lw_detection *d)
     json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:o, s:b}", "rule", d->rule->id,
                           "category", d->rule->category, "severity", sev_name[d->rule->severity],
                           "description", d->rule->description, "client", d->client, "count",
-                          (json_int_t)d->count, "first_line", (json_int_t)d->first_line,
-                          "samples", samples, "possibly_successful", d->possibly_successful);
+                          (json_int_t)d->count, "first_line", (json_int_t)d->first_line, "samples",
+                          samples, "possibly_successful", d->possibly_successful);
     char t[TIME_ISO_LEN];
     if (d->first_ms) {
         time_format_utc(d->first_ms, t);
@@ -93,8 +94,8 @@ static void print_text(const struct lw_detection *d, size_t n, uint64_t lines, u
     printf("%llu lines, %llu skipped, %zu detection%s\n", (unsigned long long)lines,
            (unsigned long long)skipped, n, n == 1 ? "" : "s");
     for (size_t i = 0; i < n; i++) {
-        printf("\n%-8s %s  %s  client %s  ×%llu%s\n", sev_name[d[i].rule->severity],
-               d[i].rule->id, d[i].rule->category, d[i].client, (unsigned long long)d[i].count,
+        printf("\n%-8s %s  %s  client %s  ×%llu%s\n", sev_name[d[i].rule->severity], d[i].rule->id,
+               d[i].rule->category, d[i].client, (unsigned long long)d[i].count,
                d[i].possibly_successful ? "  POSSIBLY SUCCESSFUL" : "");
         printf("         %s (first at line %llu)\n", d[i].rule->description,
                (unsigned long long)d[i].first_line);
@@ -114,10 +115,9 @@ static int list_rules(const struct lw_rules *rs, int json)
     for (size_t i = 0; i < lw_rules_count(rs); i++) {
         const struct lw_rule *r = lw_rules_get(rs, i);
         if (json)
-            json_array_append_new(a, json_pack("{s:s, s:s, s:s, s:s, s:s}", "id", r->id,
-                                               "category", r->category, "severity",
-                                               sev_name[r->severity], "description",
-                                               r->description, "source", r->source));
+            json_array_append_new(a, json_pack("{s:s, s:s, s:s, s:s, s:s}", "id", r->id, "category",
+                                               r->category, "severity", sev_name[r->severity],
+                                               "description", r->description, "source", r->source));
         else
             printf("%-36s %-30s %-8s %s\n", r->id, r->category, sev_name[r->severity],
                    r->description);
@@ -134,9 +134,12 @@ int cmd_logscan(struct cli *cli, int argc, char **argv, struct err *e)
     const char *format = "auto", *rules_dir = NULL, *workers_s = NULL;
     const char *login[32];
     int nlogin = 0, hits = 0, list = 0;
-    const struct opt opts[] = {OPT_V("format", &format),   OPT_V("rules", &rules_dir),
-                               OPT_V("workers", &workers_s), OPT_M("login", login, &nlogin),
-                               OPT_F("hits", &hits),       OPT_F("list-rules", &list),
+    const struct opt opts[] = {OPT_V("format", &format),
+                               OPT_V("rules", &rules_dir),
+                               OPT_V("workers", &workers_s),
+                               OPT_M("login", login, &nlogin),
+                               OPT_F("hits", &hits),
+                               OPT_F("list-rules", &list),
                                OPT_END};
     char *pos[256];
     int npos, rc = opt_parse(cli, "logscan", opts, argc, argv, pos, 256, &npos, e);
@@ -147,7 +150,8 @@ int cmd_logscan(struct cli *cli, int argc, char **argv, struct err *e)
         return 0;
     }
     if (npos == 0 && !list)
-        return err_set(e, ERR_USAGE, "logscan: give one or more log files ('-' for standard input)");
+        return err_set(e, ERR_USAGE,
+                       "logscan: give one or more log files ('-' for standard input)");
     if (hits && cli->json)
         return err_set(e, ERR_USAGE, "logscan: --hits and --json are two outputs: give one");
     int64_t workers = 0;
@@ -190,9 +194,9 @@ int cmd_logscan(struct cli *cli, int argc, char **argv, struct err *e)
             json_t *arr = json_array();
             for (size_t i = 0; i < n; i++)
                 json_array_append_new(arr, detection_json(&d[i]));
-            cli_print_json(json_pack("{s:I, s:I, s:o}", "lines",
-                                     (json_int_t)lw_analysis_lines(a), "skipped",
-                                     (json_int_t)lw_analysis_skipped(a), "detections", arr));
+            cli_print_json(json_pack("{s:I, s:I, s:o}", "lines", (json_int_t)lw_analysis_lines(a),
+                                     "skipped", (json_int_t)lw_analysis_skipped(a), "detections",
+                                     arr));
         } else if (!hits) {
             print_text(d, n, lw_analysis_lines(a), lw_analysis_skipped(a));
         }

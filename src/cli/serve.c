@@ -74,17 +74,22 @@ int cmd_serve(struct cli *cli, int argc, char **argv, struct err *e)
         o.tls_cert = cert.p;
         o.tls_key = key.p;
     }
-    /* The guards' thread must not take SIGTERM: web_serve waits for it. */
+    /* The guards' and logwatch's threads must not take SIGTERM: web_serve
+     * waits for it. */
     sigset_t sigs;
     sigemptyset(&sigs);
     sigaddset(&sigs, SIGTERM);
     sigaddset(&sigs, SIGINT);
     pthread_sigmask(SIG_BLOCK, &sigs, NULL);
     struct serve_guards *guards = NULL;
+    struct serve_logwatch *logwatch = NULL;
     if (!rc)
         rc = serve_guards_start(cli_data_dir(cli), &cfg, &guards, e);
     if (!rc)
+        rc = serve_logwatch_start(cli_data_dir(cli), &cfg, &logwatch, e);
+    if (!rc)
         rc = web_serve(st, &o, e);
+    serve_logwatch_stop(logwatch);
     serve_guards_stop(guards);
     if (key.p)
         sodium_memzero(key.p, key.len);

@@ -160,10 +160,60 @@ static int set_guard_mode(struct config *c, const char *v, struct config_src *s)
     return 1;
 }
 
+/* PATH or PATH@ASSET, comma-separated: the logs tocsin serve follows. */
+static int set_lw_logs(struct config *c, const char *v, struct config_src *s)
+{
+    if (set_path(c->lw_logs, sizeof(c->lw_logs), "logs", v, s) != 1)
+        return 0;
+    char copy[sizeof(c->lw_logs)], *save = NULL;
+    snprintf(copy, sizeof(copy), "%s", v);
+    for (char *p = strtok_r(copy, ",", &save); p; p = strtok_r(NULL, ",", &save)) {
+        p += strspn(p, " ");
+        char *at = strchr(p, '@');
+        if (p[0] != '/' || (at && (at[1] == '\0' || strchr(at + 1, '@')))) {
+            c->lw_logs[0] = 0;
+            return fail(s, "logs: '%.80s' is not /absolute/path or /absolute/path@asset", p);
+        }
+    }
+    return 1;
+}
+
+static int set_lw_format(struct config *c, const char *v, struct config_src *s)
+{
+    if (strpbrk(v, ";#") || !text_is_clean(v, strlen(v)))
+        return fail(s, "format may not contain ';', '#' or control characters");
+    if (strlen(v) >= sizeof(c->lw_format))
+        return fail(s, "format is longer than %zu bytes", sizeof(c->lw_format) - 1);
+    snprintf(c->lw_format, sizeof(c->lw_format), "%s", v);
+    return 1;
+}
+
+static int set_lw_login(struct config *c, const char *v, struct config_src *s)
+{
+    if (strpbrk(v, ";#") || !text_is_clean(v, strlen(v)) || strlen(v) >= sizeof(c->lw_login))
+        return fail(s, "login: a comma-separated list of paths, without ';' or '#'");
+    char copy[sizeof(c->lw_login)], *save = NULL;
+    snprintf(copy, sizeof(copy), "%s", v);
+    for (char *p = strtok_r(copy, ", ", &save); p; p = strtok_r(NULL, ", ", &save))
+        if (p[0] != '/')
+            return fail(s, "login: '%.80s' does not start with '/'", p);
+    snprintf(c->lw_login, sizeof(c->lw_login), "%s", v);
+    return 1;
+}
+
+static int set_lw_rules(struct config *c, const char *v, struct config_src *s)
+{
+    if (v[0] != '/')
+        return fail(s, "rules '%.80s' is not an absolute path", v);
+    return set_path(c->lw_rules, sizeof(c->lw_rules), "rules", v, s);
+}
+
 static const struct {
     const char *section, *key;
     config_setter set;
 } config_keys[] = {
+    {"logwatch", "logs", set_lw_logs},          {"logwatch", "format", set_lw_format},
+    {"logwatch", "login", set_lw_login},        {"logwatch", "rules", set_lw_rules},
     {"server", "listen", set_listen},           {"server", "tls_cert", set_tls_cert},
     {"server", "tls_key", set_tls_key},         {"organisation", "name", set_org_name},
     {"organisation", "timezone", set_timezone}, {"guard", "protect", set_guard_dirs},
@@ -282,23 +332,28 @@ int config_format(const struct config *c, struct buf *out)
         c->tls_cert[0] ? "; HTTPS with this certificate chain and key (PEM)\ntls_cert = " : "",
         c->tls_cert, c->tls_cert[0] ? "\ntls_key = " : "", c->tls_key, c->tls_cert[0] ? "\n" : "",
         c->org_name, c->timezone);
-    /* [guard] only when something of it is set, each key only when set. */
+    /* [guard] and [logwatch] only when something of them is set, each key
+     * only when set. */
     const struct {
-        const char *key, *value, *comment;
-    } guard[] = {
-        {"protect", c->guard_dirs, "web roots tocsin serve protects (comma-separated)"},
-        {"mode", c->guard_mode, "restore, alert-only or lock"},
-        {"allow", c->guard_allow, "lock mode: programs that may write"},
-        {"rules", c->guard_rules, "the organisation's own webshell rules (*.yar)"},
+        const char *section, *key, *value, *comment;
+    } opt[] = {
+        {"guard", "protect", c->guard_dirs, "web roots tocsin serve protects (comma-separated)"},
+        {"guard", "mode", c->guard_mode, "restore, alert-only or lock"},
+        {"guard", "allow", c->guard_allow, "lock mode: programs that may write"},
+        {"guard", "rules", c->guard_rules, "the organisation's own webshell rules (*.yar)"},
+        {"logwatch", "logs", c->lw_logs, "access logs tocsin serve follows: PATH@ASSET, …"},
+        {"logwatch", "format", c->lw_format, "auto, combined, common, json or a log_format"},
+        {"logwatch", "login", c->lw_login, "sign-in paths for the brute-force detector"},
+        {"logwatch", "rules", c->lw_rules, "the organisation's own rules (*.rules)"},
     };
-    int section = 0;
-    for (size_t i = 0; !rc && i < sizeof(guard) / sizeof(guard[0]); i++) {
-        if (!guard[i].value[0])
+    const char *section = "";
+    for (size_t i = 0; !rc && i < sizeof(opt) / sizeof(opt[0]); i++) {
+        if (!opt[i].value[0])
             continue;
-        if (!section++)
-            rc = buf_adds(out, "\n[guard]\n");
+        if (strcmp(section, opt[i].section) != 0)
+            rc = buf_addf(out, "\n[%s]\n", section = opt[i].section);
         if (!rc)
-            rc = buf_addf(out, "; %s\n%s = %s\n", guard[i].comment, guard[i].key, guard[i].value);
+            rc = buf_addf(out, "; %s\n%s = %s\n", opt[i].comment, opt[i].key, opt[i].value);
     }
     return rc;
 }

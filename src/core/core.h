@@ -153,6 +153,10 @@ struct config {
     char guard_mode[16];   /* [guard] mode: restore, alert-only or lock */
     char guard_allow[1024]; /* [guard] allow: programs lock mode lets write, comma-separated */
     char guard_rules[512];  /* [guard] rules: a directory of the organisation's own *.yar rules */
+    char lw_logs[2048];     /* [logwatch] logs: PATH[@ASSET], comma-separated */
+    char lw_format[512];    /* [logwatch] format: "" (auto) or a format for lw_format_new */
+    char lw_login[512];     /* [logwatch] login: sign-in paths, comma-separated */
+    char lw_rules[512];     /* [logwatch] rules: a directory of the organisation's *.rules */
 };
 
 void config_defaults(struct config *c);

@@ -8,12 +8,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define DETECTIONS_MAX 100000 /* beyond, hits join one "other clients" detection per rule */
-#define PATHS_MAX      16384  /* paths whose normal response size is learned */
-#define SCAN_WINDOW_MS 60000
+#define DETECTIONS_MAX  100000 /* beyond, hits join one "other clients" detection per rule */
+#define PATHS_MAX       16384  /* paths whose normal response size is learned */
+#define SCAN_WINDOW_MS  60000
 #define FLOOD_WINDOW_MS 10000
-#define MINUTE_MS      60000
-#define LEARN_MINUTES  10 /* minutes of traffic before the overall rate is trusted */
+#define MINUTE_MS       60000
+#define LEARN_MINUTES   10 /* minutes of traffic before the overall rate is trusted */
 
 enum { B_BRUTE, B_SCAN, B_FLOOD, B_FLOOD_TOTAL, B_N };
 
@@ -359,7 +359,8 @@ static int behave(struct lw_analysis *a, struct client *c, const struct lw_line 
         }
         c->bf_n++;
         if (c->bf_fired || c->bf_n >= (uint32_t)a->s.brute_attempts) {
-            count(a, &behaviour[B_BRUTE], client_text(l, text, sizeof(text)), l, c->bf_fired ? 1 : c->bf_n, 0);
+            count(a, &behaviour[B_BRUTE], client_text(l, text, sizeof(text)), l,
+                  c->bf_fired ? 1 : c->bf_n, 0);
             c->bf_fired = 1;
             if (n < cap)
                 out[n++] = &behaviour[B_BRUTE];
@@ -378,9 +379,10 @@ static int behave(struct lw_analysis *a, struct client *c, const struct lw_line 
             c->sc_seen[bit >> 6] |= 1ull << (bit & 63);
             c->sc_paths++;
         }
-        if (c->sc_fired || (c->sc_404 >= (uint32_t)a->s.scan_404 &&
-                            c->sc_paths >= (uint32_t)a->s.scan_paths)) {
-            count(a, &behaviour[B_SCAN], client_text(l, text, sizeof(text)), l, c->sc_fired ? 1 : c->sc_404, 0);
+        if (c->sc_fired ||
+            (c->sc_404 >= (uint32_t)a->s.scan_404 && c->sc_paths >= (uint32_t)a->s.scan_paths)) {
+            count(a, &behaviour[B_SCAN], client_text(l, text, sizeof(text)), l,
+                  c->sc_fired ? 1 : c->sc_404, 0);
             c->sc_fired = 1;
             if (n < cap)
                 out[n++] = &behaviour[B_SCAN];
@@ -393,7 +395,8 @@ static int behave(struct lw_analysis *a, struct client *c, const struct lw_line 
     }
     c->fl_n++;
     if (c->fl_fired || c->fl_n >= (uint32_t)a->s.flood_client) {
-        count(a, &behaviour[B_FLOOD], client_text(l, text, sizeof(text)), l, c->fl_fired ? 1 : c->fl_n, 0);
+        count(a, &behaviour[B_FLOOD], client_text(l, text, sizeof(text)), l,
+              c->fl_fired ? 1 : c->fl_n, 0);
         c->fl_fired = 1;
         if (n < cap)
             out[n++] = &behaviour[B_FLOOD];
@@ -502,10 +505,8 @@ static int worse(const void *x, const void *y)
     return a->first_line < b->first_line ? -1 : a->first_line > b->first_line;
 }
 
-size_t lw_analysis_detections(struct lw_analysis *a, const struct lw_detection **out)
+static void reindex(struct lw_analysis *a)
 {
-    qsort(a->det, a->ndet, sizeof(*a->det), worse);
-    /* The slots point at indexes that sorting moved: rebuild them. */
     memset(a->slots, 0, a->capslots * sizeof(*a->slots));
     for (size_t k = 0; k < a->ndet; k++) {
         const struct lw_detection *d = &a->det[k];
@@ -518,6 +519,29 @@ size_t lw_analysis_detections(struct lw_analysis *a, const struct lw_detection *
             i = (i + 1) & (a->capslots - 1);
         a->slots[i] = (struct det_slot){key, (uint32_t)k};
     }
+}
+
+size_t lw_analysis_detections(struct lw_analysis *a, const struct lw_detection **out)
+{
+    qsort(a->det, a->ndet, sizeof(*a->det), worse);
+    reindex(a); /* sorting moved them */
     *out = a->det;
     return a->ndet;
+}
+
+void lw_analysis_reported(struct lw_analysis *a, int64_t before_ms)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < a->ndet; i++) {
+        struct lw_detection *d = &a->det[i];
+        if (d->last_ms < before_ms) {
+            for (int j = 0; j < d->nsamples; j++)
+                free(d->samples[j]);
+            continue;
+        }
+        d->reported = d->count;
+        a->det[k++] = *d;
+    }
+    a->ndet = k;
+    reindex(a);
 }

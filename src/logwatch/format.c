@@ -24,8 +24,8 @@ enum var {
 
 struct token {
     int is_var;
-    int var;         /* enum var */
-    char text[128];  /* a literal, or the variable's name */
+    int var;        /* enum var */
+    char text[128]; /* a literal, or the variable's name */
     size_t len;
 };
 
@@ -47,22 +47,38 @@ static const struct {
     const char *name;
     int var;
 } names[] = {
-    {"remote_addr", V_CLIENT},      {"realip_remote_addr", V_CLIENT},
-    {"client", V_CLIENT},           {"client_ip", V_CLIENT},
-    {"ip", V_CLIENT},               {"time_local", V_TIME},
-    {"time_iso8601", V_TIME},       {"msec", V_TIME},
-    {"time", V_TIME},               {"@timestamp", V_TIME},
-    {"timestamp", V_TIME},          {"request", V_REQUEST},
-    {"request_method", V_METHOD},   {"method", V_METHOD},
-    {"request_uri", V_URI},         {"uri", V_URI},
-    {"url", V_URI},                 {"server_protocol", V_PROTOCOL},
-    {"protocol", V_PROTOCOL},       {"status", V_STATUS},
-    {"body_bytes_sent", V_BYTES},   {"bytes_sent", V_BYTES},
-    {"bytes", V_BYTES},             {"size", V_BYTES},
-    {"http_referer", V_REFERER},    {"referer", V_REFERER},
-    {"referrer", V_REFERER},        {"http_user_agent", V_UA},
-    {"user_agent", V_UA},           {"agent", V_UA},
-    {"host", V_HOST},               {"http_host", V_HOST},
+    {"remote_addr", V_CLIENT},
+    {"realip_remote_addr", V_CLIENT},
+    {"client", V_CLIENT},
+    {"client_ip", V_CLIENT},
+    {"ip", V_CLIENT},
+    {"time_local", V_TIME},
+    {"time_iso8601", V_TIME},
+    {"msec", V_TIME},
+    {"time", V_TIME},
+    {"@timestamp", V_TIME},
+    {"timestamp", V_TIME},
+    {"request", V_REQUEST},
+    {"request_method", V_METHOD},
+    {"method", V_METHOD},
+    {"request_uri", V_URI},
+    {"uri", V_URI},
+    {"url", V_URI},
+    {"server_protocol", V_PROTOCOL},
+    {"protocol", V_PROTOCOL},
+    {"status", V_STATUS},
+    {"body_bytes_sent", V_BYTES},
+    {"bytes_sent", V_BYTES},
+    {"bytes", V_BYTES},
+    {"size", V_BYTES},
+    {"http_referer", V_REFERER},
+    {"referer", V_REFERER},
+    {"referrer", V_REFERER},
+    {"http_user_agent", V_UA},
+    {"user_agent", V_UA},
+    {"agent", V_UA},
+    {"host", V_HOST},
+    {"http_host", V_HOST},
     {"server_name", V_HOST},
 };
 
@@ -370,14 +386,26 @@ static int jstring(const char **pp, const char *end, char **scratch, struct lw_s
             return -1;
         char c = *p++;
         switch (c) {
-        case 'n': *o++ = '\n'; break;
-        case 't': *o++ = '\t'; break;
-        case 'r': *o++ = '\r'; break;
-        case 'b': *o++ = '\b'; break;
-        case 'f': *o++ = '\f'; break;
+        case 'n':
+            *o++ = '\n';
+            break;
+        case 't':
+            *o++ = '\t';
+            break;
+        case 'r':
+            *o++ = '\r';
+            break;
+        case 'b':
+            *o++ = '\b';
+            break;
+        case 'f':
+            *o++ = '\f';
+            break;
         case '"':
         case '\\':
-        case '/': *o++ = c; break;
+        case '/':
+            *o++ = c;
+            break;
         case 'u': {
             int cp = hex4(p, end);
             if (cp < 0)
@@ -395,7 +423,8 @@ static int jstring(const char **pp, const char *end, char **scratch, struct lw_s
             o += put_utf8(o, (unsigned)cp);
             break;
         }
-        default: return -1;
+        default:
+            return -1;
         }
     }
     if (p >= end)
@@ -406,8 +435,7 @@ static int jstring(const char **pp, const char *end, char **scratch, struct lw_s
     return 0;
 }
 
-static int parse_json(const char *line, size_t n, struct lw_record *r, char *scratch,
-                      struct err *e)
+static int parse_json(const char *line, size_t n, struct lw_record *r, char *scratch, struct err *e)
 {
     const char *p = line, *end = line + n;
     p = skip_ws(p, end);
@@ -498,8 +526,7 @@ static int digits(const char *p, int n)
 
 static int64_t civil_ms(int y, int mo, int d, int h, int mi, int s)
 {
-    if (y < 1970 || y > 9999 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 ||
-        s > 60)
+    if (y < 1970 || y > 9999 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 60)
         return 0;
     return ((days_from_civil(y, mo, d) * 24 + h) * 60 + mi) * 60000 + (int64_t)s * 1000;
 }

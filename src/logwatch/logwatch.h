@@ -101,17 +101,17 @@ enum lw_rule_field {
 enum lw_severity { LW_LOW, LW_MEDIUM, LW_HIGH, LW_CRITICAL };
 
 struct lw_rule {
-    char id[64];          /* "sqli-union-select"; its class is the part before the first '-' */
-    char category[64];    /* plan code, "network-attack/injection" */
-    char pattern[1024];   /* vectorscan (Hyperscan) syntax, matched caseless */
-    char confirm[1024];   /* PCRE2, caseless, on the same field; "" when none */
+    char id[64];        /* "sqli-union-select"; its class is the part before the first '-' */
+    char category[64];  /* plan code, "network-attack/injection" */
+    char pattern[1024]; /* vectorscan (Hyperscan) syntax, matched caseless */
+    char confirm[1024]; /* PCRE2, caseless, on the same field; "" when none */
     char description[256];
-    unsigned fields;      /* LW_F_* */
-    int severity;         /* enum lw_severity */
+    unsigned fields;          /* LW_F_* */
+    int severity;             /* enum lw_severity */
     int status_lo, status_hi; /* only lines with a status in [lo, hi]; 0, 0: any */
-    int method_post;      /* only POST requests */
-    int new_script;       /* only requests for a script the guard saw appear */
-    char source[128];     /* file:line where it was defined, for messages */
+    int method_post;          /* only POST requests */
+    int new_script;           /* only requests for a script the guard saw appear */
+    char source[128];         /* file:line where it was defined, for messages */
 };
 
 struct lw_rules;
@@ -133,8 +133,8 @@ const struct lw_rule *lw_rules_get(const struct lw_rules *rs, size_t i);
 struct lw_line {
     const char *text; /* the raw line */
     uint32_t len;
-    uint64_t number;   /* from 1 across the input */
-    int parsed;        /* 0: skipped (not the format, or too long) */
+    uint64_t number; /* from 1 across the input */
+    int parsed;      /* 0: skipped (not the format, or too long) */
     struct lw_span client;
     int64_t time_ms;
     int status;
@@ -161,13 +161,13 @@ void lw_match_line(struct lw_matcher *m, const struct lw_format *f, const char *
 /* ---- behaviour and aggregation (one per input) ----------------------------- */
 
 struct lw_settings {
-    int window_s;          /* aggregation and detector window; default 300 */
-    int brute_attempts;    /* failed sign-ins or login POSTs per client per window; 20 */
-    int scan_404;          /* 404s per client per minute ... 30 */
-    int scan_paths;        /* ... over at least this many distinct paths; 20 */
-    int flood_client;      /* requests per client per 10 s; 300 */
-    int flood_factor;      /* all requests per minute above factor × learned normal; 10 */
-    int flood_min;         /* ... and above this many per minute; 6000 */
+    int window_s;       /* aggregation and detector window; default 300 */
+    int brute_attempts; /* failed sign-ins or login POSTs per client per window; 20 */
+    int scan_404;       /* 404s per client per minute ... 30 */
+    int scan_paths;     /* ... over at least this many distinct paths; 20 */
+    int flood_client;   /* requests per client per 10 s; 300 */
+    int flood_factor;   /* all requests per minute above factor × learned normal; 10 */
+    int flood_min;      /* ... and above this many per minute; 6000 */
 };
 void lw_settings_default(struct lw_settings *s);
 
@@ -175,11 +175,12 @@ struct lw_detection {
     const struct lw_rule *rule; /* the rule, or a behaviour detector's own */
     char client[64];
     uint64_t count;
-    int64_t first_ms, last_ms;  /* log times (0 when the log has none) */
+    int64_t first_ms, last_ms; /* log times (0 when the log has none) */
     uint64_t first_line;
-    int possibly_successful;    /* an attack answered 2xx with an unusual size */
+    int possibly_successful; /* an attack answered 2xx with an unusual size */
     int nsamples;
     char *samples[LW_SAMPLES]; /* the first lines, each at most LW_SAMPLE_MAX bytes */
+    uint64_t reported;         /* count when last reported (lw_analysis_reported) */
 };
 
 struct lw_analysis;
@@ -197,9 +198,12 @@ uint64_t lw_analysis_skipped(const struct lw_analysis *a);
 /* The detections so far, worst first (severity, then count). The array is
  * the analysis's; valid until the next add or take. */
 size_t lw_analysis_detections(struct lw_analysis *a, const struct lw_detection **out);
-/* Empties the detections (the windows and learned rates stay): for a
- * long-running tail that reports per window. */
+/* Empties the detections (the windows and learned rates stay). */
 void lw_analysis_take(struct lw_analysis *a);
+/* For a long-running tail: marks every detection reported at its current
+ * count, and forgets those whose last hit is before before_ms (a later hit
+ * of the same rule and client starts a new detection). */
+void lw_analysis_reported(struct lw_analysis *a, int64_t before_ms);
 
 /* ---- scanning files ------------------------------------------------------- */
 
@@ -222,5 +226,33 @@ struct lw_scan_opts {
  * with an error naming it, after everything before it was analysed. */
 int lw_scan_file(const char *path, const struct lw_scan_opts *o, struct lw_analysis *a,
                  struct err *e);
+
+/* ---- following a log being written ---------------------------------------- */
+
+/* Where a tail stands in which file. */
+struct lw_tail_pos {
+    uint64_t dev, ino, offset;
+    char head[33]; /* hash of the file's first 256 bytes, hex (inodes are reused) */
+};
+
+typedef void (*lw_line_fn)(void *ctx, const char *line, size_t n);
+
+struct lw_tail;
+/* Follows path from position `from` (NULL: from the start of whatever file
+ * is there). Nothing is opened until the first poll. */
+int lw_tail_open(const char *path, const struct lw_tail_pos *from, struct lw_tail **out,
+                 struct err *e);
+void lw_tail_free(struct lw_tail *t);
+/* Before the first poll: when the stored file was rotated to path.1 while
+ * nobody followed it, reads the rest of it. */
+int lw_tail_catch_up(struct lw_tail *t, lw_line_fn fn, void *ctx, uint64_t *lines, struct err *e);
+/* Hands every complete line written since the last poll to fn; follows a
+ * rotation (after the old file's last line), a truncation, a file that
+ * appears late. *lines counts them. */
+int lw_tail_poll(struct lw_tail *t, lw_line_fn fn, void *ctx, uint64_t *lines, struct err *e);
+/* The position after the last line handed over: what to store. */
+void lw_tail_committed(const struct lw_tail *t, struct lw_tail_pos *out);
+/* Lines dropped for being longer than LW_LINE_MAX. */
+uint64_t lw_tail_skipped(const struct lw_tail *t);
 
 #endif

@@ -23,9 +23,9 @@ struct lw_matcher {
     hs_scratch_t *scratch;
     pcre2_match_data *md;
     pcre2_match_context *mctx;
-    char *norm;    /* the normalised URI */
-    char *unesc;   /* the parser's scratch */
-    char **login;  /* sign-in paths, without query */
+    char *norm;   /* the normalised URI */
+    char *unesc;  /* the parser's scratch */
+    char **login; /* sign-in paths, without query */
     size_t *login_len;
     int nlogin;
     uint64_t *new_scripts; /* path hashes */
@@ -170,10 +170,18 @@ static int on_match(unsigned id, unsigned long long from, unsigned long long to,
     int ok = 0;
     switch (m->field) {
     /* A path rule's match may end on the query's '?' (its '$'), no later. */
-    case S_URI: ok = (f & LW_F_URI) || ((f & LW_F_PATH) && to <= m->qpos + 1); break;
-    case S_UA: ok = (f & LW_F_UA) != 0; break;
-    case S_REFERER: ok = (f & LW_F_REFERER) != 0; break;
-    case S_METHOD: ok = (f & LW_F_METHOD) != 0; break;
+    case S_URI:
+        ok = (f & LW_F_URI) || ((f & LW_F_PATH) && to <= m->qpos + 1);
+        break;
+    case S_UA:
+        ok = (f & LW_F_UA) != 0;
+        break;
+    case S_REFERER:
+        ok = (f & LW_F_REFERER) != 0;
+        break;
+    case S_METHOD:
+        ok = (f & LW_F_METHOD) != 0;
+        break;
     }
     if (ok)
         add_hit(m, id);
@@ -228,9 +236,15 @@ static int confirmed(struct lw_matcher *m, int i, const struct lw_record *r, con
         if (!(m->rs->v[id].fields & LW_F_URI))
             n = m->qpos;
         break;
-    case S_UA: p = r->f[LW_UA].p, n = r->f[LW_UA].n; break;
-    case S_REFERER: p = r->f[LW_REFERER].p, n = r->f[LW_REFERER].n; break;
-    case S_METHOD: p = r->f[LW_METHOD].p, n = r->f[LW_METHOD].n; break;
+    case S_UA:
+        p = r->f[LW_UA].p, n = r->f[LW_UA].n;
+        break;
+    case S_REFERER:
+        p = r->f[LW_REFERER].p, n = r->f[LW_REFERER].n;
+        break;
+    case S_METHOD:
+        p = r->f[LW_METHOD].p, n = r->f[LW_METHOD].n;
+        break;
     }
     return pcre2_match(c, (PCRE2_SPTR)p, n, 0, 0, m->md, m->mctx) >= 0;
 }

@@ -121,6 +121,13 @@ static const struct {
     {"server.threads", 1, 16},
     {"server.max_body_bytes", 1024, 64 * 1024 * 1024},
     {"server.max_upload_bytes", 1024, (int64_t)4 << 30},
+    {"logwatch.flush_ms", 200, 600000},
+    {"logwatch.window_s", 60, 86400},
+    {"logwatch.brute_attempts", 2, 100000},
+    {"logwatch.scan_404", 2, 100000},
+    {"logwatch.scan_paths", 2, 256},
+    {"logwatch.flood_client", 10, 10000000},
+    {"logwatch.flood_min", 10, 100000000},
 };
 
 int setting_set(struct store *st, const struct user *as, const char *key, const char *value,

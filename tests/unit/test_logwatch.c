@@ -18,8 +18,9 @@ static void test_combined_and_common(void **state)
     assert_int_equal(lw_format_new("auto", &f, NULL), 0);
     char scratch[512];
     struct lw_record r;
-    const char *line = "10.0.0.1 - alice [27/Nov/2026:08:00:00 +0800] \"GET /a?b=\\\"c\\\" HTTP/1.1\" "
-                       "200 512 \"https://x/\" \"Mozilla/5.0 (X11)\" \"1.2.3.4\"";
+    const char *line =
+        "10.0.0.1 - alice [27/Nov/2026:08:00:00 +0800] \"GET /a?b=\\\"c\\\" HTTP/1.1\" "
+        "200 512 \"https://x/\" \"Mozilla/5.0 (X11)\" \"1.2.3.4\"";
     assert_int_equal(lw_parse(f, line, strlen(line), &r, scratch, NULL), 0);
     span_is(&r.f[LW_CLIENT], "10.0.0.1");
     span_is(&r.f[LW_METHOD], "GET");
@@ -61,7 +62,8 @@ static void test_json_and_custom(void **state)
     assert_int_equal(lw_parse(f, nested, strlen(nested), &r, scratch, &e), ERR_INPUT);
     lw_format_free(f);
 
-    assert_int_equal(lw_format_new("$remote_addr\t${status}\t$request_time\t$request", &f, NULL), 0);
+    assert_int_equal(lw_format_new("$remote_addr\t${status}\t$request_time\t$request", &f, NULL),
+                     0);
     const char *c = "1.2.3.4\t500\t0.004\tPOST /login HTTP/2.0";
     assert_int_equal(lw_parse(f, c, strlen(c), &r, scratch, NULL), 0);
     assert_int_equal(r.status, 500);
@@ -105,7 +107,7 @@ static void test_normalise(void **state)
     norm_is("/a//b/./c?q=1", "/a/b/c?q=1");
     norm_is("/x?q=union+select", "/x?q=union select");
     norm_is("/x?q=%2527", "/x?q='");
-    norm_is("/x?q=%25252e", "/x?q=."); /* three rounds */
+    norm_is("/x?q=%25252e", "/x?q=.");     /* three rounds */
     norm_is("/x?q=%2525252e", "/x?q=%2e"); /* and no more */
     norm_is("/x?q=%u003cscript%u003e", "/x?q=<script>");
     norm_is("/..%5c..%5cwin.ini", "/../../win.ini");
@@ -167,13 +169,16 @@ static void test_path_anchor_and_new_scripts(void **state)
     assert_int_equal(lw_matcher_new(rs, &m, NULL), 0);
     assert_int_equal(lw_format_new("combined", &f, NULL), 0);
     struct lw_line l;
-    const char *a = "1.1.1.1 - - [27/Nov/2026:08:00:00 +0800] \"GET /.env?x=1 HTTP/1.1\" 404 1 \"-\" \"-\"";
+    const char *a =
+        "1.1.1.1 - - [27/Nov/2026:08:00:00 +0800] \"GET /.env?x=1 HTTP/1.1\" 404 1 \"-\" \"-\"";
     lw_match_line(m, f, a, strlen(a), 1, &l);
     assert_true(has_rule(rs, &l, "sensitive-config")); /* '$' ends at the query */
-    const char *b = "1.1.1.1 - - [27/Nov/2026:08:00:00 +0800] \"GET /s?next=/.env HTTP/1.1\" 200 1 \"-\" \"-\"";
+    const char *b =
+        "1.1.1.1 - - [27/Nov/2026:08:00:00 +0800] \"GET /s?next=/.env HTTP/1.1\" 200 1 \"-\" \"-\"";
     lw_match_line(m, f, b, strlen(b), 2, &l);
     assert_false(has_rule(rs, &l, "sensitive-config")); /* a path rule ignores the query */
-    const char *c = "1.1.1.1 - - [27/Nov/2026:08:00:00 +0800] \"POST /upload/logo.php HTTP/1.1\" 200 1 \"-\" \"-\"";
+    const char *c = "1.1.1.1 - - [27/Nov/2026:08:00:00 +0800] \"POST /upload/logo.php HTTP/1.1\" "
+                    "200 1 \"-\" \"-\"";
     lw_match_line(m, f, c, strlen(c), 3, &l);
     assert_false(has_rule(rs, &l, "webshell-new-script"));
     assert_int_equal(lw_matcher_add_new_script(m, "/upload/logo.php", NULL), 0);
