@@ -17,9 +17,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#define LOGS_MAX   16
-#define POLL_MS    250
-#define LOGIN_MAX  32
+#define LOGS_MAX  16
+#define POLL_MS   250
+#define LOGIN_MAX 32
 
 struct watched {
     char path[1024];
@@ -144,8 +144,8 @@ static int flush(struct serve_logwatch *s, struct err *e)
                      d[k].possibly_successful ? "，可能已成功" : "");
             /* One event for the life of a detection: its rule, client, log
              * and first line; later flushes update it. */
-            snprintf(fpsrc, sizeof(fpsrc), "logwatch\n%s\n%s\n%s\n%lld", d[k].rule->id,
-                     d[k].client, w->path, (long long)d[k].first_ms);
+            snprintf(fpsrc, sizeof(fpsrc), "logwatch\n%s\n%s\n%s\n%lld", d[k].rule->id, d[k].client,
+                     w->path, (long long)d[k].first_ms);
             sha256(fpsrc, strlen(fpsrc), dg);
             hex_encode(dg, SHA256_LEN, fp);
             json_t *details = detection_details(w, &d[k]);
@@ -164,14 +164,15 @@ static int flush(struct serve_logwatch *s, struct err *e)
         struct lw_tail_pos p;
         lw_tail_committed(w->tail, &p);
         if (!rc && p.ino)
-            rc = store_exec(s->st, e,
-                            "INSERT INTO log_positions (path, dev, ino, offset, head, lines, "
-                            "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (path) DO "
-                            "UPDATE SET dev = excluded.dev, ino = excluded.ino, offset = "
-                            "excluded.offset, head = excluded.head, lines = lines + excluded.lines, "
-                            "updated_at = excluded.updated_at",
-                            "sIIIsII", w->path, (int64_t)p.dev, (int64_t)p.ino,
-                            (int64_t)p.offset, p.head, (int64_t)w->lines, time_now_ms());
+            rc =
+                store_exec(s->st, e,
+                           "INSERT INTO log_positions (path, dev, ino, offset, head, lines, "
+                           "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (path) DO "
+                           "UPDATE SET dev = excluded.dev, ino = excluded.ino, offset = "
+                           "excluded.offset, head = excluded.head, lines = lines + excluded.lines, "
+                           "updated_at = excluded.updated_at",
+                           "sIIIsII", w->path, (int64_t)p.dev, (int64_t)p.ino, (int64_t)p.offset,
+                           p.head, (int64_t)w->lines, time_now_ms());
     }
     rc = rc ? (store_rollback(s->st), rc) : store_commit(s->st, e);
     if (!rc)
@@ -211,12 +212,11 @@ static void *serve_logwatch_main(void *arg)
 }
 
 /* The stored position of path, if any. */
-static int stored_position(struct store *st, const char *path, struct lw_tail_pos *p,
-                           struct err *e)
+static int stored_position(struct store *st, const char *path, struct lw_tail_pos *p, struct err *e)
 {
     sqlite3_stmt *q;
-    int rc = store_query(st, e, &q, "SELECT dev, ino, offset, head FROM log_positions WHERE path = ?",
-                         "s", path);
+    int rc = store_query(
+        st, e, &q, "SELECT dev, ino, offset, head FROM log_positions WHERE path = ?", "s", path);
     if (rc)
         return rc;
     rc = store_step(st, q, e);

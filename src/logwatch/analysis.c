@@ -65,6 +65,7 @@ struct lw_analysis {
     struct lw_settings s;
     uint64_t lines, skipped, untracked;
     struct client *clients;
+    struct client *spare; /* as large as clients: rebuilt into, then swapped */
     size_t ncl, capcl;
     struct path_stat *paths;
     /* the overall rate */
@@ -105,10 +106,11 @@ int lw_analysis_new(const struct lw_rules *rs, const struct lw_settings *s,
         lw_settings_default(&a->s);
     a->capcl = 1024;
     a->clients = calloc(a->capcl, sizeof(*a->clients));
+    a->spare = calloc(a->capcl, sizeof(*a->spare));
     a->paths = calloc(PATHS_MAX, sizeof(*a->paths));
     a->capslots = 1024;
     a->slots = calloc(a->capslots, sizeof(*a->slots));
-    if (!a->clients || !a->paths || !a->slots) {
+    if (!a->clients || !a->spare || !a->paths || !a->slots) {
         lw_analysis_free(a);
         return err_set(e, ERR_NOMEM, "out of memory");
     }
@@ -134,6 +136,7 @@ void lw_analysis_free(struct lw_analysis *a)
     free(a->det);
     free(a->slots);
     free(a->clients);
+    free(a->spare);
     free(a->paths);
     free(a);
 }
@@ -163,19 +166,36 @@ static struct client *client_slot(struct client *v, size_t cap, uint64_t key)
     return &v[i];
 }
 
-/* Rebuilds the table at cap, keeping the clients seen since `since`. */
+/* Rebuilds the table at cap, keeping the clients seen since `since`. The two
+ * tables are swapped, not allocated again: a busy log rebuilds often. */
 static int clients_rebuild(struct lw_analysis *a, size_t cap, int64_t since)
 {
-    struct client *v = calloc(cap, sizeof(*v));
-    if (!v)
-        return -1;
+    struct client *v = a->spare;
+    if (cap != a->capcl) {
+        free(a->spare);
+        a->spare = NULL;
+        v = calloc(cap, sizeof(*v));
+        struct client *s = calloc(cap, sizeof(*s));
+        if (!v || !s) {
+            free(v);
+            free(s);
+            return -1;
+        }
+        a->spare = s;
+    } else {
+        memset(v, 0, cap * sizeof(*v));
+    }
     size_t n = 0;
     for (size_t i = 0; i < a->capcl; i++)
         if (a->clients[i].key && a->clients[i].last_ms >= since) {
             *client_slot(v, cap, a->clients[i].key) = a->clients[i];
             n++;
         }
-    free(a->clients);
+    if (cap != a->capcl) {
+        free(a->clients);
+    } else {
+        a->spare = a->clients;
+    }
     a->clients = v;
     a->capcl = cap;
     a->ncl = n;

@@ -21,14 +21,17 @@ struct lw_rules {
     int any_new_script;   /* some rule needs the guard's new scripts */
 };
 
-/* A fast hash of client addresses, paths and user agents (not for
- * anything an attacker gains by colliding: a collision merges two clients'
- * counts or repeats a cached result for an equal-length string). Eight bytes
+/* The process's secret seed for lw_hash, drawn once. */
+uint64_t lw_seed(void);
+
+/* A fast hash of client addresses, paths, user agents and requests. Seeded
+ * with a secret drawn at start, so that nobody can craft a request whose hash
+ * equals a benign one's and so borrow its cached (empty) result. Eight bytes
  * at a time, then a final mix; never 0. */
 static inline uint64_t lw_hash(const void *p, size_t n)
 {
     const unsigned char *s = p;
-    uint64_t h = 0x9e3779b97f4a7c15ull ^ n;
+    uint64_t h = lw_seed() ^ n;
     size_t i = 0;
     for (; i + 8 <= n; i += 8) {
         uint64_t w;

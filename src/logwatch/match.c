@@ -3,6 +3,7 @@
  * per thread: it owns the vectorscan scratch and its buffers. */
 #include "logwatch_int.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -10,6 +11,20 @@
 #define FIELD_CACHE 4096 /* user agents and referers repeat: their results are remembered */
 
 enum scan_field { S_URI, S_UA, S_REFERER, S_METHOD };
+
+static uint64_t seed;
+static pthread_once_t seed_once = PTHREAD_ONCE_INIT;
+
+static void seed_init(void)
+{
+    fs_random(&seed, sizeof(seed));
+}
+
+uint64_t lw_seed(void)
+{
+    pthread_once(&seed_once, seed_init);
+    return seed;
+}
 
 struct field_slot {
     uint64_t hash;
@@ -30,7 +45,7 @@ struct lw_matcher {
     int nlogin;
     uint64_t *new_scripts; /* path hashes */
     size_t nnew, capnew;
-    struct field_slot *cache[2]; /* user agent, referer */
+    struct field_slot *cache[3]; /* by enum scan_field: request, user agent, referer */
     /* the scan in progress */
     struct lw_line *cur;
     enum scan_field field;
@@ -50,10 +65,10 @@ int lw_matcher_new(const struct lw_rules *rs, struct lw_matcher **out, struct er
     m->unesc = malloc(LW_LINE_MAX + 1);
     m->md = pcre2_match_data_create(4, NULL);
     m->mctx = pcre2_match_context_create(NULL);
-    m->cache[0] = calloc(FIELD_CACHE, sizeof(*m->cache[0]));
-    m->cache[1] = calloc(FIELD_CACHE, sizeof(*m->cache[1]));
+    for (int i = 0; i < 3; i++)
+        m->cache[i] = calloc(FIELD_CACHE, sizeof(*m->cache[i]));
     int rc = 0;
-    if (!m->norm || !m->unesc || !m->md || !m->mctx || !m->cache[0] || !m->cache[1])
+    if (!m->norm || !m->unesc || !m->md || !m->mctx || !m->cache[0] || !m->cache[1] || !m->cache[2])
         rc = err_set(e, ERR_NOMEM, "out of memory");
     /* A confirming pattern may backtrack badly on a hostile line: bounded. */
     if (!rc) {
@@ -85,8 +100,8 @@ void lw_matcher_free(struct lw_matcher *m)
     free(m->new_scripts);
     free(m->norm);
     free(m->unesc);
-    free(m->cache[0]);
-    free(m->cache[1]);
+    for (int i = 0; i < 3; i++)
+        free(m->cache[i]);
     free(m);
 }
 
@@ -196,13 +211,16 @@ static void scan(struct lw_matcher *m, enum scan_field field, const char *p, siz
     hs_scan(m->rs->db, p, (unsigned)n, 0, m->scratch, on_match, m);
 }
 
-/* A user agent's or referer's hits, from the cache when it was seen before. */
+/* A request's, user agent's or referer's hits, from the cache when it was
+ * seen before: portals serve the same pages, and clients send the same
+ * agents, over and over. A request's hits depend on it alone (its query's
+ * start included), so a cached result is exact. */
 static void scan_cached(struct lw_matcher *m, enum scan_field field, const char *p, size_t n)
 {
     if (!p || n == 0 || (n == 1 && p[0] == '-'))
         return;
     uint64_t h = lw_hash(p, n);
-    struct field_slot *s = &m->cache[field == S_REFERER][h % FIELD_CACHE];
+    struct field_slot *s = &m->cache[field][h % FIELD_CACHE];
     if (s->hash == h && s->len == n) {
         m->field = field;
         for (int i = 0; i < s->nhits; i++)
@@ -283,7 +301,7 @@ void lw_match_line(struct lw_matcher *m, const struct lw_format *f, const char *
             out->is_login = 1;
 
     m->cur = out;
-    scan(m, S_URI, uri, urin);
+    scan_cached(m, S_URI, uri, urin);
     scan_cached(m, S_UA, r.f[LW_UA].p, r.f[LW_UA].n);
     scan_cached(m, S_REFERER, r.f[LW_REFERER].p, r.f[LW_REFERER].n);
     if (m->rs->any_method)

@@ -9,11 +9,18 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 
 #define BLOCK_BYTES (4u << 20)
 #define WORKERS_MAX 64
+
+/* A worker's buffer for a plain file's range, kept from block to block. */
+struct own {
+    char *p;
+    size_t cap;
+};
 
 /* One worker's share of a block: its lines, matched. */
 struct part {
@@ -29,6 +36,11 @@ struct worker {
     size_t from, to; /* a range of whole lines */
     struct part *part;
     pthread_t thread;
+    /* A plain file is read by the workers themselves: each the lines that
+     * start in [r0, r1) of fd, into its own buffer of the slot. */
+    int fd;
+    uint64_t r0, r1, size;
+    struct own *own;
 };
 
 static struct lw_line *part_next(struct part *p)
@@ -67,12 +79,78 @@ static void *work(void *arg)
     return NULL;
 }
 
+/* Reads n bytes at off (fewer at the end, or when the file shrank). */
+static size_t read_at(int fd, char *p, size_t n, uint64_t off)
+{
+    size_t got = 0;
+    while (got < n) {
+        ssize_t k = pread(fd, p + got, n - got, (off_t)(off + got));
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k <= 0)
+            break;
+        got += (size_t)k;
+    }
+    return got;
+}
+
+/* A worker of a plain file: reads its range, one byte before it (to see
+ * whether a line starts at r0) and enough after it to finish its last line,
+ * then splits and matches the lines that start inside. Copying into a buffer
+ * of its own leaves the lines in this core's cache for the matching. */
+static void *work_file(void *arg)
+{
+    struct worker *w = arg;
+    struct part *p = w->part;
+    p->n = 0;
+    p->failed = 0;
+    uint64_t s0 = w->r0 ? w->r0 - 1 : 0;
+    uint64_t want = w->r1 - s0 + LW_LINE_MAX + 1;
+    if (s0 + want > w->size)
+        want = w->size - s0;
+    if (w->own->cap < want + 1) {
+        char *v = realloc(w->own->p, want + 1);
+        if (!v) {
+            p->failed = 1;
+            return NULL;
+        }
+        w->own->p = v;
+        w->own->cap = want + 1;
+    }
+    size_t n = want ? read_at(w->fd, w->own->p, (size_t)want, s0) : 0;
+    const char *b = w->own->p;
+    size_t at = 0, inside = (size_t)(w->r1 - s0); /* lines start before inside */
+    if (w->r0) {
+        const char *nl = memchr(b, '\n', n < inside ? n : inside);
+        if (!nl)
+            return NULL; /* a line from before runs through the whole range */
+        at = (size_t)(nl - b) + 1;
+    }
+    while (at < inside && at < n) {
+        const char *nl = memchr(b + at, '\n', n - at);
+        size_t end = nl ? (size_t)(nl - b) : n;
+        struct lw_line *l = part_next(p);
+        if (!l) {
+            p->failed = 1;
+            break;
+        }
+        /* No newline in the look-ahead, and not the file's end: too long. */
+        if (end - at > LW_LINE_MAX || (!nl && s0 + n < w->size))
+            *l = (struct lw_line){.text = b + at, .len = LW_LINE_MAX};
+        else
+            lw_match_line(w->m, w->f, b + at, end - at, 0, l);
+        at = end + 1;
+    }
+    return NULL;
+}
+
 struct scan {
     const struct lw_scan_opts *o;
     struct lw_analysis *a;
     struct worker w[WORKERS_MAX];
     int nw;
     struct part parts[2][WORKERS_MAX]; /* the block being matched, the one analysed */
+    struct own own[2][WORKERS_MAX];    /* a plain file's workers' buffers, per slot */
     int slot;                          /* parts[slot] is filled next */
     int pending;                       /* parts[slot ^ 1] waits for its analysis */
     const char *pending_buf;           /* the block its lines are in */
@@ -139,6 +217,43 @@ static void run_block(struct scan *s, const char *buf, size_t from, size_t upto)
     s->slot ^= 1;
 }
 
+/* A plain file: the workers read it themselves, FILE_BLOCK bytes at a time
+ * between them, while the block before is analysed here. */
+#define FILE_PART (2u << 20)
+static int scan_plain(struct scan *s, int fd, uint64_t size)
+{
+    for (uint64_t b0 = 0; b0 < size;) {
+        uint64_t b1 = b0 + (uint64_t)FILE_PART * (uint64_t)s->nw;
+        if (b1 > size)
+            b1 = size;
+        int started[WORKERS_MAX] = {0};
+        for (int k = 0; k < s->nw; k++) {
+            struct worker *w = &s->w[k];
+            *w = (struct worker){.m = w->m,
+                                 .f = s->o->format,
+                                 .part = &s->parts[s->slot][k],
+                                 .fd = fd,
+                                 .r0 = b0 + (b1 - b0) * (uint64_t)k / (uint64_t)s->nw,
+                                 .r1 = b0 + (b1 - b0) * (uint64_t)(k + 1) / (uint64_t)s->nw,
+                                 .size = size,
+                                 .own = &s->own[s->slot][k]};
+            started[k] = pthread_create(&w->thread, NULL, work_file, w) == 0;
+        }
+        drain(s);
+        for (int k = 0; k < s->nw; k++) {
+            if (started[k])
+                pthread_join(s->w[k].thread, NULL);
+            else
+                work_file(&s->w[k]);
+        }
+        s->pending = 1;
+        s->slot ^= 1;
+        b0 = b1;
+    }
+    drain(s);
+    return s->failed ? ERR_NOMEM : 0;
+}
+
 int lw_scan_file(const char *path, const struct lw_scan_opts *o, struct lw_analysis *a,
                  struct err *e)
 {
@@ -168,6 +283,19 @@ int lw_scan_file(const char *path, const struct lw_scan_opts *o, struct lw_analy
         rc = lw_matcher_new(o->rules, &s.w[k].m, e);
         if (!rc)
             rc = lw_matcher_set_login(s.w[k].m, o->login, nlogin, e);
+    }
+    /* A plain file (not gzip, not a pipe) is read by the workers. */
+    struct stat st;
+    unsigned char magic[2] = {0};
+    if (!rc && !is_stdin && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+        (st.st_size < 2 ||
+         (pread(fd, magic, 2, 0) == 2 && !(magic[0] == 0x1f && magic[1] == 0x8b)))) {
+        if (scan_plain(&s, fd, (uint64_t)st.st_size) != 0)
+            rc = err_set(e, ERR_NOMEM, "%s: out of memory", path);
+        for (int k = 0; k < 2; k++)
+            for (int j = 0; j < s.nw; j++)
+                free(s.own[k][j].p);
+        goto out;
     }
     size_t have = 0;  /* bytes in bufs[nb] */
     int skipping = 0; /* inside a line longer than a block */
@@ -225,6 +353,7 @@ int lw_scan_file(const char *path, const struct lw_scan_opts *o, struct lw_analy
         if (zerr != Z_OK && zerr != Z_STREAM_END)
             rc = err_set(e, ERR_INPUT, "%s: %s", path, msg);
     }
+out:
     gzclose(gz);
     for (int k = 0; k < s.nw; k++)
         lw_matcher_free(s.w[k].m);

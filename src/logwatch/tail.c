@@ -226,8 +226,8 @@ int lw_tail_catch_up(struct lw_tail *t, lw_line_fn fn, void *ctx, uint64_t *line
         close(fd);
         return 0;
     }
-    log_info("logwatch: %s was rotated while tocsin was stopped; reading the rest of %s",
-             t->path, old);
+    log_info("logwatch: %s was rotated while tocsin was stopped; reading the rest of %s", t->path,
+             old);
     int keep = t->fd;
     t->fd = fd;
     int rc = drain(t, fn, ctx, lines, e);
