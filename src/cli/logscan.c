@@ -20,12 +20,6 @@ static const char logscan_usage[] =
     "floods. --format takes an nginx log_format string for custom logs. --hits prints one\n"
     "JSON line per flagged log line instead. Exit 1 when anything was detected.\n";
 
-static const char *const default_login[] = {
-    "/login",           "/login.php",      "/login.jsp", "/user/login",   "/admin/login",
-    "/admin/login.php", "/admin.php",      "/signin",    "/wp-login.php", "/index.php/login",
-    "/seeyon/main.do",  "/logincheck.php", NULL,
-};
-
 static const char *const sev_name[] = {"low", "medium", "high", "critical"};
 
 /* Every rule's category must be one of the plan's: checked once at load. */
@@ -174,7 +168,7 @@ int cmd_logscan(struct cli *cli, int argc, char **argv, struct err *e)
     login[nlogin] = NULL;
     struct lw_scan_opts o = {.rules = rs,
                              .format = f,
-                             .login = nlogin ? login : default_login,
+                             .login = nlogin ? login : lw_default_login,
                              .workers = (int)(workers > 64 ? 64 : workers),
                              .on_hit = hits ? on_hit : NULL};
     /* Every file is read even when one fails: the first error is kept. */

@@ -252,10 +252,12 @@ int serve_logwatch_start(const char *data, const struct config *cfg, struct serv
     char login[sizeof(cfg->lw_login)], *save = NULL;
     const char *paths[LOGIN_MAX];
     int nlogin = 0;
-    snprintf(login, sizeof(login), "%s", cfg->lw_login[0] ? cfg->lw_login : "/login");
+    snprintf(login, sizeof(login), "%s", cfg->lw_login);
     for (char *p = strtok_r(login, ", ", &save); p && nlogin < LOGIN_MAX;
          p = strtok_r(NULL, ", ", &save))
         paths[nlogin++] = p;
+    for (int i = 0; !cfg->lw_login[0] && lw_default_login[i] && nlogin < LOGIN_MAX; i++)
+        paths[nlogin++] = lw_default_login[i];
     if (!rc)
         rc = lw_matcher_set_login(s->m, paths, nlogin, e);
     /* The detectors' settings (tocsin setting set logwatch.…). */

@@ -14,7 +14,8 @@ static const char serve_usage[] =
     "Serves the JSON API (/api/v1/), /healthz and /metrics until SIGTERM or SIGINT, then\n"
     "stops gracefully. --listen overrides [server] listen; port 0 takes any free port, which\n"
     "is printed on the URL: line and, with --port-file, written to FILE. --routes prints\n"
-    "every route with the action it needs, as JSON, and exits.\n";
+    "every route with the action it needs, as JSON, and exits. It also guards the web roots\n"
+    "of [guard] protect and follows the access logs of [logwatch] logs (docs/operations.md).\n";
 
 int cmd_serve(struct cli *cli, int argc, char **argv, struct err *e)
 {

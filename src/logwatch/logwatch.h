@@ -149,6 +149,8 @@ struct lw_line {
 struct lw_matcher;
 int lw_matcher_new(const struct lw_rules *rs, struct lw_matcher **out, struct err *e);
 void lw_matcher_free(struct lw_matcher *m);
+/* The usual sign-in paths of portals and OA systems, NULL-terminated. */
+extern const char *const lw_default_login[];
 /* Login paths for the brute-force detector ("/login", "/admin/login.php");
  * the path of a request must equal one, query ignored. Copied. */
 int lw_matcher_set_login(struct lw_matcher *m, const char *const *paths, int n, struct err *e);

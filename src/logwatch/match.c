@@ -12,6 +12,12 @@
 
 enum scan_field { S_URI, S_UA, S_REFERER, S_METHOD };
 
+const char *const lw_default_login[] = {
+    "/login",           "/login.php",      "/login.jsp", "/user/login",   "/admin/login",
+    "/admin/login.php", "/admin.php",      "/signin",    "/wp-login.php", "/index.php/login",
+    "/seeyon/main.do",  "/logincheck.php", NULL,
+};
+
 static uint64_t seed;
 static pthread_once_t seed_once = PTHREAD_ONCE_INIT;
 
