@@ -117,6 +117,9 @@ void serve_guards_stop(struct serve_guards *s);
  * their own with a database connection of their own; detections go to intake
  * with each log's position. Nothing is started when no log is configured. */
 struct serve_logwatch;
+struct lw_rules;
+/* Every rule's category must be one of the plan's, with a sub-category. */
+int logwatch_check_categories(const struct lw_rules *rs, struct err *e);
 int serve_logwatch_start(const char *data, const struct config *cfg, struct serve_logwatch **out,
                          struct err *e);
 void serve_logwatch_stop(struct serve_logwatch *s);

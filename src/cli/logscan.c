@@ -22,21 +22,6 @@ static const char logscan_usage[] =
 
 static const char *const sev_name[] = {"low", "medium", "high", "critical"};
 
-/* Every rule's category must be one of the plan's: checked once at load. */
-static int check_categories(const struct lw_rules *rs, struct err *e)
-{
-    for (size_t i = 0; i < lw_rules_count(rs); i++) {
-        const struct lw_rule *r = lw_rules_get(rs, i);
-        const struct category *c;
-        const struct subcategory *s;
-        if (category_parse(r->category, &c, &s) != 0 || !s)
-            return err_set(e, ERR_INPUT,
-                           "%s: rule %s: '%s' is not a category/sub-category of the plan",
-                           r->source, r->id, r->category);
-    }
-    return 0;
-}
-
 static void on_hit(void *ctx, const struct lw_line *l, const struct lw_rule *const *rules, int n)
 {
     (void)ctx;
@@ -156,7 +141,7 @@ int cmd_logscan(struct cli *cli, int argc, char **argv, struct err *e)
     struct lw_analysis *a = NULL;
     rc = lw_rules_new(rules_dir, &rs, e);
     if (!rc)
-        rc = check_categories(rs, e);
+        rc = logwatch_check_categories(rs, e);
     if (!rc && list) {
         rc = list_rules(rs, cli->json);
         goto out;

@@ -45,6 +45,20 @@ struct serve_logwatch {
     int started;
 };
 
+int logwatch_check_categories(const struct lw_rules *rs, struct err *e)
+{
+    for (size_t i = 0; i < lw_rules_count(rs); i++) {
+        const struct lw_rule *r = lw_rules_get(rs, i);
+        const struct category *c;
+        const struct subcategory *s;
+        if (category_parse(r->category, &c, &s) != 0 || !s)
+            return err_set(e, ERR_INPUT,
+                           "%s: rule %s: '%s' is not a category/sub-category of the plan",
+                           r->source, r->id, r->category);
+    }
+    return 0;
+}
+
 struct feed {
     struct serve_logwatch *s;
     struct watched *w;
@@ -156,8 +170,12 @@ static int flush(struct serve_logwatch *s, struct err *e)
                                    .fingerprint = fp,
                                    .details = details};
             int64_t id, count;
-            rc = event_check(&as, &in, e);
-            if (!rc)
+            struct err ce = {0};
+            /* A detection intake refuses is logged and left out; the rest
+             * (and the positions) are still stored. */
+            if (event_check(&as, &in, &ce) != 0)
+                log_error("logwatch: %s: %s", w->path, ce.msg);
+            else
                 rc = event_store(s->st, &as, &in, &id, &count, e);
             json_decref(details);
         }
@@ -245,6 +263,8 @@ int serve_logwatch_start(const char *data, const struct config *cfg, struct serv
     struct store *st = s->st;
     if (!rc)
         rc = lw_rules_new(cfg->lw_rules[0] ? cfg->lw_rules : NULL, &s->rules, e);
+    if (!rc)
+        rc = logwatch_check_categories(s->rules, e);
     if (!rc)
         rc = lw_format_new(cfg->lw_format[0] ? cfg->lw_format : "auto", &s->format, e);
     if (!rc)

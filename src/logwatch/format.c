@@ -266,8 +266,13 @@ static const char *find_lit(const char *p, const char *end, const struct token *
         size_t bs = 0;
         while (c - bs > p && c[-1 - (ptrdiff_t)bs] == '\\')
             bs++;
-        if (bs % 2 == 0 && memcmp(c, lit->text, lit->len) == 0)
-            return c;
+        if (bs % 2 == 0) {
+            size_t k = 1;
+            while (k < lit->len && c[k] == lit->text[k])
+                k++;
+            if (k == lit->len)
+                return c;
+        }
         p = c + 1;
     }
     return NULL;
@@ -546,7 +551,27 @@ static int zone(const char *p, size_t n, int *min)
     return 1;
 }
 
+static int64_t time_parse(const char *p, size_t n);
+
+/* Lines of one second share their time: the last one parsed by this thread
+ * is remembered. */
 int64_t lw_time_parse(const char *p, size_t n)
+{
+    static __thread char last[40];
+    static __thread size_t last_n;
+    static __thread int64_t last_v;
+    if (n == last_n && n <= sizeof(last) && memcmp(p, last, n) == 0)
+        return last_v;
+    int64_t v = time_parse(p, n);
+    if (n <= sizeof(last)) {
+        memcpy(last, p, n);
+        last_n = n;
+        last_v = v;
+    }
+    return v;
+}
+
+static int64_t time_parse(const char *p, size_t n)
 {
     static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
     int off;
