@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define DETECTIONS_MAX  100000 /* beyond, hits join one "other clients" detection per rule */
-#define PATHS_MAX       16384  /* paths whose normal response size is learned */
+#define DETECTIONS_MAX  20000 /* beyond, hits join one "other clients" detection per rule */
+#define PATHS_MAX       16384 /* paths whose normal response size is learned */
 #define SCAN_WINDOW_MS  60000
 #define FLOOD_WINDOW_MS 10000
 #define MINUTE_MS       60000
@@ -469,13 +469,19 @@ static int overall(struct lw_analysis *a, const struct lw_line *l, const struct 
     return cap > 0;
 }
 
-/* The line's client as text, for a detection (only when one is counted). */
+/* The line's client as text, for a detection (only when one is counted).
+ * Addresses are printable ASCII; anything else in the field (a forged
+ * header logged as the client) becomes '?', so that it can neither break
+ * the output nor have intake refuse the event. */
 static const char *client_text(const struct lw_line *l, char *out, size_t cap)
 {
     size_t n = l->client.p && l->client.n ? l->client.n : 0;
     if (n > cap - 1)
         n = cap - 1;
-    memcpy(out, l->client.p ? l->client.p : "", n);
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)l->client.p[i];
+        out[i] = c > 0x20 && c < 0x7f ? (char)c : '?';
+    }
     out[n] = '\0';
     return n ? out : "-";
 }

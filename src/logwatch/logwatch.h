@@ -29,7 +29,7 @@
 #define LW_RULES_MAX     1024
 #define LW_LINE_HITS_MAX 8      /* signature rules recorded per line */
 #define LW_SAMPLES       3      /* sample lines kept per detection */
-#define LW_SAMPLE_MAX    2048   /* bytes of a sample line kept */
+#define LW_SAMPLE_MAX    1024   /* bytes of a sample line kept */
 #define LW_EXTRA_MAX     8      /* extra log_format fields kept per line */
 #define LW_CLIENTS_MAX   100000 /* clients watched at once by the behaviour detectors */
 

@@ -129,6 +129,11 @@ same "$(jq -r '[.detections[].rule] | sort | join(",")' "$OUT")" "sqli-boolean,x
     "nginx JSON lines, with \\u escapes, are read"
 run logscan --json "$T/json.log"
 same "$(jq -r '.detections | length' "$OUT")" 3 "auto tells JSON lines apart"
+# A client field that is not an address (a forged header logged as the
+# client) is shown with '?' for what is not printable ASCII.
+printf '%s\n' '{"remote_addr":"\u0001ev\u00efl\n","request":"GET /.env HTTP/1.1","status":404}' >"$T/forged.log"
+run logscan --json "$T/forged.log"
+same "$(jq -r '.detections[0].client' "$OUT")" "?ev??l?" "a forged client is shown safely"
 printf '%s\n' '203.0.113.50|27/Nov/2026:10:00:00 +0800|GET|/x.php?f=../../../etc/passwd|200|sqlmap/1.7' \
     '10.0.0.2|27/Nov/2026:10:00:01 +0800|GET|/index.html|200|Mozilla/5.0' >"$T/custom.log"
 run logscan --json --format '$remote_addr|$time_local|$request_method|$request_uri|$status|$http_user_agent' "$T/custom.log"
