@@ -549,7 +549,8 @@ static void reindex(struct lw_analysis *a)
 
 size_t lw_analysis_detections(struct lw_analysis *a, const struct lw_detection **out)
 {
-    qsort(a->det, a->ndet, sizeof(*a->det), worse);
+    if (a->ndet > 1)
+        qsort(a->det, a->ndet, sizeof(*a->det), worse);
     reindex(a); /* sorting moved them */
     *out = a->det;
     return a->ndet;
