@@ -11,6 +11,8 @@
 
 #include "../response/response.h"
 
+#include <pthread.h>
+
 #define CLI_DEFAULT_DATA "/var/lib/tocsin"
 
 struct cli {
@@ -104,6 +106,20 @@ int cmd_serve(struct cli *cli, int argc, char **argv, struct err *e);
 int cmd_scan(struct cli *cli, int argc, char **argv, struct err *e);
 int cmd_guard(struct cli *cli, int argc, char **argv, struct err *e);
 int cmd_logscan(struct cli *cli, int argc, char **argv, struct err *e);
+
+/* A thread that tocsin serve runs beside the API until it stops: fn gets arg
+ * and a descriptor that becomes readable when it is time to return. */
+struct cli_thread {
+    int stop[2];
+    pthread_t thread;
+    int started;
+};
+void cli_thread_init(struct cli_thread *t);
+int cli_thread_start(struct cli_thread *t, void *(*fn)(void *), void *arg, const char *what,
+                     struct err *e);
+/* Signals the thread, waits for it, closes the descriptors; safe when it
+ * never started. */
+void cli_thread_stop(struct cli_thread *t);
 
 /* The guards of [guard] protect, run by tocsin serve on a thread of their own;
  * their events go to intake. Nothing is started (and *out is NULL) when no

@@ -2,6 +2,7 @@
 #include "cli.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -269,4 +270,38 @@ int cli_dispatch(struct cli *cli, const char *cmd, const char *usage, const stru
     }
     return err_set(e, ERR_USAGE, "tocsin %s: unknown subcommand '%.40s' (see --help)", cmd,
                    argv[0]);
+}
+
+/* ---- threads beside the API ------------------------------------------------ */
+
+void cli_thread_init(struct cli_thread *t)
+{
+    *t = (struct cli_thread){.stop = {-1, -1}};
+}
+
+int cli_thread_start(struct cli_thread *t, void *(*fn)(void *), void *arg, const char *what,
+                     struct err *e)
+{
+    if (pipe2(t->stop, O_CLOEXEC) != 0)
+        return err_errno(e, ERR_IO, errno, "cannot create a pipe");
+    if (pthread_create(&t->thread, NULL, fn, arg) != 0)
+        return err_set(e, ERR_INTERNAL, "cannot start the %s thread", what);
+    t->started = 1;
+    return 0;
+}
+
+void cli_thread_stop(struct cli_thread *t)
+{
+    if (t->started) {
+        char c = 1;
+        ssize_t k = write(t->stop[1], &c, 1);
+        (void)k;
+        pthread_join(t->thread, NULL);
+        t->started = 0;
+    }
+    for (int i = 0; i < 2; i++)
+        if (t->stop[i] >= 0) {
+            close(t->stop[i]);
+            t->stop[i] = -1;
+        }
 }

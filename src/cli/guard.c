@@ -312,16 +312,14 @@ struct serve_guards {
     struct guard *g[16];
     int n;
     struct guard_sink sink;
-    int stop[2];
-    pthread_t thread;
-    int started;
+    struct cli_thread t;
 };
 
 static void *serve_guards_main(void *arg)
 {
     struct serve_guards *s = arg;
     struct err e = {0};
-    if (guard_run_many(s->g, s->n, s->stop[0], &e) != 0)
+    if (guard_run_many(s->g, s->n, s->t.stop[0], &e) != 0)
         log_error("guard: %s", e.msg);
     return NULL;
 }
@@ -335,7 +333,7 @@ int serve_guards_start(const char *data, const struct config *cfg, struct serve_
     struct serve_guards *s = calloc(1, sizeof(*s));
     if (!s)
         return err_set(e, ERR_NOMEM, "out of memory");
-    s->stop[0] = s->stop[1] = -1;
+    cli_thread_init(&s->t);
     pthread_mutex_init(&s->sink.lock, NULL);
     s->sink.st = sink_store(data);
     struct guard_opts o = {.data_dir = data,
@@ -355,11 +353,8 @@ int serve_guards_start(const char *data, const struct config *cfg, struct serve_
         rc = guard_open(&s->g[s->n], d, &o, e);
         s->n += !rc;
     }
-    if (!rc && pipe2(s->stop, O_CLOEXEC) != 0)
-        rc = err_errno(e, ERR_IO, errno, "cannot create a pipe");
-    if (!rc && pthread_create(&s->thread, NULL, serve_guards_main, s) != 0)
-        rc = err_set(e, ERR_INTERNAL, "cannot start the guard thread");
-    s->started = !rc;
+    if (!rc)
+        rc = cli_thread_start(&s->t, serve_guards_main, s, "guard", e);
     if (rc) {
         serve_guards_stop(s);
         return rc;
@@ -372,17 +367,9 @@ void serve_guards_stop(struct serve_guards *s)
 {
     if (!s)
         return;
-    if (s->started) {
-        char c = 1;
-        ssize_t k = write(s->stop[1], &c, 1);
-        (void)k;
-        pthread_join(s->thread, NULL);
-    }
+    cli_thread_stop(&s->t);
     for (int i = 0; i < s->n; i++)
         guard_close(s->g[i]);
-    for (int i = 0; i < 2; i++)
-        if (s->stop[i] >= 0)
-            close(s->stop[i]);
     if (s->sink.st)
         store_close(s->sink.st);
     pthread_mutex_destroy(&s->sink.lock);

@@ -40,9 +40,7 @@ struct serve_logwatch {
     int64_t guard_seen; /* the last guard event looked at for new scripts */
     int64_t flush_ms;   /* setting logwatch.flush_ms */
     struct lw_settings set;
-    int stop[2];
-    pthread_t thread;
-    int started;
+    struct cli_thread t;
 };
 
 int logwatch_check_categories(const struct lw_rules *rs, struct err *e)
@@ -208,7 +206,7 @@ static void *serve_logwatch_main(void *arg)
     struct serve_logwatch *s = arg;
     int64_t next_flush = time_now_ms() + s->flush_ms;
     for (;;) {
-        struct pollfd p = {.fd = s->stop[0], .events = POLLIN};
+        struct pollfd p = {.fd = s->t.stop[0], .events = POLLIN};
         int stopping = poll(&p, 1, POLL_MS) > 0;
         learn_new_scripts(s);
         for (int i = 0; i < s->n; i++) {
@@ -257,7 +255,7 @@ int serve_logwatch_start(const char *data, const struct config *cfg, struct serv
     struct serve_logwatch *s = calloc(1, sizeof(*s));
     if (!s)
         return err_set(e, ERR_NOMEM, "out of memory");
-    s->stop[0] = s->stop[1] = -1;
+    cli_thread_init(&s->t);
     /* A connection of its own: a store belongs to one thread. */
     int rc = store_open(&s->st, data, 0, e);
     struct store *st = s->st;
@@ -332,11 +330,8 @@ int serve_logwatch_start(const char *data, const struct config *cfg, struct serv
             log_info("logwatch: following %s%s%s%s", w->path, w->asset[0] ? " (" : "", w->asset,
                      w->asset[0] ? ")" : "");
     }
-    if (!rc && pipe2(s->stop, O_CLOEXEC) != 0)
-        rc = err_errno(e, ERR_IO, errno, "cannot create a pipe");
-    if (!rc && pthread_create(&s->thread, NULL, serve_logwatch_main, s) != 0)
-        rc = err_set(e, ERR_INTERNAL, "cannot start the logwatch thread");
-    s->started = !rc;
+    if (!rc)
+        rc = cli_thread_start(&s->t, serve_logwatch_main, s, "logwatch", e);
     if (rc) {
         serve_logwatch_stop(s);
         return rc;
@@ -349,19 +344,11 @@ void serve_logwatch_stop(struct serve_logwatch *s)
 {
     if (!s)
         return;
-    if (s->started) {
-        char c = 1;
-        ssize_t k = write(s->stop[1], &c, 1);
-        (void)k;
-        pthread_join(s->thread, NULL);
-    }
+    cli_thread_stop(&s->t);
     for (int i = 0; i < s->n; i++) {
         lw_tail_free(s->w[i].tail);
         lw_analysis_free(s->w[i].a);
     }
-    for (int i = 0; i < 2; i++)
-        if (s->stop[i] >= 0)
-            close(s->stop[i]);
     lw_matcher_free(s->m);
     lw_format_free(s->format);
     lw_rules_free(s->rules);
