@@ -216,10 +216,15 @@ static int load_dir(const char *dir, struct lw_rule *v, size_t cap, size_t *n, s
     char *names[256];
     int nn = 0, rc = 0;
     struct dirent *de;
-    while ((de = readdir(d)) && nn < 256) {
+    while ((de = readdir(d))) {
         size_t l = strlen(de->d_name);
-        if (l > 6 && strcmp(de->d_name + l - 6, ".rules") == 0 && de->d_name[0] != '.')
-            names[nn++] = strdup(de->d_name);
+        if (l <= 6 || strcmp(de->d_name + l - 6, ".rules") != 0 || de->d_name[0] == '.')
+            continue;
+        if (nn == 256) {
+            rc = err_set(e, ERR_TOOBIG, "%s: more than 256 rule files", dir);
+            break;
+        }
+        names[nn++] = strdup(de->d_name);
     }
     closedir(d);
     /* In name order, so that which of two equal ids wins never depends on
