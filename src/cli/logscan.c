@@ -80,10 +80,11 @@ static void print_text(const struct lw_detection *d, size_t n, uint64_t lines, u
                (unsigned long long)d[i].first_line);
         for (int k = 0; k < d[i].nsamples; k++) {
             /* Printed as data: control bytes cannot reach the terminal. */
-            printf("         | ");
-            for (const char *s = d[i].samples[k]; *s && s - d[i].samples[k] < 300; s++)
-                putchar((unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s);
-            putchar('\n');
+            char line[320];
+            size_t n = 0;
+            for (const char *s = d[i].samples[k]; *s && n < 300; s++)
+                line[n++] = (unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s;
+            printf("         | %.*s\n", (int)n, line);
         }
     }
 }

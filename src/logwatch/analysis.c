@@ -96,6 +96,7 @@ int lw_analysis_new(const struct lw_rules *rs, const struct lw_settings *s,
                     struct lw_analysis **out, struct err *e)
 {
     *out = NULL;
+    lw_seed_init();
     struct lw_analysis *a = calloc(1, sizeof(*a));
     if (!a)
         return err_set(e, ERR_NOMEM, "out of memory");

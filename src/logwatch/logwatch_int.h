@@ -21,8 +21,10 @@ struct lw_rules {
     int any_new_script;   /* some rule needs the guard's new scripts */
 };
 
-/* The process's secret seed for lw_hash, drawn once. */
-uint64_t lw_seed(void);
+/* The process's secret seed for lw_hash, drawn by lw_seed_init (which every
+ * constructor of logwatch calls before anything is hashed). */
+extern uint64_t lw_seed_value;
+void lw_seed_init(void);
 
 /* A fast hash of client addresses, paths, user agents and requests. Seeded
  * with a secret drawn at start, so that nobody can craft a request whose hash
@@ -31,7 +33,7 @@ uint64_t lw_seed(void);
 static inline uint64_t lw_hash(const void *p, size_t n)
 {
     const unsigned char *s = p;
-    uint64_t h = lw_seed() ^ n;
+    uint64_t h = lw_seed_value ^ n;
     size_t i = 0;
     for (; i + 8 <= n; i += 8) {
         uint64_t w;

@@ -18,18 +18,17 @@ const char *const lw_default_login[] = {
     "/seeyon/main.do",  "/logincheck.php", NULL,
 };
 
-static uint64_t seed;
+uint64_t lw_seed_value;
 static pthread_once_t seed_once = PTHREAD_ONCE_INIT;
 
-static void seed_init(void)
+static void seed_draw(void)
 {
-    fs_random(&seed, sizeof(seed));
+    fs_random(&lw_seed_value, sizeof(lw_seed_value));
 }
 
-uint64_t lw_seed(void)
+void lw_seed_init(void)
 {
-    pthread_once(&seed_once, seed_init);
-    return seed;
+    pthread_once(&seed_once, seed_draw);
 }
 
 struct field_slot {
@@ -63,6 +62,7 @@ struct lw_matcher {
 int lw_matcher_new(const struct lw_rules *rs, struct lw_matcher **out, struct err *e)
 {
     *out = NULL;
+    lw_seed_init();
     struct lw_matcher *m = calloc(1, sizeof(*m));
     if (!m)
         return err_set(e, ERR_NOMEM, "out of memory");
