@@ -136,6 +136,11 @@ struct serve_logwatch;
 struct lw_rules;
 /* Every rule's category must be one of the plan's, with a sub-category. */
 int logwatch_check_categories(const struct lw_rules *rs, struct err *e);
+/* Calls fn with the URL path (beneath its guarded root) of every file the
+ * guard saw added, in guard events after *after, at most 1000 a call;
+ * *after moves to the last event read. */
+int logwatch_guard_scripts(struct store *st, int64_t *after, void (*fn)(void *, const char *),
+                           void *ctx, struct err *e);
 int serve_logwatch_start(const char *data, const struct config *cfg, struct serve_logwatch **out,
                          struct err *e);
 void serve_logwatch_stop(struct serve_logwatch *s);

@@ -18,7 +18,8 @@ static const char logscan_usage[] =
     "signatures (rules/logwatch, plus the *.rules files of RULEDIR), brute force on the\n"
     "sign-in paths (--login, default /login and the usual admin pages), scanning and\n"
     "floods. --format takes an nginx log_format string for custom logs. --hits prints one\n"
-    "JSON line per flagged log line instead. Exit 1 when anything was detected.\n";
+    "JSON line per flagged log line instead. With --data DATA, requests for scripts the\n"
+    "guard of DATA saw appear are webshell calls. Exit 1 when anything was detected.\n";
 
 static const char *const sev_name[] = {"low", "medium", "high", "critical"};
 
@@ -109,6 +110,52 @@ static int list_rules(const struct lw_rules *rs, int json)
     return 0;
 }
 
+/* The scripts the guard of --data saw appear, NULL-terminated. */
+struct scripts {
+    char **v;
+    size_t n, cap;
+    int failed;
+};
+
+static void keep_script(void *ctx, const char *path)
+{
+    struct scripts *s = ctx;
+    if (s->failed || s->n + 2 > 100000)
+        return;
+    if (s->n + 2 > s->cap) {
+        size_t cap = s->cap ? s->cap * 2 : 64;
+        char **v = realloc(s->v, cap * sizeof(*v));
+        if (!v) {
+            s->failed = 1;
+            return;
+        }
+        s->v = v;
+        s->cap = cap;
+    }
+    if (!(s->v[s->n] = strdup(path)))
+        s->failed = 1;
+    else
+        s->v[++s->n] = NULL;
+}
+
+static int guard_scripts(struct cli *cli, struct scripts *out, struct err *e)
+{
+    struct store *st = NULL;
+    struct config cfg;
+    int rc = cli_open(cli, &st, &cfg, e);
+    int64_t after = 0, before;
+    do {
+        before = after;
+        if (!rc)
+            rc = logwatch_guard_scripts(st, &after, keep_script, out, e);
+    } while (!rc && after != before);
+    if (!rc && out->failed)
+        rc = err_set(e, ERR_NOMEM, "out of memory");
+    if (st)
+        store_close(st);
+    return rc;
+}
+
 int cmd_logscan(struct cli *cli, int argc, char **argv, struct err *e)
 {
     const char *format = "auto", *rules_dir = NULL, *workers_s = NULL;
@@ -152,7 +199,11 @@ int cmd_logscan(struct cli *cli, int argc, char **argv, struct err *e)
     if (!rc)
         rc = lw_analysis_new(rs, NULL, &a, e);
     login[nlogin] = NULL;
+    struct scripts scripts = {0};
+    if (!rc && cli->data_opt)
+        rc = guard_scripts(cli, &scripts, e);
     struct lw_scan_opts o = {.rules = rs,
+                             .new_scripts = scripts.n ? (const char *const *)scripts.v : NULL,
                              .format = f,
                              .login = nlogin ? login : lw_default_login,
                              .workers = (int)(workers > 64 ? 64 : workers),
@@ -188,6 +239,9 @@ int cmd_logscan(struct cli *cli, int argc, char **argv, struct err *e)
                     : n > 0;
     }
 out:
+    for (size_t i = 0; i < scripts.n; i++)
+        free(scripts.v[i]);
+    free(scripts.v);
     lw_analysis_free(a);
     lw_format_free(f);
     lw_rules_free(rs);

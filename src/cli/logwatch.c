@@ -73,31 +73,49 @@ static void on_line(void *ctx, const char *line, size_t n)
     lw_analysis_add(f->w->a, &l, NULL, 0);
 }
 
-/* Scripts the guard saw added since the last look: requests for them are
- * webshell calls (rule webshell-new-script). The URL path is the file's path
- * beneath the guarded root. */
-static void learn_new_scripts(struct serve_logwatch *s)
+int logwatch_guard_scripts(struct store *st, int64_t *after, void (*fn)(void *, const char *),
+                           void *ctx, struct err *e)
 {
     sqlite3_stmt *q;
-    struct err e = {0};
-    if (store_query(s->st, &e, &q,
-                    "SELECT id, details FROM events WHERE source = 'guard' AND id > ? "
-                    "ORDER BY id LIMIT 1000",
-                    "I", s->guard_seen) != 0)
-        return;
-    while (store_step(s->st, q, &e) == 1) {
-        s->guard_seen = sqlite3_column_int64(q, 0);
+    int rc = store_query(st, e, &q,
+                         "SELECT id, details FROM events WHERE source = 'guard' AND id > ? "
+                         "ORDER BY id LIMIT 1000",
+                         "I", *after);
+    while (!rc && (rc = store_step(st, q, e)) == 1) {
+        rc = 0;
+        *after = sqlite3_column_int64(q, 0);
         json_t *d = json_loads(store_col_text(q, 1), 0, NULL);
         const char *root = json_string_value(json_object_get(d, "root"));
         const char *path = json_string_value(json_object_get(d, "path"));
         const char *change = json_string_value(json_object_get(d, "change"));
         size_t rl = root ? strlen(root) : 0;
         if (root && path && change && strstr(change, "added") && strncmp(path, root, rl) == 0 &&
-            path[rl] == '/' && lw_matcher_add_new_script(s->m, path + rl, &e) == 0)
-            log_info("logwatch: requests for %s are now webshell calls", path + rl);
+            path[rl] == '/')
+            fn(ctx, path + rl);
         json_decref(d);
     }
     store_finish(q);
+    return rc < 0 ? rc : 0;
+}
+
+static void add_script(void *ctx, const char *path)
+{
+    struct serve_logwatch *s = ctx;
+    if (lw_matcher_add_new_script(s->m, path, NULL) == 0)
+        log_info("logwatch: requests for %s are now webshell calls", path);
+}
+
+/* Scripts the guard saw added since the last look: requests for them are
+ * webshell calls (rule webshell-new-script). */
+static void learn_new_scripts(struct serve_logwatch *s)
+{
+    struct err e = {0};
+    for (int i = 0; i < 100; i++) {
+        int64_t before = s->guard_seen;
+        if (logwatch_guard_scripts(s->st, &s->guard_seen, add_script, s, &e) != 0 ||
+            s->guard_seen == before)
+            break;
+    }
 }
 
 static json_t *detection_details(const struct watched *w, const struct lw_detection *d)

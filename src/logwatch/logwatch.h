@@ -217,9 +217,10 @@ struct lw_scan_opts {
     const struct lw_rules *rules;
     const struct lw_format *format;
     const struct lw_settings *settings;
-    const char *const *login; /* NULL-terminated, or NULL */
-    int workers;              /* 0: one per core */
-    lw_hit_fn on_hit;         /* may be NULL */
+    const char *const *login;       /* NULL-terminated, or NULL */
+    const char *const *new_scripts; /* URL paths the guard saw appear, NULL-terminated, or NULL */
+    int workers;                    /* 0: one per core */
+    lw_hit_fn on_hit;               /* may be NULL */
     void *ctx;
 };
 

@@ -3,9 +3,12 @@
 #include "logwatch_int.h"
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 extern const char logwatch_builtin_rules[];
 
@@ -364,6 +367,42 @@ static int cache_load(struct lw_rules *rs, const char *path, unsigned *flags)
     return ok ? 0 : -1;
 }
 
+#define CACHE_KEEP 8 /* compiled rule sets kept; older ones are removed */
+
+/* Removes all but the CACHE_KEEP newest compiled databases of dir. */
+static void cache_prune(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    struct {
+        char name[64];
+        int64_t mtime;
+    } v[64];
+    int n = 0;
+    struct dirent *de;
+    while ((de = readdir(d)) && n < 64) {
+        struct stat st;
+        size_t l = strlen(de->d_name);
+        if (strncmp(de->d_name, "logwatch-", 9) != 0 || l < 14 || l >= sizeof(v[0].name) ||
+            strcmp(de->d_name + l - 5, ".hsdb") != 0 ||
+            fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode))
+            continue;
+        snprintf(v[n].name, sizeof(v[n].name), "%s", de->d_name);
+        v[n++].mtime = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
+    }
+    for (int kept = 0; kept < CACHE_KEEP && n > 0; kept++) {
+        int newest = 0;
+        for (int i = 1; i < n; i++)
+            if (v[i].mtime > v[newest].mtime)
+                newest = i;
+        v[newest] = v[--n];
+    }
+    for (int i = 0; i < n; i++)
+        unlinkat(dirfd(d), v[i].name, 0);
+    closedir(d);
+}
+
 static void cache_store(const struct lw_rules *rs, const char *path, const unsigned *flags)
 {
     char *bytes = NULL;
@@ -384,8 +423,9 @@ static void cache_store(const struct lw_rules *rs, const char *path, const unsig
     char *slash = strrchr(dir, '/');
     if (!rc && slash) {
         *slash = '\0';
-        if (fs_mkdirs(dir, 0700, NULL) == 0)
-            fs_write_atomic(dir, slash + 1, b.p, b.len, 0600, 0, NULL);
+        if (fs_mkdirs(dir, 0700, NULL) == 0 &&
+            fs_write_atomic(dir, slash + 1, b.p, b.len, 0600, 0, NULL) == 0)
+            cache_prune(dir);
     }
     buf_release(&b);
 }

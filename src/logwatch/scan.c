@@ -283,6 +283,8 @@ int lw_scan_file(const char *path, const struct lw_scan_opts *o, struct lw_analy
         rc = lw_matcher_new(o->rules, &s.w[k].m, e);
         if (!rc)
             rc = lw_matcher_set_login(s.w[k].m, o->login, nlogin, e);
+        for (int i = 0; !rc && o->new_scripts && o->new_scripts[i]; i++)
+            rc = lw_matcher_add_new_script(s.w[k].m, o->new_scripts[i], e);
     }
     /* A plain file (not gzip, not a pipe) is read by the workers. */
     struct stat st;

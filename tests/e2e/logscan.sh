@@ -36,6 +36,14 @@ echo "# false alarms: $fa of $nb benign lines"
 same "$fa" 0 "no benign look-alike is flagged ($nb lines)"
 ls "$T"/cache/logwatch-*.hsdb >/dev/null 2>&1 && ok "the compiled rules are cached" ||
     not_ok "no compiled rules in the cache"
+# Only the newest compiled rule sets are kept.
+for i in 1 2 3 4 5 6 7 8 9; do
+    mkdir -p "$T/set$i"
+    printf '[x-%s]\ncategory = network-attack/scanning\nfield = path\npattern = ^/x%s$\ndescription = d\n' \
+        "$i" "$i" >"$T/set$i/a.rules"
+    "$TOCSIN" logscan --list-rules --rules "$T/set$i" >/dev/null
+done
+same "$(ls "$T"/cache/logwatch-*.hsdb | wc -l | tr -d ' ')" 8 "the cache keeps the 8 newest rule sets"
 
 # Exit statuses and the JSON interface.
 run logscan "$L/benign/search.log"
@@ -83,6 +91,10 @@ gen 10.1.1.1 /login POST 302 4 20 >>"$T/brute.log"
 run logscan --json "$T/brute.log"
 same "$(jq -r '[.detections[] | select(.rule == "brute-force-login")] | map("\(.client) \(.count)") | join(",")' "$OUT")" \
     "203.0.113.20 25" "25 sign-in POSTs in 75 s are brute force; 4 are not"
+tac "$T/brute.log" >"$T/brute-rev.log"
+run logscan --json "$T/brute-rev.log"
+same "$(jq -r '[.detections[] | select(.rule == "brute-force-login")] | map("\(.client) \(.count)") | join(",")' "$OUT")" \
+    "203.0.113.20 25" "times out of order stay in their window"
 gen 203.0.113.21 /secure/ GET 401 30 1 >"$T/b401.log"
 run logscan --json "$T/b401.log"
 same "$(jq -r '[.detections[].rule] | join(",")' "$OUT")" "brute-force-login" "30 answers 401 are brute force too"

@@ -77,6 +77,12 @@ sleep 0.5
 line 203.0.113.5 "/x?cmd=;cat+/etc/passwd" >>"$LOG"
 wait_for '[ "$(hits cmdi-shell 203.0.113.5)" = 1 ]'
 same "$(hits cmdi-shell 203.0.113.5)" 1 "copytruncate: the truncated file is read from its start"
+# Deleted, and written again later: the new file is followed.
+rm "$LOG"
+sleep 0.5
+line 203.0.113.11 "/.svn/entries" 404 >"$LOG"
+wait_for '[ "$(hits sensitive-vcs 203.0.113.11)" = 1 ]'
+same "$(hits sensitive-vcs 203.0.113.11)" 1 "a log deleted and created again is followed"
 # The second log, with its own asset.
 line 203.0.113.6 "/seeyon/htmlofficeservlet" 200 POST >>"$OA"
 wait_for '[ "$(hits oa-seeyon 203.0.113.6)" = 1 ]'
@@ -124,3 +130,11 @@ wait_for '[ "$(hits webshell-new-script 203.0.113.9)" = 1 ]'
 same "$(hits webshell-new-script 203.0.113.9)" 1 "a POST to a script the guard saw appear is a webshell call"
 serve_stop
 same "$stop_rc" 0 "serve stops cleanly"
+# tocsin logscan --data reads the guard's scripts too.
+line 203.0.113.10 "/upload/logo.php" 200 POST >"$T/later.log"
+"$TOCSIN" logscan --json "$T/later.log" >"$T/ls.json" 2>/dev/null
+same "$(jq '[.detections[].rule] | index("webshell-new-script")' "$T/ls.json")" null \
+    "without --data, logscan knows nothing of the guard"
+"$TOCSIN" logscan --json --data "$D" "$T/later.log" >"$T/ls.json" 2>/dev/null
+same "$(jq -r '[.detections[].rule] | map(select(. == "webshell-new-script")) | length' "$T/ls.json")" 1 \
+    "with --data, a request for a script the guard saw appear is a webshell call"
