@@ -388,7 +388,7 @@ static void cache_prune(const char *dir)
             strcmp(de->d_name + l - 5, ".hsdb") != 0 ||
             fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode))
             continue;
-        snprintf(v[n].name, sizeof(v[n].name), "%s", de->d_name);
+        memcpy(v[n].name, de->d_name, l + 1); /* l < sizeof(name), checked above */
         v[n++].mtime = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
     }
     for (int kept = 0; kept < CACHE_KEEP && n > 0; kept++) {
