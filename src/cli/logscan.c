@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static const char logscan_usage[] =
     "usage: tocsin logscan FILE… [--format auto|combined|common|json|'LOG_FORMAT']\n"
@@ -181,6 +182,11 @@ int cmd_logscan(struct cli *cli, int argc, char **argv, struct err *e)
                        "logscan: give one or more log files ('-' for standard input)");
     if (hits && cli->json)
         return err_set(e, ERR_USAGE, "logscan: --hits and --json are two outputs: give one");
+    /* Thousands of detections or flagged lines: written in large pieces
+     * unless someone watches. */
+    static char obuf[1 << 16];
+    if (!isatty(STDOUT_FILENO))
+        setvbuf(stdout, obuf, _IOFBF, sizeof(obuf));
     int64_t workers = 0;
     if (workers_s && (rc = cli_id("--workers", workers_s, &workers, e)) != 0)
         return rc;
