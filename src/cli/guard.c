@@ -37,7 +37,19 @@ struct guard_sink {
     struct store *st; /* NULL without a database */
     FILE *out;        /* NULL: not printed */
     pthread_mutex_t lock;
+    /* [guard] protect = DIR@ASSET: each guarded root's asset (roots resolved) */
+    char *root[16];
+    char asset[16][128];
+    int nroots;
 };
+
+static const char *sink_asset(const struct guard_sink *s, const char *root)
+{
+    for (int i = 0; i < s->nroots; i++)
+        if (strcmp(s->root[i], root) == 0)
+            return s->asset[i];
+    return NULL;
+}
 
 static void sink_event(void *ctx, const struct guard_event *ev)
 {
@@ -92,6 +104,7 @@ static void sink_event(void *ctx, const struct guard_event *ev)
         snprintf(as.name, sizeof(as.name), "guard");
         struct event_new in = {.source = "guard",
                                .category = ev->category,
+                               .asset = sink_asset(s, ev->root),
                                .summary = buf_str(&summary),
                                .fingerprint = fp,
                                .details = d};
@@ -348,8 +361,20 @@ int serve_guards_start(const char *data, const struct config *cfg, struct serve_
     for (char *a = strtok_r(allow, ", ", &save); a && o.nallow < 16;
          a = strtok_r(NULL, ", ", &save))
         o.allow[o.nallow++] = a;
-    for (char *d = strtok_r(dirs, ", ", &save); !rc && d && s->n < 16;
-         d = strtok_r(NULL, ", ", &save)) {
+    for (char *d = strtok_r(dirs, ",", &save); !rc && d && s->n < 16;
+         d = strtok_r(NULL, ",", &save)) {
+        d += strspn(d, " ");
+        char *at = strchr(d, '@');
+        if (at)
+            *at = '\0';
+        for (size_t l = strlen(d); l > 0 && d[l - 1] == ' ';)
+            d[--l] = '\0';
+        if (at && s->sink.nroots < 16 && (s->sink.root[s->sink.nroots] = realpath(d, NULL))) {
+            char *a = s->sink.asset[s->sink.nroots++];
+            snprintf(a, sizeof(s->sink.asset[0]), "%s", at + 1);
+            for (size_t l = strlen(a); l > 0 && a[l - 1] == ' ';)
+                a[--l] = '\0';
+        }
         rc = guard_open(&s->g[s->n], d, &o, e);
         s->n += !rc;
     }
@@ -373,5 +398,7 @@ void serve_guards_stop(struct serve_guards *s)
     if (s->sink.st)
         store_close(s->sink.st);
     pthread_mutex_destroy(&s->sink.lock);
+    for (int i = 0; i < s->sink.nroots; i++)
+        free(s->sink.root[i]);
     free(s);
 }

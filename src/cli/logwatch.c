@@ -331,6 +331,10 @@ int serve_logwatch_start(const char *data, const struct config *cfg, struct serv
             *at = '\0';
         snprintf(w->path, sizeof(w->path), "%s", p);
         snprintf(w->asset, sizeof(w->asset), "%s", at ? at + 1 : "");
+        for (size_t l = strlen(w->asset); l > 0 && w->asset[l - 1] == ' ';)
+            w->asset[--l] = '\0';
+        for (size_t l = strlen(w->path); l > 0 && w->path[l - 1] == ' ';)
+            w->path[--l] = '\0';
         struct lw_tail_pos pos = {0};
         int has = stored_position(st, w->path, &pos, e);
         rc = has < 0 ? has : 0;

@@ -135,9 +135,29 @@ static int set_guard_list(char *out, size_t n, const char *what, const char *v,
     return 1;
 }
 
+/* PATH or PATH@ASSET, comma-separated, each PATH absolute: what tocsin serve
+ * watches, with the asset its events name. */
+static int set_asset_paths(char *out, size_t n, const char *what, const char *v,
+                           struct config_src *s)
+{
+    if (set_path(out, n, what, v, s) != 1)
+        return 0;
+    char copy[2048], *save = NULL;
+    snprintf(copy, sizeof(copy), "%s", v);
+    for (char *p = strtok_r(copy, ",", &save); p; p = strtok_r(NULL, ",", &save)) {
+        p += strspn(p, " ");
+        char *at = strchr(p, '@');
+        if (p[0] != '/' || (at && (at[1] == '\0' || strchr(at + 1, '@')))) {
+            out[0] = 0;
+            return fail(s, "%s: '%.80s' is not /absolute/path or /absolute/path@asset", what, p);
+        }
+    }
+    return 1;
+}
+
 static int set_guard_dirs(struct config *c, const char *v, struct config_src *s)
 {
-    return set_guard_list(c->guard_dirs, sizeof(c->guard_dirs), "protect", v, s);
+    return set_asset_paths(c->guard_dirs, sizeof(c->guard_dirs), "protect", v, s);
 }
 
 static int set_guard_allow(struct config *c, const char *v, struct config_src *s)
@@ -160,22 +180,9 @@ static int set_guard_mode(struct config *c, const char *v, struct config_src *s)
     return 1;
 }
 
-/* PATH or PATH@ASSET, comma-separated: the logs tocsin serve follows. */
 static int set_lw_logs(struct config *c, const char *v, struct config_src *s)
 {
-    if (set_path(c->lw_logs, sizeof(c->lw_logs), "logs", v, s) != 1)
-        return 0;
-    char copy[sizeof(c->lw_logs)], *save = NULL;
-    snprintf(copy, sizeof(copy), "%s", v);
-    for (char *p = strtok_r(copy, ",", &save); p; p = strtok_r(NULL, ",", &save)) {
-        p += strspn(p, " ");
-        char *at = strchr(p, '@');
-        if (p[0] != '/' || (at && (at[1] == '\0' || strchr(at + 1, '@')))) {
-            c->lw_logs[0] = 0;
-            return fail(s, "logs: '%.80s' is not /absolute/path or /absolute/path@asset", p);
-        }
-    }
-    return 1;
+    return set_asset_paths(c->lw_logs, sizeof(c->lw_logs), "logs", v, s);
 }
 
 static int set_lw_format(struct config *c, const char *v, struct config_src *s)
@@ -337,7 +344,7 @@ int config_format(const struct config *c, struct buf *out)
     const struct {
         const char *section, *key, *value, *comment;
     } opt[] = {
-        {"guard", "protect", c->guard_dirs, "web roots tocsin serve protects (comma-separated)"},
+        {"guard", "protect", c->guard_dirs, "web roots tocsin serve protects: PATH@ASSET, …"},
         {"guard", "mode", c->guard_mode, "restore, alert-only or lock"},
         {"guard", "allow", c->guard_allow, "lock mode: programs that may write"},
         {"guard", "rules", c->guard_rules, "the organisation's own webshell rules (*.yar)"},

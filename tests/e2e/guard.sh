@@ -270,7 +270,7 @@ fi
 # Inside tocsin serve: [guard] protect in tocsin.conf.
 W2="$T/site2"
 mkdir -p "$W2" && echo '<html>OA</html>' >"$W2/index.html"
-printf '\n[guard]\nprotect = %s\nmode = restore\n' "$W2" >>"$D/tocsin.conf"
+printf '\n[guard]\nprotect = %s@OA系统\nmode = restore\n' "$W2" >>"$D/tocsin.conf"
 serve_start
 wait_for '[ -d "$D/guard" ] && grep -rqs "$W2" "$D"/guard/*/root' 50
 sleep 0.5
@@ -280,5 +280,7 @@ same "$(cat "$W2/index.html")" "<html>OA</html>" "tocsin serve guards [guard] pr
 wait_for '[ "$(sqlite3 "$D/tocsin.db" "SELECT count(*) FROM events WHERE summary LIKE '"'"'%site2%'"'"'")" -ge 1 ]'
 same "$(sqlite3 "$D/tocsin.db" "SELECT count(*) FROM events WHERE summary LIKE '%site2/index.html'")" \
     "1" "and its event reaches intake"
+same "$(sqlite3 "$D/tocsin.db" "SELECT asset FROM events WHERE summary LIKE '%site2/index.html'")" \
+    "OA系统" "naming the asset given with the directory"
 serve_stop
 same "$stop_rc" "0" "serve stops cleanly with its guard"
