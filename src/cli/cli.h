@@ -107,6 +107,16 @@ int cmd_scan(struct cli *cli, int argc, char **argv, struct err *e);
 int cmd_guard(struct cli *cli, int argc, char **argv, struct err *e);
 int cmd_logscan(struct cli *cli, int argc, char **argv, struct err *e);
 
+/* One item of a PATH@ASSET list ([guard] protect, [logwatch] logs). */
+struct cli_asset_path {
+    char path[1024];
+    char asset[128]; /* "" when the item names none */
+};
+/* Splits a comma-separated PATH[@ASSET] list (checked by the config reader),
+ * spaces around each part trimmed, into out[0..max). Returns how many items
+ * the list has, which may be more than max. */
+int cli_asset_paths(const char *list, struct cli_asset_path *out, int max);
+
 /* A thread that tocsin serve runs beside the API until it stops: fn gets arg
  * and a descriptor that becomes readable when it is time to return. */
 struct cli_thread {
@@ -136,6 +146,11 @@ struct serve_logwatch;
 struct lw_rules;
 /* Every rule's category must be one of the plan's, with a sub-category. */
 int logwatch_check_categories(const struct lw_rules *rs, struct err *e);
+/* A detection as JSON: rule, category, severity, description, client,
+ * samples (bytes that are not UTF-8 escaped), possibly_successful, and its
+ * first and last time when the log has times. */
+struct lw_detection;
+json_t *logwatch_detection_json(const struct lw_detection *d);
 /* Calls fn with the URL path (beneath its guarded root) of every file the
  * guard saw added, in guard events after *after, at most 1000 a call;
  * *after moves to the last event read. */

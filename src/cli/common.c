@@ -272,6 +272,37 @@ int cli_dispatch(struct cli *cli, const char *cmd, const char *usage, const stru
                    argv[0]);
 }
 
+/* ---- PATH@ASSET lists -------------------------------------------------- */
+
+static void trim_copy(char *out, size_t cap, const char *p, size_t n)
+{
+    while (n && *p == ' ')
+        p++, n--;
+    while (n && p[n - 1] == ' ')
+        n--;
+    snprintf(out, cap, "%.*s", (int)n, p);
+}
+
+int cli_asset_paths(const char *list, struct cli_asset_path *out, int max)
+{
+    int n = 0;
+    for (const char *p = list; *p;) {
+        size_t len = strcspn(p, ",");
+        const char *at = memchr(p, '@', len);
+        size_t plen = at ? (size_t)(at - p) : len;
+        if (strspn(p, " ") < len) {
+            if (n < max) {
+                trim_copy(out[n].path, sizeof(out[n].path), p, plen);
+                trim_copy(out[n].asset, sizeof(out[n].asset), at ? at + 1 : "",
+                          at ? len - plen - 1 : 0);
+            }
+            n++;
+        }
+        p += len + (p[len] == ',');
+    }
+    return n;
+}
+
 /* ---- threads beside the API ------------------------------------------------ */
 
 void cli_thread_init(struct cli_thread *t)

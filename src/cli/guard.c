@@ -354,28 +354,19 @@ int serve_guards_start(const char *data, const struct config *cfg, struct serve_
                            .ctx = &s->sink,
                            .rules_dir = cfg->guard_rules[0] ? cfg->guard_rules : NULL};
     int rc = guard_mode_parse(cfg->guard_mode[0] ? cfg->guard_mode : "restore", &o.mode);
-    char allow[sizeof(cfg->guard_allow)], dirs[sizeof(cfg->guard_dirs)];
+    char allow[sizeof(cfg->guard_allow)];
     snprintf(allow, sizeof(allow), "%s", cfg->guard_allow);
-    snprintf(dirs, sizeof(dirs), "%s", cfg->guard_dirs);
     char *save = NULL;
     for (char *a = strtok_r(allow, ", ", &save); a && o.nallow < 16;
          a = strtok_r(NULL, ", ", &save))
         o.allow[o.nallow++] = a;
-    for (char *d = strtok_r(dirs, ",", &save); !rc && d && s->n < 16;
-         d = strtok_r(NULL, ",", &save)) {
-        d += strspn(d, " ");
-        char *at = strchr(d, '@');
-        if (at)
-            *at = '\0';
-        for (size_t l = strlen(d); l > 0 && d[l - 1] == ' ';)
-            d[--l] = '\0';
-        if (at && s->sink.nroots < 16 && (s->sink.root[s->sink.nroots] = realpath(d, NULL))) {
-            char *a = s->sink.asset[s->sink.nroots++];
-            snprintf(a, sizeof(s->sink.asset[0]), "%s", at + 1);
-            for (size_t l = strlen(a); l > 0 && a[l - 1] == ' ';)
-                a[--l] = '\0';
-        }
-        rc = guard_open(&s->g[s->n], d, &o, e);
+    struct cli_asset_path dirs[16];
+    int ndirs = cli_asset_paths(cfg->guard_dirs, dirs, 16);
+    for (int i = 0; !rc && i < ndirs && i < 16; i++) {
+        if (dirs[i].asset[0] && (s->sink.root[s->sink.nroots] = realpath(dirs[i].path, NULL)))
+            snprintf(s->sink.asset[s->sink.nroots++], sizeof(s->sink.asset[0]), "%s",
+                     dirs[i].asset);
+        rc = guard_open(&s->g[s->n], dirs[i].path, &o, e);
         s->n += !rc;
     }
     if (!rc)

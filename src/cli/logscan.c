@@ -22,8 +22,6 @@ static const char logscan_usage[] =
     "JSON line per flagged log line instead. With --data DATA, requests for scripts the\n"
     "guard of DATA saw appear are webshell calls. Exit 1 when anything was detected.\n";
 
-static const char *const sev_name[] = {"low", "medium", "high", "critical"};
-
 static void on_hit(void *ctx, const struct lw_line *l, const struct lw_rule *const *rules, int n)
 {
     (void)ctx;
@@ -37,36 +35,12 @@ static void on_hit(void *ctx, const struct lw_line *l, const struct lw_rule *con
     json_decref(o);
 }
 
+/* The shared form, with the count and the line where it began. */
 static json_t *detection_json(const struct lw_detection *d)
 {
-    json_t *samples = json_array();
-    for (int i = 0; i < d->nsamples; i++) {
-        /* Log lines are not always UTF-8: such bytes are shown escaped. */
-        struct buf b;
-        buf_init(&b, 4 * LW_SAMPLE_MAX);
-        const char *s = d->samples[i];
-        size_t n = strlen(s);
-        if (utf8_valid(s, n))
-            buf_add(&b, s, n);
-        else
-            for (size_t k = 0; k < n; k++)
-                ((unsigned char)s[k] < 0x80) ? buf_addc(&b, s[k])
-                                             : buf_addf(&b, "\\x%02x", (unsigned char)s[k]);
-        json_array_append_new(samples, json_string(buf_str(&b)));
-        buf_release(&b);
-    }
-    json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:o, s:b}", "rule", d->rule->id,
-                          "category", d->rule->category, "severity", sev_name[d->rule->severity],
-                          "description", d->rule->description, "client", d->client, "count",
-                          (json_int_t)d->count, "first_line", (json_int_t)d->first_line, "samples",
-                          samples, "possibly_successful", d->possibly_successful);
-    char t[TIME_ISO_LEN];
-    if (d->first_ms) {
-        time_format_utc(d->first_ms, t);
-        json_object_set_new(o, "first_time", json_string(t));
-        time_format_utc(d->last_ms, t);
-        json_object_set_new(o, "last_time", json_string(t));
-    }
+    json_t *o = logwatch_detection_json(d);
+    json_object_set_new(o, "count", json_integer((json_int_t)d->count));
+    json_object_set_new(o, "first_line", json_integer((json_int_t)d->first_line));
     return o;
 }
 
@@ -75,8 +49,8 @@ static void print_text(const struct lw_detection *d, size_t n, uint64_t lines, u
     printf("%llu lines, %llu skipped, %zu detection%s\n", (unsigned long long)lines,
            (unsigned long long)skipped, n, n == 1 ? "" : "s");
     for (size_t i = 0; i < n; i++) {
-        printf("\n%-8s %s  %s  client %s  ×%llu%s\n", sev_name[d[i].rule->severity], d[i].rule->id,
-               d[i].rule->category, d[i].client, (unsigned long long)d[i].count,
+        printf("\n%-8s %s  %s  client %s  ×%llu%s\n", lw_severity_name(d[i].rule->severity),
+               d[i].rule->id, d[i].rule->category, d[i].client, (unsigned long long)d[i].count,
                d[i].possibly_successful ? "  POSSIBLY SUCCESSFUL" : "");
         printf("         %s (first at line %llu)\n", d[i].rule->description,
                (unsigned long long)d[i].first_line);
@@ -97,11 +71,12 @@ static int list_rules(const struct lw_rules *rs, int json)
     for (size_t i = 0; i < lw_rules_count(rs); i++) {
         const struct lw_rule *r = lw_rules_get(rs, i);
         if (json)
-            json_array_append_new(a, json_pack("{s:s, s:s, s:s, s:s, s:s}", "id", r->id, "category",
-                                               r->category, "severity", sev_name[r->severity],
-                                               "description", r->description, "source", r->source));
+            json_array_append_new(a,
+                                  json_pack("{s:s, s:s, s:s, s:s, s:s}", "id", r->id, "category",
+                                            r->category, "severity", lw_severity_name(r->severity),
+                                            "description", r->description, "source", r->source));
         else
-            printf("%-36s %-30s %-8s %s\n", r->id, r->category, sev_name[r->severity],
+            printf("%-36s %-30s %-8s %s\n", r->id, r->category, lw_severity_name(r->severity),
                    r->description);
     }
     if (json)

@@ -118,35 +118,45 @@ static void learn_new_scripts(struct serve_logwatch *s)
     }
 }
 
-static json_t *detection_details(const struct watched *w, const struct lw_detection *d)
+json_t *logwatch_detection_json(const struct lw_detection *d)
 {
-    static const char *const sev[] = {"low", "medium", "high", "critical"};
     json_t *samples = json_array();
     for (int i = 0; i < d->nsamples; i++) {
-        size_t n = strlen(d->samples[i]);
-        /* Log bytes that are not UTF-8 are kept as escapes. */
+        /* Log lines are not always UTF-8: such bytes are shown escaped. */
         struct buf b;
         buf_init(&b, 4 * LW_SAMPLE_MAX);
-        for (size_t k = 0; k < n; k++)
-            if ((unsigned char)d->samples[i][k] < 0x80)
-                buf_addc(&b, d->samples[i][k]);
-            else if (utf8_valid(d->samples[i], n))
-                buf_addc(&b, d->samples[i][k]);
-            else
-                buf_addf(&b, "\\x%02x", (unsigned char)d->samples[i][k]);
+        const char *s = d->samples[i];
+        size_t n = strlen(s);
+        if (utf8_valid(s, n))
+            buf_add(&b, s, n);
+        else
+            for (size_t k = 0; k < n; k++)
+                ((unsigned char)s[k] < 0x80) ? buf_addc(&b, s[k])
+                                             : buf_addf(&b, "\\x%02x", (unsigned char)s[k]);
         json_array_append_new(samples, json_string(buf_str(&b)));
         buf_release(&b);
     }
-    char first[TIME_ISO_LEN] = "", last[TIME_ISO_LEN] = "";
+    json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:b}", "rule", d->rule->id, "category",
+                          d->rule->category, "severity", lw_severity_name(d->rule->severity),
+                          "description", d->rule->description, "client", d->client, "samples",
+                          samples, "possibly_successful", d->possibly_successful);
+    char t[TIME_ISO_LEN];
     if (d->first_ms) {
-        time_format_utc(d->first_ms, first);
-        time_format_utc(d->last_ms, last);
+        time_format_utc(d->first_ms, t);
+        json_object_set_new(o, "first_time", json_string(t));
+        time_format_utc(d->last_ms, t);
+        json_object_set_new(o, "last_time", json_string(t));
     }
-    return json_pack("{s:s, s:s, s:s, s:s, s:I, s:s, s:s, s:s, s:b, s:o}", "rule", d->rule->id,
-                     "description", d->rule->description, "severity", sev[d->rule->severity],
-                     "client", d->client, "hits", (json_int_t)d->count, "first_time", first,
-                     "last_time", last, "log", w->path, "possibly_successful",
-                     d->possibly_successful, "samples", samples);
+    return o;
+}
+
+/* The event's details: the shared form, with the hits and the log. */
+static json_t *detection_details(const struct watched *w, const struct lw_detection *d)
+{
+    json_t *o = logwatch_detection_json(d);
+    json_object_set_new(o, "hits", json_integer((json_int_t)d->count));
+    json_object_set_new(o, "log", json_string(w->path));
+    return o;
 }
 
 /* One event per detection that grew since the last flush, with the logs'
@@ -316,25 +326,16 @@ int serve_logwatch_start(const char *data, const struct config *cfg, struct serv
     /* Guard events from before this start were seen by an earlier one. */
     if (!rc)
         store_query_int(st, NULL, &s->guard_seen, "SELECT coalesce(max(id), 0) FROM events", "");
-    char logs[sizeof(cfg->lw_logs)];
-    snprintf(logs, sizeof(logs), "%s", cfg->lw_logs);
-    save = NULL;
-    for (char *p = strtok_r(logs, ",", &save); !rc && p; p = strtok_r(NULL, ",", &save)) {
-        p += strspn(p, " ");
-        if (s->n == LOGS_MAX) {
-            rc = err_set(e, ERR_INPUT, "[logwatch] logs: more than %d logs", LOGS_MAX);
-            break;
-        }
+    struct cli_asset_path logs[LOGS_MAX];
+    int nlogs = cli_asset_paths(cfg->lw_logs, logs, LOGS_MAX);
+    if (!rc && nlogs > LOGS_MAX)
+        rc = err_set(e, ERR_INPUT, "[logwatch] logs: more than %d logs", LOGS_MAX);
+    for (int i = 0; !rc && i < nlogs; i++) {
         struct watched *w = &s->w[s->n];
-        char *at = strchr(p, '@');
-        if (at)
-            *at = '\0';
-        snprintf(w->path, sizeof(w->path), "%s", p);
-        snprintf(w->asset, sizeof(w->asset), "%s", at ? at + 1 : "");
-        for (size_t l = strlen(w->asset); l > 0 && w->asset[l - 1] == ' ';)
-            w->asset[--l] = '\0';
-        for (size_t l = strlen(w->path); l > 0 && w->path[l - 1] == ' ';)
-            w->path[--l] = '\0';
+        _Static_assert(sizeof(w->path) == sizeof(logs[i].path), "path sizes");
+        _Static_assert(sizeof(w->asset) == sizeof(logs[i].asset), "asset sizes");
+        memcpy(w->path, logs[i].path, sizeof(w->path));
+        memcpy(w->asset, logs[i].asset, sizeof(w->asset));
         struct lw_tail_pos pos = {0};
         int has = stored_position(st, w->path, &pos, e);
         rc = has < 0 ? has : 0;

@@ -119,8 +119,14 @@ static int set_org_name(struct config *c, const char *v, struct config_src *s)
     return 1;
 }
 
-static int set_guard_list(char *out, size_t n, const char *what, const char *v,
-                          struct config_src *s)
+static int set_abs_path(char *out, size_t n, const char *what, const char *v, struct config_src *s)
+{
+    if (v[0] != '/')
+        return fail(s, "%s '%.80s' is not an absolute path", what, v);
+    return set_path(out, n, what, v, s);
+}
+
+static int set_abs_list(char *out, size_t n, const char *what, const char *v, struct config_src *s)
 {
     if (set_path(out, n, what, v, s) != 1)
         return 0;
@@ -162,14 +168,12 @@ static int set_guard_dirs(struct config *c, const char *v, struct config_src *s)
 
 static int set_guard_allow(struct config *c, const char *v, struct config_src *s)
 {
-    return set_guard_list(c->guard_allow, sizeof(c->guard_allow), "allow", v, s);
+    return set_abs_list(c->guard_allow, sizeof(c->guard_allow), "allow", v, s);
 }
 
 static int set_guard_rules(struct config *c, const char *v, struct config_src *s)
 {
-    if (v[0] != '/')
-        return fail(s, "rules '%.80s' is not an absolute path", v);
-    return set_path(c->guard_rules, sizeof(c->guard_rules), "rules", v, s);
+    return set_abs_path(c->guard_rules, sizeof(c->guard_rules), "rules", v, s);
 }
 
 static int set_guard_mode(struct config *c, const char *v, struct config_src *s)
@@ -197,22 +201,12 @@ static int set_lw_format(struct config *c, const char *v, struct config_src *s)
 
 static int set_lw_login(struct config *c, const char *v, struct config_src *s)
 {
-    if (strpbrk(v, ";#") || !text_is_clean(v, strlen(v)) || strlen(v) >= sizeof(c->lw_login))
-        return fail(s, "login: a comma-separated list of paths, without ';' or '#'");
-    char copy[sizeof(c->lw_login)], *save = NULL;
-    snprintf(copy, sizeof(copy), "%s", v);
-    for (char *p = strtok_r(copy, ", ", &save); p; p = strtok_r(NULL, ", ", &save))
-        if (p[0] != '/')
-            return fail(s, "login: '%.80s' does not start with '/'", p);
-    snprintf(c->lw_login, sizeof(c->lw_login), "%s", v);
-    return 1;
+    return set_abs_list(c->lw_login, sizeof(c->lw_login), "login", v, s);
 }
 
 static int set_lw_rules(struct config *c, const char *v, struct config_src *s)
 {
-    if (v[0] != '/')
-        return fail(s, "rules '%.80s' is not an absolute path", v);
-    return set_path(c->lw_rules, sizeof(c->lw_rules), "rules", v, s);
+    return set_abs_path(c->lw_rules, sizeof(c->lw_rules), "rules", v, s);
 }
 
 static const struct {

@@ -182,12 +182,17 @@ int json_print(const json_t *v, int indent);
 int utf8_valid(const char *s, size_t n);
 /* 1 when s[0..n) is UTF-8 without control characters (one-line text). */
 int text_is_clean(const char *s, size_t n);
+/* Writes code point cp (at most 0x10ffff) as UTF-8 to out; returns the bytes
+ * written, 1 to 4. */
+size_t utf8_put(char *out, unsigned cp);
 
 /* ---- hex and hashing ----------------------------------------------------- */
 
 #define SHA256_LEN     32
 #define SHA256_HEX_LEN 65 /* 64 digits and NUL */
 void hex_encode(const unsigned char *in, size_t n, char *out /* 2n+1 */);
+/* The value of one hex digit, -1 for anything else. */
+int hex_value(char c);
 /* Decodes exactly 2n hex digits; -1 on anything else. */
 int hex_decode(const char *in, unsigned char *out, size_t n);
 

@@ -152,11 +152,6 @@ uint64_t lw_analysis_skipped(const struct lw_analysis *a)
     return a->skipped;
 }
 
-void lw_analysis_take(struct lw_analysis *a)
-{
-    free_detections(a);
-}
-
 /* ---- clients ---------------------------------------------------------------- */
 
 static struct client *client_slot(struct client *v, size_t cap, uint64_t key)

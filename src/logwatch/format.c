@@ -320,50 +320,18 @@ static const char *skip_ws(const char *p, const char *end)
     return p;
 }
 
-static int hexval(char c)
-{
-    return c >= '0' && c <= '9'   ? c - '0'
-           : c >= 'a' && c <= 'f' ? c - 'a' + 10
-           : c >= 'A' && c <= 'F' ? c - 'A' + 10
-                                  : -1;
-}
-
 static int hex4(const char *p, const char *end)
 {
     if (end - p < 4)
         return -1;
     int v = 0;
     for (int i = 0; i < 4; i++) {
-        int h = hexval(p[i]);
+        int h = hex_value(p[i]);
         if (h < 0)
             return -1;
         v = v * 16 + h;
     }
     return v;
-}
-
-static size_t put_utf8(char *o, unsigned cp)
-{
-    if (cp < 0x80) {
-        o[0] = (char)cp;
-        return 1;
-    }
-    if (cp < 0x800) {
-        o[0] = (char)(0xc0 | cp >> 6);
-        o[1] = (char)(0x80 | (cp & 0x3f));
-        return 2;
-    }
-    if (cp < 0x10000) {
-        o[0] = (char)(0xe0 | cp >> 12);
-        o[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
-        o[2] = (char)(0x80 | (cp & 0x3f));
-        return 3;
-    }
-    o[0] = (char)(0xf0 | cp >> 18);
-    o[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
-    o[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
-    o[3] = (char)(0x80 | (cp & 0x3f));
-    return 4;
 }
 
 /* A JSON string at *pp (after its quote); the value is a span of the line
@@ -425,7 +393,7 @@ static int jstring(const char **pp, const char *end, char **scratch, struct lw_s
             }
             if (cp >= 0xd800 && cp < 0xe000)
                 cp = 0xfffd; /* a lone surrogate */
-            o += put_utf8(o, (unsigned)cp);
+            o += utf8_put(o, (unsigned)cp);
             break;
         }
         default:

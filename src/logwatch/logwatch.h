@@ -99,6 +99,8 @@ enum lw_rule_field {
 };
 
 enum lw_severity { LW_LOW, LW_MEDIUM, LW_HIGH, LW_CRITICAL };
+/* "low", "medium", "high", "critical". */
+const char *lw_severity_name(int severity);
 
 struct lw_rule {
     char id[64];        /* "sqli-union-select"; its class is the part before the first '-' */
@@ -198,10 +200,8 @@ int lw_analysis_add(struct lw_analysis *a, const struct lw_line *l, const struct
 uint64_t lw_analysis_lines(const struct lw_analysis *a);
 uint64_t lw_analysis_skipped(const struct lw_analysis *a);
 /* The detections so far, worst first (severity, then count). The array is
- * the analysis's; valid until the next add or take. */
+ * the analysis's; valid until the next add or lw_analysis_reported. */
 size_t lw_analysis_detections(struct lw_analysis *a, const struct lw_detection **out);
-/* Empties the detections (the windows and learned rates stay). */
-void lw_analysis_take(struct lw_analysis *a);
 /* For a long-running tail: marks every detection reported at its current
  * count, and forgets those whose last hit is before before_ms (a later hit
  * of the same rule and client starts a new detection). */
@@ -255,7 +255,5 @@ int lw_tail_catch_up(struct lw_tail *t, lw_line_fn fn, void *ctx, uint64_t *line
 int lw_tail_poll(struct lw_tail *t, lw_line_fn fn, void *ctx, uint64_t *lines, struct err *e);
 /* The position after the last line handed over: what to store. */
 void lw_tail_committed(const struct lw_tail *t, struct lw_tail_pos *out);
-/* Lines dropped for being longer than LW_LINE_MAX. */
-uint64_t lw_tail_skipped(const struct lw_tail *t);
 
 #endif

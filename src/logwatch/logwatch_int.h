@@ -16,7 +16,6 @@ struct lw_rules {
     size_t n;
     hs_database_t *db;    /* every pattern, id = index into v */
     pcre2_code **confirm; /* [n], NULL where a rule does not confirm */
-    char **path_exprs;    /* [n], a path rule's pattern as compiled */
     int any_method;       /* some rule looks at the method */
     int any_new_script;   /* some rule needs the guard's new scripts */
 };

@@ -4,14 +4,6 @@
 
 #include <string.h>
 
-static int hexval(unsigned char c)
-{
-    return c >= '0' && c <= '9'   ? c - '0'
-           : c >= 'a' && c <= 'f' ? c - 'a' + 10
-           : c >= 'A' && c <= 'F' ? c - 'A' + 10
-                                  : -1;
-}
-
 /* One decoding pass from in[0..n) to out (which may be in); returns the new
  * length and whether anything changed. */
 static size_t decode(const char *in, size_t n, char *out, int first, int *changed)
@@ -19,38 +11,30 @@ static size_t decode(const char *in, size_t n, char *out, int first, int *change
     size_t o = 0;
     for (size_t i = 0; i < n;) {
         unsigned char c = (unsigned char)in[i];
-        if (first && c == '\\' && i + 3 < n && in[i + 1] == 'x' && hexval(in[i + 2]) >= 0 &&
-            hexval(in[i + 3]) >= 0) {
+        if (first && c == '\\' && i + 3 < n && in[i + 1] == 'x' && hex_value(in[i + 2]) >= 0 &&
+            hex_value(in[i + 3]) >= 0) {
             /* The log's own escaping (nginx writes '"' as \x22), undone
              * once, before the request's. */
-            out[o++] = (char)(hexval(in[i + 2]) * 16 + hexval(in[i + 3]));
+            out[o++] = (char)(hex_value(in[i + 2]) * 16 + hex_value(in[i + 3]));
             i += 4;
             *changed = 1;
         } else if (first && c == '\\' && i + 1 < n && (in[i + 1] == '"' || in[i + 1] == '\\')) {
             out[o++] = in[i + 1]; /* Apache's \" and \\ */
             i += 2;
             *changed = 1;
-        } else if (c == '%' && i + 2 < n && hexval(in[i + 1]) >= 0 && hexval(in[i + 2]) >= 0) {
-            out[o++] = (char)(hexval(in[i + 1]) * 16 + hexval(in[i + 2]));
+        } else if (c == '%' && i + 2 < n && hex_value(in[i + 1]) >= 0 &&
+                   hex_value(in[i + 2]) >= 0) {
+            out[o++] = (char)(hex_value(in[i + 1]) * 16 + hex_value(in[i + 2]));
             i += 3;
             *changed = 1;
         } else if (c == '%' && i + 5 < n && (in[i + 1] == 'u' || in[i + 1] == 'U') &&
-                   hexval(in[i + 2]) >= 0 && hexval(in[i + 3]) >= 0 && hexval(in[i + 4]) >= 0 &&
-                   hexval(in[i + 5]) >= 0) {
+                   hex_value(in[i + 2]) >= 0 && hex_value(in[i + 3]) >= 0 &&
+                   hex_value(in[i + 4]) >= 0 && hex_value(in[i + 5]) >= 0) {
             /* IIS's %uXXXX: a UTF-16 unit, written as UTF-8 (at most 3 bytes
              * for the 6 read, so out never overtakes in). */
-            unsigned cp = (unsigned)(hexval(in[i + 2]) << 12 | hexval(in[i + 3]) << 8 |
-                                     hexval(in[i + 4]) << 4 | hexval(in[i + 5]));
-            if (cp < 0x80) {
-                out[o++] = (char)cp;
-            } else if (cp < 0x800) {
-                out[o++] = (char)(0xc0 | cp >> 6);
-                out[o++] = (char)(0x80 | (cp & 0x3f));
-            } else {
-                out[o++] = (char)(0xe0 | cp >> 12);
-                out[o++] = (char)(0x80 | ((cp >> 6) & 0x3f));
-                out[o++] = (char)(0x80 | (cp & 0x3f));
-            }
+            unsigned cp = (unsigned)(hex_value(in[i + 2]) << 12 | hex_value(in[i + 3]) << 8 |
+                                     hex_value(in[i + 4]) << 4 | hex_value(in[i + 5]));
+            o += utf8_put(out + o, cp);
             i += 6;
             *changed = 1;
         } else if (c == '+') {

@@ -436,9 +436,9 @@ static int compile_all(struct lw_rules *rs, struct err *e)
     const char **exprs = calloc(n ? n : 1, sizeof(*exprs));
     unsigned *flags = calloc(n ? n : 1, sizeof(*flags)), *ids = calloc(n ? n : 1, sizeof(*ids));
     rs->confirm = calloc(n ? n : 1, sizeof(*rs->confirm));
-    rs->path_exprs = calloc(n ? n : 1, sizeof(*rs->path_exprs));
+    char **rewritten = calloc(n ? n : 1, sizeof(*rewritten)); /* path rules' patterns */
     int rc = 0;
-    if (!exprs || !flags || !ids || !rs->confirm || !rs->path_exprs)
+    if (!exprs || !flags || !ids || !rs->confirm || !rewritten)
         rc = err_set(e, ERR_NOMEM, "out of memory");
     for (size_t i = 0; !rc && i < n; i++) {
         exprs[i] = rs->v[i].pattern;
@@ -449,7 +449,7 @@ static int compile_all(struct lw_rules *rs, struct err *e)
             char *x = path_pattern(rs->v[i].pattern);
             if (!x)
                 rc = err_set(e, ERR_NOMEM, "out of memory");
-            exprs[i] = rs->path_exprs[i] = x;
+            exprs[i] = rewritten[i] = x;
         }
         flags[i] = HS_FLAG_CASELESS | HS_FLAG_SINGLEMATCH | HS_FLAG_DOTALL;
         ids[i] = (unsigned)i;
@@ -488,6 +488,9 @@ static int compile_all(struct lw_rules *rs, struct err *e)
     if (!rc && cached)
         cache_store(rs, cache, flags);
 out:
+    for (size_t i = 0; rewritten && i < n; i++)
+        free(rewritten[i]);
+    free(rewritten);
     free(exprs);
     free(flags);
     free(ids);
@@ -539,11 +542,14 @@ void lw_rules_free(struct lw_rules *rs)
     for (size_t i = 0; rs->confirm && i < rs->n; i++)
         pcre2_code_free(rs->confirm[i]);
     free(rs->confirm);
-    for (size_t i = 0; rs->path_exprs && i < rs->n; i++)
-        free(rs->path_exprs[i]);
-    free(rs->path_exprs);
     free(rs->v);
     free(rs);
+}
+
+const char *lw_severity_name(int severity)
+{
+    static const char *const names[] = {"low", "medium", "high", "critical"};
+    return severity >= LW_LOW && severity <= LW_CRITICAL ? names[severity] : "medium";
 }
 
 size_t lw_rules_count(const struct lw_rules *rs)

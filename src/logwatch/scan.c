@@ -56,26 +56,36 @@ static struct lw_line *part_next(struct part *p)
     return &p->lines[p->n++];
 }
 
-static void *work(void *arg)
+/* Splits and matches the lines of b that start in [at, inside) and end
+ * before n (the last one may run to n); into the worker's part. A line
+ * without its newline before n is too long unless b ends where the input
+ * does (complete). */
+static void match_lines(struct worker *w, const char *b, size_t at, size_t inside, size_t n,
+                        int complete)
 {
-    struct worker *w = arg;
     struct part *p = w->part;
-    p->n = 0;
-    p->failed = 0;
-    for (size_t at = w->from; at < w->to;) {
-        const char *nl = memchr(w->buf + at, '\n', w->to - at);
-        size_t end = nl ? (size_t)(nl - w->buf) : w->to;
+    while (at < inside && at < n) {
+        const char *nl = memchr(b + at, '\n', n - at);
+        size_t end = nl ? (size_t)(nl - b) : n;
         struct lw_line *l = part_next(p);
         if (!l) {
             p->failed = 1;
             break;
         }
-        if (end - at > LW_LINE_MAX) /* too long: skipped, and counted */
-            *l = (struct lw_line){.text = w->buf + at, .len = LW_LINE_MAX};
+        if (end - at > LW_LINE_MAX || (!nl && !complete)) /* too long: skipped, counted */
+            *l = (struct lw_line){.text = b + at, .len = LW_LINE_MAX};
         else
-            lw_match_line(w->m, w->f, w->buf + at, end - at, 0, l);
+            lw_match_line(w->m, w->f, b + at, end - at, 0, l);
         at = end + 1;
     }
+}
+
+static void *work(void *arg)
+{
+    struct worker *w = arg;
+    w->part->n = 0;
+    w->part->failed = 0;
+    match_lines(w, w->buf, w->from, w->to, w->to, 1);
     return NULL;
 }
 
@@ -126,21 +136,9 @@ static void *work_file(void *arg)
             return NULL; /* a line from before runs through the whole range */
         at = (size_t)(nl - b) + 1;
     }
-    while (at < inside && at < n) {
-        const char *nl = memchr(b + at, '\n', n - at);
-        size_t end = nl ? (size_t)(nl - b) : n;
-        struct lw_line *l = part_next(p);
-        if (!l) {
-            p->failed = 1;
-            break;
-        }
-        /* No newline in the look-ahead, and not the file's end: too long. */
-        if (end - at > LW_LINE_MAX || (!nl && s0 + n < w->size))
-            *l = (struct lw_line){.text = b + at, .len = LW_LINE_MAX};
-        else
-            lw_match_line(w->m, w->f, b + at, end - at, 0, l);
-        at = end + 1;
-    }
+    /* No newline in the look-ahead is a line too long, unless it is the
+     * file's end. */
+    match_lines(w, b, at, inside, n, s0 + n >= w->size);
     return NULL;
 }
 

@@ -23,7 +23,6 @@ struct lw_tail {
     int discarding; /* inside a line longer than LW_LINE_MAX */
     char *buf;      /* a partial line, then what was read */
     size_t have;
-    uint64_t skipped;
 };
 
 /* The hash of the file's first bytes, hex; "" for an empty file. */
@@ -70,11 +69,6 @@ void lw_tail_free(struct lw_tail *t)
         close(t->fd);
     free(t->buf);
     free(t);
-}
-
-uint64_t lw_tail_skipped(const struct lw_tail *t)
-{
-    return t->skipped;
 }
 
 /* Opens the file now at path; 1 when it is the one the position names. */
@@ -128,7 +122,6 @@ static uint64_t emit(struct lw_tail *t, lw_line_fn fn, void *ctx, int final)
     t->have -= at;
     if (t->have > LW_LINE_MAX) {
         /* No newline within the longest line allowed: drop it whole. */
-        t->skipped += !t->discarding;
         t->have = 0;
         t->discarding = 1;
     }

@@ -19,12 +19,6 @@ digest() { (cd "$W" && find . -printf '%p %y %m %U:%G %l\n' | sort && find . -ty
     sort -z | xargs -0 sha256sum) 2>/dev/null | sha256sum | cut -d' ' -f1; }
 ORIG=$(digest)
 
-# wait_for 'shell condition' [tenths]: polls until true (default at most 10 s).
-wait_for() {
-    i=0
-    while ! eval "$1" && [ $i -lt "${2:-100}" ]; do sleep 0.1; i=$((i + 1)); done
-    eval "$1"
-}
 guard_start() {
     "$TOCSIN" guard "$W" --recheck 1 "$@" >>"$T/ev.log" 2>"$T/guard.err" &
     GUARD_PID=$!

@@ -44,6 +44,13 @@ same() {
     if [ "$1" = "$2" ]; then ok "$3"; else not_ok "$3 ('$1' != '$2')"; fi
 }
 
+# wait_for 'shell condition' [tenths]: polls until true (default at most 10 s).
+wait_for() {
+    i=0
+    while ! eval "$1" && [ $i -lt "${2:-100}" ]; do sleep 0.1; i=$((i + 1)); done
+    eval "$1"
+}
+
 # dbsum DIR: a digest of everything the database holds, to show nothing changed.
 dbsum() {
     sqlite3 "$1/tocsin.db" .dump | sha256sum | cut -d' ' -f1

@@ -18,12 +18,6 @@ OA="$T/oa.log"
 : >"$LOG"
 printf '\n[logwatch]\nlogs = %s@门户网站, %s@OA系统\n' "$LOG" "$OA" >>"$D/tocsin.conf"
 
-# wait_for 'shell condition' [tenths]: polls until true (default at most 10 s).
-wait_for() {
-    i=0
-    while ! eval "$1" && [ $i -lt "${2:-100}" ]; do sleep 0.1; i=$((i + 1)); done
-    eval "$1"
-}
 q() { sqlite3 "$D/tocsin.db" "$1"; }
 # hits RULE CLIENT: the hits recorded for a rule and client, summed over its events.
 hits() {
