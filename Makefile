@@ -5,7 +5,7 @@ BUILD  ?= build/release
 SAN    ?=
 CC     ?= cc
 PKGS   := sqlite3 libsodium libcrypto libzstd inih jansson libmicrohttpd yara libclamav libhs \
-          libpcre2-8 zlib
+          libpcre2-8 zlib gumbo libcurl libuv opencc
 
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
@@ -29,7 +29,8 @@ GEN        := $(BUILD)/gen/migrations.c
 RULES      := $(sort $(wildcard rules/webshell/*.yar))
 LW_RULES   := $(sort $(wildcard rules/logwatch/*.rules))
 OBJ        := $(SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/migrations.o $(BUILD)/obj/gen/openapi.o \
-              $(BUILD)/obj/gen/webshell_rules.o $(BUILD)/obj/gen/logwatch_rules.o
+              $(BUILD)/obj/gen/webshell_rules.o $(BUILD)/obj/gen/logwatch_rules.o \
+              $(BUILD)/obj/gen/probe_words.o $(BUILD)/obj/gen/probe_defacement.o
 LIB        := $(BUILD)/libtocsin.a
 UNIT       := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(sort $(wildcard tests/unit/test_*.c)))
 FUZZ_SRC   := $(sort $(wildcard tests/fuzz/fuzz_*.c))
@@ -85,6 +86,19 @@ $(BUILD)/gen/logwatch_rules.c: $(LW_RULES) scripts/embed-text.sh
 	@mkdir -p $(dir $@)
 	for f in $(LW_RULES); do echo "#@ $$f"; cat $$f; done > $@.rules
 	scripts/embed-text.sh logwatch_builtin_rules $@.rules > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/obj/gen/probe_%.o: $(BUILD)/gen/probe_%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+# The page analysis's sample word list and defacement markers, too.
+$(BUILD)/gen/probe_words.c: rules/probe/words-sample.txt scripts/embed-text.sh
+	@mkdir -p $(dir $@)
+	scripts/embed-text.sh probe_builtin_words $< > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/gen/probe_defacement.c: rules/probe/defacement.txt scripts/embed-text.sh
+	@mkdir -p $(dir $@)
+	scripts/embed-text.sh probe_defacement_words $< > $@.tmp && mv $@.tmp $@
 
 $(BUILD)/gen/openapi.c: docs/api/openapi.yaml scripts/embed-text.sh
 	@mkdir -p $(dir $@)

@@ -25,6 +25,8 @@ static const struct {
     {"setting", cmd_setting, "change deadlines and level thresholds"},
     {"scan", cmd_scan, "integrity baseline of a web root; webshell scanning"},
     {"logscan", cmd_logscan, "detect attacks in web-server access logs"},
+    {"check", cmd_check,
+     "check web pages once: availability, certificate, tampering, hidden links"},
     {"guard", cmd_guard, "protect web roots: detect changes, keep evidence, restore"},
 };
 

@@ -106,6 +106,23 @@ int cmd_serve(struct cli *cli, int argc, char **argv, struct err *e);
 int cmd_scan(struct cli *cli, int argc, char **argv, struct err *e);
 int cmd_guard(struct cli *cli, int argc, char **argv, struct err *e);
 int cmd_logscan(struct cli *cli, int argc, char **argv, struct err *e);
+int cmd_check(struct cli *cli, int argc, char **argv, struct err *e);
+int cmd_monitor(struct cli *cli, int argc, char **argv, struct err *e);
+
+/* One check of a page, blocking (tocsin check, tocsin monitor run): the fetch,
+ * its judgement and, when cloak is set, the page as crawlers see it. */
+struct probe_check;
+struct probe_target;
+struct probe_fetch;
+struct probe_findings;
+struct probe_print;
+int check_run(const struct probe_check *c, const struct probe_target *t, int cloak,
+              struct probe_fetch *fe, struct probe_findings *f, struct probe_print **print,
+              struct err *e);
+json_t *check_result_json(const char *url, const struct probe_fetch *fe,
+                          const struct probe_findings *f);
+void check_print_text(const char *url, const struct probe_fetch *fe,
+                      const struct probe_findings *f);
 
 /* One item of a PATH@ASSET list ([guard] protect, [logwatch] logs). */
 struct cli_asset_path {

@@ -98,3 +98,69 @@ HDR="$T/.hdr"
 status() {
     if [ "$code" = "$1" ]; then ok "$2"; else not_ok "$2 (HTTP $code, wanted $1)" "$OUT"; fi
 }
+
+# nginx_start ROOT: nginx from Debian on a free loopback port serving ROOT,
+# with the probe tests' special places: cloaking by agent and referer, an
+# endless redirect, a slow drip, a 500, and files from $T (big, bomb, deep).
+# Sets $WEB (http://127.0.0.1:PORT) and $WEB_PORT; with $TLS_CERT and
+# $TLS_KEY set, also https on $WEBS_PORT. Stopped on exit.
+nginx_start() {
+    _root=$1
+    mkdir -p "$T/nginx/logs" "$T/nginx/tmp"
+    _user=""
+    [ "$(id -u)" -eq 0 ] && _user="user root;"
+    for _try in 1 2 3 4 5 6 7 8 9 10; do
+        WEB_PORT=$((20000 + $(od -An -N2 -tu2 /dev/urandom | tr -d ' ') % 40000))
+        WEBS_PORT=$((WEB_PORT + 1))
+        _tls=""
+        if [ -n "${TLS_CERT:-}" ]; then
+            _tls="server { listen 127.0.0.1:$WEBS_PORT ssl; ssl_certificate $TLS_CERT;
+                   ssl_certificate_key $TLS_KEY; root $_root; }"
+        fi
+        cat >"$T/nginx/nginx.conf" <<CONF
+$_user
+worker_processes 1;
+pid $T/nginx/nginx.pid;
+error_log $T/nginx/logs/error.log;
+events { worker_connections 1024; }
+http {
+    include /etc/nginx/mime.types;
+    access_log ${NGINX_ACCESS_LOG:-off};
+    client_body_temp_path $T/nginx/tmp/body;
+    proxy_temp_path $T/nginx/tmp/proxy;
+    fastcgi_temp_path $T/nginx/tmp/fastcgi;
+    uwsgi_temp_path $T/nginx/tmp/uwsgi;
+    scgi_temp_path $T/nginx/tmp/scgi;
+    map \$http_user_agent \$crawler { default 0; ~*(baiduspider|sogou|360spider|googlebot) 1; }
+    server {
+        listen 127.0.0.1:$WEB_PORT;
+        root $_root;
+        location = /cloak-ua.html {
+            if (\$crawler) { rewrite ^ /attack/cloak-crawler.html break; }
+            rewrite ^ /benign/portal.html break;
+        }
+        location = /cloak-referer.html {
+            if (\$http_referer ~* baidu) { return 302 http://localhost:$WEB_PORT/attack/gamble.html; }
+            rewrite ^ /benign/portal.html break;
+        }
+        location = /loop { return 302 /loop; }
+        location = /500 { return 500; }
+        location = /slow.html { limit_rate 10; rewrite ^ /benign/portal.html break; }
+        location = /gbk-header.html { charset gbk; source_charset gbk; default_type "text/html; charset=gbk"; rewrite ^ /benign/portal-gbk.html break; }
+        location /t/ { alias $T/www/; }
+        location = /t/bomb.html { alias $T/www/bomb.gz; default_type text/html; add_header Content-Encoding gzip; }
+        location = /t/binary.bin { alias $T/www/binary.bin; default_type application/octet-stream; }
+    }
+    $_tls
+}
+CONF
+        if /usr/sbin/nginx -p "$T/nginx" -c "$T/nginx/nginx.conf" 2>"$T/nginx/start.err"; then
+            WEB="http://127.0.0.1:$WEB_PORT"
+            trap 'kill $(cat "$T/nginx/nginx.pid" 2>/dev/null) 2>/dev/null; [ -n "${SERVER_PID:-}" ] && kill $SERVER_PID 2>/dev/null; [ -n "${KEEP_T:-}" ] || rm -rf "$T"' EXIT
+            return 0
+        fi
+    done
+    echo "nginx did not start:" >&2
+    cat "$T/nginx/start.err" >&2
+    return 1
+}
