@@ -25,6 +25,7 @@ static const struct {
     {"setting", cmd_setting, "change deadlines and level thresholds"},
     {"scan", cmd_scan, "integrity baseline of a web root; webshell scanning"},
     {"logscan", cmd_logscan, "detect attacks in web-server access logs"},
+    {"monitor", cmd_monitor, "website monitors: add, list, show, edit, remove, run once"},
     {"check", cmd_check,
      "check web pages once: availability, certificate, tampering, hidden links"},
     {"guard", cmd_guard, "protect web roots: detect changes, keep evidence, restore"},

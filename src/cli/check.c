@@ -37,12 +37,12 @@ json_t *check_result_json(const char *url, const struct probe_fetch *fe,
     json_t *fs = json_array();
     for (int i = 0; i < f->n; i++)
         json_array_append_new(fs, probe_finding_json(&f->v[i]));
-    json_t *o = json_pack(
-        "{s:s, s:b, s:i, s:s, s:s, s:o, s:{s:f, s:f, s:f, s:f, s:f}, s:o}", "url", url, "ok",
-        fe->ok, "status", fe->status, "final_url", fe->final_url, "ip", fe->primary_ip,
-        "redirects", hops, "timings_ms", "dns", fe->dns_us / 1000.0, "connect",
-        fe->connect_us / 1000.0, "tls", fe->tls_us / 1000.0, "first_byte", fe->ttfb_us / 1000.0,
-        "total", fe->total_us / 1000.0, "findings", fs);
+    json_t *o =
+        json_pack("{s:s, s:b, s:i, s:s, s:s, s:o, s:{s:f, s:f, s:f, s:f, s:f}, s:o}", "url", url,
+                  "ok", fe->ok, "status", fe->status, "final_url", fe->final_url, "ip",
+                  fe->primary_ip, "redirects", hops, "timings_ms", "dns", fe->dns_us / 1000.0,
+                  "connect", fe->connect_us / 1000.0, "tls", fe->tls_us / 1000.0, "first_byte",
+                  fe->ttfb_us / 1000.0, "total", fe->total_us / 1000.0, "findings", fs);
     if (!fe->ok)
         json_object_set_new(o, "error", json_string(fe->error));
     if (fe->has_cert) {
@@ -55,8 +55,7 @@ json_t *check_result_json(const char *url, const struct probe_fetch *fe,
     return o;
 }
 
-void check_print_text(const char *url, const struct probe_fetch *fe,
-                      const struct probe_findings *f)
+void check_print_text(const char *url, const struct probe_fetch *fe, const struct probe_findings *f)
 {
     if (fe->ok)
         printf("%s  %d  %.0f ms (dns %.0f, connect %.0f, tls %.0f, first byte %.0f)  [%s]\n", url,
@@ -85,18 +84,11 @@ static void check_cloaking(const struct probe_check *c, const struct probe_targe
 {
     for (int v = 0; v <= probe_crawler_count; v++) {
         struct probe_target vt = *t;
-        char as[96];
-        if (v < probe_crawler_count) {
+        if (v < probe_crawler_count)
             vt.user_agent = probe_crawler_agents[v];
-            const char *name = strstr(vt.user_agent, "Baiduspider")  ? "Baiduspider"
-                               : strstr(vt.user_agent, "Sogou")      ? "Sogou's spider"
-                               : strstr(vt.user_agent, "360Spider")  ? "360Spider"
-                                                                      : "Googlebot";
-            snprintf(as, sizeof as, "%s", name);
-        } else {
+        else
             vt.referer = probe_search_referer;
-            snprintf(as, sizeof as, "a visitor from a Baidu search");
-        }
+        const char *as = probe_variant_name(v + 1);
         struct probe_fetch vf;
         probe_fetch_init(&vf, t->body_max);
         struct probe_findings scratch = {0};
@@ -202,7 +194,8 @@ int cmd_check(struct cli *cli, int argc, char **argv, struct err *e)
     if ((baseline_file || save_file) && npos != 1)
         return err_set(e, ERR_USAGE, "check: a baseline is of one page: give one URL");
     if (baseline_file && save_file)
-        return err_set(e, ERR_USAGE, "check: --baseline compares, --save-baseline writes: give one");
+        return err_set(e, ERR_USAGE,
+                       "check: --baseline compares, --save-baseline writes: give one");
     for (int i = 0; i < npos; i++)
         if (strncmp(pos[i], "http://", 7) != 0 && strncmp(pos[i], "https://", 8) != 0)
             return err_set(e, ERR_USAGE, "check: '%s' is not an http:// or https:// URL", pos[i]);
@@ -245,8 +238,8 @@ int cmd_check(struct cli *cli, int argc, char **argv, struct err *e)
         c.page.words = words;
         for (int k = 0; k < nallow; k++)
             c.page.allow[c.page.nallow++] = allow[k];
-        struct probe_target t = {.url = pos[i], .timeout_ms = timeout * 1000,
-                                 .body_max = PROBE_BODY_MAX, .ca_file = ca};
+        struct probe_target t = {
+            .url = pos[i], .timeout_ms = timeout * 1000, .body_max = PROBE_BODY_MAX, .ca_file = ca};
         struct probe_fetch fe;
         probe_fetch_init(&fe, t.body_max);
         struct probe_findings f = {0};
@@ -270,8 +263,9 @@ int cmd_check(struct cli *cli, int argc, char **argv, struct err *e)
                 else if (!cli->json)
                     printf("baseline written to %s\n", save_file);
             } else if (save_file)
-                fprintf(stderr, "tocsin check: the page raised findings; no baseline written to "
-                                "%s\n",
+                fprintf(stderr,
+                        "tocsin check: the page raised findings; no baseline written to "
+                        "%s\n",
                         save_file);
         }
         probe_print_free(print);

@@ -173,6 +173,13 @@ json_t *logwatch_detection_json(const struct lw_detection *d);
  * *after moves to the last event read. */
 int logwatch_guard_scripts(struct store *st, int64_t *after, void (*fn)(void *, const char *),
                            void *ctx, struct err *e);
+/* The website monitors of the database, checked on schedule by tocsin serve
+ * on a thread of their own (libuv and libcurl's multi interface); findings
+ * go to intake. Started even with no monitor: one added later is picked up. */
+struct serve_monitors;
+int serve_monitors_start(const char *data, struct serve_monitors **out, struct err *e);
+void serve_monitors_stop(struct serve_monitors *s);
+
 int serve_logwatch_start(const char *data, const struct config *cfg, struct serve_logwatch **out,
                          struct err *e);
 void serve_logwatch_stop(struct serve_logwatch *s);

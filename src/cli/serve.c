@@ -84,6 +84,9 @@ int cmd_serve(struct cli *cli, int argc, char **argv, struct err *e)
     pthread_sigmask(SIG_BLOCK, &sigs, NULL);
     struct serve_guards *guards = NULL;
     struct serve_logwatch *logwatch = NULL;
+    struct serve_monitors *monitors = NULL;
+    if (!rc)
+        rc = serve_monitors_start(cli_data_dir(cli), &monitors, e);
     if (!rc)
         rc = serve_guards_start(cli_data_dir(cli), &cfg, &guards, e);
     if (!rc)
@@ -91,6 +94,7 @@ int cmd_serve(struct cli *cli, int argc, char **argv, struct err *e)
     if (!rc)
         rc = web_serve(st, &o, e);
     serve_logwatch_stop(logwatch);
+    serve_monitors_stop(monitors);
     serve_guards_stop(guards);
     if (key.p)
         sodium_memzero(key.p, key.len);

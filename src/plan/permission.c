@@ -37,6 +37,7 @@ static const struct {
     [ACT_USER_MANAGE] = {{"user.manage", "add, disable users and reset passwords"}, A},
     [ACT_EVENT_SUBMIT] = {{"event.submit", "submit security events for triage"}, L | O | D},
     [ACT_EVENT_READ] = {{"event.read", "see the events waiting for triage"}, L | O | U},
+    [ACT_MONITOR_MANAGE] = {{"monitor.manage", "add, change and remove website monitors"}, O | A},
 };
 
 const struct action_info *action_info(enum action a)

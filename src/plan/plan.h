@@ -64,8 +64,9 @@ enum action {
     ACT_ASSESSMENT_MANAGE,
     ACT_AUDIT_READ,
     ACT_USER_MANAGE,
-    ACT_EVENT_SUBMIT, /* submit security events for triage */
-    ACT_EVENT_READ,   /* see the events waiting for triage */
+    ACT_EVENT_SUBMIT,   /* submit security events for triage */
+    ACT_EVENT_READ,     /* see the events waiting for triage */
+    ACT_MONITOR_MANAGE, /* add, change, remove website monitors */
     ACT_COUNT
 };
 

@@ -20,11 +20,21 @@ static void normalise_name(const char *p, size_t n, char out[32])
     static const struct {
         const char *alias, *iconv;
     } names[] = {
-        {"utf-8", "UTF-8"},           {"utf8", "UTF-8"},           {"gb2312", "GB18030"},
-        {"gbk", "GB18030"},           {"x-gbk", "GB18030"},        {"gb18030", "GB18030"},
-        {"cp936", "GB18030"},         {"big5", "BIG5-HKSCS"},      {"big5-hkscs", "BIG5-HKSCS"},
-        {"x-x-big5", "BIG5-HKSCS"},   {"iso-8859-1", "WINDOWS-1252"}, {"latin1", "WINDOWS-1252"},
-        {"windows-1252", "WINDOWS-1252"}, {"us-ascii", "UTF-8"},   {"ascii", "UTF-8"},
+        {"utf-8", "UTF-8"},
+        {"utf8", "UTF-8"},
+        {"gb2312", "GB18030"},
+        {"gbk", "GB18030"},
+        {"x-gbk", "GB18030"},
+        {"gb18030", "GB18030"},
+        {"cp936", "GB18030"},
+        {"big5", "BIG5-HKSCS"},
+        {"big5-hkscs", "BIG5-HKSCS"},
+        {"x-x-big5", "BIG5-HKSCS"},
+        {"iso-8859-1", "WINDOWS-1252"},
+        {"latin1", "WINDOWS-1252"},
+        {"windows-1252", "WINDOWS-1252"},
+        {"us-ascii", "UTF-8"},
+        {"ascii", "UTF-8"},
     };
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
         if (strcmp(name, names[i].alias) == 0) {

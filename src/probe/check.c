@@ -15,6 +15,14 @@ const char *const probe_crawler_agents[] = {
     "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)",
 };
 const int probe_crawler_count = 4;
+const char *probe_variant_name(int variant)
+{
+    static const char *const names[] = {"a visitor",      "Baiduspider",
+                                        "Sogou's spider", "360Spider",
+                                        "Googlebot",      "a visitor from a Baidu search"};
+    return variant >= 0 && variant <= probe_crawler_count + 1 ? names[variant] : "?";
+}
+
 const char *const probe_search_referer = "https://www.baidu.com/s?wd=%E6%94%BF%E5%8A%A1";
 
 static int is_html(const struct probe_fetch *fe)
@@ -65,9 +73,8 @@ static void judge_transport(const struct probe_check *c, const struct probe_fetc
     }
     if (c->expect_ips && c->expect_ips[0] && fe->primary_ip[0] &&
         !ip_expected(fe->primary_ip, c->expect_ips))
-        probe_add(f, "network-attack/dns-hijack", "dns", PROBE_HIGH, fe->primary_ip,
-                  fe->primary_ip, "the name resolved to %s, not one of %s", fe->primary_ip,
-                  c->expect_ips);
+        probe_add(f, "network-attack/dns-hijack", "dns", PROBE_HIGH, fe->primary_ip, fe->primary_ip,
+                  "the name resolved to %s, not one of %s", fe->primary_ip, c->expect_ips);
 }
 
 void probe_check_judge(const struct probe_check *c, struct probe_fetch *fe,
@@ -86,12 +93,13 @@ void probe_check_judge(const struct probe_check *c, struct probe_fetch *fe,
     if (want ? fe->status != want : fe->status < 200 || fe->status > 299) {
         char ex[32];
         snprintf(ex, sizeof ex, "HTTP %d", fe->status);
-        probe_add(f, "equipment-failure/software", "status", fe->status >= 500 ? PROBE_HIGH
-                                                                              : PROBE_MEDIUM,
-                  "status", ex, "the page answered %d, expected %s", fe->status,
+        probe_add(f, "equipment-failure/software", "status",
+                  fe->status >= 500 ? PROBE_HIGH : PROBE_MEDIUM, "status", ex,
+                  "the page answered %d, expected %s", fe->status,
                   want ? "the configured status" : "2xx");
     }
-    if (!is_html(fe) || fe->body.len == 0)
+    /* An error page is not the page: its analysis would only be noise. */
+    if (c->skip_page || probe_has(f, "status") || !is_html(fe) || fe->body.len == 0)
         return;
     char charset[32];
     probe_charset(fe->content_type, fe->body.p, fe->body.len, charset);
@@ -147,6 +155,6 @@ void probe_check_cloaking(const char *as, const struct probe_fetch *plain,
     double sim = probe_print_similarity(pp, vp);
     if (sim < 0.7 || strcmp(pp->title, vp->title) != 0)
         probe_add(f, cat, "cloaking", PROBE_HIGH, "cloaking", vp->text_head,
-                  "cloaking: %s is shown another page (%.0f%% alike, title '%s')", as,
-                  sim * 100, vp->title);
+                  "cloaking: %s is shown another page (%.0f%% alike, title '%s')", as, sim * 100,
+                  vp->title);
 }

@@ -13,11 +13,11 @@ static const struct {
     const char *name;
     uint32_t rgb;
 } colours[] = {
-    {"white", 0xffffff}, {"black", 0x000000}, {"red", 0xff0000},      {"green", 0x008000},
-    {"blue", 0x0000ff},  {"yellow", 0xffff00}, {"gray", 0x808080},    {"grey", 0x808080},
-    {"silver", 0xc0c0c0}, {"navy", 0x000080},  {"maroon", 0x800000},  {"orange", 0xffa500},
-    {"purple", 0x800080}, {"teal", 0x008080},  {"fuchsia", 0xff00ff}, {"aqua", 0x00ffff},
-    {"lime", 0x00ff00},  {"olive", 0x808000},
+    {"white", 0xffffff},  {"black", 0x000000},  {"red", 0xff0000},     {"green", 0x008000},
+    {"blue", 0x0000ff},   {"yellow", 0xffff00}, {"gray", 0x808080},    {"grey", 0x808080},
+    {"silver", 0xc0c0c0}, {"navy", 0x000080},   {"maroon", 0x800000},  {"orange", 0xffa500},
+    {"purple", 0x800080}, {"teal", 0x008080},   {"fuchsia", 0xff00ff}, {"aqua", 0x00ffff},
+    {"lime", 0x00ff00},   {"olive", 0x808000},
 };
 
 static int parse_colour(const char *v, size_t n, uint32_t *out)
@@ -208,10 +208,17 @@ void css_finish(struct css_style *s)
 
 void css_hide_describe(unsigned hide, char *out, size_t cap)
 {
-    static const char *names[] = {"display:none",   "visibility:hidden", "opacity:0",
-                                  "off-screen",     "zero size",         "font-size:0",
-                                  "colour of the background", "clipped", "marquee",
-                                  "written by script", "hidden attribute"};
+    static const char *names[] = {"display:none",
+                                  "visibility:hidden",
+                                  "opacity:0",
+                                  "off-screen",
+                                  "zero size",
+                                  "font-size:0",
+                                  "colour of the background",
+                                  "clipped",
+                                  "marquee",
+                                  "written by script",
+                                  "hidden attribute"};
     size_t k = 0;
     out[0] = 0;
     for (unsigned i = 0; i < sizeof names / sizeof names[0]; i++)
@@ -229,8 +236,8 @@ static void add_rule(struct css_sheet *sh, const char *sel, size_t n, const stru
     while (n && isspace((unsigned char)sel[n - 1]))
         n--;
     size_t a = n;
-    while (a > 0 && !isspace((unsigned char)sel[a - 1]) && sel[a - 1] != '>' &&
-           sel[a - 1] != '+' && sel[a - 1] != '~')
+    while (a > 0 && !isspace((unsigned char)sel[a - 1]) && sel[a - 1] != '>' && sel[a - 1] != '+' &&
+           sel[a - 1] != '~')
         a--;
     const char *c = sel + a;
     size_t cn = n - a;

@@ -11,8 +11,9 @@
 #include <strings.h>
 #include <time.h>
 
-#define AGENT "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) " \
-              "Chrome/120.0 Safari/537.36 tocsin/" TOCSIN_VERSION
+#define AGENT                                                                                      \
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "            \
+    "Chrome/120.0 Safari/537.36 tocsin/" TOCSIN_VERSION
 
 static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
 static void curl_init(void)
@@ -71,8 +72,7 @@ static size_t on_header(char *p, size_t size, size_t n, void *ud)
         }
         f->content_type[0] = 0;
     } else if (len > 9 && strncasecmp(p, "location:", 9) == 0 && f->nhops > 0)
-        header_value(p, len, 9, f->hops[f->nhops - 1].location,
-                     sizeof f->hops[0].location);
+        header_value(p, len, 9, f->hops[f->nhops - 1].location, sizeof f->hops[0].location);
     else if (len > 13 && strncasecmp(p, "content-type:", 13) == 0)
         header_value(p, len, 13, f->content_type, sizeof f->content_type);
     return len;
@@ -97,7 +97,8 @@ void *probe_fetch_handle(struct probe_fetch *f, const struct probe_target *t, st
         curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, (long)timeout);
         curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, (long)(timeout < 10000 ? timeout : 10000));
         curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-        curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, ""); /* decoded bytes count against the bound */
+        curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING,
+                         ""); /* decoded bytes count against the bound */
         curl_easy_setopt(h, CURLOPT_USERAGENT, t->user_agent ? t->user_agent : AGENT);
         if (t->referer)
             curl_easy_setopt(h, CURLOPT_REFERER, t->referer);
@@ -178,7 +179,8 @@ void probe_fetch_finish(struct probe_fetch *f, void *handle, int curl_code)
     f->ok = c == CURLE_OK;
     if (!f->ok) {
         if (!f->error[0] || c != CURLE_WRITE_ERROR)
-            snprintf(f->error, sizeof f->error, "%s", f->detail[0] ? f->detail : curl_easy_strerror(c));
+            snprintf(f->error, sizeof f->error, "%s",
+                     f->detail[0] ? f->detail : curl_easy_strerror(c));
         f->is_refused = c == CURLE_COULDNT_RESOLVE_HOST || c == CURLE_COULDNT_CONNECT ||
                         c == CURLE_OPERATION_TIMEDOUT || c == CURLE_RECV_ERROR ||
                         c == CURLE_SEND_ERROR || c == CURLE_GOT_NOTHING ||

@@ -61,10 +61,11 @@ struct walk {
 
 static int is_void_or_autoclosing(const char *t, size_t n)
 {
-    static const char *const names[] = {
-        "area", "base", "br",   "col",   "embed", "hr",    "img",    "input", "link",  "meta",
-        "param", "source", "track", "wbr", "p",   "li",    "dt",     "dd",    "tr",    "td",
-        "th",   "option", "tbody", "thead", "tfoot", "colgroup", "rt", "rp", "optgroup", "!"};
+    static const char *const names[] = {"area",  "base",     "br",   "col",    "embed",    "hr",
+                                        "img",   "input",    "link", "meta",   "param",    "source",
+                                        "track", "wbr",      "p",    "li",     "dt",       "dd",
+                                        "tr",    "td",       "th",   "option", "tbody",    "thead",
+                                        "tfoot", "colgroup", "rt",   "rp",     "optgroup", "!"};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
         if (strlen(names[i]) == n && strncasecmp(t, names[i], n) == 0)
             return 1;
@@ -102,8 +103,8 @@ static size_t nesting_cut(const char *h, size_t n)
         if (!closing && (b - a == 6 && strncasecmp(h + a, "script", 6) == 0)) {
             /* raw text until </script */
             size_t k = b;
-            while (k + 8 < n && !(h[k] == '<' && h[k + 1] == '/' &&
-                                  strncasecmp(h + k + 2, "script", 6) == 0))
+            while (k + 8 < n &&
+                   !(h[k] == '<' && h[k + 1] == '/' && strncasecmp(h + k + 2, "script", 6) == 0))
                 k++;
             i = k;
             continue;
@@ -129,14 +130,37 @@ static const char *attr(const GumboNode *n, const char *name)
 static int is_block_tag(GumboTag t)
 {
     switch (t) {
-    case GUMBO_TAG_P: case GUMBO_TAG_DIV: case GUMBO_TAG_LI: case GUMBO_TAG_TD:
-    case GUMBO_TAG_TH: case GUMBO_TAG_H1: case GUMBO_TAG_H2: case GUMBO_TAG_H3:
-    case GUMBO_TAG_H4: case GUMBO_TAG_H5: case GUMBO_TAG_H6: case GUMBO_TAG_TR:
-    case GUMBO_TAG_TABLE: case GUMBO_TAG_UL: case GUMBO_TAG_OL: case GUMBO_TAG_DL:
-    case GUMBO_TAG_DT: case GUMBO_TAG_DD: case GUMBO_TAG_SECTION: case GUMBO_TAG_ARTICLE:
-    case GUMBO_TAG_HEADER: case GUMBO_TAG_FOOTER: case GUMBO_TAG_NAV: case GUMBO_TAG_ASIDE:
-    case GUMBO_TAG_MAIN: case GUMBO_TAG_FORM: case GUMBO_TAG_BLOCKQUOTE: case GUMBO_TAG_PRE:
-    case GUMBO_TAG_BODY: case GUMBO_TAG_MARQUEE: case GUMBO_TAG_CENTER:
+    case GUMBO_TAG_P:
+    case GUMBO_TAG_DIV:
+    case GUMBO_TAG_LI:
+    case GUMBO_TAG_TD:
+    case GUMBO_TAG_TH:
+    case GUMBO_TAG_H1:
+    case GUMBO_TAG_H2:
+    case GUMBO_TAG_H3:
+    case GUMBO_TAG_H4:
+    case GUMBO_TAG_H5:
+    case GUMBO_TAG_H6:
+    case GUMBO_TAG_TR:
+    case GUMBO_TAG_TABLE:
+    case GUMBO_TAG_UL:
+    case GUMBO_TAG_OL:
+    case GUMBO_TAG_DL:
+    case GUMBO_TAG_DT:
+    case GUMBO_TAG_DD:
+    case GUMBO_TAG_SECTION:
+    case GUMBO_TAG_ARTICLE:
+    case GUMBO_TAG_HEADER:
+    case GUMBO_TAG_FOOTER:
+    case GUMBO_TAG_NAV:
+    case GUMBO_TAG_ASIDE:
+    case GUMBO_TAG_MAIN:
+    case GUMBO_TAG_FORM:
+    case GUMBO_TAG_BLOCKQUOTE:
+    case GUMBO_TAG_PRE:
+    case GUMBO_TAG_BODY:
+    case GUMBO_TAG_MARQUEE:
+    case GUMBO_TAG_CENTER:
         return 1;
     default:
         return 0;
@@ -313,8 +337,7 @@ static void check_source(struct walk *w, const GumboNode *n, const char *src, un
     else if (w->o->nallow > 0 || is_address)
         probe_add(w->f, "harmful-program/web-malicious-code",
                   is_script ? "script-source" : "frame-source", PROBE_MEDIUM, host, src,
-                  "%s from %s, outside the allowed domains", is_script ? "script" : "frame",
-                  host);
+                  "%s from %s, outside the allowed domains", is_script ? "script" : "frame", host);
 }
 
 static void meta_refresh(struct walk *w, const GumboNode *n)
@@ -543,8 +566,7 @@ static void hidden_links_verdict(struct walk *w)
                   w->nhl_total == 1 ? "" : "s", h.first, how);
     else if (w->nhl_total >= 3 && nsites >= 2)
         probe_add(w->f, "content-security/hidden-links", "hidden-links", PROBE_MEDIUM, "many", ex,
-                  "%d hidden links to %d outside sites (hidden by %s)", w->nhl_total, nsites,
-                  how);
+                  "%d hidden links to %d outside sites (hidden by %s)", w->nhl_total, nsites, how);
 }
 
 static pthread_once_t deface_once = PTHREAD_ONCE_INIT;
@@ -620,9 +642,10 @@ int probe_page_analyse(const char *html, size_t n, const struct probe_page_opts 
     }
     pthread_once(&deface_once, deface_init);
     if (deface) {
-        struct word_hits h = {
-            .f = f, .code = "information-destruction/tampering", .kind = "defacement",
-            .severity = PROBE_HIGH};
+        struct word_hits h = {.f = f,
+                              .code = "information-destruction/tampering",
+                              .kind = "defacement",
+                              .severity = PROBE_HIGH};
         probe_words_scan(deface, text, w.text.len, on_word, &h);
         probe_words_scan(deface, w.print->title, strlen(w.print->title), on_word, &h);
     }

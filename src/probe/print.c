@@ -262,15 +262,15 @@ void probe_baseline_compare(const struct probe_baseline *b, const struct probe_p
                   "the page was replaced: %.0f%% of its text is as learned", sim * 100);
     else if (injected)
         probe_add(f, cat, "injected-block", PROBE_HIGH, "injected", injected->excerpt,
-                  "a block the page never had appeared (%u bytes of text, %u links)",
-                  injected->len, injected->links);
+                  "a block the page never had appeared (%u bytes of text, %u links)", injected->len,
+                  injected->links);
     for (int i = 0; i < p->nscripts; i++)
-        if (!in_set((char (*)[128])b->scripts, b->nscripts, p->scripts[i]))
+        if (!in_set((char(*)[128])b->scripts, b->nscripts, p->scripts[i]))
             probe_add(f, "harmful-program/web-malicious-code", "new-script-source", PROBE_MEDIUM,
                       p->scripts[i], p->scripts[i],
                       "a script from %s, which the page did not load before", p->scripts[i]);
     for (int i = 0; i < p->nframes; i++)
-        if (!in_set((char (*)[128])b->frames, b->nframes, p->frames[i]))
+        if (!in_set((char(*)[128])b->frames, b->nframes, p->frames[i]))
             probe_add(f, "harmful-program/web-malicious-code", "new-frame-source", PROBE_MEDIUM,
                       p->frames[i], p->frames[i],
                       "a frame from %s, which the page did not show before", p->frames[i]);
@@ -305,12 +305,12 @@ int probe_baseline_save(const struct probe_baseline *b, struct buf *out)
         snprintf(h, sizeof h, "%016llx", (unsigned long long)b->titles[i]);
         json_array_append_new(titles, json_string(h));
     }
-    json_t *o = json_pack("{s:s, s:i, s:i, s:o, s:o, s:o, s:o, s:o, s:o}", "tocsin",
-                          "probe-baseline-1", "fetches", b->fetches, "text_bytes",
-                          (json_int_t)b->text_bytes, "titles", titles, "texts", hset_json(&b->texts),
-                          "paths", hset_json(&b->paths), "churn", hset_json(&b->churn), "scripts",
-                          names_json((char (*)[128])b->scripts, b->nscripts), "frames",
-                          names_json((char (*)[128])b->frames, b->nframes));
+    json_t *o = json_pack(
+        "{s:s, s:i, s:i, s:o, s:o, s:o, s:o, s:o, s:o}", "tocsin", "probe-baseline-1", "fetches",
+        b->fetches, "text_bytes", (json_int_t)b->text_bytes, "titles", titles, "texts",
+        hset_json(&b->texts), "paths", hset_json(&b->paths), "churn", hset_json(&b->churn),
+        "scripts", names_json((char(*)[128])b->scripts, b->nscripts), "frames",
+        names_json((char(*)[128])b->frames, b->nframes));
     if (!o)
         return ERR_NOMEM;
     char *s = json_dumps(o, JSON_COMPACT);
@@ -326,7 +326,8 @@ static int load_hashes(const json_t *a, struct hset *s, uint64_t *one, int *none
         return -1;
     size_t i;
     const json_t *v;
-    json_array_foreach(a, i, v) {
+    json_array_foreach(a, i, v)
+    {
         const char *h = json_string_value(v);
         unsigned char raw[8];
         if (!h || strlen(h) != 16 || hex_decode(h, raw, 8) != 0)
@@ -350,7 +351,8 @@ static int load_names(const json_t *a, char (*set)[128], int *n)
         return -1;
     size_t i;
     const json_t *v;
-    json_array_foreach(a, i, v) {
+    json_array_foreach(a, i, v)
+    {
         const char *s = json_string_value(v);
         if (!s || strlen(s) >= 128)
             return -1;
@@ -377,8 +379,7 @@ struct probe_baseline *probe_baseline_load(const char *name, const char *text, s
     if (!bad) {
         b->fetches = (int)fetches;
         b->text_bytes = (uint64_t)bytes;
-        bad = load_hashes(json_object_get(o, "titles"), NULL, b->titles, &b->ntitles,
-                          TITLES_MAX) ||
+        bad = load_hashes(json_object_get(o, "titles"), NULL, b->titles, &b->ntitles, TITLES_MAX) ||
               load_hashes(json_object_get(o, "texts"), &b->texts, NULL, NULL, 0) ||
               load_hashes(json_object_get(o, "paths"), &b->paths, NULL, NULL, 0) ||
               load_hashes(json_object_get(o, "churn"), &b->churn, NULL, NULL, 0) ||

@@ -105,7 +105,7 @@ double probe_print_similarity(const struct probe_print *a, const struct probe_pr
 const char *probe_print_title(const struct probe_print *p);
 
 struct probe_page_opts {
-    const char *url;                   /* the page's address: what counts as its own site */
+    const char *url;                    /* the page's address: what counts as its own site */
     const char *allow[PROBE_ALLOW_MAX]; /* further domains allowed to serve scripts, frames */
     int nallow;
     const struct probe_words *words; /* NULL: no harmful-word scan */
@@ -153,10 +153,10 @@ struct probe_hop {
 };
 
 struct probe_fetch {
-    int ok;          /* a complete response arrived */
-    char error[256]; /* why not */
+    int ok;           /* a complete response arrived */
+    char error[256];  /* why not */
     char detail[256]; /* curl's own words for the failure */
-    int is_refused;  /* connection refused, DNS failure, timeout: the site is unreachable */
+    int is_refused;   /* connection refused, DNS failure, timeout: the site is unreachable */
     int status;
     struct probe_hop hops[PROBE_REDIRECTS_MAX + 1];
     int nhops; /* responses seen, the last one final */
@@ -184,13 +184,14 @@ int probe_fetch(const struct probe_target *t, struct probe_fetch *f, struct err 
 
 struct probe_check {
     const char *url;
-    const char *asset;     /* may be NULL */
-    int expect_status;     /* 0: any 2xx */
-    const char *keyword;   /* must appear in the page's text; NULL: none */
+    const char *asset;      /* may be NULL */
+    int expect_status;      /* 0: any 2xx */
+    const char *keyword;    /* must appear in the page's text; NULL: none */
     const char *expect_ips; /* comma-separated addresses the name must resolve to; NULL: any */
     int cert_warn_days;     /* certificate expiring within this many days is a finding */
     struct probe_page_opts page;
     const struct probe_baseline *baseline; /* NULL: none */
+    int skip_page; /* the body is the one analysed last time: judge the transport only */
 };
 
 /* Judges one fetch: reachability, status, keyword, certificate, address, and
@@ -207,6 +208,33 @@ void probe_check_cloaking(const char *as, const struct probe_fetch *plain,
 extern const char *const probe_crawler_agents[];
 extern const int probe_crawler_count;
 extern const char *const probe_search_referer;
+/* Who fetches as variant v (0 plain, 1…probe_crawler_count a crawler, then
+ * the search visitor). */
+const char *probe_variant_name(int v);
+
+/* ---- the monitors' scheduler ------------------------------------------------------- */
+
+/* Runs checks on a libuv loop (uv_loop_t *) with libcurl's multi interface;
+ * each result is handed to the callback on the loop's thread. variant is 0
+ * for a plain fetch, 1…probe_crawler_count for a crawler's, and one more for
+ * a visitor from a search result. The fetch is released after the callback. */
+struct probe_sched;
+struct sched_monitor;
+typedef void (*probe_sched_result_fn)(void *ctx, int64_t id, void *user, int variant,
+                                      struct probe_fetch *f);
+struct probe_sched *probe_sched_new(void *loop, size_t body_max, int per_host,
+                                    probe_sched_result_fn on_result, void *ctx, struct err *e);
+/* The first run after first_ms (negative: a random point of the interval). */
+struct sched_monitor *probe_sched_add(struct probe_sched *s, int64_t id, const char *url,
+                                      int64_t interval_ms, int64_t timeout_ms, int64_t first_ms,
+                                      void *user);
+/* The next run after delay_ms instead of the interval (a retry). */
+void probe_sched_soon(struct sched_monitor *m, int64_t delay_ms);
+/* Fetches the page as a crawler or search visitor now; ERR_CONFLICT while busy. */
+int probe_sched_variant(struct sched_monitor *m, int variant);
+void probe_sched_remove(struct sched_monitor *m);
+/* Stops everything; the caller has closed its own handles on the loop. */
+void probe_sched_free(struct probe_sched *s);
 
 /* A finding as JSON: category, kind, severity, message, excerpt, key. */
 json_t *probe_finding_json(const struct probe_finding *f);

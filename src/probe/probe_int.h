@@ -28,9 +28,9 @@ enum css_hide {
 struct css_style {
     unsigned hide;
     int has_colour, has_bg;
-    uint32_t colour, bg;    /* 0xRRGGBB */
-    int overflow_hidden;    /* the box clips what does not fit */
-    int small_box;          /* a width or height of at most 2 px */
+    uint32_t colour, bg; /* 0xRRGGBB */
+    int overflow_hidden; /* the box clips what does not fit */
+    int small_box;       /* a width or height of at most 2 px */
 };
 
 /* Parses a declaration block ("display:none; color:#fff") into s, adding to

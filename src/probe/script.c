@@ -39,9 +39,9 @@ static size_t count_ci(const char *s, size_t n, const char *needle)
 
 const char *script_miner(const char *s, size_t n)
 {
-    static const char *names[] = {"coinhive",    "coin-hive", "cryptonight", "cryptoloot",
-                                  "crypto-loot", "webminepool", "deepminer", "minero.cc",
-                                  "jsecoin",     "coinimp",   "authedmine",  "webmr.js",
+    static const char *names[] = {"coinhive",    "coin-hive",   "cryptonight", "cryptoloot",
+                                  "crypto-loot", "webminepool", "deepminer",   "minero.cc",
+                                  "jsecoin",     "coinimp",     "authedmine",  "webmr.js",
                                   "monerominer", "cryptominer"};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
         if (find_ci(s, n, names[i]))
@@ -228,13 +228,12 @@ static void redirects(const char *js, size_t n, const char *site, const char *co
                       int nallow, struct probe_findings *f)
 {
     static const char *const sinks[] = {"location.href", "location.replace(", "location.assign(",
-                                        "location=",     "location ="};
-    int conditional = (find_ci(js, n, "referrer") &&
-                       (find_ci(js, n, "baidu") || find_ci(js, n, "sogou") ||
-                        find_ci(js, n, "so.com") || find_ci(js, n, "google") ||
-                        find_ci(js, n, "bing"))) ||
-                      (find_ci(js, n, "userAgent") &&
-                       (find_ci(js, n, "spider") || find_ci(js, n, "bot")));
+                                        "location=", "location ="};
+    int conditional =
+        (find_ci(js, n, "referrer") &&
+         (find_ci(js, n, "baidu") || find_ci(js, n, "sogou") || find_ci(js, n, "so.com") ||
+          find_ci(js, n, "google") || find_ci(js, n, "bing"))) ||
+        (find_ci(js, n, "userAgent") && (find_ci(js, n, "spider") || find_ci(js, n, "bot")));
     for (size_t k = 0; k < sizeof sinks / sizeof sinks[0]; k++) {
         const char *p = js;
         while ((p = find_ci(p, (size_t)(js + n - p), sinks[k]))) {

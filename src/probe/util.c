@@ -44,7 +44,8 @@ void probe_add(struct probe_findings *f, const char *code, const char *kind, int
     probe_copy(x->code, sizeof x->code, code, strlen(code));
     probe_copy(x->kind, sizeof x->kind, kind, strlen(kind));
     probe_copy(x->key, sizeof x->key, key ? key : "", key ? strlen(key) : 0);
-    probe_copy(x->excerpt, sizeof x->excerpt, excerpt ? excerpt : "", excerpt ? strlen(excerpt) : 0);
+    probe_copy(x->excerpt, sizeof x->excerpt, excerpt ? excerpt : "",
+               excerpt ? strlen(excerpt) : 0);
     char msg[1024];
     va_list ap;
     va_start(ap, fmt);
@@ -72,9 +73,9 @@ json_t *probe_finding_json(const struct probe_finding *f)
     /* Excerpts come from pages: anything that is not UTF-8 has become U+FFFD
      * already, and probe_copy cut at a boundary. */
     return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "category", f->code, "kind", f->kind,
-                     "severity", probe_severity_name(f->severity), "message", f->message,
-                     "excerpt", utf8_valid(f->excerpt, strlen(f->excerpt)) ? f->excerpt : "",
-                     "key", utf8_valid(f->key, strlen(f->key)) ? f->key : "");
+                     "severity", probe_severity_name(f->severity), "message", f->message, "excerpt",
+                     utf8_valid(f->excerpt, strlen(f->excerpt)) ? f->excerpt : "", "key",
+                     utf8_valid(f->key, strlen(f->key)) ? f->key : "");
 }
 
 void url_host(const char *url, size_t n, char out[256])

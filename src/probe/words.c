@@ -239,8 +239,7 @@ struct probe_words *probe_words_new(const char *name, const char *text, size_t n
             if (norm.len == 0) {
                 buf_release(&norm);
                 buf_release(&p);
-                rc = err_set(e, ERR_INPUT, "%s:%d: entry has no letters or characters", name,
-                             line);
+                rc = err_set(e, ERR_INPUT, "%s:%d: entry has no letters or characters", name, line);
                 break;
             }
             literal_pattern(norm.p, norm.len, &p);

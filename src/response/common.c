@@ -128,6 +128,11 @@ static const struct {
     {"logwatch.scan_paths", 2, 256},
     {"logwatch.flood_client", 10, 10000000},
     {"logwatch.flood_min", 10, 100000000},
+    {"probe.per_host", 1, 256},
+    {"probe.max_body_bytes", 4096, 64 * 1024 * 1024},
+    {"probe.retry_s", 1, 3600},
+    {"probe.cloak_every", 1, 10000},
+    {"probe.keep_raw_days", 1, 3650},
 };
 
 int setting_set(struct store *st, const struct user *as, const char *key, const char *value,

@@ -59,6 +59,9 @@ static int bind_all(struct store *st, sqlite3_stmt *stmt, const char *types, va_
         case 'I':
             rc = sqlite3_bind_int64(stmt, i + 1, va_arg(ap, int64_t));
             break;
+        case 'd':
+            rc = sqlite3_bind_double(stmt, i + 1, va_arg(ap, double));
+            break;
         case 'T': {
             int64_t t = va_arg(ap, int64_t);
             rc = t ? sqlite3_bind_int64(stmt, i + 1, t) : sqlite3_bind_null(stmt, i + 1);

@@ -72,6 +72,7 @@ int store_in_transaction(struct store *st);
  *   i  int            integer
  *   I  int64_t        integer
  *   T  int64_t        a time in ms; 0 binds NULL (not yet happened)
+ *   d  double         real
  *   b  const void *, size_t   blob
  *   n  (nothing)      NULL
  */

@@ -1,0 +1,752 @@
+/* tocsin monitor: website monitors kept in the database — managed here, run
+ * on schedule by tocsin serve (monitor_serve.c) or once by `monitor run` —
+ * and what a check leaves behind: state confirmed over retries, events with
+ * the plan's categories, the page kept as evidence when it changed, results
+ * raw and rolled up. */
+#include "cli.h"
+
+#include "../events/events.h"
+#include "../plan/plan.h"
+#include "../probe/probe.h"
+#include "monitor.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char monitor_usage[] =
+    "usage: tocsin monitor add URL --as USER [--asset NAME] [--interval SECONDS]\n"
+    "                          [--timeout SECONDS] [--retries N] [--status CODE]\n"
+    "                          [--keyword TEXT] [--allow DOMAIN,…] [--words FILE]\n"
+    "                          [--expect-ip ADDR,…] [--no-cloak]\n"
+    "       tocsin monitor list [--json]\n"
+    "       tocsin monitor show ID [--json]\n"
+    "       tocsin monitor edit ID --as USER [the options of add] [--url URL]\n"
+    "                          [--enable | --disable] [--cloak | --no-cloak] [--relearn]\n"
+    "       tocsin monitor rm ID --as USER\n"
+    "       tocsin monitor run ID [--json]\n"
+    "\n"
+    "Monitors are checked by tocsin serve every interval (jittered) with the checks of\n"
+    "tocsin check; a failure becomes an event after --retries more failures, and\n"
+    "recovery is recorded. The page's baseline is learned from its first three fetches;\n"
+    "--relearn starts learning again after an accepted change. `run` checks once now,\n"
+    "records the result and prints it; exit 1 when anything was found.\n";
+
+/* ---- rows ------------------------------------------------------------------ */
+
+#define MONITOR_COLS                                                                               \
+    "id, url, asset, interval_s, timeout_s, retries, expect_status, keyword, allow, words_file, " \
+    "expect_ips, cloak, enabled, learn, state, fails, coalesce(down_since, 0), "                   \
+    "coalesce(last_check, 0), page_sha, updated_at"
+
+static void row_read(sqlite3_stmt *q, struct monitor_conf *m)
+{
+    memset(m, 0, sizeof *m);
+    m->id = sqlite3_column_int64(q, 0);
+    snprintf(m->url, sizeof m->url, "%s", store_col_text(q, 1));
+    snprintf(m->asset, sizeof m->asset, "%s", store_col_text(q, 2));
+    m->interval_s = sqlite3_column_int64(q, 3);
+    m->timeout_s = sqlite3_column_int64(q, 4);
+    m->retries = sqlite3_column_int64(q, 5);
+    m->expect_status = sqlite3_column_int64(q, 6);
+    snprintf(m->keyword, sizeof m->keyword, "%s", store_col_text(q, 7));
+    snprintf(m->allow, sizeof m->allow, "%s", store_col_text(q, 8));
+    snprintf(m->words_file, sizeof m->words_file, "%s", store_col_text(q, 9));
+    snprintf(m->expect_ips, sizeof m->expect_ips, "%s", store_col_text(q, 10));
+    m->cloak = sqlite3_column_int(q, 11);
+    m->enabled = sqlite3_column_int(q, 12);
+    m->learn = sqlite3_column_int64(q, 13);
+    snprintf(m->state, sizeof m->state, "%s", store_col_text(q, 14));
+    m->fails = sqlite3_column_int64(q, 15);
+    m->down_since = sqlite3_column_int64(q, 16);
+    m->last_check = sqlite3_column_int64(q, 17);
+    snprintf(m->page_sha, sizeof m->page_sha, "%s", store_col_text(q, 18));
+    m->updated_at = sqlite3_column_int64(q, 19);
+}
+
+int monitor_get(struct store *st, int64_t id, struct monitor_conf *m, struct err *e)
+{
+    sqlite3_stmt *q;
+    int rc = store_query(st, e, &q, "SELECT " MONITOR_COLS " FROM monitors WHERE id = ?", "I", id);
+    if (!rc && (rc = store_step(st, q, e)) == 1) {
+        row_read(q, m);
+        rc = 0;
+    } else if (rc == 0)
+        rc = err_set(e, ERR_NOTFOUND, "monitor %lld does not exist", (long long)id);
+    store_finish(q);
+    return rc;
+}
+
+int monitor_each(struct store *st, int (*fn)(void *, const struct monitor_conf *), void *ctx,
+                 struct err *e)
+{
+    sqlite3_stmt *q;
+    int rc = store_query(st, e, &q, "SELECT " MONITOR_COLS " FROM monitors ORDER BY id", "");
+    while (!rc && (rc = store_step(st, q, e)) == 1) {
+        struct monitor_conf m;
+        row_read(q, &m);
+        rc = fn(ctx, &m);
+    }
+    store_finish(q);
+    return rc < 0 ? rc : 0;
+}
+
+/* ---- judging ------------------------------------------------------------------ */
+
+void monitor_judge_init(const struct monitor_conf *m, const struct probe_words *words,
+                        struct monitor_judge *j)
+{
+    memset(j, 0, sizeof *j);
+    snprintf(j->allow, sizeof j->allow, "%s", m->allow);
+    j->c.url = m->url;
+    j->c.asset = m->asset;
+    j->c.expect_status = (int)m->expect_status;
+    j->c.keyword = m->keyword[0] ? m->keyword : NULL;
+    j->c.expect_ips = m->expect_ips[0] ? m->expect_ips : NULL;
+    j->c.cert_warn_days = 30;
+    j->c.page.words = words;
+    for (char *save = NULL, *d = strtok_r(j->allow, ", ", &save);
+         d && j->c.page.nallow < PROBE_ALLOW_MAX; d = strtok_r(NULL, ", ", &save))
+        j->c.page.allow[j->c.page.nallow++] = d;
+}
+
+int monitor_baseline(struct store *st, const struct monitor_conf *m, struct probe_baseline **out,
+                     struct err *e)
+{
+    *out = NULL;
+    sqlite3_stmt *q;
+    int rc = store_query(st, e, &q, "SELECT baseline FROM monitors WHERE id = ?", "I", m->id);
+    if (!rc && (rc = store_step(st, q, e)) == 1) {
+        const char *t = store_col_text(q, 0);
+        rc = 0;
+        if (t[0]) {
+            char name[64];
+            snprintf(name, sizeof name, "monitor %lld's baseline", (long long)m->id);
+            *out = probe_baseline_load(name, t, strlen(t), e);
+            rc = *out ? 0 : ERR_DAMAGED;
+        }
+    }
+    store_finish(q);
+    return rc < 0 ? rc : 0;
+}
+
+/* ---- recording ------------------------------------------------------------------ */
+
+static int is_down_kind(const char *kind)
+{
+    return strcmp(kind, "down") == 0 || strcmp(kind, "status") == 0;
+}
+
+static int submit(struct store *st, const struct monitor_conf *m, const char *category,
+                  const char *fingerprint, const char *summary, json_t *details, struct err *e)
+{
+    struct user as = {.role = ROLE_OFFICER};
+    char sum[512];
+    snprintf(sum, sizeof sum, "%.200s: %.300s", m->asset[0] ? m->asset : m->url, summary);
+    struct event_new in = {.source = "probe",
+                           .category = category,
+                           .asset = m->asset[0] ? m->asset : NULL,
+                           .summary = sum,
+                           .fingerprint = fingerprint,
+                           .details = details};
+    int64_t id, count;
+    struct err ce = {0};
+    int rc = event_check(&as, &in, &ce);
+    if (rc == 0)
+        rc = event_store(st, &as, &in, &id, &count, e);
+    else
+        log_warn("probe: monitor %lld: event refused: %s", (long long)m->id, ce.msg);
+    json_decref(details);
+    return rc == ERR_INPUT ? 0 : rc;
+}
+
+static json_t *fetch_json(const struct probe_fetch *fe)
+{
+    return json_pack("{s:i, s:s, s:s, s:s, s:{s:f, s:f, s:f, s:f, s:f}}", "status", fe->status,
+                     "final_url", fe->final_url, "ip", fe->primary_ip, "content_type",
+                     fe->content_type, "timings_ms", "dns", fe->dns_us / 1000.0, "connect",
+                     fe->connect_us / 1000.0, "tls", fe->tls_us / 1000.0, "first_byte",
+                     fe->ttfb_us / 1000.0, "total", fe->total_us / 1000.0);
+}
+
+/* The page as evidence, when its content is not the one kept last. */
+static int keep_page(struct store *st, const struct objstore *os, struct monitor_conf *m,
+                     const struct probe_fetch *fe, int64_t now, char hex[SHA256_HEX_LEN],
+                     struct err *e)
+{
+    hex[0] = 0;
+    if (!fe->ok || !os)
+        return 0;
+    unsigned char sum[SHA256_LEN];
+    char h[SHA256_HEX_LEN];
+    sha256(fe->body.p ? fe->body.p : "", fe->body.len, sum);
+    hex_encode(sum, SHA256_LEN, h);
+    if (strcmp(h, m->page_sha) == 0) {
+        snprintf(hex, SHA256_HEX_LEN, "%s", h);
+        return 0;
+    }
+    int rc = objstore_put(os, fe->body.p ? fe->body.p : "", fe->body.len, hex, e);
+    json_t *d = fetch_json(fe);
+    char *ds = json_dumps(d, JSON_COMPACT);
+    json_decref(d);
+    if (!rc)
+        rc = store_exec(st, e,
+                        "INSERT INTO probe_pages (monitor_id, at, object, details) VALUES (?,?,?,?)",
+                        "ITss", m->id, now, hex, ds ? ds : "{}");
+    free(ds);
+    if (!rc)
+        snprintf(m->page_sha, sizeof m->page_sha, "%s", hex);
+    return rc;
+}
+
+static int store_result(struct store *st, const struct monitor_conf *m,
+                        const struct probe_fetch *fe, int up, int nfind, int64_t now,
+                        struct err *e)
+{
+    double total = fe->total_us / 1000.0;
+    int rc = store_exec(st, e,
+                        "INSERT INTO probe_results (monitor_id, at, ok, status, dns_ms, "
+                        "connect_ms, tls_ms, ttfb_ms, total_ms, size, findings, error) "
+                        "VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                        "ITiiddddd" "Iis", m->id, now, up, fe->status, fe->dns_us / 1000.0,
+                        fe->connect_us / 1000.0, fe->tls_us / 1000.0, fe->ttfb_us / 1000.0,
+                        total, (int64_t)fe->body.len, nfind, fe->ok ? "" : fe->error);
+    static const struct {
+        const char *unit;
+        int64_t ms;
+    } units[] = {{"minute", 60000}, {"hour", 3600000}};
+    for (int i = 0; !rc && i < 2; i++)
+        rc = store_exec(st, e,
+                        "INSERT INTO probe_rollups (monitor_id, unit, start, checks, ups, "
+                        "total_ms, max_ms) VALUES (?,?,?,1,?,?,?) "
+                        "ON CONFLICT (monitor_id, unit, start) DO UPDATE SET "
+                        "checks = checks + 1, ups = ups + excluded.ups, "
+                        "total_ms = total_ms + excluded.total_ms, "
+                        "max_ms = max(max_ms, excluded.max_ms)",
+                        "IsIidd", m->id, units[i].unit, now - now % units[i].ms, up, total,
+                        total);
+    return rc;
+}
+
+/* Every finding but a failure is an event at once, deduplicated by its
+ * fingerprint (monitor, kind, key). */
+int monitor_record_findings(struct store *st, const struct monitor_conf *m,
+                            const struct probe_fetch *fe, const struct probe_findings *f,
+                            const char *page, struct err *e)
+{
+    int rc = 0;
+    for (int i = 0; !rc && i < f->n; i++) {
+        const struct probe_finding *x = &f->v[i];
+        if (is_down_kind(x->kind))
+            continue;
+        unsigned char sum[SHA256_LEN];
+        char kh[SHA256_HEX_LEN], fp[160];
+        sha256(x->key, strlen(x->key), sum);
+        hex_encode(sum, 8, kh);
+        snprintf(fp, sizeof fp, "probe:%lld:%s:%s", (long long)m->id, x->kind, kh);
+        json_t *d = json_pack("{s:I, s:s, s:o, s:o, s:s?}", "monitor", (json_int_t)m->id, "url",
+                              m->url, "finding", probe_finding_json(x), "fetch", fetch_json(fe),
+                              "page", page && page[0] ? page : NULL);
+        rc = submit(st, m, x->code, fp, x->message, d, e);
+    }
+    return rc;
+}
+
+int monitor_record(struct store *st, const struct objstore *os, struct monitor_conf *m,
+                   const struct probe_fetch *fe, const struct probe_findings *f,
+                   const struct probe_print *pp, int *retry_soon, struct err *e)
+{
+    int64_t now = time_now_ms();
+    *retry_soon = 0;
+    const struct probe_finding *down = NULL;
+    for (int i = 0; i < f->n && !down; i++)
+        if (is_down_kind(f->v[i].kind))
+            down = &f->v[i];
+    char hex[SHA256_HEX_LEN];
+    int rc = keep_page(st, os, m, fe, now, hex, e);
+    /* The baseline learns from the first fetches of a page that answered. */
+    if (!rc && m->learn > 0 && pp && !down) {
+        struct probe_baseline *b = NULL;
+        rc = monitor_baseline(st, m, &b, e);
+        if (!rc) {
+            if (!b)
+                b = probe_baseline_new();
+            probe_baseline_learn(b, pp);
+            struct buf t;
+            buf_init(&t, 64 << 20);
+            rc = probe_baseline_save(b, &t);
+            m->learn--;
+            if (!rc)
+                rc = store_exec(st, e, "UPDATE monitors SET baseline = ?, learn = ? WHERE id = ?",
+                                "sII", t.p ? t.p : "", m->learn, m->id);
+            buf_release(&t);
+        }
+        probe_baseline_free(b);
+    }
+    /* Failures are confirmed over the retries; recovery is an event too. */
+    if (down) {
+        if (m->fails++ == 0)
+            m->down_since = now;
+        if (m->fails <= m->retries)
+            *retry_soon = 1;
+        else if (strcmp(m->state, "down") != 0) {
+            snprintf(m->state, sizeof m->state, "down");
+            char fp[96];
+            snprintf(fp, sizeof fp, "probe:%lld:down:%lld", (long long)m->id,
+                     (long long)m->down_since);
+            json_t *d = json_pack("{s:I, s:s, s:o, s:o, s:I}", "monitor", (json_int_t)m->id, "url",
+                                  m->url, "finding", probe_finding_json(down), "fetch",
+                                  fetch_json(fe), "failures", (json_int_t)m->fails);
+            if (!rc)
+                rc = submit(st, m, down->code, fp, down->message, d, e);
+            else
+                json_decref(d);
+        }
+    } else {
+        if (strcmp(m->state, "down") == 0 && !rc) {
+            char fp[96], since[TIME_ISO_LEN], msg[160];
+            snprintf(fp, sizeof fp, "probe:%lld:recovered:%lld", (long long)m->id,
+                     (long long)m->down_since);
+            time_format_utc(m->down_since, since);
+            snprintf(msg, sizeof msg, "the site answers again (down since %s)", since);
+            json_t *d = json_pack("{s:I, s:s, s:s, s:s, s:o}", "monitor", (json_int_t)m->id, "url",
+                                  m->url, "state", "recovered", "down_since", since, "fetch",
+                                  fetch_json(fe));
+            rc = submit(st, m, fe->ok ? "equipment-failure/software" : "equipment-failure/other",
+                        fp, msg, d, e);
+        }
+        snprintf(m->state, sizeof m->state, "up");
+        m->fails = 0;
+        m->down_since = 0;
+    }
+    if (!rc)
+        rc = monitor_record_findings(st, m, fe, f, hex, e);
+    if (!rc)
+        rc = store_result(st, m, fe, !down, f->n, now, e);
+    if (!rc)
+        rc = store_exec(st, e,
+                        "UPDATE monitors SET state = ?, fails = ?, down_since = ?, "
+                        "last_check = ?, page_sha = ? WHERE id = ?",
+                        "sITTsI", m->state, m->fails, m->down_since, now, m->page_sha, m->id);
+    return rc;
+}
+
+/* ---- the commands ---------------------------------------------------------------- */
+
+struct monitor_opts {
+    const char *url, *asset, *interval, *timeout, *retries, *status, *keyword, *allow, *words,
+        *ips, *as;
+    int no_cloak, cloak, enable, disable, relearn;
+};
+
+static int check_opts(const struct monitor_opts *o, struct err *e)
+{
+    int64_t v;
+    if (o->interval && (cli_id("--interval", o->interval, &v, e) != 0 || v > 86400))
+        return err_set(e, ERR_USAGE, "monitor: --interval must be 1-86400 seconds");
+    if (o->timeout && (cli_id("--timeout", o->timeout, &v, e) != 0 || v > 600))
+        return err_set(e, ERR_USAGE, "monitor: --timeout must be 1-600 seconds");
+    if (o->retries && (strspn(o->retries, "0123456789") != strlen(o->retries) ||
+                       !o->retries[0] || atoi(o->retries) > 20))
+        return err_set(e, ERR_USAGE, "monitor: --retries must be 0-20");
+    if (o->status && (cli_id("--status", o->status, &v, e) != 0 || v < 100 || v > 599))
+        return err_set(e, ERR_USAGE, "monitor: --status must be an HTTP status (100-599)");
+    if (o->url && strncmp(o->url, "http://", 7) != 0 && strncmp(o->url, "https://", 8) != 0)
+        return err_set(e, ERR_USAGE, "monitor: '%s' is not an http:// or https:// URL", o->url);
+    if (o->url && strlen(o->url) >= 2048)
+        return err_set(e, ERR_USAGE, "monitor: the URL is longer than 2047 bytes");
+    if (o->words) {
+        struct buf b;
+        buf_init(&b, 4 << 20);
+        int rc = fs_read_file(o->words, 4 << 20, &b, e);
+        struct probe_words *w = rc ? NULL : probe_words_new(o->words, b.p ? b.p : "", b.len, e);
+        buf_release(&b);
+        if (!w)
+            return e->code ? e->code : ERR_INPUT;
+        probe_words_free(w);
+        if (o->words[0] != '/')
+            return err_set(e, ERR_USAGE, "monitor: --words needs an absolute path (serve reads "
+                                         "it from its own directory)");
+    }
+    if ((o->enable && o->disable) || (o->cloak && o->no_cloak))
+        return err_set(e, ERR_USAGE, "monitor: contradictory options");
+    return 0;
+}
+
+#define MONITOR_OPTS(o)                                                                            \
+    OPT_V("asset", &(o).asset), OPT_V("interval", &(o).interval),                                  \
+        OPT_V("timeout", &(o).timeout), OPT_V("retries", &(o).retries),                            \
+        OPT_V("status", &(o).status), OPT_V("keyword", &(o).keyword),                              \
+        OPT_V("allow", &(o).allow), OPT_V("words", &(o).words), OPT_V("expect-ip", &(o).ips),      \
+        OPT_V("as", &(o).as), OPT_F("no-cloak", &(o).no_cloak)
+
+static int open_manager(struct cli *cli, const char *as, struct store **st, struct user *u,
+                        struct err *e)
+{
+    if (!as)
+        return err_set(e, ERR_USAGE, "monitor: give --as USER");
+    int rc = cli_open_as(cli, as, st, u, e);
+    if (!rc && !permission_allows(u->role, ACT_MONITOR_MANAGE)) {
+        rc = err_set(e, ERR_DENIED, "monitor: a %s may not manage monitors",
+                     role_info(u->role)->code);
+        store_close(*st);
+    }
+    return rc;
+}
+
+static int mon_add(struct cli *cli, int argc, char **argv, struct err *e)
+{
+    struct monitor_opts o = {0};
+    const struct opt opts[] = {MONITOR_OPTS(o), OPT_END};
+    char *pos[1];
+    int rc = opt_parse_n(cli, "monitor add", opts, argc, argv, pos, 1, "one URL", e);
+    if (rc || cli->help)
+        return rc;
+    o.url = pos[0];
+    if ((rc = check_opts(&o, e)))
+        return rc;
+    struct store *st;
+    struct user u;
+    if ((rc = open_manager(cli, o.as, &st, &u, e)))
+        return rc;
+    int64_t now = time_now_ms();
+    rc = store_begin(st, e);
+    if (!rc)
+        rc = store_exec(st, e,
+                        "INSERT INTO monitors (url, asset, interval_s, timeout_s, retries, "
+                        "expect_status, keyword, allow, words_file, expect_ips, cloak, "
+                        "created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                        "ssIIIIssssiTT", o.url, o.asset ? o.asset : "",
+                        (int64_t)(o.interval ? atoll(o.interval) : 60),
+                        (int64_t)(o.timeout ? atoll(o.timeout) : 10),
+                        (int64_t)(o.retries ? atoll(o.retries) : 2),
+                        (int64_t)(o.status ? atoll(o.status) : 0), o.keyword ? o.keyword : "",
+                        o.allow ? o.allow : "", o.words ? o.words : "", o.ips ? o.ips : "",
+                        !o.no_cloak, now, now);
+    int64_t id = store_last_id(st);
+    char obj[32];
+    snprintf(obj, sizeof obj, "monitor:%lld", (long long)id);
+    if (!rc)
+        rc = audit_append_take(st, cli->actor, "monitor.add", obj,
+                               json_pack("{s:s}", "url", o.url), e);
+    rc = rc ? (store_rollback(st), rc) : store_commit(st, e);
+    if (!rc) {
+        if (cli->json)
+            cli_print_json(json_pack("{s:I, s:s}", "id", (json_int_t)id, "url", o.url));
+        else
+            printf("monitor %lld: %s\n", (long long)id, o.url);
+    }
+    store_close(st);
+    return rc;
+}
+
+static int mon_edit(struct cli *cli, int argc, char **argv, struct err *e)
+{
+    struct monitor_opts o = {0};
+    const struct opt opts[] = {MONITOR_OPTS(o),          OPT_V("url", &o.url),
+                               OPT_F("cloak", &o.cloak), OPT_F("enable", &o.enable),
+                               OPT_F("disable", &o.disable), OPT_F("relearn", &o.relearn),
+                               OPT_END};
+    char *pos[1];
+    int64_t id;
+    int rc = opt_parse_n(cli, "monitor edit", opts, argc, argv, pos, 1, "a monitor id", e);
+    if (rc || cli->help)
+        return rc;
+    if ((rc = cli_id("monitor", pos[0], &id, e)) || (rc = check_opts(&o, e)))
+        return rc;
+    struct store *st;
+    struct user u;
+    if ((rc = open_manager(cli, o.as, &st, &u, e)))
+        return rc;
+    struct monitor_conf m;
+    rc = store_begin(st, e);
+    if (!rc)
+        rc = monitor_get(st, id, &m, e);
+    /* NULL leaves a column as it is. */
+    if (!rc)
+        rc = store_exec(
+            st, e,
+            "UPDATE monitors SET url = coalesce(?, url), asset = coalesce(?, asset), "
+            "interval_s = coalesce(?, interval_s), timeout_s = coalesce(?, timeout_s), "
+            "retries = coalesce(?, retries), expect_status = coalesce(?, expect_status), "
+            "keyword = coalesce(?, keyword), allow = coalesce(?, allow), "
+            "words_file = coalesce(?, words_file), expect_ips = coalesce(?, expect_ips), "
+            "cloak = coalesce(?, cloak), enabled = coalesce(?, enabled), "
+            "baseline = CASE WHEN ? THEN '' ELSE baseline END, "
+            "learn = CASE WHEN ? THEN 3 ELSE learn END, updated_at = ? WHERE id = ?",
+            "ssssssssssssiiTI", o.url, o.asset, o.interval, o.timeout, o.retries, o.status,
+            o.keyword, o.allow, o.words, o.ips, o.cloak ? "1" : o.no_cloak ? "0" : NULL,
+            o.enable ? "1" : o.disable ? "0" : NULL, o.relearn, o.relearn, time_now_ms(), id);
+    char obj[32];
+    snprintf(obj, sizeof obj, "monitor:%lld", (long long)id);
+    if (!rc)
+        rc = audit_append_take(st, cli->actor, o.relearn ? "monitor.relearn" : "monitor.edit", obj,
+                               NULL, e);
+    rc = rc ? (store_rollback(st), rc) : store_commit(st, e);
+    if (!rc && !cli->json)
+        printf("monitor %lld changed%s\n", (long long)id,
+               o.relearn ? "; its baseline is learned again" : "");
+    store_close(st);
+    return rc;
+}
+
+static int mon_rm(struct cli *cli, int argc, char **argv, struct err *e)
+{
+    const char *as = NULL;
+    const struct opt opts[] = {OPT_V("as", &as), OPT_END};
+    char *pos[1];
+    int64_t id;
+    int rc = opt_parse_n(cli, "monitor rm", opts, argc, argv, pos, 1, "a monitor id", e);
+    if (rc || cli->help)
+        return rc;
+    if ((rc = cli_id("monitor", pos[0], &id, e)))
+        return rc;
+    struct store *st;
+    struct user u;
+    if ((rc = open_manager(cli, as, &st, &u, e)))
+        return rc;
+    struct monitor_conf m;
+    rc = store_begin(st, e);
+    if (!rc)
+        rc = monitor_get(st, id, &m, e);
+    if (!rc)
+        rc = store_exec(st, e, "DELETE FROM monitors WHERE id = ?", "I", id);
+    char obj[32];
+    snprintf(obj, sizeof obj, "monitor:%lld", (long long)id);
+    if (!rc)
+        rc = audit_append_take(st, cli->actor, "monitor.rm", obj,
+                               json_pack("{s:s}", "url", m.url), e);
+    rc = rc ? (store_rollback(st), rc) : store_commit(st, e);
+    if (!rc && !cli->json)
+        printf("monitor %lld removed\n", (long long)id);
+    store_close(st);
+    return rc;
+}
+
+static json_t *monitor_json(const struct monitor_conf *m)
+{
+    char last[TIME_ISO_LEN] = "";
+    if (m->last_check)
+        time_format_utc(m->last_check, last);
+    return json_pack("{s:I, s:s, s:s, s:I, s:I, s:I, s:I, s:s, s:s, s:s, s:s, s:b, s:b, s:s, "
+                     "s:I, s:s?}",
+                     "id", (json_int_t)m->id, "url", m->url, "asset", m->asset, "interval_s",
+                     (json_int_t)m->interval_s, "timeout_s", (json_int_t)m->timeout_s, "retries",
+                     (json_int_t)m->retries, "expect_status", (json_int_t)m->expect_status,
+                     "keyword", m->keyword, "allow", m->allow, "words_file", m->words_file,
+                     "expect_ips", m->expect_ips, "cloak", m->cloak, "enabled", m->enabled,
+                     "state", m->state, "learning", (json_int_t)m->learn, "last_check",
+                     m->last_check ? last : NULL);
+}
+
+static int list_one(void *ctx, const struct monitor_conf *m)
+{
+    json_t *a = ctx;
+    if (a)
+        json_array_append_new(a, monitor_json(m));
+    else
+        printf("%-5lld %-8s %-8s %5llds  %-16s %s\n", (long long)m->id,
+               m->enabled ? m->state : "disabled", m->learn > 0 ? "learning" : "",
+               (long long)m->interval_s, m->asset, m->url);
+    return 0;
+}
+
+static int mon_list(struct cli *cli, int argc, char **argv, struct err *e)
+{
+    const struct opt opts[] = {OPT_END};
+    char *pos[1];
+    int npos, rc = opt_parse(cli, "monitor list", opts, argc, argv, pos, 0, &npos, e);
+    if (rc || cli->help)
+        return rc;
+    struct store *st;
+    struct config cfg;
+    if ((rc = cli_open(cli, &st, &cfg, e)))
+        return rc;
+    json_t *a = cli->json ? json_array() : NULL;
+    rc = monitor_each(st, list_one, a, e);
+    if (!rc && a)
+        cli_print_json(json_pack("{s:o}", "items", a));
+    else
+        json_decref(a);
+    store_close(st);
+    return rc;
+}
+
+/* Uptime over the last `hours` from the hourly rollups, -1 without checks. */
+static double uptime(struct store *st, int64_t id, int hours, struct err *e)
+{
+    sqlite3_stmt *q;
+    double r = -1;
+    int64_t since = time_now_ms() - (int64_t)hours * 3600000;
+    if (store_query(st, e, &q,
+                    "SELECT sum(checks), sum(ups) FROM probe_rollups WHERE monitor_id = ? AND "
+                    "unit = 'hour' AND start >= ?",
+                    "IT", id, since - since % 3600000) == 0 &&
+        store_step(st, q, e) == 1 && sqlite3_column_int64(q, 0) > 0)
+        r = 100.0 * (double)sqlite3_column_int64(q, 1) / (double)sqlite3_column_int64(q, 0);
+    store_finish(q);
+    return r;
+}
+
+/* The p-th percentile of total time over the last 24 hours' raw results. */
+static double latency(struct store *st, int64_t id, int p, struct err *e)
+{
+    int64_t n = 0;
+    int64_t since = time_now_ms() - 86400000;
+    store_query_int(st, e, &n,
+                    "SELECT count(*) FROM probe_results WHERE monitor_id = ? AND at >= ? AND "
+                    "status > 0",
+                    "IT", id, since);
+    if (n == 0)
+        return -1;
+    sqlite3_stmt *q;
+    double r = -1;
+    if (store_query(st, e, &q,
+                    "SELECT total_ms FROM probe_results WHERE monitor_id = ? AND at >= ? AND "
+                    "status > 0 ORDER BY total_ms LIMIT 1 OFFSET ?",
+                    "ITI", id, since, (n * p + 99) / 100 - 1) == 0 &&
+        store_step(st, q, e) == 1)
+        r = sqlite3_column_double(q, 0);
+    store_finish(q);
+    return r;
+}
+
+static int mon_show(struct cli *cli, int argc, char **argv, struct err *e)
+{
+    const struct opt opts[] = {OPT_END};
+    char *pos[1];
+    int64_t id;
+    int rc = opt_parse_n(cli, "monitor show", opts, argc, argv, pos, 1, "a monitor id", e);
+    if (rc || cli->help)
+        return rc;
+    if ((rc = cli_id("monitor", pos[0], &id, e)))
+        return rc;
+    struct store *st;
+    struct config cfg;
+    if ((rc = cli_open(cli, &st, &cfg, e)))
+        return rc;
+    struct monitor_conf m;
+    if ((rc = monitor_get(st, id, &m, e))) {
+        store_close(st);
+        return rc;
+    }
+    double up[3] = {uptime(st, id, 24, e), uptime(st, id, 24 * 7, e), uptime(st, id, 24 * 30, e)};
+    double lat[3] = {latency(st, id, 50, e), latency(st, id, 95, e), latency(st, id, 99, e)};
+    int64_t pages = 0;
+    store_query_int(st, e, &pages, "SELECT count(*) FROM probe_pages WHERE monitor_id = ?", "I",
+                    id);
+    if (cli->json) {
+        json_t *o = monitor_json(&m);
+        /* -1 (no data) is shown as null */
+        json_t *u = json_object();
+        const char *k[3] = {"24h", "7d", "30d"};
+        for (int i = 0; i < 3; i++)
+            json_object_set_new(u, k[i], up[i] < 0 ? json_null() : json_real(up[i]));
+        json_object_set_new(o, "uptime_percent", u);
+        json_t *l = json_object();
+        const char *pk[3] = {"p50", "p95", "p99"};
+        for (int i = 0; i < 3; i++)
+            json_object_set_new(l, pk[i], lat[i] < 0 ? json_null() : json_real(lat[i]));
+        json_object_set_new(o, "latency_ms_24h", l);
+        json_object_set_new(o, "pages_kept", json_integer(pages));
+        cli_print_json(o);
+    } else {
+        printf("monitor %lld  %s\n  asset %s, every %llds, timeout %llds, %lld retries\n"
+               "  state %s%s\n",
+               (long long)m.id, m.url, m.asset[0] ? m.asset : "-", (long long)m.interval_s,
+               (long long)m.timeout_s, (long long)m.retries, m.enabled ? m.state : "disabled",
+               m.learn > 0 ? " (learning the page)" : "");
+        printf("  uptime:");
+        const char *k[3] = {"24 h", "7 d", "30 d"};
+        for (int i = 0; i < 3; i++)
+            up[i] < 0 ? printf("  %s -", k[i]) : printf("  %s %.2f%%", k[i], up[i]);
+        printf("\n  latency (24 h):");
+        const char *pk[3] = {"p50", "p95", "p99"};
+        for (int i = 0; i < 3; i++)
+            lat[i] < 0 ? printf("  %s -", pk[i]) : printf("  %s %.0f ms", pk[i], lat[i]);
+        printf("\n  pages kept as evidence: %lld\n", (long long)pages);
+    }
+    store_close(st);
+    return 0;
+}
+
+static int mon_run(struct cli *cli, int argc, char **argv, struct err *e)
+{
+    const struct opt opts[] = {OPT_END};
+    char *pos[1];
+    int64_t id;
+    int rc = opt_parse_n(cli, "monitor run", opts, argc, argv, pos, 1, "a monitor id", e);
+    if (rc || cli->help)
+        return rc;
+    if ((rc = cli_id("monitor", pos[0], &id, e)))
+        return rc;
+    struct store *st;
+    struct config cfg;
+    if ((rc = cli_open(cli, &st, &cfg, e)))
+        return rc;
+    struct objstore os;
+    struct monitor_conf m;
+    struct probe_words *words = NULL;
+    struct probe_baseline *b = NULL;
+    rc = objstore_init(&os, cli_data_dir(cli), 0, e);
+    if (!rc)
+        rc = monitor_get(st, id, &m, e);
+    if (!rc)
+        rc = monitor_words(m.words_file, &words, e);
+    if (!rc && m.learn == 0)
+        rc = monitor_baseline(st, &m, &b, e);
+    if (rc) {
+        store_close(st);
+        return rc;
+    }
+    struct monitor_judge j;
+    monitor_judge_init(&m, words, &j);
+    j.c.baseline = b;
+    struct probe_target t = {.url = m.url, .timeout_ms = m.timeout_s * 1000,
+                             .body_max = PROBE_BODY_MAX};
+    struct probe_fetch fe;
+    probe_fetch_init(&fe, t.body_max);
+    struct probe_findings f = {0};
+    struct probe_print *pp = NULL;
+    int retry;
+    rc = check_run(&j.c, &t, m.cloak, &fe, &f, &pp, e);
+    if (!rc && !(rc = store_begin(st, e))) {
+        rc = monitor_record(st, &os, &m, &fe, &f, pp, &retry, e);
+        rc = rc ? (store_rollback(st), rc) : store_commit(st, e);
+    }
+    if (!rc) {
+        if (cli->json)
+            cli_print_json(check_result_json(m.url, &fe, &f));
+        else
+            check_print_text(m.url, &fe, &f);
+    }
+    probe_print_free(pp);
+    probe_fetch_release(&fe);
+    probe_baseline_free(b);
+    probe_words_free(words);
+    store_close(st);
+    return rc ? rc : f.n > 0;
+}
+
+int monitor_words(const char *file, struct probe_words **out, struct err *e)
+{
+    if (!file || !file[0]) {
+        *out = probe_words_builtin(e);
+        return *out ? 0 : ERR_INTERNAL;
+    }
+    struct buf b;
+    buf_init(&b, 4 << 20);
+    int rc = fs_read_file(file, 4 << 20, &b, e);
+    *out = rc ? NULL : probe_words_new(file, b.p ? b.p : "", b.len, e);
+    buf_release(&b);
+    return *out ? 0 : (rc ? rc : ERR_INPUT);
+}
+
+int cmd_monitor(struct cli *cli, int argc, char **argv, struct err *e)
+{
+    static const struct cli_sub subs[] = {{"add", mon_add},   {"list", mon_list},
+                                          {"show", mon_show}, {"edit", mon_edit},
+                                          {"rm", mon_rm},     {"run", mon_run},
+                                          {NULL, NULL}};
+    return cli_dispatch(cli, "monitor", monitor_usage, subs, argc, argv, e);
+}
