@@ -35,7 +35,7 @@ static const char monitor_usage[] =
 /* ---- rows ------------------------------------------------------------------ */
 
 #define MONITOR_COLS                                                                               \
-    "id, url, asset, interval_s, timeout_s, retries, expect_status, keyword, allow, words_file, " \
+    "id, url, asset, interval_s, timeout_s, retries, expect_status, keyword, allow, words_file, "  \
     "expect_ips, cloak, enabled, learn, state, fails, coalesce(down_since, 0), "                   \
     "coalesce(last_check, 0), page_sha, updated_at"
 
@@ -171,12 +171,16 @@ static json_t *fetch_json(const struct probe_fetch *fe)
 
 /* The page as evidence, when its content is not the one kept last. */
 static int keep_page(struct store *st, const struct objstore *os, struct monitor_conf *m,
-                     const struct probe_fetch *fe, int64_t now, char hex[SHA256_HEX_LEN],
-                     struct err *e)
+                     const struct probe_fetch *fe, int same_page, int64_t now,
+                     char hex[SHA256_HEX_LEN], struct err *e)
 {
     hex[0] = 0;
     if (!fe->ok || !os)
         return 0;
+    if (same_page && m->page_sha[0]) {
+        snprintf(hex, SHA256_HEX_LEN, "%s", m->page_sha);
+        return 0;
+    }
     unsigned char sum[SHA256_LEN];
     char h[SHA256_HEX_LEN];
     sha256(fe->body.p ? fe->body.p : "", fe->body.len, sum);
@@ -190,9 +194,9 @@ static int keep_page(struct store *st, const struct objstore *os, struct monitor
     char *ds = json_dumps(d, JSON_COMPACT);
     json_decref(d);
     if (!rc)
-        rc = store_exec(st, e,
-                        "INSERT INTO probe_pages (monitor_id, at, object, details) VALUES (?,?,?,?)",
-                        "ITss", m->id, now, hex, ds ? ds : "{}");
+        rc = store_exec(
+            st, e, "INSERT INTO probe_pages (monitor_id, at, object, details) VALUES (?,?,?,?)",
+            "ITss", m->id, now, hex, ds ? ds : "{}");
     free(ds);
     if (!rc)
         snprintf(m->page_sha, sizeof m->page_sha, "%s", hex);
@@ -200,17 +204,18 @@ static int keep_page(struct store *st, const struct objstore *os, struct monitor
 }
 
 static int store_result(struct store *st, const struct monitor_conf *m,
-                        const struct probe_fetch *fe, int up, int nfind, int64_t now,
-                        struct err *e)
+                        const struct probe_fetch *fe, int up, int nfind, int64_t now, struct err *e)
 {
     double total = fe->total_us / 1000.0;
     int rc = store_exec(st, e,
                         "INSERT INTO probe_results (monitor_id, at, ok, status, dns_ms, "
                         "connect_ms, tls_ms, ttfb_ms, total_ms, size, findings, error) "
                         "VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-                        "ITiiddddd" "Iis", m->id, now, up, fe->status, fe->dns_us / 1000.0,
-                        fe->connect_us / 1000.0, fe->tls_us / 1000.0, fe->ttfb_us / 1000.0,
-                        total, (int64_t)fe->body.len, nfind, fe->ok ? "" : fe->error);
+                        "ITiiddddd"
+                        "Iis",
+                        m->id, now, up, fe->status, fe->dns_us / 1000.0, fe->connect_us / 1000.0,
+                        fe->tls_us / 1000.0, fe->ttfb_us / 1000.0, total, (int64_t)fe->body.len,
+                        nfind, fe->ok ? "" : fe->error);
     static const struct {
         const char *unit;
         int64_t ms;
@@ -223,8 +228,7 @@ static int store_result(struct store *st, const struct monitor_conf *m,
                         "checks = checks + 1, ups = ups + excluded.ups, "
                         "total_ms = total_ms + excluded.total_ms, "
                         "max_ms = max(max_ms, excluded.max_ms)",
-                        "IsIidd", m->id, units[i].unit, now - now % units[i].ms, up, total,
-                        total);
+                        "IsIidd", m->id, units[i].unit, now - now % units[i].ms, up, total, total);
     return rc;
 }
 
@@ -254,7 +258,7 @@ int monitor_record_findings(struct store *st, const struct monitor_conf *m,
 
 int monitor_record(struct store *st, const struct objstore *os, struct monitor_conf *m,
                    const struct probe_fetch *fe, const struct probe_findings *f,
-                   const struct probe_print *pp, int *retry_soon, struct err *e)
+                   const struct probe_print *pp, int same_page, int *retry_soon, struct err *e)
 {
     int64_t now = time_now_ms();
     *retry_soon = 0;
@@ -263,24 +267,28 @@ int monitor_record(struct store *st, const struct objstore *os, struct monitor_c
         if (is_down_kind(f->v[i].kind))
             down = &f->v[i];
     char hex[SHA256_HEX_LEN];
-    int rc = keep_page(st, os, m, fe, now, hex, e);
-    /* The baseline learns from the first fetches of a page that answered. */
-    if (!rc && m->learn > 0 && pp && !down) {
+    int rc = keep_page(st, os, m, fe, same_page, now, hex, e);
+    /* The baseline learns from the first fetches of a page that answered; a
+     * fetch of the very page analysed last (no print) counts without adding. */
+    if (!rc && m->learn > 0 && fe->ok && !down) {
         struct probe_baseline *b = NULL;
-        rc = monitor_baseline(st, m, &b, e);
-        if (!rc) {
+        rc = pp ? monitor_baseline(st, m, &b, e) : 0;
+        m->learn--;
+        if (!rc && pp) {
             if (!b)
                 b = probe_baseline_new();
             probe_baseline_learn(b, pp);
             struct buf t;
             buf_init(&t, 64 << 20);
             rc = probe_baseline_save(b, &t);
-            m->learn--;
             if (!rc)
-                rc = store_exec(st, e, "UPDATE monitors SET baseline = ?, learn = ? WHERE id = ?",
-                                "sII", t.p ? t.p : "", m->learn, m->id);
+                rc = store_exec(st, e, "UPDATE monitors SET baseline = ? WHERE id = ?", "sI",
+                                t.p ? t.p : "", m->id);
             buf_release(&t);
         }
+        if (!rc)
+            rc = store_exec(st, e, "UPDATE monitors SET learn = ? WHERE id = ?", "II", m->learn,
+                            m->id);
         probe_baseline_free(b);
     }
     /* Failures are confirmed over the retries; recovery is an event too. */
@@ -309,9 +317,9 @@ int monitor_record(struct store *st, const struct objstore *os, struct monitor_c
                      (long long)m->down_since);
             time_format_utc(m->down_since, since);
             snprintf(msg, sizeof msg, "the site answers again (down since %s)", since);
-            json_t *d = json_pack("{s:I, s:s, s:s, s:s, s:o}", "monitor", (json_int_t)m->id, "url",
-                                  m->url, "state", "recovered", "down_since", since, "fetch",
-                                  fetch_json(fe));
+            json_t *d =
+                json_pack("{s:I, s:s, s:s, s:s, s:o}", "monitor", (json_int_t)m->id, "url", m->url,
+                          "state", "recovered", "down_since", since, "fetch", fetch_json(fe));
             rc = submit(st, m, fe->ok ? "equipment-failure/software" : "equipment-failure/other",
                         fp, msg, d, e);
         }
@@ -334,8 +342,8 @@ int monitor_record(struct store *st, const struct objstore *os, struct monitor_c
 /* ---- the commands ---------------------------------------------------------------- */
 
 struct monitor_opts {
-    const char *url, *asset, *interval, *timeout, *retries, *status, *keyword, *allow, *words,
-        *ips, *as;
+    const char *url, *asset, *interval, *timeout, *retries, *status, *keyword, *allow, *words, *ips,
+        *as;
     int no_cloak, cloak, enable, disable, relearn;
 };
 
@@ -346,8 +354,8 @@ static int check_opts(const struct monitor_opts *o, struct err *e)
         return err_set(e, ERR_USAGE, "monitor: --interval must be 1-86400 seconds");
     if (o->timeout && (cli_id("--timeout", o->timeout, &v, e) != 0 || v > 600))
         return err_set(e, ERR_USAGE, "monitor: --timeout must be 1-600 seconds");
-    if (o->retries && (strspn(o->retries, "0123456789") != strlen(o->retries) ||
-                       !o->retries[0] || atoi(o->retries) > 20))
+    if (o->retries && (strspn(o->retries, "0123456789") != strlen(o->retries) || !o->retries[0] ||
+                       atoi(o->retries) > 20))
         return err_set(e, ERR_USAGE, "monitor: --retries must be 0-20");
     if (o->status && (cli_id("--status", o->status, &v, e) != 0 || v < 100 || v > 599))
         return err_set(e, ERR_USAGE, "monitor: --status must be an HTTP status (100-599)");
@@ -365,8 +373,9 @@ static int check_opts(const struct monitor_opts *o, struct err *e)
             return e->code ? e->code : ERR_INPUT;
         probe_words_free(w);
         if (o->words[0] != '/')
-            return err_set(e, ERR_USAGE, "monitor: --words needs an absolute path (serve reads "
-                                         "it from its own directory)");
+            return err_set(e, ERR_USAGE,
+                           "monitor: --words needs an absolute path (serve reads "
+                           "it from its own directory)");
     }
     if ((o->enable && o->disable) || (o->cloak && o->no_cloak))
         return err_set(e, ERR_USAGE, "monitor: contradictory options");
@@ -374,11 +383,10 @@ static int check_opts(const struct monitor_opts *o, struct err *e)
 }
 
 #define MONITOR_OPTS(o)                                                                            \
-    OPT_V("asset", &(o).asset), OPT_V("interval", &(o).interval),                                  \
-        OPT_V("timeout", &(o).timeout), OPT_V("retries", &(o).retries),                            \
-        OPT_V("status", &(o).status), OPT_V("keyword", &(o).keyword),                              \
-        OPT_V("allow", &(o).allow), OPT_V("words", &(o).words), OPT_V("expect-ip", &(o).ips),      \
-        OPT_V("as", &(o).as), OPT_F("no-cloak", &(o).no_cloak)
+    OPT_V("asset", &(o).asset), OPT_V("interval", &(o).interval), OPT_V("timeout", &(o).timeout),  \
+        OPT_V("retries", &(o).retries), OPT_V("status", &(o).status),                              \
+        OPT_V("keyword", &(o).keyword), OPT_V("allow", &(o).allow), OPT_V("words", &(o).words),    \
+        OPT_V("expect-ip", &(o).ips), OPT_V("as", &(o).as), OPT_F("no-cloak", &(o).no_cloak)
 
 static int open_manager(struct cli *cli, const char *as, struct store **st, struct user *u,
                         struct err *e)
@@ -427,8 +435,8 @@ static int mon_add(struct cli *cli, int argc, char **argv, struct err *e)
     char obj[32];
     snprintf(obj, sizeof obj, "monitor:%lld", (long long)id);
     if (!rc)
-        rc = audit_append_take(st, cli->actor, "monitor.add", obj,
-                               json_pack("{s:s}", "url", o.url), e);
+        rc = audit_append_take(st, cli->actor, "monitor.add", obj, json_pack("{s:s}", "url", o.url),
+                               e);
     rc = rc ? (store_rollback(st), rc) : store_commit(st, e);
     if (!rc) {
         if (cli->json)
@@ -443,9 +451,12 @@ static int mon_add(struct cli *cli, int argc, char **argv, struct err *e)
 static int mon_edit(struct cli *cli, int argc, char **argv, struct err *e)
 {
     struct monitor_opts o = {0};
-    const struct opt opts[] = {MONITOR_OPTS(o),          OPT_V("url", &o.url),
-                               OPT_F("cloak", &o.cloak), OPT_F("enable", &o.enable),
-                               OPT_F("disable", &o.disable), OPT_F("relearn", &o.relearn),
+    const struct opt opts[] = {MONITOR_OPTS(o),
+                               OPT_V("url", &o.url),
+                               OPT_F("cloak", &o.cloak),
+                               OPT_F("enable", &o.enable),
+                               OPT_F("disable", &o.disable),
+                               OPT_F("relearn", &o.relearn),
                                OPT_END};
     char *pos[1];
     int64_t id;
@@ -475,8 +486,14 @@ static int mon_edit(struct cli *cli, int argc, char **argv, struct err *e)
             "baseline = CASE WHEN ? THEN '' ELSE baseline END, "
             "learn = CASE WHEN ? THEN 3 ELSE learn END, updated_at = ? WHERE id = ?",
             "ssssssssssssiiTI", o.url, o.asset, o.interval, o.timeout, o.retries, o.status,
-            o.keyword, o.allow, o.words, o.ips, o.cloak ? "1" : o.no_cloak ? "0" : NULL,
-            o.enable ? "1" : o.disable ? "0" : NULL, o.relearn, o.relearn, time_now_ms(), id);
+            o.keyword, o.allow, o.words, o.ips,
+            o.cloak      ? "1"
+            : o.no_cloak ? "0"
+                         : NULL,
+            o.enable    ? "1"
+            : o.disable ? "0"
+                        : NULL,
+            o.relearn, o.relearn, time_now_ms(), id);
     char obj[32];
     snprintf(obj, sizeof obj, "monitor:%lld", (long long)id);
     if (!rc)
@@ -514,8 +531,8 @@ static int mon_rm(struct cli *cli, int argc, char **argv, struct err *e)
     char obj[32];
     snprintf(obj, sizeof obj, "monitor:%lld", (long long)id);
     if (!rc)
-        rc = audit_append_take(st, cli->actor, "monitor.rm", obj,
-                               json_pack("{s:s}", "url", m.url), e);
+        rc = audit_append_take(st, cli->actor, "monitor.rm", obj, json_pack("{s:s}", "url", m.url),
+                               e);
     rc = rc ? (store_rollback(st), rc) : store_commit(st, e);
     if (!rc && !cli->json)
         printf("monitor %lld removed\n", (long long)id);
@@ -534,8 +551,8 @@ static json_t *monitor_json(const struct monitor_conf *m)
                      (json_int_t)m->interval_s, "timeout_s", (json_int_t)m->timeout_s, "retries",
                      (json_int_t)m->retries, "expect_status", (json_int_t)m->expect_status,
                      "keyword", m->keyword, "allow", m->allow, "words_file", m->words_file,
-                     "expect_ips", m->expect_ips, "cloak", m->cloak, "enabled", m->enabled,
-                     "state", m->state, "learning", (json_int_t)m->learn, "last_check",
+                     "expect_ips", m->expect_ips, "cloak", m->cloak, "enabled", m->enabled, "state",
+                     m->state, "learning", (json_int_t)m->learn, "last_check",
                      m->last_check ? last : NULL);
 }
 
@@ -702,8 +719,8 @@ static int mon_run(struct cli *cli, int argc, char **argv, struct err *e)
     struct monitor_judge j;
     monitor_judge_init(&m, words, &j);
     j.c.baseline = b;
-    struct probe_target t = {.url = m.url, .timeout_ms = m.timeout_s * 1000,
-                             .body_max = PROBE_BODY_MAX};
+    struct probe_target t = {
+        .url = m.url, .timeout_ms = m.timeout_s * 1000, .body_max = PROBE_BODY_MAX};
     struct probe_fetch fe;
     probe_fetch_init(&fe, t.body_max);
     struct probe_findings f = {0};
@@ -711,7 +728,7 @@ static int mon_run(struct cli *cli, int argc, char **argv, struct err *e)
     int retry;
     rc = check_run(&j.c, &t, m.cloak, &fe, &f, &pp, e);
     if (!rc && !(rc = store_begin(st, e))) {
-        rc = monitor_record(st, &os, &m, &fe, &f, pp, &retry, e);
+        rc = monitor_record(st, &os, &m, &fe, &f, pp, 0, &retry, e);
         rc = rc ? (store_rollback(st), rc) : store_commit(st, e);
     }
     if (!rc) {
@@ -744,9 +761,8 @@ int monitor_words(const char *file, struct probe_words **out, struct err *e)
 
 int cmd_monitor(struct cli *cli, int argc, char **argv, struct err *e)
 {
-    static const struct cli_sub subs[] = {{"add", mon_add},   {"list", mon_list},
-                                          {"show", mon_show}, {"edit", mon_edit},
-                                          {"rm", mon_rm},     {"run", mon_run},
-                                          {NULL, NULL}};
+    static const struct cli_sub subs[] = {
+        {"add", mon_add}, {"list", mon_list}, {"show", mon_show}, {"edit", mon_edit},
+        {"rm", mon_rm},   {"run", mon_run},   {NULL, NULL}};
     return cli_dispatch(cli, "monitor", monitor_usage, subs, argc, argv, e);
 }

@@ -42,10 +42,11 @@ int monitor_words(const char *file, struct probe_words **out, struct err *e);
 /* Records one check inside the caller's transaction: the baseline learned,
  * the state (failures confirmed over the retries, recovery), events, the
  * page kept when it changed, the result and its roll-ups; m is updated.
+ * same_page says the body is the one recorded last (not hashed again).
  * *retry_soon asks for the next check early, to confirm a failure. */
 int monitor_record(struct store *st, const struct objstore *os, struct monitor_conf *m,
                    const struct probe_fetch *fe, const struct probe_findings *f,
-                   const struct probe_print *pp, int *retry_soon, struct err *e);
+                   const struct probe_print *pp, int same_page, int *retry_soon, struct err *e);
 
 /* Only the findings' events (the cloaking check's second fetch). */
 int monitor_record_findings(struct store *st, const struct monitor_conf *m,

@@ -11,6 +11,7 @@
 #include "monitor.h"
 
 #include <errno.h>
+#include <sodium.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,12 +25,12 @@
 struct mon {
     int64_t id, updated_at;
     struct sched_monitor *sm;
-    unsigned char sha[SHA256_LEN]; /* of the body analysed last */
+    unsigned char sum[crypto_shorthash_BYTES]; /* of the body analysed last */
     int has_sha, seen;
     unsigned checks;
-    int variant; /* the next cloaking variant */
-    struct probe_print *plain; /* during a cloaking check */
-    char *plain_url;
+    int variant;               /* the next cloaking variant */
+    int in_cloak;              /* a cloaking check is under way: */
+    struct probe_fetch *plain; /* the plain fetch it compares with, body and all */
 };
 
 struct serve_monitors {
@@ -47,8 +48,33 @@ struct serve_monitors {
         struct probe_words *w;
     } words[WORDS_MAX];
     int nwords;
-    int64_t retry_ms, cloak_every;
+    int64_t retry_ms, cloak_every, keep_raw_days;
+    int64_t pruned_at;
+    unsigned char key[crypto_shorthash_KEYBYTES]; /* for the bodies' sums, drawn at start */
 };
+
+/* Raw results and minute roll-ups are kept probe.keep_raw_days; hourly
+ * roll-ups (uptime over 30 days, charts) for 400 days. */
+static void prune(struct serve_monitors *s)
+{
+    int64_t now = time_now_ms();
+    if (now - s->pruned_at < 3600000)
+        return;
+    s->pruned_at = now;
+    struct err e = {0};
+    int64_t raw = now - s->keep_raw_days * 86400000, hours = now - 400 * 86400000LL;
+    int rc = store_begin(s->st, &e);
+    if (!rc)
+        rc = store_exec(s->st, &e, "DELETE FROM probe_results WHERE at < ?", "I", raw);
+    if (!rc)
+        rc = store_exec(s->st, &e,
+                        "DELETE FROM probe_rollups WHERE (unit = 'minute' AND start < ?) OR "
+                        "(unit = 'hour' AND start < ?)",
+                        "II", raw, hours);
+    rc = rc ? (store_rollback(s->st), rc) : store_commit(s->st, &e);
+    if (rc)
+        log_error("probe: pruning old results: %s", e.msg);
+}
 
 static struct probe_words *words_for(struct serve_monitors *s, const char *file)
 {
@@ -86,8 +112,10 @@ static struct mon *find(struct serve_monitors *s, int64_t id, size_t *at)
 
 static void mon_free(struct mon *m)
 {
-    probe_print_free(m->plain);
-    free(m->plain_url);
+    if (m->plain) {
+        probe_fetch_release(m->plain);
+        free(m->plain);
+    }
     free(m);
 }
 
@@ -98,29 +126,44 @@ static void begin(struct serve_monitors *s)
         log_error("probe: %s", e.msg);
 }
 
+/* The page as a crawler or a search visitor got it. Bodies equal to the plain
+ * fetch's (the usual case) need no analysis at all. */
 static void on_variant(struct serve_monitors *s, struct mon *mm, const struct monitor_conf *m,
                        int variant, struct probe_fetch *fe)
 {
-    if (!mm->plain)
+    struct probe_fetch *plain = mm->plain;
+    mm->plain = NULL;
+    mm->in_cloak = 0;
+    if (!plain)
         return;
+    if (fe->ok && fe->body.len == plain->body.len && strcmp(fe->final_url, plain->final_url) == 0 &&
+        (fe->body.len == 0 || memcmp(fe->body.p, plain->body.p, fe->body.len) == 0)) {
+        probe_fetch_release(plain);
+        free(plain);
+        return;
+    }
     struct monitor_judge j;
     monitor_judge_init(m, words_for(s, m->words_file), &j);
     j.c.keyword = NULL;
-    struct probe_findings scratch = {0}, f = {0};
-    struct probe_print *vp = NULL;
-    probe_check_judge(&j.c, fe, &scratch, &vp);
-    struct probe_fetch plain = {.ok = 1};
-    snprintf(plain.final_url, sizeof plain.final_url, "%s", mm->plain_url ? mm->plain_url : "");
-    probe_check_cloaking(probe_variant_name(variant), &plain, mm->plain, fe, vp, &f);
-    probe_print_free(vp);
-    probe_print_free(mm->plain);
-    mm->plain = NULL;
+    struct probe_findings *scratch = calloc(1, sizeof *scratch), *f = calloc(1, sizeof *f);
+    struct probe_print *pp = NULL, *vp = NULL;
+    if (scratch && f) {
+        probe_check_judge(&j.c, plain, scratch, &pp);
+        probe_check_judge(&j.c, fe, scratch, &vp);
+        probe_check_cloaking(probe_variant_name(variant), plain, pp, fe, vp, f);
+    }
     struct err e = {0};
-    if (f.n > 0) {
+    if (f && f->n > 0) {
         begin(s);
-        if (monitor_record_findings(s->st, m, fe, &f, NULL, &e) != 0)
+        if (monitor_record_findings(s->st, m, fe, f, NULL, &e) != 0)
             log_error("probe: monitor %lld: %s", (long long)m->id, e.msg);
     }
+    probe_print_free(pp);
+    probe_print_free(vp);
+    free(scratch);
+    free(f);
+    probe_fetch_release(plain);
+    free(plain);
 }
 
 static void on_result(void *ctx, int64_t id, void *user, int variant, struct probe_fetch *fe)
@@ -135,9 +178,11 @@ static void on_result(void *ctx, int64_t id, void *user, int variant, struct pro
         on_variant(s, mm, &m, variant, fe);
         return;
     }
-    unsigned char sha[SHA256_LEN];
-    sha256(fe->body.p ? fe->body.p : "", fe->body.len, sha);
-    int same = fe->ok && mm->has_sha && memcmp(sha, mm->sha, SHA256_LEN) == 0 && m.learn == 0;
+    /* A keyed sum: a page cannot be made to look unchanged to us. */
+    unsigned char sum[crypto_shorthash_BYTES];
+    crypto_shorthash(sum, (const unsigned char *)(fe->body.p ? fe->body.p : ""), fe->body.len,
+                     s->key);
+    int same = fe->ok && mm->has_sha && memcmp(sum, mm->sum, sizeof sum) == 0;
     struct monitor_judge j;
     monitor_judge_init(&m, words_for(s, m.words_file), &j);
     struct probe_baseline *b = NULL;
@@ -152,27 +197,30 @@ static void on_result(void *ctx, int64_t id, void *user, int variant, struct pro
     probe_check_judge(&j.c, fe, f, &pp);
     begin(s);
     int retry = 0;
-    if (monitor_record(s->st, &s->os, &m, fe, f, pp, &retry, &e) != 0) {
+    if (monitor_record(s->st, &s->os, &m, fe, f, pp, same, &retry, &e) != 0) {
         log_error("probe: monitor %lld: %s", (long long)id, e.msg);
         store_rollback(s->st);
     }
     if (fe->ok && !same) {
-        memcpy(mm->sha, sha, SHA256_LEN);
+        memcpy(mm->sum, sum, sizeof sum);
         mm->has_sha = 1;
     }
     if (retry)
-        probe_sched_soon(mm->sm, s->retry_ms < m.interval_s * 1000 ? s->retry_ms
-                                                                   : m.interval_s * 1000);
-    /* Now and then, the same page as crawlers and search visitors see it. */
-    if (m.cloak && pp && fe->ok && !mm->plain && mm->checks++ % (unsigned)s->cloak_every == 0) {
-        mm->plain = pp;
-        pp = NULL;
-        free(mm->plain_url);
-        mm->plain_url = strdup(fe->final_url);
+        probe_sched_soon(mm->sm,
+                         s->retry_ms < m.interval_s * 1000 ? s->retry_ms : m.interval_s * 1000);
+    /* Now and then, the same page as crawlers and search visitors see it:
+     * the plain fetch is kept (its body taken over) until the variant is in. */
+    if (m.cloak && fe->ok && !mm->in_cloak && mm->checks++ % (unsigned)s->cloak_every == 0 &&
+        (mm->plain = malloc(sizeof *mm->plain))) {
+        *mm->plain = *fe;
+        buf_init(&fe->body, fe->body.max); /* the scheduler releases an empty one */
         mm->variant = mm->variant % (probe_crawler_count + 1) + 1;
+        mm->in_cloak = 1;
         if (probe_sched_variant(mm->sm, mm->variant) != 0) {
-            probe_print_free(mm->plain);
+            probe_fetch_release(mm->plain);
+            free(mm->plain);
             mm->plain = NULL;
+            mm->in_cloak = 0;
         }
     }
 out:
@@ -227,8 +275,8 @@ static int reload_one(void *ctx, const struct monitor_conf *c)
     }
     m->seen = 1;
     if (!m->sm)
-        m->sm = probe_sched_add(s->sched, c->id, c->url, c->interval_s * 1000,
-                                c->timeout_s * 1000, c->last_check ? -1 : 0, m);
+        m->sm = probe_sched_add(s->sched, c->id, c->url, c->interval_s * 1000, c->timeout_s * 1000,
+                                -1, m);
     return 0;
 }
 
@@ -240,6 +288,7 @@ static void reload(struct serve_monitors *s)
     /* a write transaction of ours would hide nothing, but commit first anyway */
     if (store_in_transaction(s->st) && store_commit(s->st, &e) != 0)
         log_error("probe: %s", e.msg);
+    prune(s);
     if (monitor_each(s->st, reload_one, s, &e) != 0) {
         log_error("probe: reading the monitors: %s", e.msg);
         return;
@@ -293,6 +342,7 @@ int serve_monitors_start(const char *data, struct serve_monitors **out, struct e
     if (!s)
         return err_set(e, ERR_NOMEM, "out of memory");
     cli_thread_init(&s->t);
+    randombytes_buf(s->key, sizeof s->key);
     int rc = store_open(&s->st, data, 0, e);
     if (!rc)
         rc = objstore_init(&s->os, data, 0, e);
@@ -305,6 +355,8 @@ int serve_monitors_start(const char *data, struct serve_monitors **out, struct e
         rc = setting_int(s->st, "probe.retry_s", 10, &s->retry_ms, e);
     if (!rc)
         rc = setting_int(s->st, "probe.cloak_every", 10, &s->cloak_every, e);
+    if (!rc)
+        rc = setting_int(s->st, "probe.keep_raw_days", 30, &s->keep_raw_days, e);
     s->retry_ms *= 1000;
     if (s->cloak_every < 1)
         s->cloak_every = 1;

@@ -16,9 +16,10 @@ struct sched_monitor {
     uv_timer_t timer;
     int64_t interval_ms;
     struct probe_target t;
-    char url[2048];
-    char agent[256], referer[256];
+    char *url;
     int busy;    /* a transfer is running */
+    int waiting; /* due, queued for a free transfer slot */
+    struct sched_monitor *wait_next;
     int removed; /* freed once its timer closed */
     void *user;
 };
@@ -27,7 +28,7 @@ struct transfer {
     struct sched_monitor *m;
     struct probe_fetch f;
     int variant; /* 0 plain; else which crawler or referer (1-based) */
-    void *easy; /* CURL * */
+    void *easy;  /* CURL * */
     struct transfer *prev, *next;
 };
 
@@ -39,10 +40,17 @@ struct probe_sched {
     void *ctx;
     size_t body_max;
     struct transfer *transfers; /* running */
+    int in_flight;
+    struct sched_monitor *wait_head, *wait_tail; /* due, in the order they fell due */
 };
+
+/* Transfers at once: more wait their turn (a few ms), so that memory stays
+ * bounded however many monitors fall due together. */
+#define IN_FLIGHT_MAX 64
 
 static void unlink_transfer(struct probe_sched *s, struct transfer *tr)
 {
+    s->in_flight--;
     if (tr->prev)
         tr->prev->next = tr->next;
     else
@@ -58,6 +66,7 @@ struct sock {
 };
 
 static void check_done(struct probe_sched *s);
+static void wait_drain(struct probe_sched *s);
 
 static void on_poll(uv_poll_t *p, int status, int events)
 {
@@ -130,7 +139,9 @@ static int on_timer_request(CURLM *multi, long timeout_ms, void *userp)
 
 static void monitor_closed(uv_handle_t *h)
 {
-    free(h->data);
+    struct sched_monitor *m = h->data;
+    free(m->url);
+    free(m);
 }
 
 static void check_done(struct probe_sched *s)
@@ -178,6 +189,7 @@ static void check_done(struct probe_sched *s)
         if (m->removed && !m->busy)
             uv_close((uv_handle_t *)&m->timer, monitor_closed);
     }
+    wait_drain(s);
 }
 
 static int start_transfer(struct sched_monitor *m, int variant)
@@ -203,6 +215,7 @@ static int start_transfer(struct sched_monitor *m, int variant)
         return ERR_INTERNAL;
     }
     m->busy = 1;
+    s->in_flight++;
     tr->easy = h;
     tr->next = s->transfers;
     if (s->transfers)
@@ -211,14 +224,61 @@ static int start_transfer(struct sched_monitor *m, int variant)
     return 0;
 }
 
+static void wait_push(struct probe_sched *s, struct sched_monitor *m)
+{
+    if (m->waiting)
+        return;
+    m->waiting = 1;
+    m->wait_next = NULL;
+    if (s->wait_tail)
+        s->wait_tail->wait_next = m;
+    else
+        s->wait_head = m;
+    s->wait_tail = m;
+}
+
+static void wait_unlink(struct probe_sched *s, struct sched_monitor *m)
+{
+    struct sched_monitor **p = &s->wait_head, *prev = NULL;
+    while (*p && *p != m) {
+        prev = *p;
+        p = &(*p)->wait_next;
+    }
+    if (*p) {
+        *p = m->wait_next;
+        if (s->wait_tail == m)
+            s->wait_tail = prev;
+    }
+    m->waiting = 0;
+}
+
+/* Starts what waited, as transfer slots free up. */
+static void wait_drain(struct probe_sched *s)
+{
+    while (s->wait_head && s->in_flight < IN_FLIGHT_MAX) {
+        struct sched_monitor *m = s->wait_head;
+        s->wait_head = m->wait_next;
+        if (!s->wait_head)
+            s->wait_tail = NULL;
+        m->waiting = 0;
+        if (!m->busy && !m->removed)
+            start_transfer(m, 0);
+    }
+}
+
 static void on_monitor_timer(uv_timer_t *t)
 {
     struct sched_monitor *m = t->data;
     /* a little jitter on every run: ±2% of the interval */
     int64_t j = m->interval_ms / 50;
-    uint64_t next = (uint64_t)(m->interval_ms + (j > 0 ? (int64_t)(random() % (2 * j + 1)) - j : 0));
+    uint64_t next =
+        (uint64_t)(m->interval_ms + (j > 0 ? (int64_t)(random() % (2 * j + 1)) - j : 0));
     uv_timer_start(&m->timer, on_monitor_timer, next, 0);
-    if (!m->busy)
+    if (m->busy)
+        return;
+    if (m->s->in_flight >= IN_FLIGHT_MAX)
+        wait_push(m->s, m);
+    else
         start_transfer(m, 0);
 }
 
@@ -253,8 +313,8 @@ struct probe_sched *probe_sched_new(void *loop, size_t body_max, int per_host,
 }
 
 struct sched_monitor *probe_sched_add(struct probe_sched *s, int64_t id, const char *url,
-                                      int64_t interval_ms, int64_t timeout_ms,
-                                      int64_t first_ms, void *user)
+                                      int64_t interval_ms, int64_t timeout_ms, int64_t first_ms,
+                                      void *user)
 {
     struct sched_monitor *m = calloc(1, sizeof *m);
     if (!m)
@@ -263,7 +323,11 @@ struct sched_monitor *probe_sched_add(struct probe_sched *s, int64_t id, const c
     m->s = s;
     m->user = user;
     m->interval_ms = interval_ms > 1000 ? interval_ms : 1000;
-    snprintf(m->url, sizeof m->url, "%s", url);
+    m->url = strdup(url);
+    if (!m->url) {
+        free(m);
+        return NULL;
+    }
     m->t.url = m->url;
     m->t.timeout_ms = timeout_ms;
     m->t.body_max = s->body_max;
@@ -290,6 +354,8 @@ void probe_sched_remove(struct sched_monitor *m)
     if (!m)
         return;
     m->removed = 1;
+    if (m->waiting)
+        wait_unlink(m->s, m);
     uv_timer_stop(&m->timer);
     if (!m->busy)
         uv_close((uv_handle_t *)&m->timer, monitor_closed);
