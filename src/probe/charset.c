@@ -100,6 +100,9 @@ static int add_replacement(struct buf *out, size_t *bad)
 /* UTF-8 in, UTF-8 out: invalid sequences replaced one byte at a time. */
 static int copy_utf8(const char *p, size_t n, struct buf *out, size_t *bad)
 {
+    /* the usual case: valid, without NUL bytes, copied at once */
+    if (!memchr(p, 0, n) && utf8_valid(p, n))
+        return buf_add(out, p, n) == 0 ? 0 : ERR_TOOBIG;
     size_t i = 0;
     while (i < n) {
         size_t run = i;

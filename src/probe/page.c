@@ -180,8 +180,10 @@ static size_t nesting_cut(const char *h, size_t n)
 {
     int depth = 0;
     for (size_t i = 0; i + 1 < n; i++) {
-        if (h[i] != '<')
-            continue;
+        const char *lt = memchr(h + i, '<', n - i);
+        if (!lt || (size_t)(lt - h) + 1 >= n)
+            break;
+        i = (size_t)(lt - h);
         if (h[i + 1] == '!' && i + 3 < n && h[i + 2] == '-' && h[i + 3] == '-') {
             const char *e = NULL;
             for (size_t k = i + 4; k + 2 < n; k++)
@@ -740,24 +742,21 @@ int probe_page_analyse(const char *html, size_t n, const struct probe_page_opts 
 
     const char *text = w.text.p ? w.text.p : "";
     probe_copy(w.print->text_head, sizeof w.print->text_head, text, w.text.len);
-    if (o->words) {
-        struct word_hits h = {.f = f,
-                              .code = "content-security/illegal-content",
-                              .kind = "harmful-words",
-                              .severity = PROBE_HIGH};
-        probe_words_scan(o->words, text, w.text.len, on_word, &h);
-        /* the title is text a visitor sees too */
-        probe_words_scan(o->words, w.print->title, strlen(w.print->title), on_word, &h);
-    }
+    /* The visible text and the title (a visitor sees it too), each normalised
+     * once for both lists. */
     pthread_once(&deface_once, deface_init);
-    if (deface) {
-        struct word_hits h = {.f = f,
-                              .code = "information-destruction/tampering",
-                              .kind = "defacement",
-                              .severity = PROBE_HIGH};
-        probe_words_scan(deface, text, w.text.len, on_word, &h);
-        probe_words_scan(deface, w.print->title, strlen(w.print->title), on_word, &h);
-    }
+    struct word_hits harmful = {.f = f,
+                                .code = "content-security/illegal-content",
+                                .kind = "harmful-words",
+                                .severity = PROBE_HIGH};
+    struct word_hits defaced = {.f = f,
+                                .code = "information-destruction/tampering",
+                                .kind = "defacement",
+                                .severity = PROBE_HIGH};
+    const struct probe_words *lists[2] = {o->words, deface};
+    const struct probe_words_hit to[2] = {{on_word, &harmful}, {on_word, &defaced}};
+    probe_words_scan_lists(lists, 2, text, w.text.len, to);
+    probe_words_scan_lists(lists, 2, w.print->title, strlen(w.print->title), to);
     probe_pii_scan(text, w.text.len, f);
 
     css_sheet_release(&w.sheet);

@@ -81,6 +81,14 @@ int probe_words_count(const struct probe_words *w);
  * text). Returns the number of entries matched, negative on error. */
 int probe_words_scan(const struct probe_words *w, const char *text, size_t n,
                      void (*fn)(void *ctx, const char *entry, const char *context), void *ctx);
+/* Several lists over one normalisation of the text: list k's entries go to
+ * to[k]. Returns the number of entries matched in all. */
+struct probe_words_hit {
+    void (*fn)(void *ctx, const char *entry, const char *context);
+    void *ctx;
+};
+int probe_words_scan_lists(const struct probe_words *const *lists, int nlists, const char *text,
+                           size_t n, const struct probe_words_hit *to);
 /* Text normalised as probe_words_scan sees it (for tests and evidence). */
 int probe_words_normalise(const char *text, size_t n, struct buf *out);
 

@@ -128,13 +128,36 @@ static int normalise(const char *text, size_t n, struct buf *out, uint32_t **map
     pthread_once(&fold_once, fold_init);
     uint32_t *m = NULL;
     if (map) {
-        m = malloc((n + 1) * sizeof *m);
+        m = malloc((2 * n + 8) * sizeof *m); /* a 3-byte character may fold to 4 */
         if (!m)
             return ERR_NOMEM;
     }
     const unsigned char *s = (const unsigned char *)text;
     size_t i = 0;
+    /* Folding rarely makes text longer: room for all of it at once (when out
+     * is empty; the copy only sizes it). */
+    if (out->len == 0 && n > 0) {
+        if (buf_add(out, text, n) != 0) {
+            free(m);
+            return ERR_TOOBIG;
+        }
+        buf_reset(out);
+    }
     while (i < n) {
+        unsigned char c = s[i];
+        if (c < 0x80) {
+            /* ASCII: letters lowered, digits kept, the rest dropped */
+            if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z')) {
+                if (m)
+                    m[out->len] = (uint32_t)i;
+                if (buf_addc(out, (char)(c | ((c >= 'A' && c <= 'Z') ? 0x20 : 0))) != 0) {
+                    free(m);
+                    return ERR_TOOBIG;
+                }
+            }
+            i++;
+            continue;
+        }
         uint32_t cp;
         size_t l = utf8_get(s + i, n - i, &cp);
         cp = fold(cp);
@@ -316,33 +339,31 @@ static int on_match(unsigned id, unsigned long long from, unsigned long long to,
 int probe_words_scan(const struct probe_words *w, const char *text, size_t n,
                      void (*fn)(void *ctx, const char *entry, const char *context), void *ctx)
 {
-    if (!w || !w->db || n == 0)
-        return 0;
+    struct probe_words_hit h = {fn, ctx};
+    return probe_words_scan_lists(&w, 1, text, n, &h);
+}
+
+static int scan_one(const struct probe_words *w, const struct buf *norm, const uint32_t *map,
+                    const char *text, size_t n, const struct probe_words_hit *to)
+{
     pthread_once(&scratch_once, scratch_init);
     hs_scratch_t *scratch = pthread_getspecific(scratch_key);
     if (hs_alloc_scratch(w->db, &scratch) != HS_SUCCESS)
         return ERR_NOMEM;
     pthread_setspecific(scratch_key, scratch);
-    struct buf norm;
-    buf_init(&norm, 4 * n + 16);
-    uint32_t *map = NULL;
     struct hits h = {calloc((size_t)w->n, sizeof *h.end)};
+    if (!h.end)
+        return ERR_NOMEM;
     int found = 0;
-    if (!h.end || normalise(text, n, &norm, &map) != 0) {
-        found = ERR_NOMEM;
-        goto out;
-    }
-    if (hs_scan(w->db, norm.p, (unsigned)norm.len, 0, scratch, on_match, &h) != HS_SUCCESS) {
+    if (hs_scan(w->db, norm->p, (unsigned)norm->len, 0, scratch, on_match, &h) != HS_SUCCESS)
         found = ERR_INTERNAL;
-        goto out;
-    }
-    for (int i = 0; i < w->n; i++) {
+    for (int i = 0; found >= 0 && i < w->n; i++) {
         if (!h.end[i])
             continue;
         found++;
         /* The context: the original text around the match's end. */
         size_t end = (size_t)h.end[i] - 1;
-        size_t at = end < norm.len ? map[end] : n;
+        size_t at = end < norm->len ? map[end] : n;
         size_t a = at > CONTEXT_BYTES ? at - CONTEXT_BYTES : 0, b = at + CONTEXT_BYTES;
         if (b > n)
             b = n;
@@ -352,10 +373,29 @@ int probe_words_scan(const struct probe_words *w, const char *text, size_t n,
             b++;
         char context[4 * CONTEXT_BYTES];
         probe_copy(context, sizeof context, text + a, b - a);
-        fn(ctx, w->entry[i], context);
+        to->fn(to->ctx, w->entry[i], context);
     }
-out:
     free(h.end);
+    return found;
+}
+
+int probe_words_scan_lists(const struct probe_words *const *lists, int nlists, const char *text,
+                           size_t n, const struct probe_words_hit *to)
+{
+    if (n == 0)
+        return 0;
+    struct buf norm;
+    buf_init(&norm, 4 * n + 16);
+    uint32_t *map = NULL;
+    int found = 0;
+    if (normalise(text, n, &norm, &map) != 0)
+        found = ERR_NOMEM;
+    for (int k = 0; found >= 0 && k < nlists; k++) {
+        if (!lists[k] || !lists[k]->db)
+            continue;
+        int r = scan_one(lists[k], &norm, map, text, n, &to[k]);
+        found = r < 0 ? r : found + r;
+    }
     free(map);
     buf_release(&norm);
     return found;

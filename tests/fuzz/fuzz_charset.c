@@ -9,8 +9,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    static const char *types[] = {NULL, "text/html; charset=gbk", "text/html; charset=big5",
-                                  "text/html; charset=utf-8", "text/html; charset=\"x-unknown\"",
+    static const char *types[] = {NULL,
+                                  "text/html; charset=gbk",
+                                  "text/html; charset=big5",
+                                  "text/html; charset=utf-8",
+                                  "text/html; charset=\"x-unknown\"",
                                   "text/html; charset=ISO-8859-1"};
     if (size == 0)
         return 0;

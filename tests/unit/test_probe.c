@@ -45,15 +45,20 @@ static void test_charset(void **state)
     assert_string_equal(buf_str(&out), "你好");
     assert_int_equal(bad, 0);
     buf_reset(&out);
-    assert_int_equal(probe_to_utf8("UTF-8", "a\xff" "b\xe4\xbd", 5, &out, &bad, NULL), 0);
-    assert_string_equal(buf_str(&out), "a\xef\xbf\xbd" "b\xef\xbf\xbd\xef\xbf\xbd");
+    assert_int_equal(probe_to_utf8("UTF-8",
+                                   "a\xff"
+                                   "b\xe4\xbd",
+                                   5, &out, &bad, NULL),
+                     0);
+    assert_string_equal(buf_str(&out), "a\xef\xbf\xbd"
+                                       "b\xef\xbf\xbd\xef\xbf\xbd");
     assert_int_equal(bad, 3);
     buf_release(&out);
     struct buf small;
     buf_init(&small, 8);
-    assert_int_equal(probe_to_utf8("GB18030", "\xc4\xe3\xba\xc3\xc4\xe3\xba\xc3", 8, &small, &bad,
-                                   NULL),
-                     ERR_TOOBIG);
+    assert_int_equal(
+        probe_to_utf8("GB18030", "\xc4\xe3\xba\xc3\xc4\xe3\xba\xc3", 8, &small, &bad, NULL),
+        ERR_TOOBIG);
     buf_release(&small);
 }
 
@@ -139,15 +144,20 @@ static void test_hiding(void **state)
 static void test_baseline(void **state)
 {
     (void)state;
-    const char *a = "<title>门户 2026-11-27</title><ul class=news><li>新闻一 11月27日</li>"
-                    "<li>新闻二</li><li>新闻三</li></ul><div class=foot>主办单位：东江市人民政府办公室 承办单位：东江市政务服务数据管理局 网站标识码 4419000001 "
-                    "粤ICP备05012345号 粤公网安备44190002000123号 联系我们 网站地图 隐私声明</div>";
-    const char *b = "<title>门户 2026-11-28</title><ul class=news><li>新闻零</li><li>新闻一 "
-                    "11月28日</li><li>新闻二</li></ul><div class=foot>主办单位：东江市人民政府办公室 承办单位：东江市政务服务数据管理局 网站标识码 4419000001 "
-                    "粤ICP备05012345号 粤公网安备44190002000123号 联系我们 网站地图 隐私声明</div>";
+    const char *a =
+        "<title>门户 2026-11-27</title><ul class=news><li>新闻一 11月27日</li>"
+        "<li>新闻二</li><li>新闻三</li></ul><div class=foot>主办单位：东江市人民政府办公室 "
+        "承办单位：东江市政务服务数据管理局 网站标识码 4419000001 "
+        "粤ICP备05012345号 粤公网安备44190002000123号 联系我们 网站地图 隐私声明</div>";
+    const char *b =
+        "<title>门户 2026-11-28</title><ul class=news><li>新闻零</li><li>新闻一 "
+        "11月28日</li><li>新闻二</li></ul><div class=foot>主办单位：东江市人民政府办公室 "
+        "承办单位：东江市政务服务数据管理局 网站标识码 4419000001 "
+        "粤ICP备05012345号 粤公网安备44190002000123号 联系我们 网站地图 隐私声明</div>";
     const char *c = "<title>门户 2026-11-28</title><div class=evil>本站已停止服务 请联系某某办理"
                     "所有事项 逾期不候</div><ul class=news><li>新闻一 11月28日</li><li>新闻二</li>"
-                    "<li>新闻三</li></ul><div class=foot>主办单位：东江市人民政府办公室 承办单位：东江市政务服务数据管理局 网站标识码 4419000001 "
+                    "<li>新闻三</li></ul><div class=foot>主办单位：东江市人民政府办公室 "
+                    "承办单位：东江市政务服务数据管理局 网站标识码 4419000001 "
                     "粤ICP备05012345号 粤公网安备44190002000123号 联系我们 网站地图 隐私声明</div>";
     struct probe_page_opts o = {.url = "http://x.gov.cn/"};
     struct probe_findings f = {0};
