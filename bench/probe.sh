@@ -94,7 +94,7 @@ results() { sqlite3 "$W/data/tocsin.db" "SELECT count(*) FROM probe_results"; }
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$SPID/stat"; }
 
 serve_with "$MONITORS" 1
-sleep 15 # every monitor's first check analyses the page; then only changes are analysed
+sleep 30 # every monitor's first check analyses the page; then only changes are analysed
 a=$(results)
 sleep "$SECS"
 z=$(results)

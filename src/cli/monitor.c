@@ -191,6 +191,10 @@ static int keep_page(struct store *st, const struct objstore *os, struct monitor
     }
     int rc = objstore_put(os, fe->body.p ? fe->body.p : "", fe->body.len, hex, e);
     json_t *d = fetch_json(fe);
+    /* header lines are not always UTF-8: only valid text is kept */
+    json_object_set_new(d, "headers",
+                        json_string(utf8_valid(fe->headers, strlen(fe->headers)) ? fe->headers
+                                                                                  : ""));
     char *ds = json_dumps(d, JSON_COMPACT);
     json_decref(d);
     if (!rc)

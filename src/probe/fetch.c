@@ -71,10 +71,21 @@ static size_t on_header(char *p, size_t size, size_t n, void *ud)
             h->status = sp ? atoi(sp + 1) : 0;
         }
         f->content_type[0] = 0;
+        f->headers[0] = 0;
     } else if (len > 9 && strncasecmp(p, "location:", 9) == 0 && f->nhops > 0)
         header_value(p, len, 9, f->hops[f->nhops - 1].location, sizeof f->hops[0].location);
     else if (len > 13 && strncasecmp(p, "content-type:", 13) == 0)
         header_value(p, len, 13, f->content_type, sizeof f->content_type);
+    /* every line kept, as evidence, as far as the bound goes */
+    size_t have = strlen(f->headers), line = len;
+    while (line > 0 && (p[line - 1] == '\r' || p[line - 1] == '\n'))
+        line--;
+    if (line > 0 && have + line + 2 < sizeof f->headers) {
+        for (size_t i = 0; i < line; i++)
+            f->headers[have + i] = (unsigned char)p[i] < 0x20 ? ' ' : p[i];
+        f->headers[have + line] = '\n';
+        f->headers[have + line + 1] = 0;
+    }
     return len;
 }
 
@@ -97,6 +108,7 @@ void *probe_fetch_handle(struct probe_fetch *f, const struct probe_target *t, st
         curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, (long)timeout);
         curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, (long)(timeout < 10000 ? timeout : 10000));
         curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+        curl_easy_setopt(h, CURLOPT_BUFFERSIZE, 65536L); /* a page in few reads */
         curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING,
                          ""); /* decoded bytes count against the bound */
         curl_easy_setopt(h, CURLOPT_USERAGENT, t->user_agent ? t->user_agent : AGENT);

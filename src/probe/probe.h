@@ -171,6 +171,7 @@ struct probe_fetch {
     char final_url[1024];
     char primary_ip[64];
     char content_type[128];
+    char headers[4096]; /* the final response's header lines, cut at the bound */
     int64_t dns_us, connect_us, tls_us, ttfb_us, total_us;
     int has_cert;
     int64_t cert_expiry_ms; /* notAfter of the site's certificate */

@@ -103,6 +103,8 @@ expect 1 "a certificate expiring in 5 days is a finding"
 has "$OUT" "expires in 4 days" "…saying when"
 jq -e '.timings_ms.tls > 0' "$OUT" >/dev/null && ok "the TLS handshake is timed" ||
     not_ok "the TLS handshake is timed" "$OUT"
+run check "https://localhost:$WEBS_PORT/benign/portal.html" --ca "$T/cert.pem" --no-cloak --json
+has "$OUT" "certificate is not valid" "a certificate for another name is a finding"
 run check "https://127.0.0.1:$WEBS_PORT/benign/portal.html" --no-cloak --json
 has "$OUT" "certificate is not valid" "an untrusted certificate is a finding"
 has "$OUT" '"status":200' "…and the page is still judged"
@@ -206,6 +208,10 @@ n=$(sqlite3 "$DB" "SELECT count(*) FROM probe_pages WHERE monitor_id = 1")
 obj=$(sqlite3 "$DB" "SELECT object FROM probe_pages WHERE monitor_id = 1 ORDER BY id DESC LIMIT 1")
 [ -n "$obj" ] && [ -n "$(find "$T/data" -name "$obj*" | head -1)" ] &&
     ok "…in the object store" || not_ok "…in the object store ($obj)"
+sqlite3 "$DB" "SELECT details FROM probe_pages WHERE monitor_id = 1 LIMIT 1" >"$T/page.json"
+jq -e '(.headers | test("Content-Type: text/html")) and .timings_ms.total >= 0' "$T/page.json" \
+    >/dev/null && ok "…with the response's headers and timings" ||
+    not_ok "…with the response's headers and timings" "$T/page.json"
 d=$(sqlite3 "$DB" "SELECT details FROM events WHERE summary LIKE '%hidden links to outside%' LIMIT 1")
 echo "$d" | jq -e '.finding.excerpt | test("88bet")' >/dev/null && ok "the event carries the evidence" ||
     not_ok "the event carries the evidence ($d)"
