@@ -367,6 +367,14 @@ static int check_opts(const struct monitor_opts *o, struct err *e)
         return err_set(e, ERR_USAGE, "monitor: '%s' is not an http:// or https:// URL", o->url);
     if (o->url && strlen(o->url) >= 2048)
         return err_set(e, ERR_USAGE, "monitor: the URL is longer than 2047 bytes");
+    if (o->url) {
+        /* A password in the URL would travel into events, lists and logs. */
+        const char *host = strstr(o->url, "://") + 3;
+        size_t hl = strcspn(host, "/?#");
+        if (memchr(host, '@', hl))
+            return err_set(e, ERR_USAGE, "monitor: the URL carries a user name or password; "
+                                         "monitors check public pages without them");
+    }
     if (o->words) {
         struct buf b;
         buf_init(&b, 4 << 20);

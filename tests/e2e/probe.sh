@@ -168,6 +168,9 @@ run monitor add "$WEB/t/index.html" --as aud
 expect 2 "an auditor may not add monitors"
 run monitor add "$WEB/t/index.html" --as duty --interval 0
 expect 2 "an interval of 0 is refused"
+run monitor add "http://user:secret@127.0.0.1:$WEB_PORT/" --as duty
+expect 2 "a URL with a password is refused"
+lacks "$ERR" "secret" "…without repeating it"
 run monitor add "$WEB/t/index.html" --as duty --asset 门户网站 --interval 1 --retries 1 --no-cloak
 expect 0 "a monitor is added"
 run monitor add "$WEB/cloak-ua.html" --as duty --asset 门户网站 --interval 1
