@@ -192,9 +192,8 @@ static int keep_page(struct store *st, const struct objstore *os, struct monitor
     int rc = objstore_put(os, fe->body.p ? fe->body.p : "", fe->body.len, hex, e);
     json_t *d = fetch_json(fe);
     /* header lines are not always UTF-8: only valid text is kept */
-    json_object_set_new(d, "headers",
-                        json_string(utf8_valid(fe->headers, strlen(fe->headers)) ? fe->headers
-                                                                                  : ""));
+    json_object_set_new(
+        d, "headers", json_string(utf8_valid(fe->headers, strlen(fe->headers)) ? fe->headers : ""));
     char *ds = json_dumps(d, JSON_COMPACT);
     json_decref(d);
     if (!rc)
@@ -372,8 +371,9 @@ static int check_opts(const struct monitor_opts *o, struct err *e)
         const char *host = strstr(o->url, "://") + 3;
         size_t hl = strcspn(host, "/?#");
         if (memchr(host, '@', hl))
-            return err_set(e, ERR_USAGE, "monitor: the URL carries a user name or password; "
-                                         "monitors check public pages without them");
+            return err_set(e, ERR_USAGE,
+                           "monitor: the URL carries a user name or password; "
+                           "monitors check public pages without them");
     }
     if (o->words) {
         struct buf b;
@@ -640,19 +640,29 @@ static double latency(struct store *st, int64_t id, int p, struct err *e)
     return r;
 }
 
-static int mon_show(struct cli *cli, int argc, char **argv, struct err *e)
+/* Parses `monitor CMD ID` and opens the data directory; *st stays NULL when
+ * only --help was asked. */
+static int parse_id_open(struct cli *cli, const char *cmd, int argc, char **argv, int64_t *id,
+                         struct store **st, struct err *e)
 {
     const struct opt opts[] = {OPT_END};
     char *pos[1];
-    int64_t id;
-    int rc = opt_parse_n(cli, "monitor show", opts, argc, argv, pos, 1, "a monitor id", e);
+    struct config cfg;
+    *st = NULL;
+    int rc = opt_parse_n(cli, cmd, opts, argc, argv, pos, 1, "a monitor id", e);
     if (rc || cli->help)
         return rc;
-    if ((rc = cli_id("monitor", pos[0], &id, e)))
+    if ((rc = cli_id("monitor", pos[0], id, e)))
         return rc;
+    return cli_open(cli, st, &cfg, e);
+}
+
+static int mon_show(struct cli *cli, int argc, char **argv, struct err *e)
+{
+    int64_t id;
     struct store *st;
-    struct config cfg;
-    if ((rc = cli_open(cli, &st, &cfg, e)))
+    int rc = parse_id_open(cli, "monitor show", argc, argv, &id, &st, e);
+    if (rc || !st)
         return rc;
     struct monitor_conf m;
     if ((rc = monitor_get(st, id, &m, e))) {
@@ -701,17 +711,10 @@ static int mon_show(struct cli *cli, int argc, char **argv, struct err *e)
 
 static int mon_run(struct cli *cli, int argc, char **argv, struct err *e)
 {
-    const struct opt opts[] = {OPT_END};
-    char *pos[1];
     int64_t id;
-    int rc = opt_parse_n(cli, "monitor run", opts, argc, argv, pos, 1, "a monitor id", e);
-    if (rc || cli->help)
-        return rc;
-    if ((rc = cli_id("monitor", pos[0], &id, e)))
-        return rc;
     struct store *st;
-    struct config cfg;
-    if ((rc = cli_open(cli, &st, &cfg, e)))
+    int rc = parse_id_open(cli, "monitor run", argc, argv, &id, &st, e);
+    if (rc || !st)
         return rc;
     struct objstore os;
     struct monitor_conf m;

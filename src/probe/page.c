@@ -280,21 +280,19 @@ static const char *tag_name(const GumboNode *n)
 
 static uint64_t path_of(uint64_t parent, const GumboNode *n)
 {
-    struct buf b;
-    buf_init(&b, 512);
-    buf_adds(&b, tag_name(n));
+    /* tag, first class with numbers folded (news_123 and news_124 are one
+     * path), and the parent's path */
+    char b[128];
+    int k = snprintf(b, sizeof b, "%016llx<%s", (unsigned long long)parent, tag_name(n));
     const char *cls = attr(n, "class");
-    if (cls) {
-        /* the first class, numbers folded: news_123 and news_124 are one path */
+    if (cls && k > 0 && (size_t)k < sizeof b - 2) {
         while (*cls == ' ')
             cls++;
-        buf_addc(&b, '.');
-        for (size_t i = 0; cls[i] && cls[i] != ' ' && i < 64; i++)
-            buf_addc(&b, isdigit((unsigned char)cls[i]) ? '0' : cls[i]);
+        b[k++] = '.';
+        for (size_t i = 0; cls[i] && cls[i] != ' ' && (size_t)k < sizeof b - 1; i++)
+            b[k++] = isdigit((unsigned char)cls[i]) ? '0' : cls[i];
     }
-    uint64_t h = print_hash(buf_str(&b), b.len, 1) ^ (parent * 0x100000001b3ULL);
-    buf_release(&b);
-    return h;
+    return print_hash(b, k > 0 && (size_t)k < sizeof b ? (size_t)k : sizeof b - 1, 0);
 }
 
 static int attr_small(const GumboNode *n, const char *name, int limit)

@@ -8,6 +8,7 @@
 #include "probe_int.h"
 
 #include <ctype.h>
+#include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,17 +16,30 @@
 #define INJECTED_BYTES 30  /* text of a block under a new path that counts */
 #define INJECTED_LINKS 3
 
+/* SipHash-2-4 under a fixed key over the text without white space, digits
+ * folded. A linear hash (FNV) would let whoever plants a block make its text
+ * hash like a block the baseline knows; finding a second text for a given
+ * SipHash value costs the full 2^64 even with the key known. */
 uint64_t print_hash(const char *p, size_t n, int fold_digits)
 {
-    uint64_t h = 0xcbf29ce484222325ULL;
+    static const unsigned char key[crypto_shorthash_KEYBYTES] = "tocsin page text";
+    char small[1024] = "";
+    char *tmp = n <= sizeof small ? small : malloc(n);
+    if (!tmp)
+        return 0;
+    size_t k = 0;
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)p[i];
-        if (fold_digits && isdigit(c))
-            c = '0';
         if (isspace(c))
             continue;
-        h = (h ^ c) * 0x100000001b3ULL;
+        tmp[k++] = (char)(fold_digits && isdigit(c) ? '0' : c);
     }
+    unsigned char out[crypto_shorthash_BYTES];
+    crypto_shorthash(out, (const unsigned char *)tmp, k, key);
+    if (tmp != small)
+        free(tmp);
+    uint64_t h;
+    memcpy(&h, out, sizeof h);
     return h;
 }
 
@@ -154,7 +168,7 @@ struct probe_baseline {
     uint64_t titles[TITLES_MAX];
     int ntitles;
     struct hset texts, paths, churn;
-    uint64_t text_bytes; /* of the first fetch, churn left out */
+    uint64_t text_bytes; /* of the latest fetch learned, churn left out */
     char scripts[PRINT_DOMAINS_MAX][128];
     int nscripts;
     char frames[PRINT_DOMAINS_MAX][128];
