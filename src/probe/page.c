@@ -19,6 +19,7 @@
 extern const char probe_defacement_words[];
 
 struct hidden_link {
+    int is_gov;
     char host[128];
     char href[256];
     char text[160];
@@ -405,11 +406,21 @@ static void end_link(struct walk *w)
     url_host(w->link_href, strlen(w->link_href), host);
     if (!w->link_hide || host_is_own(host, w->site, w->o->allow, w->o->nallow))
         return;
-    w->nhl_total++;
-    w->print->hidden_links++;
+    /* Hidden links to government sites (a drop-down of other cities'
+     * portals) do not count towards "many": dark-link kits point where rank can
+     * be sold. They are still read for harmful words — gambling pages planted
+     * on other hacked government sites are a known trick. */
+    size_t hl = strlen(host);
+    int is_gov = (hl > 7 && strcmp(host + hl - 7, ".gov.cn") == 0) ||
+                 (hl > 4 && strcmp(host + hl - 4, ".gov") == 0);
+    if (!is_gov) {
+        w->nhl_total++;
+        w->print->hidden_links++;
+    }
     if (w->nhl >= HIDDEN_LINKS_MAX)
         return;
     struct hidden_link *h = &w->hl[w->nhl++];
+    h->is_gov = is_gov;
     probe_copy(h->host, sizeof h->host, host, strlen(host));
     probe_copy(h->href, sizeof h->href, w->link_href, strlen(w->link_href));
     probe_copy(h->text, sizeof h->text, w->link_text.p, w->link_text.len);
@@ -641,31 +652,38 @@ static void hidden_links_verdict(struct walk *w)
     if (w->nhl == 0)
         return;
     char sites[8][128];
-    int nsites = 0, bad = -1;
+    int nsites = 0, bad = -1, first = -1;
     struct word_hits h = {.f = w->f};
     for (int i = 0; i < w->nhl; i++) {
         const struct hidden_link *l = &w->hl[i];
-        const char *site = host_site(l->host);
-        int seen = 0;
-        for (int k = 0; k < nsites; k++)
-            seen |= strcmp(sites[k], site) == 0;
-        if (!seen && nsites < 8)
-            probe_copy(sites[nsites++], sizeof sites[0], site, strlen(site));
         if (bad < 0 && w->o->words) {
             char both[420];
             snprintf(both, sizeof both, "%s %s", l->text, l->href);
             if (probe_words_scan(w->o->words, both, strlen(both), on_word, &h) > 0)
                 bad = i;
         }
+        if (l->is_gov)
+            continue;
+        if (first < 0)
+            first = i;
+        const char *site = host_site(l->host);
+        int seen = 0;
+        for (int k = 0; k < nsites; k++)
+            seen |= strcmp(sites[k], site) == 0;
+        if (!seen && nsites < 8)
+            probe_copy(sites[nsites++], sizeof sites[0], site, strlen(site));
     }
-    const struct hidden_link *l = &w->hl[bad >= 0 ? bad : 0];
+    if (bad < 0 && first < 0)
+        return;
+    const struct hidden_link *l = &w->hl[bad >= 0 ? bad : first];
     char how[160], ex[600];
     css_hide_describe(l->hide, how, sizeof how);
     snprintf(ex, sizeof ex, "<a href=\"%s\">%s</a> (%s)", l->href, l->text, how);
+    int n = w->nhl_total > 0 ? w->nhl_total : 1;
     if (bad >= 0)
         probe_add(w->f, "content-security/hidden-links", "hidden-links", PROBE_HIGH, "harmful", ex,
-                  "%d hidden link%s to outside sites, with '%s' (hidden by %s)", w->nhl_total,
-                  w->nhl_total == 1 ? "" : "s", h.first, how);
+                  "%d hidden link%s to outside sites, with '%s' (hidden by %s)", n,
+                  n == 1 ? "" : "s", h.first, how);
     else if (w->nhl_total >= 3 && nsites >= 2)
         probe_add(w->f, "content-security/hidden-links", "hidden-links", PROBE_MEDIUM, "many", ex,
                   "%d hidden links to %d outside sites (hidden by %s)", w->nhl_total, nsites, how);

@@ -197,13 +197,11 @@ static void longest_literal(const char *s, size_t n, size_t *len, double *h)
     }
 }
 
-/* eval reached by name: window["ev"+"al"], this['eval'], top["e"+"v"+"a"+"l"]. */
-static int hidden_eval(const char *js, size_t n)
+/* The script with string pieces joined by + made one ("ev"+"al" → "eval"),
+ * so that eval reached by a computed name is seen. */
+static void compact(const char *js, size_t n, struct buf *out)
 {
-    char c[4096];
-    size_t k = 0;
-    for (size_t i = 0; i < n && k + 1 < sizeof c; i++) {
-        /* drop quote, +, quote joins between string pieces */
+    for (size_t i = 0; i < n; i++) {
         if ((js[i] == '"' || js[i] == '\'') && i + 1 < n) {
             size_t j = i + 1;
             while (j < n && js[j] == ' ')
@@ -218,10 +216,97 @@ static int hidden_eval(const char *js, size_t n)
                 }
             }
         }
-        c[k++] = js[i];
+        buf_addc(out, js[i]);
     }
-    return find_ci(c, k, "[\"eval\"]") || find_ci(c, k, "['eval']") ||
-           find_ci(c, k, "[\"function\"]") || find_ci(c, k, ".constructor(");
+}
+
+static int is_ident(char c)
+{
+    return isalnum((unsigned char)c) || c == '_' || c == '$';
+}
+
+/* The end of the argument list opened just before s[at] (strings skipped). */
+static size_t arg_end(const char *s, size_t n, size_t at)
+{
+    int depth = 0;
+    size_t limit = n - at > 65536 ? at + 65536 : n;
+    for (size_t i = at; i < limit; i++) {
+        char c = s[i];
+        if (c == '"' || c == '\'' || c == '`') {
+            for (i++; i < limit && s[i] != c; i++)
+                if (s[i] == '\\')
+                    i++;
+            continue;
+        }
+        if (c == '(')
+            depth++;
+        else if (c == ')' && depth-- == 0)
+            return i;
+    }
+    return limit;
+}
+
+/* Does s[0..n) decode something: a decoder call, many escapes, a long
+ * high-entropy string? */
+static int has_decoder(const char *s, size_t n)
+{
+    if (find_ci(s, n, "unescape(") || find_ci(s, n, "atob(") || find_ci(s, n, "fromCharCode") ||
+        find_ci(s, n, "decodeURIComponent("))
+        return 1;
+    if (count_ci(s, n, "\\x") + count_ci(s, n, "\\u") + count_ci(s, n, "%u") >= 10)
+        return 1;
+    size_t len;
+    double h;
+    longest_literal(s, n, &len, &h);
+    return len >= 200 && h >= 4.5;
+}
+
+/* Is what a sink runs decoded first? eval(atob(…)), new Function(unescape(…)),
+ * window["ev"+"al"](…), or eval(x) where x = unescape(…). Code that merely
+ * holds eval and a decoder apart ("return this", a JSON helper) is not. */
+static int fed_by_decoder(const char *s, size_t n)
+{
+    static const char *const sinks[] = {"eval(",         "Function(",   "execScript(",
+                                        "[\"eval\"](",   "['eval'](",   "[\"Function\"](",
+                                        "['Function'](", "setTimeout(", "setInterval("};
+    for (size_t k = 0; k < sizeof sinks / sizeof sinks[0]; k++) {
+        size_t sl = strlen(sinks[k]);
+        for (const char *p = s; (p = find_ci(p, (size_t)(s + n - p), sinks[k])); p += sl) {
+            if (isalpha((unsigned char)sinks[k][0]) && p > s && is_ident(p[-1]))
+                continue; /* myeval( is another function */
+            size_t a = (size_t)(p - s) + sl, e = arg_end(s, n, a);
+            while (a < e && s[a] == ' ')
+                a++;
+            /* a timer's function argument is code, not text to run */
+            if (k >= 7 && (strncmp(s + a, "function", 8) == 0 || s[a] == '('))
+                continue;
+            if (has_decoder(s + a, e - a))
+                return 1;
+            /* eval(x): what was x given? */
+            size_t il = 0;
+            while (a + il < e && is_ident(s[a + il]))
+                il++;
+            if (il == 0 || il > 64 || a + il != e)
+                continue;
+            for (const char *q = s; (q = find_ci(q, (size_t)(s + n - q), "=")); q++) {
+                size_t at = (size_t)(q - s);
+                if (q + 1 < s + n && q[1] == '=')
+                    continue;
+                size_t b = at;
+                while (b > 0 && s[b - 1] == ' ')
+                    b--;
+                if (b < il || strncmp(s + b - il, s + a, il) != 0 ||
+                    (b > il && is_ident(s[b - il - 1])))
+                    continue;
+                size_t v = at + 1, ve = v;
+                while (ve < n && ve - v < 4096 && s[ve] != ';' && s[ve] != '\n')
+                    ve++;
+                if (has_decoder(s + v, ve - v))
+                    return 1;
+            }
+        }
+    }
+    return 0;
 }
 
 static void redirects(const char *js, size_t n, const char *site, const char *const *allow,
@@ -269,27 +354,17 @@ void script_analyse(const char *js, size_t n, const char *site, const char *cons
     char head[200];
     probe_copy(head, sizeof head, js, n);
     const char *packed = find_ci(js, n, "eval(function(p,a,c,k,e,");
-    size_t escapes = count_ci(js, n, "\\x") + count_ci(js, n, "\\u") + count_ci(js, n, "%u");
-    size_t lit_len;
-    double lit_h;
-    longest_literal(js, n, &lit_len, &lit_h);
-    int dense = lit_len >= 500 && lit_h >= 4.5;
-    int eval = find_ci(js, n, "eval(") || find_ci(js, n, "Function(") ||
-               find_ci(js, n, "setTimeout(unescape") || find_ci(js, n, "setTimeout(atob") ||
-               hidden_eval(js, n);
-    int decoder = find_ci(js, n, "unescape(") || find_ci(js, n, "fromCharCode") ||
-                  find_ci(js, n, "atob(") || find_ci(js, n, "decodeURIComponent(") ||
-                  escapes >= 40 || dense;
-    int writes = find_ci(js, n, "document.write") || find_ci(js, n, "innerHTML");
+    struct buf joined;
+    buf_init(&joined, n + 1);
+    compact(js, n, &joined);
+    int fed = joined.p && fed_by_decoder(joined.p, joined.len);
+    buf_release(&joined);
     if (packed)
         probe_add(f, CAT_CODE, "obfuscated-script", PROBE_HIGH, "packer", head,
                   "packed script (eval of a p,a,c,k,e,d decoder)");
-    else if (eval && decoder)
+    else if (fed)
         probe_add(f, CAT_CODE, "obfuscated-script", PROBE_HIGH, "eval", head,
                   "obfuscated script: decoded text is run as code");
-    else if (writes && (find_ci(js, n, "fromCharCode") || escapes >= 40 || dense))
-        probe_add(f, CAT_CODE, "obfuscated-script", PROBE_MEDIUM, "write", head,
-                  "obfuscated script writes into the page");
 
     redirects(js, n, site, allow, nallow, f);
 
@@ -309,8 +384,21 @@ void script_analyse(const char *js, size_t n, const char *site, const char *cons
                 }
                 i++;
             }
+            size_t start = i;
             i = collect_expression(js, n, i, paren, &out->written);
             buf_addc(&out->written, '\n');
+            /* What is written is analysed as HTML; written from char codes,
+             * dozens of escapes or a long high-entropy string, it is hidden
+             * from whoever reads the page's source. */
+            const char *x = js + start;
+            size_t xn = i > start ? i - start : 0, xl;
+            double xh;
+            longest_literal(x, xn, &xl, &xh);
+            if (find_ci(x, xn, "fromCharCode") ||
+                count_ci(x, xn, "\\x") + count_ci(x, xn, "\\u") + count_ci(x, xn, "%u") >= 40 ||
+                (xl >= 500 && xh >= 4.5))
+                probe_add(f, CAT_CODE, "obfuscated-script", PROBE_MEDIUM, "write", head,
+                          "obfuscated script writes into the page");
             p = js + (i > (size_t)(p - js) ? i : (size_t)(p - js) + 1);
             if (p >= js + n)
                 break;
