@@ -58,172 +58,6 @@ struct walk {
     unsigned extra_hide; /* HIDE_SCRIPT while walking what scripts wrote */
 };
 
-/* ---- gumbo's memory ----------------------------------------------------------
- * gumbo allocates every node and string on its own and frees them one by one,
- * recursively; half its time went to malloc and free. An arena serves it
- * instead and is dropped whole, which also spares the recursive destroy. */
-
-#define ARENA_CHUNK (256 * 1024)
-
-struct arena_chunk {
-    struct arena_chunk *next;
-    size_t used, cap;
-    max_align_t data[];
-};
-
-struct arena {
-    struct arena_chunk *head;  /* in use */
-    struct arena_chunk *spare; /* kept from the last page, to spare page faults */
-};
-
-#define ARENA_KEEP 16 /* chunks kept between pages (4 MiB) */
-
-static void *arena_alloc(void *ud, size_t n)
-{
-    struct arena *a = ud;
-    n = (n + 15) & ~(size_t)15;
-    struct arena_chunk *c = a->head;
-    if (!c || c->cap - c->used < n) {
-        size_t cap = n > ARENA_CHUNK ? n : ARENA_CHUNK;
-        if (a->spare && a->spare->cap >= n) {
-            c = a->spare;
-            a->spare = c->next;
-            c->next = a->head;
-            c->used = 0;
-            a->head = c;
-            return arena_alloc(ud, n);
-        }
-        c = malloc(sizeof *c + cap);
-        if (!c)
-            abort(); /* gumbo cannot take a NULL; nothing sensible is left to do */
-        c->next = a->head;
-        c->used = 0;
-        c->cap = cap;
-        a->head = c;
-    }
-    void *p = (char *)c->data + c->used;
-    c->used += n;
-    return p;
-}
-
-static void arena_free_one(void *ud, void *p)
-{
-    (void)ud;
-    (void)p;
-}
-
-/* Keeps up to ARENA_KEEP standard chunks for the next page of this thread. */
-static void arena_release(struct arena *a)
-{
-    int kept = 0;
-    for (struct arena_chunk *c = a->spare; c; c = c->next)
-        kept++;
-    while (a->head) {
-        struct arena_chunk *c = a->head;
-        a->head = c->next;
-        if (kept < ARENA_KEEP && c->cap == ARENA_CHUNK) {
-            c->next = a->spare;
-            a->spare = c;
-            kept++;
-        } else
-            free(c);
-    }
-}
-
-/* One arena per thread, its spare chunks freed when the thread ends. */
-static pthread_key_t arena_key;
-static pthread_once_t arena_once = PTHREAD_ONCE_INIT;
-
-static void arena_drop(void *p)
-{
-    struct arena *a = p;
-    arena_release(a);
-    while (a->spare) {
-        struct arena_chunk *c = a->spare;
-        a->spare = c->next;
-        free(c);
-    }
-    free(a);
-}
-
-static void arena_key_init(void)
-{
-    pthread_key_create(&arena_key, arena_drop);
-}
-
-static struct arena *thread_arena(void)
-{
-    pthread_once(&arena_once, arena_key_init);
-    struct arena *a = pthread_getspecific(arena_key);
-    if (!a && (a = calloc(1, sizeof *a)))
-        pthread_setspecific(arena_key, a);
-    return a;
-}
-
-/* ---- nesting bound ---------------------------------------------------------- */
-
-static int is_void_or_autoclosing(const char *t, size_t n)
-{
-    static const char *const names[] = {"area",  "base",     "br",   "col",    "embed",    "hr",
-                                        "img",   "input",    "link", "meta",   "param",    "source",
-                                        "track", "wbr",      "p",    "li",     "dt",       "dd",
-                                        "tr",    "td",       "th",   "option", "tbody",    "thead",
-                                        "tfoot", "colgroup", "rt",   "rp",     "optgroup", "!"};
-    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-        if (strlen(names[i]) == n && strncasecmp(t, names[i], n) == 0)
-            return 1;
-    return 0;
-}
-
-/* Where html must be cut so that no element nests deeper than the bound:
- * gumbo and its destructor recurse over the tree. */
-static size_t nesting_cut(const char *h, size_t n)
-{
-    int depth = 0;
-    for (size_t i = 0; i + 1 < n; i++) {
-        const char *lt = memchr(h + i, '<', n - i);
-        if (!lt || (size_t)(lt - h) + 1 >= n)
-            break;
-        i = (size_t)(lt - h);
-        if (h[i + 1] == '!' && i + 3 < n && h[i + 2] == '-' && h[i + 3] == '-') {
-            const char *e = NULL;
-            for (size_t k = i + 4; k + 2 < n; k++)
-                if (h[k] == '-' && h[k + 1] == '-' && h[k + 2] == '>') {
-                    e = h + k;
-                    break;
-                }
-            if (!e)
-                return n;
-            i = (size_t)(e - h) + 2;
-            continue;
-        }
-        int closing = h[i + 1] == '/';
-        size_t a = i + 1 + (size_t)closing, b = a;
-        while (b < n && isalnum((unsigned char)h[b]))
-            b++;
-        if (b == a)
-            continue;
-        const char *gt = memchr(h + b, '>', n - b);
-        int self = gt && gt > h && gt[-1] == '/';
-        if (!closing && (b - a == 6 && strncasecmp(h + a, "script", 6) == 0)) {
-            /* raw text until </script */
-            size_t k = b;
-            while (k + 8 < n &&
-                   !(h[k] == '<' && h[k + 1] == '/' && strncasecmp(h + k + 2, "script", 6) == 0))
-                k++;
-            i = k;
-            continue;
-        }
-        if (closing) {
-            if (depth > 0 && !is_void_or_autoclosing(h + a, b - a))
-                depth--;
-        } else if (!self && !is_void_or_autoclosing(h + a, b - a) && ++depth > PROBE_DEPTH_MAX)
-            return i;
-        i = b - 1;
-    }
-    return n;
-}
-
 /* ---- elements ------------------------------------------------------------------ */
 
 static const char *attr(const GumboNode *n, const char *name)
@@ -506,10 +340,8 @@ static int enter(struct walk *w, struct frame *fr, const struct frame *parent)
         else if (n->v.element.children.length > 0) {
             const GumboNode *c = n->v.element.children.data[0];
             if (c->type == GUMBO_NODE_TEXT || c->type == GUMBO_NODE_CDATA) {
-                size_t before = w->written.written.len;
                 script_analyse(c->v.text.text, strlen(c->v.text.text), w->site, w->o->allow,
                                w->o->nallow, w->f, &w->written);
-                (void)before;
             }
         }
         return 0;
@@ -713,21 +545,9 @@ int probe_page_analyse(const char *html, size_t n, const struct probe_page_opts 
     buf_init(&w.block, TEXT_MAX);
     buf_init(&w.link_text, 4096);
     buf_init(&w.written.written, WRITTEN_MAX);
-    if (n > PROBE_ANALYSE_MAX)
-        n = PROBE_ANALYSE_MAX;
-    n = nesting_cut(html, n);
-
-    struct arena *arena = thread_arena();
-    if (!arena)
-        return err_set(e, ERR_NOMEM, "out of memory");
-    GumboOptions opts = kGumboDefaultOptions;
-    opts.max_errors = 0;
-    opts.allocator = arena_alloc;
-    opts.deallocator = arena_free_one;
-    opts.userdata = arena;
-    GumboOutput *out = gumbo_parse_with_options(&opts, html, n);
+    GumboOutput *out = parse_html(html, n);
     if (!out) {
-        arena_release(arena);
+        parse_release();
         probe_print_free(w.print);
         buf_release(&w.text);
         buf_release(&w.block);
@@ -738,20 +558,19 @@ int probe_page_analyse(const char *html, size_t n, const struct probe_page_opts 
     read_head(&w, out->document);
     walk_tree(&w, out->document);
     flush_block(&w);
-    arena_release(arena);
+    parse_release();
 
     /* What scripts wrote, as if it stood in the page, hidden from its source. */
     if (w.written.written.len > 0) {
         struct buf frag = w.written.written;
         buf_init(&w.written.written, 0);
-        size_t fn = nesting_cut(frag.p, frag.len);
-        GumboOutput *fo = gumbo_parse_with_options(&opts, frag.p, fn);
+        GumboOutput *fo = parse_html(frag.p, frag.len);
         if (fo) {
             w.extra_hide = HIDE_SCRIPT;
             walk_tree(&w, fo->document);
             flush_block(&w);
         }
-        arena_release(arena);
+        parse_release();
         buf_release(&frag);
     }
     hidden_links_verdict(&w);

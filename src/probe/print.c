@@ -56,11 +56,6 @@ void probe_print_free(struct probe_print *p)
     free(p);
 }
 
-const char *probe_print_title(const struct probe_print *p)
-{
-    return p->title;
-}
-
 void print_add_block(struct probe_print *p, const char *text, size_t n, uint64_t path, int links)
 {
     size_t k = n;

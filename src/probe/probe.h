@@ -110,7 +110,6 @@ void probe_print_free(struct probe_print *p);
 /* Similarity of two prints in [0,1]: visible text blocks weighted by their
  * length, numbers ignored (dates, counters). */
 double probe_print_similarity(const struct probe_print *a, const struct probe_print *b);
-const char *probe_print_title(const struct probe_print *p);
 
 struct probe_page_opts {
     const char *url;                    /* the page's address: what counts as its own site */

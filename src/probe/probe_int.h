@@ -78,6 +78,15 @@ void script_analyse(const char *js, size_t n, const char *site_host, const char 
 /* Miner names in a script's address or text. */
 const char *script_miner(const char *s, size_t n);
 
+/* ---- parsing ------------------------------------------------------------------- */
+
+/* gumbo's document of html[0..n) (cut at PROBE_ANALYSE_MAX and at nesting
+ * deeper than PROBE_DEPTH_MAX), its memory from this thread's arena: valid
+ * until parse_release, one document at a time. NULL when out of memory. */
+struct GumboInternalOutput;
+struct GumboInternalOutput *parse_html(const char *html, size_t n);
+void parse_release(void);
+
 /* ---- the page print ---------------------------------------------------------- */
 
 struct print_block {
