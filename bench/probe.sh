@@ -94,7 +94,12 @@ results() { sqlite3 "$W/data/tocsin.db" "SELECT count(*) FROM probe_results"; }
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$SPID/stat"; }
 
 serve_with "$MONITORS" 1
-sleep 30 # every monitor's first check analyses the page; then only changes are analysed
+# Every monitor's first check analyses the page and stores its baseline; after
+# that only changes are analysed. Measured once every monitor has been checked.
+i=0
+while [ "$(sqlite3 "$W/data/tocsin.db" 'SELECT count(*) FROM monitors WHERE last_check IS NULL')" != 0 ] &&
+    [ $i -lt 180 ]; do sleep 1; i=$((i + 1)); done
+sleep 5
 a=$(results)
 sleep "$SECS"
 z=$(results)
