@@ -45,6 +45,8 @@ json_t *check_result_json(const char *url, const struct probe_fetch *fe,
                   fe->ttfb_us / 1000.0, "total", fe->total_us / 1000.0, "findings", fs);
     if (!fe->ok)
         json_object_set_new(o, "error", json_string(fe->error));
+    if (fe->dns_answers[0])
+        json_object_set_new(o, "dns_answers", json_string(fe->dns_answers));
     if (fe->has_cert) {
         char when[TIME_ISO_LEN];
         time_format_utc(fe->cert_expiry_ms, when);
@@ -114,6 +116,8 @@ int check_run(const struct probe_check *c, const struct probe_target *t, int clo
     int rc = probe_fetch(t, fe, e);
     if (rc)
         return rc;
+    if (c->expect_ips && c->expect_ips[0])
+        probe_resolve(t->url, fe->dns_answers, sizeof fe->dns_answers);
     struct probe_print *pp = NULL;
     probe_check_judge(c, fe, f, &pp);
     if (cloak && fe->ok && pp)

@@ -162,11 +162,12 @@ static int submit(struct store *st, const struct monitor_conf *m, const char *ca
 
 static json_t *fetch_json(const struct probe_fetch *fe)
 {
-    return json_pack("{s:i, s:s, s:s, s:s, s:{s:f, s:f, s:f, s:f, s:f}}", "status", fe->status,
-                     "final_url", fe->final_url, "ip", fe->primary_ip, "content_type",
-                     fe->content_type, "timings_ms", "dns", fe->dns_us / 1000.0, "connect",
-                     fe->connect_us / 1000.0, "tls", fe->tls_us / 1000.0, "first_byte",
-                     fe->ttfb_us / 1000.0, "total", fe->total_us / 1000.0);
+    return json_pack("{s:i, s:s, s:s, s:s, s:s?, s:{s:f, s:f, s:f, s:f, s:f}}", "status",
+                     fe->status, "final_url", fe->final_url, "ip", fe->primary_ip, "content_type",
+                     fe->content_type, "dns_answers", fe->dns_answers[0] ? fe->dns_answers : NULL,
+                     "timings_ms", "dns", fe->dns_us / 1000.0, "connect", fe->connect_us / 1000.0,
+                     "tls", fe->tls_us / 1000.0, "first_byte", fe->ttfb_us / 1000.0, "total",
+                     fe->total_us / 1000.0);
 }
 
 /* The page as evidence, when its content is not the one kept last. */

@@ -276,7 +276,7 @@ static int reload_one(void *ctx, const struct monitor_conf *c)
     m->seen = 1;
     if (!m->sm)
         m->sm = probe_sched_add(s->sched, c->id, c->url, c->interval_s * 1000, c->timeout_s * 1000,
-                                -1, m);
+                                -1, c->expect_ips[0] != 0, m);
     return 0;
 }
 

@@ -71,10 +71,26 @@ static void judge_transport(const struct probe_check *c, const struct probe_fetc
                       when, "the site's certificate expires in %lld days (%s)", (long long)days,
                       when);
     }
-    if (c->expect_ips && c->expect_ips[0] && fe->primary_ip[0] &&
-        !ip_expected(fe->primary_ip, c->expect_ips))
-        probe_add(f, "network-attack/dns-hijack", "dns", PROBE_HIGH, fe->primary_ip, fe->primary_ip,
-                  "the name resolved to %s, not one of %s", fe->primary_ip, c->expect_ips);
+    if (c->expect_ips && c->expect_ips[0]) {
+        /* Every answer must be expected, not only the one connected to: a
+         * hijacker's address among the right ones reaches some visitors. */
+        char odd[512] = "";
+        size_t k = 0;
+        for (const char *p = fe->dns_answers; *p;) {
+            size_t l = strcspn(p, ",");
+            char ip[64];
+            snprintf(ip, sizeof ip, "%.*s", (int)(l < 63 ? l : 63), p);
+            if (!ip_expected(ip, c->expect_ips) && k + l + 2 < sizeof odd)
+                k += (size_t)snprintf(odd + k, sizeof odd - k, "%s%s", k ? "," : "", ip);
+            p += l + (p[l] == ',');
+        }
+        if (!k && fe->primary_ip[0] && !ip_expected(fe->primary_ip, c->expect_ips))
+            snprintf(odd, sizeof odd, "%s", fe->primary_ip);
+        if (odd[0])
+            probe_add(f, "network-attack/dns-hijack", "dns", PROBE_HIGH, odd,
+                      fe->dns_answers[0] ? fe->dns_answers : fe->primary_ip,
+                      "the name resolves to %s, not one of %s", odd, c->expect_ips);
+    }
 }
 
 void probe_check_judge(const struct probe_check *c, struct probe_fetch *fe,

@@ -2,9 +2,11 @@
  * every response of the redirect chain, the timings, the certificate's
  * expiry and the address the page came from. The same easy handle serves
  * `tocsin check` (curl_easy_perform) and the monitors (curl_multi). */
-#include "probe.h"
+#include "probe_int.h"
 
+#include <arpa/inet.h>
 #include <curl/curl.h>
+#include <netdb.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -201,6 +203,49 @@ void probe_fetch_finish(struct probe_fetch *f, void *handle, int curl_code)
             snprintf(f->cert_error, sizeof f->cert_error, "%s", f->error);
     }
     curl_easy_cleanup(h);
+}
+
+void probe_answers(const void *addrinfo, char *out, size_t cap)
+{
+    size_t k = 0;
+    out[0] = 0;
+    for (const struct addrinfo *a = addrinfo; a; a = a->ai_next) {
+        char ip[INET6_ADDRSTRLEN];
+        const void *addr = a->ai_family == AF_INET
+                               ? (const void *)&((const struct sockaddr_in *)a->ai_addr)->sin_addr
+                           : a->ai_family == AF_INET6
+                               ? (const void *)&((const struct sockaddr_in6 *)a->ai_addr)->sin6_addr
+                               : NULL;
+        if (!addr || !inet_ntop(a->ai_family, addr, ip, sizeof ip))
+            continue;
+        /* once each: getaddrinfo repeats an address per socket type */
+        size_t il = strlen(ip);
+        int seen = 0;
+        for (const char *p = out; *p && !seen; p += strcspn(p, ",") + (p[strcspn(p, ",")] == ','))
+            seen = strncmp(p, ip, il) == 0 && (p[il] == ',' || p[il] == 0);
+        if (seen || k + il + 2 > cap)
+            continue;
+        k += (size_t)snprintf(out + k, cap - k, "%s%s", k ? "," : "", ip);
+    }
+}
+
+void probe_resolve(const char *url, char *out, size_t cap)
+{
+    char host[256];
+    out[0] = 0;
+    url_host(url, strlen(url), host);
+    size_t hl = strlen(host);
+    if (hl > 2 && host[0] == '[' && host[hl - 1] == ']') {
+        memmove(host, host + 1, hl - 2);
+        host[hl - 2] = 0;
+    }
+    if (!host[0])
+        return;
+    struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM}, *res = NULL;
+    if (getaddrinfo(host, NULL, &hints, &res) != 0)
+        return;
+    probe_answers(res, out, cap);
+    freeaddrinfo(res);
 }
 
 int probe_fetch(const struct probe_target *t, struct probe_fetch *f, struct err *e)

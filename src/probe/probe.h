@@ -170,7 +170,8 @@ struct probe_fetch {
     char final_url[1024];
     char primary_ip[64];
     char content_type[128];
-    char headers[4096]; /* the final response's header lines, cut at the bound */
+    char headers[4096];    /* the final response's header lines, cut at the bound */
+    char dns_answers[512]; /* every address the name resolved to, comma-separated; "" unasked */
     int64_t dns_us, connect_us, tls_us, ttfb_us, total_us;
     int has_cert;
     int64_t cert_expiry_ms; /* notAfter of the site's certificate */
@@ -187,6 +188,11 @@ void *probe_fetch_handle(struct probe_fetch *f, const struct probe_target *t, st
 void probe_fetch_finish(struct probe_fetch *f, void *handle, int curl_code);
 /* Both at once, blocking. */
 int probe_fetch(const struct probe_target *t, struct probe_fetch *f, struct err *e);
+/* Every address the URL's host resolves to, comma-separated, into out (an
+ * address literal resolves to itself); blocking. "" when it does not resolve. */
+void probe_resolve(const char *url, char *out, size_t cap);
+/* The same from a getaddrinfo result (struct addrinfo *). */
+void probe_answers(const void *addrinfo, char *out, size_t cap);
 
 /* ---- checks -------------------------------------------------------------------- */
 
@@ -232,10 +238,12 @@ typedef void (*probe_sched_result_fn)(void *ctx, int64_t id, void *user, int var
                                       struct probe_fetch *f);
 struct probe_sched *probe_sched_new(void *loop, size_t body_max, int per_host,
                                     probe_sched_result_fn on_result, void *ctx, struct err *e);
-/* The first run after first_ms (negative: a random point of the interval). */
+/* The first run after first_ms (negative: a random point of the interval).
+ * With resolve set, each plain check first asks the resolver for every
+ * address of the host (into the fetch's dns_answers), on libuv's threads. */
 struct sched_monitor *probe_sched_add(struct probe_sched *s, int64_t id, const char *url,
                                       int64_t interval_ms, int64_t timeout_ms, int64_t first_ms,
-                                      void *user);
+                                      int resolve, void *user);
 /* The next run after delay_ms instead of the interval (a retry). */
 void probe_sched_soon(struct sched_monitor *m, int64_t delay_ms);
 /* Fetches the page as a crawler or search visitor now; ERR_CONFLICT while busy. */

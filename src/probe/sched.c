@@ -3,11 +3,12 @@
  * first run falls at a random point of its interval and every later one
  * moves by a little jitter, so monitors sharing an interval never fire
  * together. libcurl queues transfers beyond the per-host limit. */
-#include "probe.h"
+#include "probe_int.h"
 
 #include <curl/curl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netdb.h>
 #include <uv.h>
 
 struct sched_monitor {
@@ -18,6 +19,7 @@ struct sched_monitor {
     struct probe_target t;
     char *url;
     int busy;    /* a transfer is running */
+    int resolve; /* ask the resolver for every address before each plain check */
     int waiting; /* due, queued for a free transfer slot */
     struct sched_monitor *wait_next;
     int removed; /* freed once its timer closed */
@@ -29,6 +31,8 @@ struct transfer {
     struct probe_fetch f;
     int variant; /* 0 plain; else which crawler or referer (1-based) */
     void *easy;  /* CURL * */
+    uv_getaddrinfo_t gai;
+    int resolving; /* the resolver has it; the transfer starts when it answers */
     struct transfer *prev, *next;
 };
 
@@ -42,6 +46,7 @@ struct probe_sched {
     struct transfer *transfers; /* running */
     int in_flight;
     struct sched_monitor *wait_head, *wait_tail; /* due, in the order they fell due */
+    int closing;
 };
 
 /* Transfers at once: more wait their turn (a few ms), so that memory stays
@@ -192,6 +197,41 @@ static void check_done(struct probe_sched *s)
     wait_drain(s);
 }
 
+/* Hands the transfer to libcurl; on failure the transfer is dropped. */
+static int add_to_curl(struct probe_sched *s, struct transfer *tr)
+{
+    struct sched_monitor *m = tr->m;
+    struct probe_target t = m->t;
+    if (tr->variant > 0 && tr->variant <= probe_crawler_count)
+        t.user_agent = probe_crawler_agents[tr->variant - 1];
+    else if (tr->variant > probe_crawler_count)
+        t.referer = probe_search_referer;
+    CURL *h = probe_fetch_handle(&tr->f, &t, NULL);
+    if (h && curl_multi_add_handle(s->multi, h) == CURLM_OK) {
+        tr->easy = h;
+        return 0;
+    }
+    if (h)
+        curl_easy_cleanup(h);
+    m->busy = 0;
+    unlink_transfer(s, tr);
+    probe_fetch_release(&tr->f);
+    free(tr);
+    return ERR_INTERNAL;
+}
+
+static void on_resolved(uv_getaddrinfo_t *req, int status, struct addrinfo *res)
+{
+    struct transfer *tr = req->data;
+    struct probe_sched *s = tr->m->s;
+    tr->resolving = 0;
+    if (status == 0)
+        probe_answers(res, tr->f.dns_answers, sizeof tr->f.dns_answers);
+    uv_freeaddrinfo(res);
+    if (!s->closing)
+        add_to_curl(s, tr);
+}
+
 static int start_transfer(struct sched_monitor *m, int variant)
 {
     struct probe_sched *s = m->s;
@@ -201,27 +241,28 @@ static int start_transfer(struct sched_monitor *m, int variant)
     tr->m = m;
     tr->variant = variant;
     probe_fetch_init(&tr->f, s->body_max);
-    struct probe_target t = m->t;
-    if (variant > 0 && variant <= probe_crawler_count)
-        t.user_agent = probe_crawler_agents[variant - 1];
-    else if (variant > probe_crawler_count)
-        t.referer = probe_search_referer;
-    CURL *h = probe_fetch_handle(&tr->f, &t, NULL);
-    if (!h || curl_multi_add_handle(s->multi, h) != CURLM_OK) {
-        if (h)
-            curl_easy_cleanup(h);
-        probe_fetch_release(&tr->f);
-        free(tr);
-        return ERR_INTERNAL;
-    }
     m->busy = 1;
     s->in_flight++;
-    tr->easy = h;
     tr->next = s->transfers;
     if (s->transfers)
         s->transfers->prev = tr;
     s->transfers = tr;
-    return 0;
+    if (variant == 0 && m->resolve) {
+        char host[256];
+        url_host(m->url, strlen(m->url), host);
+        size_t hl = strlen(host);
+        if (hl > 2 && host[0] == '[' && host[hl - 1] == ']') {
+            memmove(host, host + 1, hl - 2);
+            host[hl - 2] = 0;
+        }
+        struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM};
+        tr->gai.data = tr;
+        tr->resolving = 1;
+        if (host[0] && uv_getaddrinfo(s->loop, &tr->gai, on_resolved, host, NULL, &hints) == 0)
+            return 0;
+        tr->resolving = 0;
+    }
+    return add_to_curl(s, tr);
 }
 
 static void wait_push(struct probe_sched *s, struct sched_monitor *m)
@@ -314,7 +355,7 @@ struct probe_sched *probe_sched_new(void *loop, size_t body_max, int per_host,
 
 struct sched_monitor *probe_sched_add(struct probe_sched *s, int64_t id, const char *url,
                                       int64_t interval_ms, int64_t timeout_ms, int64_t first_ms,
-                                      void *user)
+                                      int resolve, void *user)
 {
     struct sched_monitor *m = calloc(1, sizeof *m);
     if (!m)
@@ -322,6 +363,7 @@ struct sched_monitor *probe_sched_add(struct probe_sched *s, int64_t id, const c
     m->id = id;
     m->s = s;
     m->user = user;
+    m->resolve = resolve;
     m->interval_ms = interval_ms > 1000 ? interval_ms : 1000;
     m->url = strdup(url);
     if (!m->url) {
@@ -377,21 +419,27 @@ void probe_sched_free(struct probe_sched *s)
 {
     if (!s)
         return;
-    /* Transfers still running are dropped with their handles. */
-    while (s->transfers) {
-        struct transfer *tr = s->transfers;
-        CURL *easy = tr->easy;
-        unlink_transfer(s, tr);
-        if (easy) {
-            curl_multi_remove_handle(s->multi, easy);
-            curl_easy_cleanup(easy);
+    /* Transfers still running are dropped with their handles; requests the
+     * resolver holds are cancelled, and answer (to nobody) in the last run. */
+    s->closing = 1;
+    for (struct transfer *tr = s->transfers; tr; tr = tr->next) {
+        if (tr->resolving)
+            uv_cancel((uv_req_t *)&tr->gai);
+        if (tr->easy) {
+            curl_multi_remove_handle(s->multi, tr->easy);
+            curl_easy_cleanup(tr->easy);
+            tr->easy = NULL;
         }
-        probe_fetch_release(&tr->f);
-        free(tr);
     }
     curl_multi_cleanup(s->multi);
     /* the caller closed its own handles: what is left is ours */
     uv_walk(s->loop, close_ours, s);
     uv_run(s->loop, UV_RUN_DEFAULT);
+    while (s->transfers) {
+        struct transfer *tr = s->transfers;
+        unlink_transfer(s, tr);
+        probe_fetch_release(&tr->f);
+        free(tr);
+    }
     free(s);
 }

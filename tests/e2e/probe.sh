@@ -81,6 +81,7 @@ has "$OUT" "equipment-failure/facility" "…as a facility failure"
 run check "$WEB/benign/portal.html" --expect-ip 10.1.2.3 --no-cloak --json
 expect 1 "an address outside --expect-ip is DNS hijacking"
 has "$OUT" '"network-attack/dns-hijack"' "…with its category"
+has "$OUT" '"dns_answers":"127.0.0.1"' "…and every answer of the resolver"
 run check "$WEB/benign/portal.html" --expect-ip 10.1.2.3,127.0.0.1 --no-cloak
 expect 0 "an expected address is fine"
 run check "$WEB/attack/code-hidden-iframe.html" --allow malware-host.example --no-cloak --json
@@ -198,9 +199,13 @@ waited "a page gone (404), after the retry, is an event" 15 \
     "SELECT count(*) FROM events WHERE summary LIKE '%answered 404%'"
 mv "$T/www/gone.html" "$T/www/index.html"
 waited "recovery is recorded" 15 "SELECT count(*) FROM events WHERE summary LIKE '%answers again%'"
-run monitor add "$WEB/t/late.html" --as duty --interval 1 --retries 0 --no-cloak
+cp "$P/benign/article.html" "$T/www/late.html"
+run monitor add "$WEB/t/late.html" --as duty --interval 1 --retries 0 --no-cloak \
+    --expect-ip 10.9.9.9
 waited "a monitor added while serve runs is checked" 15 \
     "SELECT count(*) FROM probe_results WHERE monitor_id = 3"
+waited "…and its resolver's answers compared (DNS hijacking)" 15 \
+    "SELECT count(*) FROM events WHERE category = 'network-attack' AND instr(details, 'dns_answers') > 0"
 serve_stop
 [ "$stop_rc" -eq 0 ] && ok "serve stops cleanly with monitors running" ||
     not_ok "serve stops cleanly (exit $stop_rc)" "$T/serve.err"
