@@ -260,6 +260,16 @@ int monitor_record_findings(struct store *st, const struct monitor_conf *m,
     return rc;
 }
 
+/* A site down is an equipment failure unless the evidence says attack: down
+ * while its name resolves elsewhere is the hijacking. */
+static const char *down_category(const struct probe_findings *f, const struct probe_finding *down)
+{
+    for (int i = 0; i < f->n; i++)
+        if (strcmp(f->v[i].kind, "dns") == 0)
+            return f->v[i].code;
+    return down->code;
+}
+
 int monitor_record(struct store *st, const struct objstore *os, struct monitor_conf *m,
                    const struct probe_fetch *fe, const struct probe_findings *f,
                    const struct probe_print *pp, int same_page, int *retry_soon, struct err *e)
@@ -310,7 +320,7 @@ int monitor_record(struct store *st, const struct objstore *os, struct monitor_c
                                   m->url, "finding", probe_finding_json(down), "fetch",
                                   fetch_json(fe), "failures", (json_int_t)m->fails);
             if (!rc)
-                rc = submit(st, m, down->code, fp, down->message, d, e);
+                rc = submit(st, m, down_category(f, down), fp, down->message, d, e);
             else
                 json_decref(d);
         }

@@ -206,6 +206,10 @@ waited "a monitor added while serve runs is checked" 15 \
     "SELECT count(*) FROM probe_results WHERE monitor_id = 3"
 waited "…and its resolver's answers compared (DNS hijacking)" 15 \
     "SELECT count(*) FROM events WHERE category = 'network-attack' AND instr(details, 'dns_answers') > 0"
+run monitor add "http://127.0.0.1:9/" --as duty --interval 1 --retries 0 --no-cloak \
+    --expect-ip 10.9.9.9
+waited "a site down while its name resolves elsewhere is an attack, not a failure" 15 \
+    "SELECT count(*) FROM events WHERE category = 'network-attack' AND summary LIKE '%does not answer%'"
 serve_stop
 [ "$stop_rc" -eq 0 ] && ok "serve stops cleanly with monitors running" ||
     not_ok "serve stops cleanly (exit $stop_rc)" "$T/serve.err"
@@ -229,7 +233,7 @@ jq -e '.uptime_percent["24h"] > 0 and .uptime_percent["24h"] < 100 and .latency_
     "$OUT" >/dev/null && ok "uptime and latency percentiles are shown" ||
     not_ok "uptime and latency percentiles are shown" "$OUT"
 run monitor list --json
-[ "$(jq '.items | length' "$OUT")" = 3 ] && ok "monitor list" || not_ok "monitor list" "$OUT"
+[ "$(jq '.items | length' "$OUT")" = 4 ] && ok "monitor list" || not_ok "monitor list" "$OUT"
 run monitor edit 1 --as duty --relearn --disable
 expect 0 "monitor edit"
 [ "$(sqlite3 "$DB" 'SELECT learn || enabled FROM monitors WHERE id = 1')" = 30 ] &&
