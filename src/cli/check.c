@@ -80,33 +80,46 @@ void check_print_text(const char *url, const struct probe_fetch *fe, const struc
 }
 
 /* The page as a crawler or a search visitor sees it, against the plain one. */
+/* The page as each crawler and a search visitor see it, fetched at once,
+ * against the plain one; a body equal to the plain one needs no analysis. */
 static void check_cloaking(const struct probe_check *c, const struct probe_target *t,
                            const struct probe_fetch *plain, const struct probe_print *pp,
                            struct probe_findings *f)
 {
-    for (int v = 0; v <= probe_crawler_count; v++) {
-        struct probe_target vt = *t;
+    enum { N = 5 };
+    struct probe_target vt[N];
+    struct probe_fetch *vf = calloc(N, sizeof *vf);
+    if (!vf)
+        return;
+    for (int v = 0; v < N; v++) {
+        vt[v] = *t;
         if (v < probe_crawler_count)
-            vt.user_agent = probe_crawler_agents[v];
+            vt[v].user_agent = probe_crawler_agents[v];
         else
-            vt.referer = probe_search_referer;
-        const char *as = probe_variant_name(v + 1);
-        struct probe_fetch vf;
-        probe_fetch_init(&vf, t->body_max);
-        struct probe_findings scratch = {0};
-        struct probe_print *vp = NULL;
-        struct probe_check vc = *c;
-        vc.baseline = NULL;
-        vc.keyword = NULL;
-        if (probe_fetch(&vt, &vf, NULL) == 0) {
-            probe_check_judge(&vc, &vf, &scratch, &vp);
-            probe_check_cloaking(as, plain, pp, &vf, vp, f);
-        }
-        probe_print_free(vp);
-        probe_fetch_release(&vf);
-        if (probe_has(f, "cloaking"))
-            break;
+            vt[v].referer = probe_search_referer;
+        probe_fetch_init(&vf[v], t->body_max);
     }
+    if (probe_fetch_many(vt, vf, probe_crawler_count + 1, NULL) == 0)
+        for (int v = 0; v <= probe_crawler_count && !probe_has(f, "cloaking"); v++) {
+            if (vf[v].ok && vf[v].body.len == plain->body.len &&
+                strcmp(vf[v].final_url, plain->final_url) == 0 &&
+                (plain->body.len == 0 || memcmp(vf[v].body.p, plain->body.p, plain->body.len) == 0))
+                continue;
+            struct probe_findings *scratch = calloc(1, sizeof *scratch);
+            struct probe_print *vp = NULL;
+            struct probe_check vc = *c;
+            vc.baseline = NULL;
+            vc.keyword = NULL;
+            if (scratch) {
+                probe_check_judge(&vc, &vf[v], scratch, &vp);
+                probe_check_cloaking(probe_variant_name(v + 1), plain, pp, &vf[v], vp, f);
+            }
+            probe_print_free(vp);
+            free(scratch);
+        }
+    for (int v = 0; v < N; v++)
+        probe_fetch_release(&vf[v]);
+    free(vf);
 }
 
 int check_run(const struct probe_check *c, const struct probe_target *t, int cloak,

@@ -205,6 +205,52 @@ void probe_fetch_finish(struct probe_fetch *f, void *handle, int curl_code)
     curl_easy_cleanup(h);
 }
 
+int probe_fetch_many(const struct probe_target *t, struct probe_fetch *f, int n, struct err *e)
+{
+    pthread_once(&curl_once, curl_init);
+    CURLM *multi = curl_multi_init();
+    CURL *h[16] = {0};
+    if (!multi || n > 16)
+        return err_set(e, multi ? ERR_USAGE : ERR_NOMEM, "cannot make %d requests at once", n);
+    int rc = 0;
+    for (int i = 0; i < n && !rc; i++)
+        if (!(h[i] = probe_fetch_handle(&f[i], &t[i], e)) ||
+            curl_multi_add_handle(multi, h[i]) != CURLM_OK)
+            rc = e && e->code ? e->code : ERR_INTERNAL;
+    int running = 1;
+    while (!rc && running) {
+        if (curl_multi_perform(multi, &running) != CURLM_OK)
+            rc = ERR_INTERNAL;
+        else if (running)
+            curl_multi_poll(multi, NULL, 0, 1000, NULL);
+    }
+    CURLMsg *m;
+    int left;
+    while ((m = curl_multi_info_read(multi, &left)))
+        if (m->msg == CURLMSG_DONE)
+            for (int i = 0; i < n; i++)
+                if (h[i] == m->easy_handle) {
+                    curl_multi_remove_handle(multi, h[i]);
+                    probe_fetch_finish(&f[i], h[i], (int)m->data.result);
+                    h[i] = NULL;
+                }
+    for (int i = 0; i < n; i++)
+        if (h[i]) { /* not finished (an error above) */
+            curl_multi_remove_handle(multi, h[i]);
+            curl_easy_cleanup(h[i]);
+        }
+    curl_multi_cleanup(multi);
+    /* A certificate that failed is fetched again without verifying, alone. */
+    for (int i = 0; i < n && !rc; i++)
+        if (!f[i].ok && f[i].cert_error[0] && f[i].nhops == 0) {
+            size_t max = f[i].body.max;
+            probe_fetch_release(&f[i]);
+            probe_fetch_init(&f[i], max);
+            rc = probe_fetch(&t[i], &f[i], e);
+        }
+    return rc;
+}
+
 void probe_answers(const void *addrinfo, char *out, size_t cap)
 {
     size_t k = 0;

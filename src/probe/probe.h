@@ -188,6 +188,8 @@ void *probe_fetch_handle(struct probe_fetch *f, const struct probe_target *t, st
 void probe_fetch_finish(struct probe_fetch *f, void *handle, int curl_code);
 /* Both at once, blocking. */
 int probe_fetch(const struct probe_target *t, struct probe_fetch *f, struct err *e);
+/* n (at most 16) fetches at once, blocking: t[i] into f[i] (initialised). */
+int probe_fetch_many(const struct probe_target *t, struct probe_fetch *f, int n, struct err *e);
 /* Every address the URL's host resolves to, comma-separated, into out (an
  * address literal resolves to itself); blocking. "" when it does not resolve. */
 void probe_resolve(const char *url, char *out, size_t cap);
