@@ -226,14 +226,20 @@ int probe_fetch_many(const struct probe_target *t, struct probe_fetch *f, int n,
     }
     CURLMsg *m;
     int left;
-    while ((m = curl_multi_info_read(multi, &left)))
-        if (m->msg == CURLMSG_DONE)
-            for (int i = 0; i < n; i++)
-                if (h[i] == m->easy_handle) {
-                    curl_multi_remove_handle(multi, h[i]);
-                    probe_fetch_finish(&f[i], h[i], (int)m->data.result);
-                    h[i] = NULL;
-                }
+    while ((m = curl_multi_info_read(multi, &left))) {
+        if (m->msg != CURLMSG_DONE)
+            continue;
+        /* the message lives in the handle: read it before the handle goes */
+        CURL *done = m->easy_handle;
+        int code = (int)m->data.result;
+        for (int i = 0; i < n; i++)
+            if (h[i] == done) {
+                curl_multi_remove_handle(multi, h[i]);
+                probe_fetch_finish(&f[i], h[i], code);
+                h[i] = NULL;
+                break;
+            }
+    }
     for (int i = 0; i < n; i++)
         if (h[i]) { /* not finished (an error above) */
             curl_multi_remove_handle(multi, h[i]);
