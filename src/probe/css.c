@@ -115,16 +115,24 @@ static void declaration(const char *prop, size_t pn, const char *v, size_t vn, s
     int ok;
     double x;
 #define PROP(name) (pn == sizeof(name) - 1 && strncasecmp(prop, name, pn) == 0)
+    /* A later declaration that shows undoes an earlier one that hid: the
+     * element's own style attribute comes after the sheet's rules. */
     if (PROP("display")) {
         if (value_is(v, vn, "none"))
             s->hide |= HIDE_DISPLAY;
+        else
+            s->hide &= ~(unsigned)HIDE_DISPLAY;
     } else if (PROP("visibility")) {
         if (value_is(v, vn, "hidden") || value_is(v, vn, "collapse"))
             s->hide |= HIDE_VISIBILITY;
+        else
+            s->hide &= ~(unsigned)HIDE_VISIBILITY;
     } else if (PROP("opacity")) {
         x = length_px(v, vn, &ok);
         if (ok && x <= 0.05)
             s->hide |= HIDE_OPACITY;
+        else if (ok)
+            s->hide &= ~(unsigned)HIDE_OPACITY;
     } else if (PROP("left") || PROP("top") || PROP("text-indent") || PROP("margin-left") ||
                PROP("margin-top") || PROP("right")) {
         x = length_px(v, vn, &ok);
@@ -190,13 +198,18 @@ void css_declarations(const char *p, size_t n, struct css_style *s)
             pn--;
         const char *v = colon + 1;
         size_t vn = (size_t)(d + dn - v);
-        /* "!important" changes nothing here. */
+        int important = 0;
         for (size_t k = 0; k + 1 < vn; k++)
             if (v[k] == '!') {
+                important = 1;
                 vn = k;
                 break;
             }
+        unsigned before = s->hide;
         declaration(prop, pn, v, vn, s);
+        if (important)
+            s->hide_important |= s->hide & ~before;
+        s->hide |= s->hide_important;
     }
 }
 

@@ -167,6 +167,7 @@ static void element_style(struct walk *w, const GumboNode *n, struct css_style *
                 continue;
         }
         s->hide |= r->style.hide;
+        s->hide_important |= r->style.hide_important;
         s->overflow_hidden |= r->style.overflow_hidden;
         s->small_box |= r->style.small_box;
         if (r->style.has_colour)

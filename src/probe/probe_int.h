@@ -27,6 +27,7 @@ enum css_hide {
 
 struct css_style {
     unsigned hide;
+    unsigned hide_important; /* hidden with !important: a later declaration cannot show */
     int has_colour, has_bg;
     uint32_t colour, bg; /* 0xRRGGBB */
     int overflow_hidden; /* the box clips what does not fit */

@@ -122,6 +122,17 @@ static void test_hiding(void **state)
     snprintf(page, sizeof page, "<style>.x:hover{display:none}</style><div class=x>%s</div>",
              links);
     assert_false(kinds(page, "hidden-links")); /* a hover rule hides nothing by itself */
+    /* shown by its own style attribute, after the sheet hid the class */
+    snprintf(page, sizeof page,
+             "<style>.y{display:none}</style><div class=y style='display:block'>%s</div>", links);
+    assert_false(kinds(page, "hidden-links"));
+    snprintf(
+        page, sizeof page,
+        "<style>.y{display:none !important}</style><div class=y style='display:block'>%s</div>",
+        links);
+    assert_true(kinds(page, "hidden-links")); /* !important: the browser hides it */
+    snprintf(page, sizeof page, "<div style='display:block;display:none'>%s</div>", links);
+    assert_true(kinds(page, "hidden-links"));
     snprintf(page, sizeof page, "<div style='color:#fff;background:white'>%s</div>", links);
     assert_true(kinds(page, "hidden-links"));
     snprintf(page, sizeof page, "<div style='color:#fff;background:#000'>%s</div>", links);
