@@ -155,8 +155,12 @@ static void on_variant(struct serve_monitors *s, struct mon *mm, const struct mo
     struct err e = {0};
     if (f && f->n > 0) {
         begin(s);
-        if (monitor_record_findings(s->st, m, fe, f, NULL, &e) != 0)
+        if (store_exec(s->st, &e, "SAVEPOINT monitor_result", "") != 0 ||
+            monitor_record_findings(s->st, m, fe, f, NULL, &e) != 0) {
             log_error("probe: monitor %lld: %s", (long long)m->id, e.msg);
+            store_exec(s->st, NULL, "ROLLBACK TO monitor_result", "");
+        }
+        store_exec(s->st, NULL, "RELEASE monitor_result", "");
     }
     probe_print_free(pp);
     probe_print_free(vp);
@@ -197,10 +201,16 @@ static void on_result(void *ctx, int64_t id, void *user, int variant, struct pro
     probe_check_judge(&j.c, fe, f, &pp);
     begin(s);
     int retry = 0;
-    if (monitor_record(s->st, &s->os, &m, fe, f, pp, same, &retry, &e) != 0) {
+    /* A savepoint, so that one monitor's failure loses only its own result,
+     * not the second's worth of others in the transaction. */
+    if (store_exec(s->st, &e, "SAVEPOINT monitor_result", "") == 0) {
+        if (monitor_record(s->st, &s->os, &m, fe, f, pp, same, &retry, &e) != 0) {
+            log_error("probe: monitor %lld: %s", (long long)id, e.msg);
+            store_exec(s->st, NULL, "ROLLBACK TO monitor_result", "");
+        }
+        store_exec(s->st, NULL, "RELEASE monitor_result", "");
+    } else
         log_error("probe: monitor %lld: %s", (long long)id, e.msg);
-        store_rollback(s->st);
-    }
     if (fe->ok && !same) {
         memcpy(mm->sum, sum, sizeof sum);
         mm->has_sha = 1;
@@ -230,10 +240,6 @@ out:
 }
 
 /* ---- keeping the schedule in step with the database ------------------------------- */
-
-struct reload {
-    struct serve_monitors *s;
-};
 
 static int reload_one(void *ctx, const struct monitor_conf *c)
 {
