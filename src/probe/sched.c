@@ -149,6 +149,17 @@ static void monitor_closed(uv_handle_t *h)
     free(m);
 }
 
+/* What a transfer fetches: the monitor's target as the variant sees it. */
+static struct probe_target variant_target(const struct sched_monitor *m, int variant)
+{
+    struct probe_target t = m->t;
+    if (variant > 0 && variant <= probe_crawler_count)
+        t.user_agent = probe_crawler_agents[variant - 1];
+    else if (variant > probe_crawler_count)
+        t.referer = probe_search_referer;
+    return t;
+}
+
 static void check_done(struct probe_sched *s)
 {
     CURLMsg *msg;
@@ -171,7 +182,8 @@ static void check_done(struct probe_sched *s)
             buf_reset(&tr->f.body);
             tr->f.nhops = 0;
             snprintf(tr->f.cert_error, sizeof tr->f.cert_error, "%s", why);
-            CURL *again = probe_fetch_handle(&tr->f, &m->t, NULL);
+            struct probe_target t = variant_target(m, tr->variant);
+            CURL *again = probe_fetch_handle(&tr->f, &t, NULL);
             tr->easy = again;
             if (again && curl_multi_add_handle(s->multi, again) == CURLM_OK)
                 continue;
@@ -201,11 +213,7 @@ static void check_done(struct probe_sched *s)
 static int add_to_curl(struct probe_sched *s, struct transfer *tr)
 {
     struct sched_monitor *m = tr->m;
-    struct probe_target t = m->t;
-    if (tr->variant > 0 && tr->variant <= probe_crawler_count)
-        t.user_agent = probe_crawler_agents[tr->variant - 1];
-    else if (tr->variant > probe_crawler_count)
-        t.referer = probe_search_referer;
+    struct probe_target t = variant_target(m, tr->variant);
     CURL *h = probe_fetch_handle(&tr->f, &t, NULL);
     if (h && curl_multi_add_handle(s->multi, h) == CURLM_OK) {
         tr->easy = h;
