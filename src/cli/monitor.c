@@ -651,10 +651,10 @@ static double latency(struct store *st, int64_t id, int p, struct err *e)
     return r;
 }
 
-/* Parses `monitor CMD ID` and opens the data directory; *st stays NULL when
- * only --help was asked. */
+/* Parses `monitor CMD ID`, opens the data directory and reads the monitor;
+ * *st stays NULL when only --help was asked (or on failure). */
 static int parse_id_open(struct cli *cli, const char *cmd, int argc, char **argv, int64_t *id,
-                         struct store **st, struct err *e)
+                         struct store **st, struct monitor_conf *m, struct err *e)
 {
     const struct opt opts[] = {OPT_END};
     char *pos[1];
@@ -663,23 +663,23 @@ static int parse_id_open(struct cli *cli, const char *cmd, int argc, char **argv
     int rc = opt_parse_n(cli, cmd, opts, argc, argv, pos, 1, "a monitor id", e);
     if (rc || cli->help)
         return rc;
-    if ((rc = cli_id("monitor", pos[0], id, e)))
+    if ((rc = cli_id("monitor", pos[0], id, e)) || (rc = cli_open(cli, st, &cfg, e)))
         return rc;
-    return cli_open(cli, st, &cfg, e);
+    if ((rc = monitor_get(*st, *id, m, e))) {
+        store_close(*st);
+        *st = NULL;
+    }
+    return rc;
 }
 
 static int mon_show(struct cli *cli, int argc, char **argv, struct err *e)
 {
     int64_t id;
     struct store *st;
-    int rc = parse_id_open(cli, "monitor show", argc, argv, &id, &st, e);
+    struct monitor_conf m;
+    int rc = parse_id_open(cli, "monitor show", argc, argv, &id, &st, &m, e);
     if (rc || !st)
         return rc;
-    struct monitor_conf m;
-    if ((rc = monitor_get(st, id, &m, e))) {
-        store_close(st);
-        return rc;
-    }
     double up[3] = {uptime(st, id, 24, e), uptime(st, id, 24 * 7, e), uptime(st, id, 24 * 30, e)};
     double lat[3] = {latency(st, id, 50, e), latency(st, id, 95, e), latency(st, id, 99, e)};
     int64_t pages = 0;
@@ -724,16 +724,14 @@ static int mon_run(struct cli *cli, int argc, char **argv, struct err *e)
 {
     int64_t id;
     struct store *st;
-    int rc = parse_id_open(cli, "monitor run", argc, argv, &id, &st, e);
+    struct monitor_conf m;
+    int rc = parse_id_open(cli, "monitor run", argc, argv, &id, &st, &m, e);
     if (rc || !st)
         return rc;
     struct objstore os;
-    struct monitor_conf m;
     struct probe_words *words = NULL;
     struct probe_baseline *b = NULL;
     rc = objstore_init(&os, cli_data_dir(cli), 0, e);
-    if (!rc)
-        rc = monitor_get(st, id, &m, e);
     if (!rc)
         rc = monitor_words(m.words_file, &words, e);
     if (!rc && m.learn == 0)
