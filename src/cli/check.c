@@ -4,6 +4,7 @@
 #include "cli.h"
 
 #include "../probe/probe.h"
+#include "monitor.h"
 
 #include <libgen.h>
 #include <stdio.h>
@@ -86,24 +87,17 @@ static void check_cloaking(const struct probe_check *c, const struct probe_targe
                            const struct probe_fetch *plain, const struct probe_print *pp,
                            struct probe_findings *f)
 {
-    enum { N = 5 };
-    struct probe_target vt[N];
-    struct probe_fetch *vf = calloc(N, sizeof *vf);
+    struct probe_target vt[PROBE_VARIANTS];
+    struct probe_fetch *vf = calloc(PROBE_VARIANTS, sizeof *vf);
     if (!vf)
         return;
-    for (int v = 0; v < N; v++) {
-        vt[v] = *t;
-        if (v < probe_crawler_count)
-            vt[v].user_agent = probe_crawler_agents[v];
-        else
-            vt[v].referer = probe_search_referer;
+    for (int v = 0; v < PROBE_VARIANTS; v++) {
+        vt[v] = probe_variant_target(t, v + 1);
         probe_fetch_init(&vf[v], t->body_max);
     }
-    if (probe_fetch_many(vt, vf, probe_crawler_count + 1, NULL) == 0)
-        for (int v = 0; v <= probe_crawler_count && !probe_has(f, "cloaking"); v++) {
-            if (vf[v].ok && vf[v].body.len == plain->body.len &&
-                strcmp(vf[v].final_url, plain->final_url) == 0 &&
-                (plain->body.len == 0 || memcmp(vf[v].body.p, plain->body.p, plain->body.len) == 0))
+    if (probe_fetch_many(vt, vf, PROBE_VARIANTS, NULL) == 0)
+        for (int v = 0; v < PROBE_VARIANTS && !probe_has(f, "cloaking"); v++) {
+            if (probe_same_page(plain, &vf[v]))
                 continue;
             struct probe_findings *scratch = calloc(1, sizeof *scratch);
             struct probe_print *vp = NULL;
@@ -117,7 +111,7 @@ static void check_cloaking(const struct probe_check *c, const struct probe_targe
             probe_print_free(vp);
             free(scratch);
         }
-    for (int v = 0; v < N; v++)
+    for (int v = 0; v < PROBE_VARIANTS; v++)
         probe_fetch_release(&vf[v]);
     free(vf);
 }
@@ -140,12 +134,6 @@ int check_run(const struct probe_check *c, const struct probe_target *t, int clo
     else
         probe_print_free(pp);
     return 0;
-}
-
-static int read_list(const char *path, size_t max, struct buf *b, struct err *e)
-{
-    buf_init(b, max);
-    return fs_read_file(path, max, b, e);
 }
 
 /* Writes a baseline of the page learned from this fetch and one more. */
@@ -224,18 +212,12 @@ int cmd_check(struct cli *cli, int argc, char **argv, struct err *e)
 
     struct probe_words *words = NULL;
     struct probe_baseline *baseline = NULL;
-    struct buf text;
-    buf_init(&text, 1);
-    if (words_file) {
-        if ((rc = read_list(words_file, 4 << 20, &text, e)) == 0)
-            words = probe_words_new(words_file, text.p ? text.p : "", text.len, e);
-        buf_release(&text);
-    } else
-        words = probe_words_builtin(e);
-    if (!words)
-        return e->code ? e->code : ERR_INPUT;
+    if ((rc = monitor_words(words_file, &words, e)))
+        return rc;
     if (baseline_file) {
-        if ((rc = read_list(baseline_file, 64 << 20, &text, e)) == 0)
+        struct buf text;
+        buf_init(&text, 64 << 20);
+        if ((rc = fs_read_file(baseline_file, 64 << 20, &text, e)) == 0)
             baseline = probe_baseline_load(baseline_file, text.p ? text.p : "", text.len, e);
         buf_release(&text);
         if (!baseline) {

@@ -387,13 +387,10 @@ static int check_opts(const struct monitor_opts *o, struct err *e)
                            "monitors check public pages without them");
     }
     if (o->words) {
-        struct buf b;
-        buf_init(&b, 4 << 20);
-        int rc = fs_read_file(o->words, 4 << 20, &b, e);
-        struct probe_words *w = rc ? NULL : probe_words_new(o->words, b.p ? b.p : "", b.len, e);
-        buf_release(&b);
-        if (!w)
-            return e->code ? e->code : ERR_INPUT;
+        struct probe_words *w;
+        int rc = monitor_words(o->words, &w, e);
+        if (rc)
+            return rc;
         probe_words_free(w);
         if (o->words[0] != '/')
             return err_set(e, ERR_USAGE,
@@ -780,7 +777,7 @@ int monitor_words(const char *file, struct probe_words **out, struct err *e)
     int rc = fs_read_file(file, 4 << 20, &b, e);
     *out = rc ? NULL : probe_words_new(file, b.p ? b.p : "", b.len, e);
     buf_release(&b);
-    return *out ? 0 : (rc ? rc : ERR_INPUT);
+    return *out ? 0 : (rc ? rc : (e && e->code ? e->code : ERR_INPUT));
 }
 
 int cmd_monitor(struct cli *cli, int argc, char **argv, struct err *e)

@@ -50,6 +50,7 @@ struct serve_monitors {
     int nwords;
     int64_t retry_ms, cloak_every, keep_raw_days;
     int64_t pruned_at;
+    char seen_rows[96]; /* the monitors table as last read: count, newest change, last id */
     unsigned char key[crypto_shorthash_KEYBYTES]; /* for the bodies' sums, drawn at start */
 };
 
@@ -136,8 +137,7 @@ static void on_variant(struct serve_monitors *s, struct mon *mm, const struct mo
     mm->in_cloak = 0;
     if (!plain)
         return;
-    if (fe->ok && fe->body.len == plain->body.len && strcmp(fe->final_url, plain->final_url) == 0 &&
-        (fe->body.len == 0 || memcmp(fe->body.p, plain->body.p, fe->body.len) == 0)) {
+    if (probe_same_page(plain, fe)) {
         probe_fetch_release(plain);
         free(plain);
         return;
@@ -224,7 +224,7 @@ static void on_result(void *ctx, int64_t id, void *user, int variant, struct pro
         (mm->plain = malloc(sizeof *mm->plain))) {
         *mm->plain = *fe;
         buf_init(&fe->body, fe->body.max); /* the scheduler releases an empty one */
-        mm->variant = mm->variant % (probe_crawler_count + 1) + 1;
+        mm->variant = mm->variant % PROBE_VARIANTS + 1;
         mm->in_cloak = 1;
         if (probe_sched_variant(mm->sm, mm->variant) != 0) {
             probe_fetch_release(mm->plain);
@@ -289,12 +289,27 @@ static int reload_one(void *ctx, const struct monitor_conf *c)
 static void reload(struct serve_monitors *s)
 {
     struct err e = {0};
-    for (size_t i = 0; i < s->n; i++)
-        s->v[i]->seen = 0;
     /* a write transaction of ours would hide nothing, but commit first anyway */
     if (store_in_transaction(s->st) && store_commit(s->st, &e) != 0)
         log_error("probe: %s", e.msg);
     prune(s);
+    /* Reading every row every few seconds is for changes: skip it when the
+     * table is as it was (any add, edit or removal moves one of these). */
+    sqlite3_stmt *q;
+    char rows[96] = "";
+    if (store_query(s->st, &e, &q,
+                    "SELECT count(*), coalesce(max(updated_at), 0), coalesce(max(id), 0) "
+                    "FROM monitors",
+                    "") == 0 &&
+        store_step(s->st, q, &e) == 1)
+        snprintf(rows, sizeof rows, "%lld/%lld/%lld", (long long)sqlite3_column_int64(q, 0),
+                 (long long)sqlite3_column_int64(q, 1), (long long)sqlite3_column_int64(q, 2));
+    store_finish(q);
+    if (rows[0] && strcmp(rows, s->seen_rows) == 0)
+        return;
+    snprintf(s->seen_rows, sizeof s->seen_rows, "%s", rows);
+    for (size_t i = 0; i < s->n; i++)
+        s->v[i]->seen = 0;
     if (monitor_each(s->st, reload_one, s, &e) != 0) {
         log_error("probe: reading the monitors: %s", e.msg);
         return;

@@ -73,6 +73,8 @@ struct buf {
 void buf_init(struct buf *b, size_t max);
 void buf_release(struct buf *b);
 void buf_reset(struct buf *b); /* empty, keeping the memory */
+/* Makes room for n more bytes, so that adds up to that many do not reallocate. */
+int buf_reserve(struct buf *b, size_t n);
 int buf_add(struct buf *b, const void *p, size_t n);
 int buf_adds(struct buf *b, const char *s);
 int buf_addc(struct buf *b, char c);

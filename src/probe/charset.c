@@ -132,13 +132,10 @@ int probe_to_utf8(const char *charset, const char *body, size_t n, struct buf *o
                   struct err *e)
 {
     *bad = 0;
-    if (!charset || strcmp(charset, "UTF-8") == 0 || !charset[0])
-        return copy_utf8(body, n, out, bad) == 0
-                   ? 0
-                   : err_set(e, ERR_TOOBIG, "page larger than %zu bytes as UTF-8", out->max);
-    iconv_t cd = iconv_open("UTF-8", charset);
+    int is_utf8 = !charset || !charset[0] || strcmp(charset, "UTF-8") == 0;
+    iconv_t cd = is_utf8 ? (iconv_t)-1 : iconv_open("UTF-8", charset);
     if (cd == (iconv_t)-1) {
-        (*bad)++;
+        *bad += !is_utf8; /* a charset iconv does not know is read as UTF-8 */
         return copy_utf8(body, n, out, bad) == 0
                    ? 0
                    : err_set(e, ERR_TOOBIG, "page larger than %zu bytes as UTF-8", out->max);

@@ -7,23 +7,37 @@
 #include <string.h>
 #include <strings.h>
 
-const char *const probe_crawler_agents[] = {
+static const char *const crawler_agents[PROBE_CRAWLERS] = {
     "Mozilla/5.0 (compatible; Baiduspider/2.0; +http://www.baidu.com/search/spider.html)",
     "Sogou web spider/4.0(+http://www.sogou.com/docs/help/webmasters.htm#07)",
     ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
      "Chrome/120.0 Safari/537.36; 360Spider"),
     "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)",
 };
-const int probe_crawler_count = 4;
 const char *probe_variant_name(int variant)
 {
     static const char *const names[] = {"a visitor",      "Baiduspider",
                                         "Sogou's spider", "360Spider",
                                         "Googlebot",      "a visitor from a Baidu search"};
-    return variant >= 0 && variant <= probe_crawler_count + 1 ? names[variant] : "?";
+    return variant >= 0 && variant <= PROBE_VARIANTS ? names[variant] : "?";
 }
 
-const char *const probe_search_referer = "https://www.baidu.com/s?wd=%E6%94%BF%E5%8A%A1";
+struct probe_target probe_variant_target(const struct probe_target *t, int v)
+{
+    struct probe_target vt = *t;
+    if (v > 0 && v <= PROBE_CRAWLERS)
+        vt.user_agent = crawler_agents[v - 1];
+    else if (v > PROBE_CRAWLERS)
+        vt.referer = "https://www.baidu.com/s?wd=%E6%94%BF%E5%8A%A1";
+    return vt;
+}
+
+int probe_same_page(const struct probe_fetch *a, const struct probe_fetch *b)
+{
+    return a->ok && b->ok && a->body.len == b->body.len &&
+           strcmp(a->final_url, b->final_url) == 0 &&
+           (a->body.len == 0 || memcmp(a->body.p, b->body.p, a->body.len) == 0);
+}
 
 static int is_html(const struct probe_fetch *fe)
 {

@@ -249,9 +249,7 @@ int probe_fetch_many(const struct probe_target *t, struct probe_fetch *f, int n,
     /* A certificate that failed is fetched again without verifying, alone. */
     for (int i = 0; i < n && !rc; i++)
         if (!f[i].ok && f[i].cert_error[0] && f[i].nhops == 0) {
-            size_t max = f[i].body.max;
-            probe_fetch_release(&f[i]);
-            probe_fetch_init(&f[i], max);
+            probe_fetch_unverified(&f[i]);
             rc = probe_fetch(&t[i], &f[i], e);
         }
     return rc;
@@ -285,12 +283,7 @@ void probe_resolve(const char *url, char *out, size_t cap)
 {
     char host[256];
     out[0] = 0;
-    url_host(url, strlen(url), host);
-    size_t hl = strlen(host);
-    if (hl > 2 && host[0] == '[' && host[hl - 1] == ']') {
-        memmove(host, host + 1, hl - 2);
-        host[hl - 2] = 0;
-    }
+    url_resolver_name(url, host);
     if (!host[0])
         return;
     struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM}, *res = NULL;
@@ -300,26 +293,36 @@ void probe_resolve(const char *url, char *out, size_t cap)
     freeaddrinfo(res);
 }
 
+void probe_fetch_unverified(struct probe_fetch *f)
+{
+    char why[256];
+    snprintf(why, sizeof why, "%s",
+             f->detail[0]       ? f->detail
+             : f->cert_error[0] ? f->cert_error
+                                : "not trusted");
+    char answers[sizeof f->dns_answers]; /* asked before the fetch: they stay */
+    memcpy(answers, f->dns_answers, sizeof answers);
+    size_t max = f->body.max;
+    probe_fetch_release(f);
+    probe_fetch_init(f, max);
+    snprintf(f->cert_error, sizeof f->cert_error, "%s", why);
+    memcpy(f->dns_answers, answers, sizeof answers);
+}
+
 int probe_fetch(const struct probe_target *t, struct probe_fetch *f, struct err *e)
 {
-    for (int attempt = 0; attempt < 2; attempt++) {
-        CURL *h = probe_fetch_handle(f, t, e);
-        if (!h)
+    CURL *h = probe_fetch_handle(f, t, e);
+    if (!h)
+        return e ? e->code : ERR_INTERNAL;
+    CURLcode c = curl_easy_perform(h);
+    if (c == CURLE_PEER_FAILED_VERIFICATION && !f->cert_error[0]) {
+        /* Keep why, and fetch again without verifying to judge the page. */
+        curl_easy_cleanup(h);
+        probe_fetch_unverified(f);
+        if (!(h = probe_fetch_handle(f, t, e)))
             return e ? e->code : ERR_INTERNAL;
-        CURLcode c = curl_easy_perform(h);
-        if (c == CURLE_PEER_FAILED_VERIFICATION) {
-            /* Keep why, and fetch again without verifying to judge the page. */
-            char why[256];
-            snprintf(why, sizeof why, "%s", f->detail[0] ? f->detail : curl_easy_strerror(c));
-            curl_easy_cleanup(h);
-            size_t max = f->body.max;
-            buf_release(&f->body);
-            probe_fetch_init(f, max);
-            snprintf(f->cert_error, sizeof f->cert_error, "%s", why);
-            continue;
-        }
-        probe_fetch_finish(f, h, (int)c);
-        return 0;
+        c = curl_easy_perform(h);
     }
+    probe_fetch_finish(f, h, (int)c);
     return 0;
 }

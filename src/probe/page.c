@@ -248,10 +248,8 @@ static void end_link(struct walk *w)
     size_t hl = strlen(host);
     int is_gov = (hl > 7 && strcmp(host + hl - 7, ".gov.cn") == 0) ||
                  (hl > 4 && strcmp(host + hl - 4, ".gov") == 0);
-    if (!is_gov) {
+    if (!is_gov)
         w->nhl_total++;
-        w->print->hidden_links++;
-    }
     if (w->nhl >= HIDDEN_LINKS_MAX)
         return;
     struct hidden_link *h = &w->hl[w->nhl++];
@@ -575,6 +573,7 @@ int probe_page_analyse(const char *html, size_t n, const struct probe_page_opts 
         buf_release(&frag);
     }
     hidden_links_verdict(&w);
+    w.print->hidden_links = w.nhl_total;
 
     const char *text = w.text.p ? w.text.p : "";
     probe_copy(w.print->text_head, sizeof w.print->text_head, text, w.text.len);

@@ -186,7 +186,11 @@ void probe_fetch_release(struct probe_fetch *f);
 void *probe_fetch_handle(struct probe_fetch *f, const struct probe_target *t, struct err *e);
 /* Reads the outcome (curl's result code) from the handle and frees it. */
 void probe_fetch_finish(struct probe_fetch *f, void *handle, int curl_code);
-/* Both at once, blocking. */
+/* After a fetch failed on the certificate: keeps why in cert_error (and the
+ * resolver's answers) and clears the rest, so that the next handle fetches
+ * without verifying. */
+void probe_fetch_unverified(struct probe_fetch *f);
+/* Both at once, blocking (with the unverified second try when needed). */
 int probe_fetch(const struct probe_target *t, struct probe_fetch *f, struct err *e);
 /* n (at most 16) fetches at once, blocking: t[i] into f[i] (initialised). */
 int probe_fetch_many(const struct probe_target *t, struct probe_fetch *f, int n, struct err *e);
@@ -220,19 +224,23 @@ void probe_check_cloaking(const char *as, const struct probe_fetch *plain,
                           const struct probe_print *pp, const struct probe_fetch *variant,
                           const struct probe_print *vp, struct probe_findings *f);
 
-/* The crawler agents and the search referer cloaking is checked with. */
-extern const char *const probe_crawler_agents[];
-extern const int probe_crawler_count;
-extern const char *const probe_search_referer;
-/* Who fetches as variant v (0 plain, 1…probe_crawler_count a crawler, then
- * the search visitor). */
+/* Cloaking is checked with the page fetched as variants: 1…PROBE_CRAWLERS
+ * a search engine's crawler (Baiduspider, Sogou, 360Spider, Googlebot), then
+ * a visitor arriving from a Baidu search; 0 is the plain fetch. */
+#define PROBE_CRAWLERS 4
+#define PROBE_VARIANTS (PROBE_CRAWLERS + 1)
+/* t as variant v sees it (its agent or referer). */
+struct probe_target probe_variant_target(const struct probe_target *t, int v);
+/* Who fetches as variant v. */
 const char *probe_variant_name(int v);
+/* 1 when two fetches got the same page at the same address: nothing to compare. */
+int probe_same_page(const struct probe_fetch *a, const struct probe_fetch *b);
 
 /* ---- the monitors' scheduler ------------------------------------------------------- */
 
 /* Runs checks on a libuv loop (uv_loop_t *) with libcurl's multi interface;
  * each result is handed to the callback on the loop's thread. variant is 0
- * for a plain fetch, 1…probe_crawler_count for a crawler's, and one more for
+ * for a plain fetch, 1…PROBE_CRAWLERS for a crawler's, and one more for
  * a visitor from a search result. The fetch is released after the callback. */
 struct probe_sched;
 struct sched_monitor;

@@ -62,6 +62,8 @@ void css_sheet_release(struct css_sheet *sh);
 /* The host of an absolute http(s) or protocol-relative URL, lowercased; ""
  * for a relative one. */
 void url_host(const char *url, size_t n, char out[256]);
+/* The host of url as a resolver takes it: an IPv6 literal without brackets. */
+void url_resolver_name(const char *url, char out[256]);
 /* The registrable part of a host ("www.gz.gov.cn" → "gz.gov.cn"). */
 const char *host_site(const char *host);
 /* 1 when host belongs to the site of `site_host` or to an allowed domain. */

@@ -149,17 +149,6 @@ static void monitor_closed(uv_handle_t *h)
     free(m);
 }
 
-/* What a transfer fetches: the monitor's target as the variant sees it. */
-static struct probe_target variant_target(const struct sched_monitor *m, int variant)
-{
-    struct probe_target t = m->t;
-    if (variant > 0 && variant <= probe_crawler_count)
-        t.user_agent = probe_crawler_agents[variant - 1];
-    else if (variant > probe_crawler_count)
-        t.referer = probe_search_referer;
-    return t;
-}
-
 static void check_done(struct probe_sched *s)
 {
     CURLMsg *msg;
@@ -176,13 +165,9 @@ static void check_done(struct probe_sched *s)
         struct sched_monitor *m = tr->m;
         if (code == CURLE_PEER_FAILED_VERIFICATION && !tr->f.cert_error[0]) {
             /* again without verifying, to judge the page; the reason stays */
-            char why[256];
-            snprintf(why, sizeof why, "%s", tr->f.detail[0] ? tr->f.detail : "not trusted");
             curl_easy_cleanup(easy);
-            buf_reset(&tr->f.body);
-            tr->f.nhops = 0;
-            snprintf(tr->f.cert_error, sizeof tr->f.cert_error, "%s", why);
-            struct probe_target t = variant_target(m, tr->variant);
+            probe_fetch_unverified(&tr->f);
+            struct probe_target t = probe_variant_target(&m->t, tr->variant);
             CURL *again = probe_fetch_handle(&tr->f, &t, NULL);
             tr->easy = again;
             if (again && curl_multi_add_handle(s->multi, again) == CURLM_OK)
@@ -190,7 +175,7 @@ static void check_done(struct probe_sched *s)
             tr->easy = NULL;
             if (again)
                 curl_easy_cleanup(again);
-            snprintf(tr->f.error, sizeof tr->f.error, "%s", why);
+            snprintf(tr->f.error, sizeof tr->f.error, "%s", tr->f.cert_error);
             m->busy = 0;
             if (!m->removed)
                 s->on_result(s->ctx, m->id, m->user, tr->variant, &tr->f);
@@ -213,7 +198,7 @@ static void check_done(struct probe_sched *s)
 static int add_to_curl(struct probe_sched *s, struct transfer *tr)
 {
     struct sched_monitor *m = tr->m;
-    struct probe_target t = variant_target(m, tr->variant);
+    struct probe_target t = probe_variant_target(&m->t, tr->variant);
     CURL *h = probe_fetch_handle(&tr->f, &t, NULL);
     if (h && curl_multi_add_handle(s->multi, h) == CURLM_OK) {
         tr->easy = h;
@@ -257,12 +242,7 @@ static int start_transfer(struct sched_monitor *m, int variant)
     s->transfers = tr;
     if (variant == 0 && m->resolve) {
         char host[256];
-        url_host(m->url, strlen(m->url), host);
-        size_t hl = strlen(host);
-        if (hl > 2 && host[0] == '[' && host[hl - 1] == ']') {
-            memmove(host, host + 1, hl - 2);
-            host[hl - 2] = 0;
-        }
+        url_resolver_name(m->url, host);
         struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM};
         tr->gai.data = tr;
         tr->resolving = 1;

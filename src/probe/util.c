@@ -116,6 +116,16 @@ void url_host(const char *url, size_t n, char out[256])
     out[k] = 0;
 }
 
+void url_resolver_name(const char *url, char out[256])
+{
+    url_host(url, strlen(url), out);
+    size_t n = strlen(out);
+    if (n > 2 && out[0] == '[' && out[n - 1] == ']') {
+        memmove(out, out + 1, n - 2);
+        out[n - 2] = 0;
+    }
+}
+
 const char *host_site(const char *host)
 {
     size_t n = strlen(host);

@@ -134,14 +134,10 @@ static int normalise(const char *text, size_t n, struct buf *out, uint32_t **map
     }
     const unsigned char *s = (const unsigned char *)text;
     size_t i = 0;
-    /* Folding rarely makes text longer: room for all of it at once (when out
-     * is empty; the copy only sizes it). */
-    if (out->len == 0 && n > 0) {
-        if (buf_add(out, text, n) != 0) {
-            free(m);
-            return ERR_TOOBIG;
-        }
-        buf_reset(out);
+    /* Folding rarely makes text longer: room for all of it at once. */
+    if (buf_reserve(out, n) != 0) {
+        free(m);
+        return ERR_TOOBIG;
     }
     while (i < n) {
         unsigned char c = s[i];
