@@ -180,6 +180,12 @@ struct serve_monitors;
 int serve_monitors_start(const char *data, struct serve_monitors **out, struct err *e);
 void serve_monitors_stop(struct serve_monitors *s);
 
+/* Triage's timed work, notification planning and delivery, on a thread of
+ * their own (src/cli/notify_serve.c). */
+struct serve_notify;
+int serve_notify_start(const char *data, struct serve_notify **out, struct err *e);
+void serve_notify_stop(struct serve_notify *s);
+
 int serve_logwatch_start(const char *data, const struct config *cfg, struct serve_logwatch **out,
                          struct err *e);
 void serve_logwatch_stop(struct serve_logwatch *s);

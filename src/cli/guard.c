@@ -102,15 +102,24 @@ static void sink_event(void *ctx, const struct guard_event *ev)
         hex_encode(dg, SHA256_LEN, fp);
         struct user as = {.role = ROLE_OFFICER};
         snprintf(as.name, sizeof(as.name), "guard");
+        /* restored, removed or refused: found and already put right */
+        char ref[80];
+        snprintf(ref, sizeof ref, "sha256:%s", ev->after_sha);
+        json_t *evidence = ev->after_sha[0] ? json_pack("[s]", ref) : NULL;
         struct event_new in = {.source = "guard",
                                .category = ev->category,
                                .asset = sink_asset(s, ev->root),
                                .summary = buf_str(&summary),
                                .fingerprint = fp,
-                               .details = d};
+                               .details = d,
+                               .evidence = evidence,
+                               .is_resolved = strcmp(ev->action, "restored") == 0 ||
+                                              strcmp(ev->action, "removed") == 0 ||
+                                              strcmp(ev->action, "refused") == 0};
         int64_t id, count;
         if (event_submit(s->st, &as, &in, &id, &count, &e) != 0)
             log_error("guard: cannot store the event for %s: %s", buf_str(&path), e.msg);
+        json_decref(evidence);
     } else if (s->st && strcmp(ev->action, "accepted") == 0) {
         int rc = store_begin(s->st, &e);
         if (!rc)

@@ -77,26 +77,14 @@ static int parse_impact(struct store *st, const char **facts, int n, const char 
                                facts[i]);
             a->duration_min = v;
         }
-        sqlite3_stmt *q;
-        int rc = store_query(st, e, &q, "SELECT kind, importance FROM assets WHERE name = ?", "s",
-                             names[i]);
-        if (rc)
-            return rc;
-        rc = store_step(st, q, e);
-        int found = rc == 1 && asset_kind_parse(store_col_text(q, 0), &a->kind) == 0 &&
-                    asset_importance_parse(store_col_text(q, 1), &a->importance) == 0;
-        store_finish(q);
+        int rc = asset_profile(st, names[i], &a->kind, &a->importance, e);
         if (rc < 0)
             return rc;
-        if (!found) {
-            if (asset_kind_parse(names[i], &a->kind) != 0)
-                return err_set(e, ERR_INPUT,
-                               "--impact: '%s' is neither a registered asset nor a kind (portal, "
-                               "oa, server, database, domain, other)",
-                               names[i]);
-            a->importance = a->kind == ASSET_PORTAL || a->kind == ASSET_OA ? IMPORTANCE_CORE
-                                                                           : IMPORTANCE_GENERAL;
-        }
+        if (rc == 0 && a->kind == ASSET_OTHER && strcmp(names[i], "other") != 0)
+            return err_set(e, ERR_INPUT,
+                           "--impact: '%s' is neither a registered asset nor a kind (portal, "
+                           "oa, server, database, domain, other)",
+                           names[i]);
     }
     return 0;
 }

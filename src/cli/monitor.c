@@ -137,8 +137,17 @@ static int is_down_kind(const char *kind)
     return strcmp(kind, "down") == 0 || strcmp(kind, "status") == 0;
 }
 
+/* What a monitor's event says beyond its finding: the site's state, whether
+ * it clears an earlier event, and the page kept as evidence. */
+struct submit_extra {
+    const char *state;
+    int is_resolved;
+    const char *page; /* SHA-256 of the stored page, or NULL */
+};
+
 static int submit(struct store *st, const struct monitor_conf *m, const char *category,
-                  const char *fingerprint, const char *summary, json_t *details, struct err *e)
+                  const char *fingerprint, const char *summary, json_t *details,
+                  const struct submit_extra *x, struct err *e)
 {
     struct user as = {.role = ROLE_OFFICER};
     char sum[512];
@@ -148,7 +157,16 @@ static int submit(struct store *st, const struct monitor_conf *m, const char *ca
                            .asset = m->asset[0] ? m->asset : NULL,
                            .summary = sum,
                            .fingerprint = fingerprint,
-                           .details = details};
+                           .details = details,
+                           .state = x ? x->state : NULL,
+                           .is_resolved = x ? x->is_resolved : 0};
+    char ref[80];
+    json_t *evidence = NULL;
+    if (x && x->page && x->page[0]) {
+        snprintf(ref, sizeof ref, "sha256:%s", x->page);
+        evidence = json_pack("[s]", ref);
+        in.evidence = evidence;
+    }
     int64_t id, count;
     struct err ce = {0};
     int rc = event_check(&as, &in, &ce);
@@ -157,6 +175,7 @@ static int submit(struct store *st, const struct monitor_conf *m, const char *ca
     else
         log_warn("probe: monitor %lld: event refused: %s", (long long)m->id, ce.msg);
     json_decref(details);
+    json_decref(evidence);
     return rc == ERR_INPUT ? 0 : rc;
 }
 
@@ -255,7 +274,8 @@ int monitor_record_findings(struct store *st, const struct monitor_conf *m,
         json_t *d = json_pack("{s:I, s:s, s:o, s:o, s:s?}", "monitor", (json_int_t)m->id, "url",
                               m->url, "finding", probe_finding_json(x), "fetch", fetch_json(fe),
                               "page", page && page[0] ? page : NULL);
-        rc = submit(st, m, x->code, fp, x->message, d, e);
+        struct submit_extra extra = {.page = page};
+        rc = submit(st, m, x->code, fp, x->message, d, &extra, e);
     }
     return rc;
 }
@@ -319,23 +339,26 @@ int monitor_record(struct store *st, const struct objstore *os, struct monitor_c
             json_t *d = json_pack("{s:I, s:s, s:o, s:o, s:I}", "monitor", (json_int_t)m->id, "url",
                                   m->url, "finding", probe_finding_json(down), "fetch",
                                   fetch_json(fe), "failures", (json_int_t)m->fails);
+            struct submit_extra extra = {.state = "down"};
             if (!rc)
-                rc = submit(st, m, down_category(f, down), fp, down->message, d, e);
+                rc = submit(st, m, down_category(f, down), fp, down->message, d, &extra, e);
             else
                 json_decref(d);
         }
     } else {
         if (strcmp(m->state, "down") == 0 && !rc) {
             char fp[96], since[TIME_ISO_LEN], msg[160];
-            snprintf(fp, sizeof fp, "probe:%lld:recovered:%lld", (long long)m->id,
+            /* the clearing of the outage's own event */
+            snprintf(fp, sizeof fp, "probe:%lld:down:%lld", (long long)m->id,
                      (long long)m->down_since);
             time_format_utc(m->down_since, since);
             snprintf(msg, sizeof msg, "the site answers again (down since %s)", since);
             json_t *d =
                 json_pack("{s:I, s:s, s:s, s:s, s:o}", "monitor", (json_int_t)m->id, "url", m->url,
                           "state", "recovered", "down_since", since, "fetch", fetch_json(fe));
+            struct submit_extra extra = {.state = "down", .is_resolved = 1};
             rc = submit(st, m, fe->ok ? "equipment-failure/software" : "equipment-failure/other",
-                        fp, msg, d, e);
+                        fp, msg, d, &extra, e);
         }
         snprintf(m->state, sizeof m->state, "up");
         m->fails = 0;

@@ -15,7 +15,8 @@ static const char serve_usage[] =
     "stops gracefully. --listen overrides [server] listen; port 0 takes any free port, which\n"
     "is printed on the URL: line and, with --port-file, written to FILE. --routes prints\n"
     "every route with the action it needs, as JSON, and exits. It also guards the web roots\n"
-    "of [guard] protect and follows the access logs of [logwatch] logs (docs/operations.md).\n";
+    "of [guard] protect, follows the access logs of [logwatch] logs (docs/operations.md),\n"
+    "runs the website monitors, triages events and sends notifications (docs/triage.md).\n";
 
 int cmd_serve(struct cli *cli, int argc, char **argv, struct err *e)
 {
@@ -85,6 +86,9 @@ int cmd_serve(struct cli *cli, int argc, char **argv, struct err *e)
     struct serve_guards *guards = NULL;
     struct serve_logwatch *logwatch = NULL;
     struct serve_monitors *monitors = NULL;
+    struct serve_notify *notify = NULL;
+    if (!rc)
+        rc = serve_notify_start(cli_data_dir(cli), &notify, e);
     if (!rc)
         rc = serve_monitors_start(cli_data_dir(cli), &monitors, e);
     if (!rc)
@@ -96,6 +100,7 @@ int cmd_serve(struct cli *cli, int argc, char **argv, struct err *e)
     serve_logwatch_stop(logwatch);
     serve_monitors_stop(monitors);
     serve_guards_stop(guards);
+    serve_notify_stop(notify);
     if (key.p)
         sodium_memzero(key.p, key.len);
     buf_release(&cert);

@@ -106,7 +106,8 @@ void time_set_clock(int64_t (*clock_ms)(void));
 void time_format_utc(int64_t ms, char out[TIME_ISO_LEN]);
 /* Local time in the process's time zone (TZ), "2026-11-27 11:29:10". */
 void time_format_local(int64_t ms, char out[TIME_ISO_LEN]);
-/* Parses the format of time_format_utc (milliseconds optional). */
+/* Parses the format of time_format_utc (milliseconds optional), and RFC 3339
+ * generally: any fraction digits, "Z" or an offset such as +08:00. */
 int time_parse_utc(const char *s, int64_t *out_ms, struct err *e);
 /* Checks a time-zone name (e.g. "Asia/Shanghai") against the system's zone
  * database, refusing anything that is not a plain zone name. */

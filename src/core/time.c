@@ -84,12 +84,25 @@ int time_parse_utc(const char *s, int64_t *out_ms, struct err *e)
         goto bad;
     const char *p = s + 19;
     if (*p == '.') {
-        if (digits(p + 1, 3, &milli))
+        /* RFC 3339 allows any number of fraction digits (Alertmanager sends nine). */
+        size_t k = 1;
+        while (k <= 9 && p[k] >= '0' && p[k] <= '9')
+            k++;
+        if (k < 2 || (p[k] >= '0' && p[k] <= '9'))
             goto bad;
-        p += 4;
+        for (size_t i = 1; i <= 3; i++)
+            milli = milli * 10 + (i < k ? p[i] - '0' : 0);
+        p += k;
     }
-    if (p[0] != 'Z' || p[1] != '\0')
+    int offset_min = 0;
+    if ((p[0] == '+' || p[0] == '-') && strlen(p) == 6 && p[3] == ':') {
+        int oh, om;
+        if (digits(p + 1, 2, &oh) || digits(p + 4, 2, &om) || oh > 23 || om > 59)
+            goto bad;
+        offset_min = (p[0] == '+' ? 1 : -1) * (oh * 60 + om);
+    } else if (p[0] != 'Z' || p[1] != '\0') {
         goto bad;
+    }
     if (M < 1 || M > 12 || D < 1 || D > 31 || h > 23 || m > 59 || sec > 60)
         goto bad;
     struct tm tm = {.tm_year = Y - 1900,
@@ -103,7 +116,7 @@ int time_parse_utc(const char *s, int64_t *out_ms, struct err *e)
     /* timegm rolls 30 February over into March; such a date is refused. */
     if (!gmtime_r(&t, &back) || back.tm_mday != D || back.tm_mon != M - 1)
         goto bad;
-    *out_ms = (int64_t)t * 1000 + milli;
+    *out_ms = ((int64_t)t - (int64_t)offset_min * 60) * 1000 + milli;
     return 0;
 bad:
     return err_set(e, ERR_INPUT, "time '%.40s' is not of the form 2026-01-31T08:00:00Z", s);

@@ -35,7 +35,50 @@ int event_check(const struct user *as, const struct event_new *in, struct err *e
         rc = check_text("fingerprint", in->fingerprint, 256, 0, e);
     if (!rc && in->details && !json_is_object(in->details))
         rc = err_set(e, ERR_INPUT, "details must be an object");
+    enum asset_state state;
+    if (!rc && in->state && *in->state && asset_state_parse(in->state, &state) != 0)
+        rc = err_set(e, ERR_INPUT,
+                     "state '%.40s' is not ok, degraded, down, tampered, leaked or lost",
+                     in->state);
+    if (!rc)
+        rc = check_text("link", in->link, 256, 0, e);
+    int64_t now = time_now_ms();
+    if (!rc && in->occurred_at && (in->occurred_at < 0 || in->occurred_at > now + PLAN_HOUR_MS))
+        rc = err_set(e, ERR_INPUT, "time lies in the future");
+    if (!rc && in->evidence) {
+        if (!json_is_array(in->evidence) || json_array_size(in->evidence) > EVENT_EVIDENCE_MAX)
+            rc = err_set(e, ERR_INPUT, "evidence must be an array of at most %d references",
+                         EVENT_EVIDENCE_MAX);
+        size_t i;
+        const json_t *v;
+        json_array_foreach(in->evidence, i, v)
+        {
+            if (rc)
+                break;
+            if (!json_is_string(v))
+                rc = err_set(e, ERR_INPUT, "evidence[%zu] is not a string", i);
+            else
+                rc = check_text("an evidence reference", json_string_value(v), 512, 1, e);
+        }
+    }
     return rc;
+}
+
+/* The state an event implies for its asset when it names none. */
+static const char *implied_state(const struct category *cat, const struct subcategory *sub)
+{
+    const char *s = sub ? sub->code : "";
+    if (strcmp(cat->code, "information-destruction") == 0)
+        return strcmp(s, "leak") == 0 || strcmp(s, "theft") == 0 ? "leaked"
+               : strcmp(s, "loss") == 0                          ? "lost"
+               : strcmp(s, "tampering") == 0                     ? "tampered"
+                                                                 : "";
+    if (strcmp(cat->code, "content-security") == 0)
+        return "tampered"; /* harmful words or hidden links put on the site */
+    if (strcmp(cat->code, "harmful-program") == 0 &&
+        (strcmp(s, "webshell") == 0 || strcmp(s, "web-malicious-code") == 0))
+        return "tampered";
+    return "";
 }
 
 int event_store(struct store *st, const struct user *as, const struct event_new *in, int64_t *id,
@@ -72,29 +115,59 @@ int event_store(struct store *st, const struct user *as, const struct event_new 
         buf_release(&k);
         snprintf(key, sizeof(key), "%s:%s", in->source, fp);
     }
-    int64_t now = time_now_ms();
-    rc = store_exec(st, e,
-                    "INSERT INTO events (source, category, subcategory, asset, summary, "
-                    "fingerprint, details, first_seen, last_seen, submitted_by) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (fingerprint) DO "
-                    "UPDATE SET count = count + 1, last_seen = excluded.last_seen, "
-                    "summary = excluded.summary, details = excluded.details",
-                    "sssssssIIs", in->source, cat->code, sub ? sub->code : NULL,
-                    in->asset ? in->asset : "", in->summary, key, buf_str(&details), now, now,
-                    as->name);
-    buf_release(&details);
+    struct buf evidence;
+    buf_init(&evidence, 16 * 1024);
+    json_t *none = json_array();
+    json_canonical(in->evidence ? in->evidence : none, &evidence);
+    json_decref(none);
+    const char *state = in->state && *in->state ? in->state : implied_state(cat, sub);
+    int64_t now = time_now_ms(), occurred = in->occurred_at ? in->occurred_at : now;
+    int64_t cleared = 0;
+    int existed = 0;
     sqlite3_stmt *q = NULL;
-    if (!rc)
-        rc = store_query(st, e, &q, "SELECT id, count FROM events WHERE fingerprint = ?", "s", key);
+    rc = store_query(st, e, &q, "SELECT id, count, coalesce(cleared_at, 0) FROM events "
+                                "WHERE fingerprint = ?", "s", key);
     if (!rc && (rc = store_step(st, q, e)) == 1) {
+        existed = 1;
         *id = sqlite3_column_int64(q, 0);
-        *count = sqlite3_column_int64(q, 1);
+        *count = sqlite3_column_int64(q, 1) + 1;
+        cleared = sqlite3_column_int64(q, 2);
         rc = 0;
-    } else if (rc == 0) {
-        rc = err_set(e, ERR_INTERNAL, "event vanished after it was stored");
     }
     store_finish(q);
-    /* A new event is a change worth the audit log; a repeat only counts. */
+    enum triage_change change = TRIAGE_NEW;
+    if (!rc && !existed) {
+        rc = store_exec(st, e,
+                        "INSERT INTO events (source, category, subcategory, asset, summary, "
+                        "fingerprint, details, first_seen, last_seen, submitted_by, occurred_at, "
+                        "state, link, evidence, cleared_at) "
+                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        "sssssssIIsIsssT", in->source, cat->code, sub ? sub->code : NULL,
+                        in->asset ? in->asset : "", in->summary, key, buf_str(&details), now, now,
+                        as->name, occurred, state, in->link ? in->link : "", buf_str(&evidence),
+                        in->is_resolved ? now : (int64_t)0);
+        *id = store_last_id(st);
+        *count = 1;
+    } else if (!rc && in->is_resolved) {
+        /* The clearing report keeps what the event said and adds its own. */
+        change = cleared ? TRIAGE_REPEAT : TRIAGE_CLEARED;
+        rc = store_exec(st, e,
+                        "UPDATE events SET count = count + 1, last_seen = ?, "
+                        "cleared_at = coalesce(cleared_at, ?), "
+                        "details = json_set(details, '$.cleared', json(?)) WHERE id = ?",
+                        "IIsI", now, now, buf_str(&details), *id);
+    } else if (!rc) {
+        change = cleared ? TRIAGE_REFIRED : TRIAGE_REPEAT;
+        rc = store_exec(st, e,
+                        "UPDATE events SET count = count + 1, last_seen = ?, summary = ?, "
+                        "details = ?, cleared_at = NULL WHERE id = ?",
+                        "IssI", now, in->summary, buf_str(&details), *id);
+    }
+    buf_release(&details);
+    buf_release(&evidence);
+    if (!rc)
+        rc = triage_event(st, *id, change, e);
+/* A new event is a change worth the audit log; a repeat only counts. */
     if (!rc && *count == 1) {
         char obj[32];
         snprintf(obj, sizeof(obj), "event:%lld", (long long)*id);
@@ -130,24 +203,32 @@ int event_list_json(struct store *st, const struct user *as, int limit, int64_t 
     sqlite3_stmt *q;
     int rc = store_query(st, e, &q,
                          "SELECT id, source, category, coalesce(subcategory, ''), asset, summary, "
-                         "count, first_seen, last_seen FROM events WHERE (? = 0 OR id < ?) "
-                         "ORDER BY id DESC LIMIT ?",
+                         "count, first_seen, last_seen, coalesce(occurred_at, first_seen), state, "
+                         "coalesce(cleared_at, 0), coalesce(proposal_id, 0) FROM events "
+                         "WHERE (? = 0 OR id < ?) ORDER BY id DESC LIMIT ?",
                          "IIi", before_id, before_id, limit);
     if (rc)
         return rc;
     json_t *items = json_array();
     while ((rc = store_step(st, q, e)) == 1) {
-        char first[TIME_ISO_LEN], last[TIME_ISO_LEN], category[160];
+        char first[TIME_ISO_LEN], last[TIME_ISO_LEN], occurred[TIME_ISO_LEN], cleared[TIME_ISO_LEN],
+            category[160];
         time_format_utc(sqlite3_column_int64(q, 7), first);
         time_format_utc(sqlite3_column_int64(q, 8), last);
+        time_format_utc(sqlite3_column_int64(q, 9), occurred);
+        int64_t cl = sqlite3_column_int64(q, 11), pid = sqlite3_column_int64(q, 12);
+        time_format_utc(cl, cleared);
         snprintf(category, sizeof(category), "%s%s%s", store_col_text(q, 2),
                  *store_col_text(q, 3) ? "/" : "", store_col_text(q, 3));
         json_array_append_new(
-            items, json_pack("{s:I, s:s, s:s, s:s, s:s, s:I, s:s, s:s}", "id",
-                             (json_int_t)sqlite3_column_int64(q, 0), "source", store_col_text(q, 1),
-                             "category", category, "asset", store_col_text(q, 4), "summary",
-                             store_col_text(q, 5), "count", (json_int_t)sqlite3_column_int64(q, 6),
-                             "first_seen", first, "last_seen", last));
+            items,
+            json_pack("{s:I, s:s, s:s, s:s, s:s, s:I, s:s, s:s, s:s, s:s, s:s?, s:o}", "id",
+                      (json_int_t)sqlite3_column_int64(q, 0), "source", store_col_text(q, 1),
+                      "category", category, "asset", store_col_text(q, 4), "summary",
+                      store_col_text(q, 5), "count", (json_int_t)sqlite3_column_int64(q, 6),
+                      "first_seen", first, "last_seen", last, "occurred_at", occurred, "state",
+                      store_col_text(q, 10), "cleared_at", cl ? cleared : NULL, "proposal",
+                      pid ? json_integer(pid) : json_null()));
     }
     store_finish(q);
     if (rc) {

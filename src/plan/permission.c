@@ -38,6 +38,12 @@ static const struct {
     [ACT_EVENT_SUBMIT] = {{"event.submit", "submit security events for triage"}, L | O | D},
     [ACT_EVENT_READ] = {{"event.read", "see the events waiting for triage"}, L | O | U},
     [ACT_MONITOR_MANAGE] = {{"monitor.manage", "add, change and remove website monitors"}, O | A},
+    [ACT_TRIAGE] = {{"triage.decide", "accept, merge, warn from or dismiss proposals"}, L | O},
+    [ACT_INCIDENT_ACK] = {{"incident.ack", "acknowledge an incident, stopping its escalation"},
+                          L | O},
+    [ACT_NOTIFY_MANAGE] = {{"notify.manage", "configure notification channels and routes"}, A},
+    [ACT_NOTIFY_READ] = {{"notify.read", "see the notifications sent, pending and failed"},
+                         L | O | U | A},
 };
 
 const struct action_info *action_info(enum action a)

@@ -107,7 +107,7 @@ static const struct {
     {"deadline.police", 60000, 7 * PLAN_DAY_MS},
     {"deadline.final_report", PLAN_DAY_MS, 365 * PLAN_DAY_MS},
     {"deadline.assessment", PLAN_DAY_MS, 365 * PLAN_DAY_MS},
-    {"deadline.escalation", 60000, PLAN_DAY_MS},
+    {"deadline.escalation", 1000, PLAN_DAY_MS},
     {"level.down_long_min", 1, 7 * 24 * 60},
     {"level.degraded_long_min", 1, 7 * 24 * 60},
     {"level.records_iii", 1, INT64_MAX},
@@ -133,6 +133,15 @@ static const struct {
     {"probe.retry_s", 1, 3600},
     {"probe.cloak_every", 1, 10000},
     {"probe.keep_raw_days", 1, 3650},
+    {"triage.window_s", 60, 7 * 86400},
+    {"triage.public_after_s", 0, 86400},
+    {"triage.auto_restored", 0, 1},
+    {"triage.auto_level", 0, 4},
+    {"notify.timeout_s", 1, 120},
+    {"notify.retry_s", 1, 3600},
+    {"notify.max_attempts", 1, 50},
+    {"notify.report_remind_s", 0, 7 * 86400},
+    {"notify.per_minute", 1, 100000},
 };
 
 int setting_set(struct store *st, const struct user *as, const char *key, const char *value,
@@ -219,6 +228,29 @@ int asset_add(struct store *st, const struct user *as, const char *name, enum as
                                          "department", department),
                                e);
     return resp_finish(st, rc, e);
+}
+
+int asset_profile(struct store *st, const char *name, enum asset_kind *kind,
+                  enum asset_importance *importance, struct err *e)
+{
+    sqlite3_stmt *q;
+    int rc = store_query(st, e, &q, "SELECT kind, importance FROM assets WHERE name = ?", "s",
+                         name);
+    if (rc)
+        return rc;
+    rc = store_step(st, q, e);
+    int found = rc == 1 && asset_kind_parse(store_col_text(q, 0), kind) == 0 &&
+                asset_importance_parse(store_col_text(q, 1), importance) == 0;
+    store_finish(q);
+    if (rc < 0)
+        return rc;
+    if (found)
+        return 1;
+    if (asset_kind_parse(name, kind) != 0)
+        *kind = ASSET_OTHER;
+    *importance =
+        *kind == ASSET_PORTAL || *kind == ASSET_OA ? IMPORTANCE_CORE : IMPORTANCE_GENERAL;
+    return 0;
 }
 
 int asset_list_json(struct store *st, json_t **out, struct err *e)

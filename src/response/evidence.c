@@ -95,6 +95,35 @@ int evidence_add_file_named(struct store *st, const struct user *as, const char 
     return resp_finish(st, rc, e);
 }
 
+int evidence_add_object(struct store *st, const struct user *as, const char *ref,
+                        const char *hex, const char *name, const char *note, struct err *e)
+{
+    int rc = resp_allow(as, ACT_EVIDENCE_ADD, e);
+    if (!rc && !objstore_hex_valid(hex))
+        rc = err_set(e, ERR_INPUT, "'%.70s' is not the SHA-256 of an object", hex);
+    if (!rc)
+        rc = text_check("the evidence name", name, 255, 0, e);
+    if (!rc && note && *note)
+        rc = text_check("the note", note, 4096, 1, e);
+    if (rc)
+        return rc;
+    uint64_t size = 0;
+    rc = objstore_verify(&st->objects, hex, &size, e);
+    if (rc)
+        return rc;
+    struct incident_row row;
+    rc = incident_begin(st, as, ref, &row, e);
+    if (rc)
+        return rc;
+    int64_t have = 0, id;
+    rc = store_query_int(st, e, &have,
+                         "SELECT count(*) FROM evidence WHERE incident_id = ? AND sha256 = ?", "Is",
+                         row.id, hex);
+    if (!rc && !have)
+        rc = evidence_record(st, as, &row, "file", name, hex, size, note, &id, e);
+    return resp_finish(st, rc, e);
+}
+
 int evidence_add_note(struct store *st, const struct user *as, const char *ref, const char *text,
                       int64_t *id, struct err *e)
 {

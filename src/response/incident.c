@@ -142,7 +142,7 @@ int incident_open(struct store *st, const struct user *as, const struct incident
                         incident_status_code(status), buf_str(&dept), in->is_drill ? 1 : 0,
                         plan_version, started, as->name,
                         as->role == ROLE_DEPARTMENT ? as->department : "", now,
-                        is_report ? (int64_t)0 : now, now);
+                        is_report || in->is_automatic ? (int64_t)0 : now, now);
     }
     int64_t id = store_last_id(st);
     for (size_t i = 0; !rc && i < in->n_assets; i++)
@@ -180,6 +180,65 @@ int incident_open(struct store *st, const struct user *as, const struct incident
                                          "drill", in->is_drill),
                                e);
     buf_release(&dept);
+    return resp_finish(st, rc, e);
+}
+
+int incident_acknowledge(struct store *st, const struct user *as, const char *ref, struct err *e)
+{
+    int rc = resp_allow(as, ACT_INCIDENT_ACK, e);
+    if (rc)
+        return rc;
+    struct incident_row row;
+    rc = incident_begin(st, as, ref, &row, e);
+    if (rc)
+        return rc;
+    int64_t at = 0;
+    rc = store_query_int(st, e, &at, "SELECT coalesce(acknowledged_at, 0) FROM incidents "
+                                     "WHERE id = ?", "I", row.id);
+    if (!rc && at) { /* already in hand: nothing to record */
+        store_rollback(st);
+        return 0;
+    }
+    if (!rc)
+        rc = store_exec(st, e,
+                        "UPDATE incidents SET acknowledged_at = ?, acknowledged_by = ?, "
+                        "escalate_at = NULL, updated_at = ? WHERE id = ?",
+                        "IsII", time_now_ms(), as->name, time_now_ms(), row.id);
+    if (!rc)
+        rc = timeline_add(st, row.id, as->name, "acknowledged", e, "%s 已确认接手，停止升级通知",
+                          as->name);
+    if (!rc)
+        rc = audit_append_take(st, as->name, "incident.ack", ref, json_object(), e);
+    return resp_finish(st, rc, e);
+}
+
+int incident_merge(struct store *st, const struct user *as, const char *ref, const char *what,
+                   const char *const *assets, size_t n_assets, struct err *e)
+{
+    int rc = resp_allow(as, ACT_INCIDENT_MANAGE, e);
+    if (!rc)
+        rc = text_check("what", what, 1024, 0, e);
+    if (rc)
+        return rc;
+    struct incident_row row;
+    rc = incident_begin(st, as, ref, &row, e);
+    if (rc)
+        return rc;
+    if (row.status == INC_CLOSED || row.status == INC_ASSESSED)
+        rc = err_set(e, ERR_CONFLICT, "incident %s is %s: nothing more joins it", ref,
+                     incident_status_code(row.status));
+    for (size_t i = 0; !rc && i < n_assets; i++)
+        rc = store_exec(st, e,
+                        "INSERT OR IGNORE INTO incident_assets (incident_id, asset) VALUES (?, ?)",
+                        "Is", row.id, assets[i]);
+    if (!rc)
+        rc = timeline_add(st, row.id, as->name, "merged", e, "并入：%s", what);
+    if (!rc)
+        rc = store_exec(st, e, "UPDATE incidents SET updated_at = ? WHERE id = ?", "II",
+                        time_now_ms(), row.id);
+    if (!rc)
+        rc = audit_append_take(st, as->name, "incident.merge", ref,
+                               json_pack("{s:s, s:i}", "what", what, "assets", (int)n_assets), e);
     return resp_finish(st, rc, e);
 }
 

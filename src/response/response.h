@@ -71,6 +71,11 @@ int asset_add(struct store *st, const struct user *as, const char *name, enum as
               enum asset_importance importance, const char *department, const char *owner,
               struct err *e);
 int asset_list_json(struct store *st, json_t **out, struct err *e);
+/* An asset's kind and importance for the level rules: from the register, or
+ * from the name when it is a kind (portal, oa: core), else other and general.
+ * Returns 1 when registered, 0 when guessed, or a negative error. */
+int asset_profile(struct store *st, const char *name, enum asset_kind *kind,
+                  enum asset_importance *importance, struct err *e);
 
 /* ---- incidents -------------------------------------------------------- */
 
@@ -85,6 +90,8 @@ struct incident_new {
     const struct impact *impact; /* facts for a proposal, or NULL */
     int64_t started_at;          /* 0: now */
     int is_drill;
+    int is_automatic; /* opened by a setting, not a person: nobody has
+                         acknowledged it yet, so its notices escalate */
 };
 
 #define INCIDENT_REF_LEN 24
@@ -103,6 +110,12 @@ int incident_set_level(struct store *st, const struct user *as, const char *ref,
  * a reason. `assessed` is reached only by completing the assessment. */
 int incident_set_status(struct store *st, const struct user *as, const char *ref,
                         enum incident_status to, const char *reason, int override, struct err *e);
+/* Someone has taken the incident in hand: its notices stop escalating. */
+int incident_acknowledge(struct store *st, const struct user *as, const char *ref, struct err *e);
+/* Joins more of what triage found to an incident: its assets, and a line in
+ * the timeline. */
+int incident_merge(struct store *st, const struct user *as, const char *ref, const char *what,
+                   const char *const *assets, size_t n_assets, struct err *e);
 int incident_assign(struct store *st, const struct user *as, const char *ref,
                     const char *department, const char *person, struct err *e);
 /* flag: "sabotage" (adds the police/secrecy-bureau task, H-5), "crime"
@@ -145,6 +158,10 @@ int evidence_add_file(struct store *st, const struct user *as, const char *ref, 
 int evidence_add_file_named(struct store *st, const struct user *as, const char *ref,
                             const char *path, const char *name, const char *note, int64_t *id,
                             struct err *e);
+/* Records an object already in the object store (a page a monitor kept, a
+ * file version the guard kept) as evidence, once per incident. */
+int evidence_add_object(struct store *st, const struct user *as, const char *ref,
+                        const char *hex, const char *name, const char *note, struct err *e);
 int evidence_add_note(struct store *st, const struct user *as, const char *ref, const char *text,
                       int64_t *id, struct err *e);
 /* Re-hashes every item; returns 0 when all are intact, 1 when any is not,

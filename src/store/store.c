@@ -252,19 +252,44 @@ const char *store_col_text(sqlite3_stmt *stmt, int col)
 
 int store_begin(struct store *st, struct err *e)
 {
-    return store_exec(st, e, "BEGIN IMMEDIATE", "");
+    /* Inside a transaction, a savepoint: the callee's work commits or rolls
+     * back with its own result, and becomes durable with the caller's. */
+    if (st->depth > 0 && store_in_transaction(st)) {
+        int rc = store_exec(st, e, "SAVEPOINT nested", "");
+        if (!rc)
+            st->depth++;
+        return rc;
+    }
+    int rc = store_exec(st, e, "BEGIN IMMEDIATE", "");
+    st->depth = rc ? 0 : 1;
+    return rc;
 }
 
 int store_commit(struct store *st, struct err *e)
 {
+    if (st->depth > 1) {
+        int rc = store_exec(st, e, "RELEASE nested", "");
+        if (rc)
+            store_rollback(st);
+        else
+            st->depth--;
+        return rc;
+    }
     int rc = store_exec(st, e, "COMMIT", "");
     if (rc)
         store_rollback(st);
+    st->depth = 0;
     return rc;
 }
 
 void store_rollback(struct store *st)
 {
+    if (st->depth > 1 && store_in_transaction(st)) {
+        sqlite3_exec(st->db, "ROLLBACK TO nested; RELEASE nested", NULL, NULL, NULL);
+        st->depth--;
+        return;
+    }
+    st->depth = 0;
     if (!sqlite3_get_autocommit(st->db))
         sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 }

@@ -29,7 +29,7 @@ struct objstore {
     char dir[STORE_PATH_MAX]; /* .../objects */
 };
 
-#define STORE_STMT_CACHE 64
+#define STORE_STMT_CACHE 128
 
 struct store_cached {
     const char *sql; /* the literal it was prepared from */
@@ -45,6 +45,7 @@ struct store {
     char dir[STORE_PATH_MAX];                    /* the data directory */
     char db_path[STORE_PATH_MAX];                /* dir/tocsin.db */
     struct objstore objects;
+    int depth; /* store_begin calls not yet committed or rolled back */
 };
 
 enum store_flags {
@@ -60,7 +61,9 @@ int store_schema_latest(void);
 int store_schema_version(struct store *st, struct err *e);
 
 /* Write transactions are IMMEDIATE, so that two processes never interleave
- * (the audit chain relies on it). */
+ * (the audit chain relies on it). A begin inside a transaction opens a
+ * savepoint, so that one change can be made of others (a proposal accepted
+ * into a new incident), each committing or rolling back as a whole. */
 int store_begin(struct store *st, struct err *e);
 int store_commit(struct store *st, struct err *e);
 void store_rollback(struct store *st);

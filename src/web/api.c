@@ -786,13 +786,28 @@ static int h_due(struct req *r, json_t **out, struct err *e)
 
 /* ---- events ------------------------------------------------------------------------- */
 
+/* A notification of tocsin sent back to tocsin would be an event that makes
+ * a notification that makes an event: such a loop is refused at the door. */
+static int refuse_loop(struct req *r, struct err *e)
+{
+    if (MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "X-Tocsin-Notification"))
+        return err_set(e, ERR_CONFLICT,
+                       "this is a notification of tocsin itself: taking it as an event would "
+                       "loop (check the webhook channel's address)");
+    return 0;
+}
+
 static int h_event_submit(struct req *r, json_t **out, struct err *e)
 {
-    static const char *const fields[] = {"source",      "category", "asset", "summary",
-                                         "fingerprint", "details",  NULL};
+    static const char *const fields[] = {"source", "category", "asset",  "summary", "fingerprint",
+                                         "details", "time",    "state",  "link",    "evidence",
+                                         "status",  NULL};
     json_t *b = NULL;
     struct event_new in = {0};
-    int rc = req_json(r, fields, &b, e);
+    const char *status = NULL;
+    int rc = refuse_loop(r, e);
+    if (!rc)
+        rc = req_json(r, fields, &b, e);
     if (!rc)
         rc = json_str(b, "source", 1, &in.source, e);
     if (!rc)
@@ -803,7 +818,19 @@ static int h_event_submit(struct req *r, json_t **out, struct err *e)
         rc = json_str(b, "summary", 1, &in.summary, e);
     if (!rc)
         rc = json_str(b, "fingerprint", 0, &in.fingerprint, e);
+    if (!rc)
+        rc = json_time(b, "time", 0, &in.occurred_at, e);
+    if (!rc)
+        rc = json_str(b, "state", 0, &in.state, e);
+    if (!rc)
+        rc = json_str(b, "link", 0, &in.link, e);
+    if (!rc)
+        rc = json_str(b, "status", 0, &status, e);
+    if (!rc && status && strcmp(status, "firing") != 0 && strcmp(status, "resolved") != 0)
+        rc = err_set(e, ERR_INPUT, "status must be firing or resolved");
+    in.is_resolved = status && strcmp(status, "resolved") == 0;
     in.details = b ? json_object_get(b, "details") : NULL;
+    in.evidence = b ? json_object_get(b, "evidence") : NULL;
     if (!rc && in.details && !json_is_object(in.details))
         rc = err_set(e, ERR_MALFORMED, "details must be an object");
     if (!rc)
@@ -818,6 +845,294 @@ static int h_event_submit(struct req *r, json_t **out, struct err *e)
     r->is_suspended = 1;
     *out = NULL;
     return WEB_SUSPENDED;
+}
+
+static int h_alertmanager(struct req *r, json_t **out, struct err *e)
+{
+    json_t *b = NULL;
+    json_error_t je;
+    int n = 0;
+    int rc = refuse_loop(r, e);
+    if (!rc && !(b = json_loadb(r->body.p ? r->body.p : "", r->body.len, 0, &je)))
+        rc = err_set(e, ERR_MALFORMED, "body is not valid JSON: %s (at byte %d)", je.text,
+                     je.position);
+    if (!rc)
+        rc = event_alertmanager(r->st, &r->user, b, &n, e);
+    json_decref(b);
+    if (rc)
+        return rc;
+    *out = json_pack("{s:i}", "accepted", n);
+    return 202;
+}
+
+static int h_department_report(struct req *r, json_t **out, struct err *e)
+{
+    static const char *const fields[] = {"what",     "where",  "when", "how_bad",
+                                         "category", "detail", NULL};
+    json_t *b = NULL;
+    struct department_report in = {0};
+    const char *how = NULL;
+    int rc = req_json(r, fields, &b, e);
+    if (!rc)
+        rc = json_str(b, "what", 1, &in.what, e);
+    if (!rc)
+        rc = json_str(b, "where", 1, &in.where, e);
+    if (!rc)
+        rc = json_time(b, "when", 0, &in.when, e);
+    if (!rc)
+        rc = json_str(b, "how_bad", 1, &how, e);
+    if (!rc)
+        rc = json_str(b, "category", 0, &in.category, e);
+    if (!rc)
+        rc = json_str(b, "detail", 0, &in.detail, e);
+    if (!rc && report_severity_parse(how, &in.how_bad) != 0)
+        rc = err_set(e, ERR_INPUT, "how_bad must be threat, impaired, down, tampered or data");
+    int64_t id = 0;
+    if (!rc)
+        rc = event_report(r->st, &r->user, &in, &id, e);
+    json_decref(b);
+    if (rc)
+        return rc;
+    *out = json_pack("{s:I}", "event", (json_int_t)id);
+    return 201;
+}
+
+/* ---- triage ---------------------------------------------------------------------------- */
+
+static int h_proposals(struct req *r, json_t **out, struct err *e)
+{
+    int limit;
+    int64_t cursor;
+    json_t *items;
+    int rc = paging(r, &limit, &cursor, e);
+    if (!rc)
+        rc = proposal_list_json(r->st, &r->user, req_query(r, "status"), limit, cursor, &items, e);
+    if (rc)
+        return rc;
+    *out = page_by_id(items, limit);
+    return 200;
+}
+
+static int h_proposal_show(struct req *r, json_t **out, struct err *e)
+{
+    int64_t id = 0;
+    int rc = param_id(r, 0, &id, e);
+    if (!rc)
+        rc = proposal_show_json(r->st, &r->user, id, out, e);
+    return rc ? rc : 200;
+}
+
+static int h_proposal_accept(struct req *r, json_t **out, struct err *e)
+{
+    static const char *const fields[] = {"incident", "level", "reason", NULL};
+    json_t *b = NULL;
+    const char *into = NULL, *level_s = NULL, *reason = NULL;
+    enum level level = LEVEL_NONE;
+    int64_t id = 0;
+    int rc = param_id(r, 0, &id, e);
+    if (!rc && r->body.len)
+        rc = req_json(r, fields, &b, e);
+    if (!rc && b)
+        rc = json_str(b, "incident", 0, &into, e);
+    if (!rc && b)
+        rc = json_str(b, "level", 0, &level_s, e);
+    if (!rc && b)
+        rc = json_str(b, "reason", 0, &reason, e);
+    if (!rc && level_s && level_parse(level_s, &level) != 0)
+        rc = err_set(e, ERR_INPUT, "level must be I, II, III or IV");
+    char ref[INCIDENT_REF_LEN];
+    if (!rc)
+        rc = proposal_accept(r->st, &r->user, id, into, level, reason, ref, e);
+    json_decref(b);
+    if (rc)
+        return rc;
+    *out = json_pack("{s:I, s:s}", "proposal", (json_int_t)id, "incident", ref);
+    return into ? 200 : 201;
+}
+
+static int h_proposal_warn(struct req *r, json_t **out, struct err *e)
+{
+    static const char *const fields[] = {"colour", "scope",    "items",  "measure",
+                                         "deadline", "issuer", NULL};
+    json_t *b = NULL;
+    struct warning_new in = {0};
+    const char *colour = NULL;
+    int64_t id = 0;
+    int rc = param_id(r, 0, &id, e);
+    if (!rc && r->body.len)
+        rc = req_json(r, fields, &b, e);
+    if (!rc && b)
+        rc = json_str(b, "colour", 0, &colour, e);
+    if (!rc && b)
+        rc = json_str(b, "scope", 0, &in.scope, e);
+    if (!rc && b)
+        rc = json_str(b, "items", 0, &in.items, e);
+    if (!rc && b)
+        rc = json_str(b, "measure", 0, &in.measures, e);
+    if (!rc && b)
+        rc = json_time(b, "deadline", 0, &in.deadline_at, e);
+    if (!rc && b)
+        rc = json_str(b, "issuer", 0, &in.issuer, e);
+    if (!rc && colour && colour_parse(colour, &in.colour) != 0)
+        rc = err_set(e, ERR_INPUT, "colour must be red, orange, yellow or blue");
+    char ref[WARNING_REF_LEN];
+    if (!rc)
+        rc = proposal_warn(r->st, &r->user, id, &in, ref, e);
+    json_decref(b);
+    if (!rc)
+        rc = warning_show_json(r->st, &r->user, ref, out, e);
+    return rc ? rc : 201;
+}
+
+static int h_proposal_dismiss(struct req *r, json_t **out, struct err *e)
+{
+    static const char *const fields[] = {"reason", NULL};
+    json_t *b = NULL;
+    const char *reason = NULL;
+    int64_t id = 0;
+    int rc = param_id(r, 0, &id, e);
+    if (!rc)
+        rc = req_json(r, fields, &b, e);
+    if (!rc)
+        rc = json_str(b, "reason", 1, &reason, e);
+    if (!rc)
+        rc = proposal_dismiss(r->st, &r->user, id, reason, e);
+    json_decref(b);
+    if (!rc)
+        rc = proposal_show_json(r->st, &r->user, id, out, e);
+    return rc ? rc : 200;
+}
+
+static int h_incident_ack(struct req *r, json_t **out, struct err *e)
+{
+    int rc = param_ref(r, 0, "INC-", e);
+    if (!rc)
+        rc = incident_acknowledge(r->st, &r->user, r->params[0], e);
+    return answer_incident(r, rc, out, e);
+}
+
+/* ---- notifications -------------------------------------------------------------------- */
+
+static int h_channels(struct req *r, json_t **out, struct err *e)
+{
+    json_t *items;
+    int rc = channel_list_json(r->st, &r->user, &items, e);
+    if (rc)
+        return rc;
+    *out = json_pack("{s:o}", "items", items);
+    return 200;
+}
+
+static int h_channel_create(struct req *r, json_t **out, struct err *e)
+{
+    static const char *const fields[] = {"name", "kind", "config", NULL};
+    json_t *b = NULL;
+    const char *name = NULL, *kind_s = NULL;
+    enum channel_kind kind = CH_WEBHOOK;
+    int rc = req_json(r, fields, &b, e);
+    if (!rc)
+        rc = json_str(b, "name", 1, &name, e);
+    if (!rc)
+        rc = json_str(b, "kind", 1, &kind_s, e);
+    if (!rc && channel_kind_parse(kind_s, &kind) != 0)
+        rc = err_set(e, ERR_INPUT, "kind must be smtp, webhook, dingtalk, wecom or feishu");
+    int64_t id = 0;
+    if (!rc)
+        rc = channel_add(r->st, &r->user, name, kind, json_object_get(b, "config"), &id, e);
+    json_decref(b);
+    if (rc)
+        return rc;
+    *out = json_pack("{s:I, s:s}", "id", (json_int_t)id, "name", name);
+    return 201;
+}
+
+static int h_channel_act(struct req *r, json_t **out, struct err *e)
+{
+    int rc;
+    const char *last = strrchr(r->path, '/');
+    if (strcmp(r->method, "DELETE") == 0)
+        rc = channel_remove(r->st, &r->user, r->params[0], e);
+    else if (strcmp(last, "/test") == 0)
+        rc = channel_test(r->st, &r->user, r->params[0], e);
+    else
+        rc = channel_set_enabled(r->st, &r->user, r->params[0], strcmp(last, "/enable") == 0, e);
+    if (rc)
+        return rc;
+    *out = json_pack("{s:s}", "name", r->params[0]);
+    return 200;
+}
+
+static int h_routes(struct req *r, json_t **out, struct err *e)
+{
+    json_t *items;
+    int rc = route_list_json(r->st, &r->user, &items, e);
+    if (rc)
+        return rc;
+    *out = json_pack("{s:o}", "items", items);
+    return 200;
+}
+
+static int h_route_create(struct req *r, json_t **out, struct err *e)
+{
+    static const char *const fields[] = {"trigger", "min_level", "category", "role",
+                                         "tier",    "channel",   NULL};
+    json_t *b = NULL;
+    const char *trigger = NULL, *level = NULL;
+    struct route_new in = {.min_level = LEVEL_IV};
+    int rc = req_json(r, fields, &b, e);
+    if (!rc)
+        rc = json_str(b, "trigger", 1, &trigger, e);
+    if (!rc)
+        rc = json_str(b, "min_level", 0, &level, e);
+    if (!rc)
+        rc = json_str(b, "category", 0, &in.category, e);
+    if (!rc)
+        rc = json_str(b, "role", 0, &in.role, e);
+    if (!rc)
+        rc = json_str(b, "channel", 1, &in.channel, e);
+    json_t *tier = b ? json_object_get(b, "tier") : NULL;
+    if (!rc && tier && !json_is_integer(tier))
+        rc = err_set(e, ERR_MALFORMED, "tier must be a whole number");
+    in.tier = tier ? (int)json_integer_value(tier) : 0;
+    if (!rc && notice_trigger_parse(trigger, &in.trigger) != 0)
+        rc = err_set(e, ERR_INPUT,
+                     "trigger must be incident, escalation, proposal, warning or report");
+    if (!rc && level && level_parse(level, &in.min_level) != 0)
+        rc = err_set(e, ERR_INPUT, "min_level must be I, II, III or IV");
+    int64_t id = 0;
+    if (!rc)
+        rc = route_add(r->st, &r->user, &in, &id, e);
+    json_decref(b);
+    if (rc)
+        return rc;
+    *out = json_pack("{s:I}", "id", (json_int_t)id);
+    return 201;
+}
+
+static int h_route_remove(struct req *r, json_t **out, struct err *e)
+{
+    int64_t id = 0;
+    int rc = param_id(r, 0, &id, e);
+    if (!rc)
+        rc = route_remove(r->st, &r->user, id, e);
+    if (rc)
+        return rc;
+    *out = json_pack("{s:I}", "id", (json_int_t)id);
+    return 200;
+}
+
+static int h_outbox(struct req *r, json_t **out, struct err *e)
+{
+    int limit;
+    int64_t cursor;
+    json_t *items;
+    int rc = paging(r, &limit, &cursor, e);
+    if (!rc)
+        rc = outbox_list_json(r->st, &r->user, req_query(r, "status"), limit, cursor, &items, e);
+    if (rc)
+        return rc;
+    *out = page_by_id(items, limit);
+    return 200;
 }
 
 static int h_events(struct req *r, json_t **out, struct err *e)
@@ -1013,6 +1328,24 @@ const struct route web_routes[] = {
     {"GET", "/api/v1/due", WEB_ANY_USER, h_due, 0},
     {"POST", "/api/v1/events", A(ACT_EVENT_SUBMIT), h_event_submit, 0},
     {"GET", "/api/v1/events", A(ACT_EVENT_READ), h_events, 0},
+    {"POST", "/api/v1/integrations/alertmanager", A(ACT_EVENT_SUBMIT), h_alertmanager, 0},
+    {"POST", "/api/v1/department-reports", A(ACT_EVENT_SUBMIT), h_department_report, 0},
+    {"GET", "/api/v1/proposals", A(ACT_EVENT_READ), h_proposals, 0},
+    {"GET", "/api/v1/proposals/{id}", A(ACT_EVENT_READ), h_proposal_show, 0},
+    {"POST", "/api/v1/proposals/{id}/accept", A(ACT_TRIAGE), h_proposal_accept, 0},
+    {"POST", "/api/v1/proposals/{id}/warn", A(ACT_TRIAGE), h_proposal_warn, 0},
+    {"POST", "/api/v1/proposals/{id}/dismiss", A(ACT_TRIAGE), h_proposal_dismiss, 0},
+    {"POST", "/api/v1/incidents/{ref}/ack", A(ACT_INCIDENT_ACK), h_incident_ack, 0},
+    {"GET", "/api/v1/notify/channels", A(ACT_NOTIFY_READ), h_channels, 0},
+    {"POST", "/api/v1/notify/channels", A(ACT_NOTIFY_MANAGE), h_channel_create, 0},
+    {"DELETE", "/api/v1/notify/channels/{name}", A(ACT_NOTIFY_MANAGE), h_channel_act, 0},
+    {"POST", "/api/v1/notify/channels/{name}/test", A(ACT_NOTIFY_MANAGE), h_channel_act, 0},
+    {"POST", "/api/v1/notify/channels/{name}/enable", A(ACT_NOTIFY_MANAGE), h_channel_act, 0},
+    {"POST", "/api/v1/notify/channels/{name}/disable", A(ACT_NOTIFY_MANAGE), h_channel_act, 0},
+    {"GET", "/api/v1/notify/routes", A(ACT_NOTIFY_READ), h_routes, 0},
+    {"POST", "/api/v1/notify/routes", A(ACT_NOTIFY_MANAGE), h_route_create, 0},
+    {"DELETE", "/api/v1/notify/routes/{id}", A(ACT_NOTIFY_MANAGE), h_route_remove, 0},
+    {"GET", "/api/v1/notify/outbox", A(ACT_NOTIFY_READ), h_outbox, 0},
     {"GET", "/api/v1/audit", A(ACT_AUDIT_READ), h_audit, 0},
     {"GET", "/api/v1/audit/verify", A(ACT_AUDIT_READ), h_audit_verify, 0},
     {"GET", "/api/v1/users", A(ACT_USER_MANAGE), h_users, 0},

@@ -16,7 +16,7 @@ struct pending {
     struct user user;
     struct event_new in;
     char *strings; /* the copies in.source … in.fingerprint point into */
-    json_t *details;
+    json_t *details, *evidence;
 };
 
 static char *dup_or_null(const char *s, char **cursor)
@@ -33,9 +33,10 @@ static char *dup_or_null(const char *s, char **cursor)
 int batch_add(struct web *w, struct req *r, const struct event_new *in, struct err *e)
 {
     struct event_batch *b = &w->batch;
-    const char *parts[] = {in->source, in->category, in->asset, in->summary, in->fingerprint};
+    const char *parts[] = {in->source,      in->category, in->asset, in->summary,
+                           in->fingerprint, in->state,    in->link};
     size_t total = 0;
-    for (size_t i = 0; i < 5; i++)
+    for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++)
         total += parts[i] ? strlen(parts[i]) + 1 : 0;
     struct pending p = {.r = r, .user = r->user};
     p.strings = malloc(total ? total : 1);
@@ -47,8 +48,14 @@ int batch_add(struct web *w, struct req *r, const struct event_new *in, struct e
     p.in.asset = dup_or_null(in->asset, &cur);
     p.in.summary = dup_or_null(in->summary, &cur);
     p.in.fingerprint = dup_or_null(in->fingerprint, &cur);
+    p.in.state = dup_or_null(in->state, &cur);
+    p.in.link = dup_or_null(in->link, &cur);
+    p.in.occurred_at = in->occurred_at;
+    p.in.is_resolved = in->is_resolved;
     p.details = in->details ? json_deep_copy(in->details) : NULL;
     p.in.details = p.details;
+    p.evidence = in->evidence ? json_deep_copy(in->evidence) : NULL;
+    p.in.evidence = p.evidence;
     pthread_mutex_lock(&b->lock);
     if (b->n == b->cap) {
         size_t cap = b->cap ? b->cap * 2 : 64;
@@ -57,6 +64,7 @@ int batch_add(struct web *w, struct req *r, const struct event_new *in, struct e
             pthread_mutex_unlock(&b->lock);
             free(p.strings);
             json_decref(p.details);
+            json_decref(p.evidence);
             return err_set(e, ERR_NOMEM, "out of memory queueing an event");
         }
         b->items = items;
@@ -96,6 +104,7 @@ static void commit_items(struct web *w, struct pending *items, size_t n)
             __atomic_fetch_add(&w->m.events_received, 1, __ATOMIC_RELAXED);
         free(items[i].strings);
         json_decref(items[i].details);
+        json_decref(items[i].evidence);
         r->is_batch_done = 1;
         /* After this call the request belongs to the server's thread again. */
         MHD_resume_connection(r->conn);

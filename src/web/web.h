@@ -9,7 +9,7 @@
 #ifndef TOCSIN_WEB_H
 #define TOCSIN_WEB_H
 
-#include "../events/events.h"
+#include "../notify/notify.h"
 
 struct web_options {
     char host[64]; /* address to listen on */

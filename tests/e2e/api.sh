@@ -56,7 +56,9 @@ status 200 "the incident list"
 jq -e --arg r "$REF" '.items[0].ref == $r and has("next_cursor")' "$OUT" >/dev/null &&
     ok "is paginated with items and next_cursor" || not_ok "list shape" "$OUT"
 
-# Bad requests, each class answered for what it is, nothing stored.
+# Bad requests, each class answered for what it is, nothing stored. (The
+# notifier first records that it announced the new incident.)
+wait_for '[ "$(sqlite3 "$TOCSIN_DATA/tocsin.db" "SELECT count(*) FROM incidents WHERE notified_level IS NULL")" = 0 ]' 50
 before=$(dbsum "$TOCSIN_DATA")
 http POST /api/v1/incidents '{"title": "x", "category": '
 status 400 "malformed JSON is 400"

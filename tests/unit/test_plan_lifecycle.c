@@ -185,10 +185,18 @@ static void test_permission_refusals_per_role(void **state)
     assert_false(permission_allows(ROLE_ADMIN, ACT_INCIDENT_MANAGE));
     assert_false(permission_allows(ROLE_ADMIN, ACT_INCIDENT_REPORT));
     assert_true(permission_allows(ROLE_ADMIN, ACT_USER_MANAGE));
+    /* triage and acknowledgement belong to the office and the leaders; channels
+     * and routes to the administrator */
+    assert_true(permission_allows(ROLE_OFFICER, ACT_TRIAGE));
+    assert_false(permission_allows(ROLE_DEPARTMENT, ACT_TRIAGE));
+    assert_true(permission_allows(ROLE_LEADER, ACT_INCIDENT_ACK));
+    assert_false(permission_allows(ROLE_DEPARTMENT, ACT_INCIDENT_ACK));
+    assert_true(permission_allows(ROLE_ADMIN, ACT_NOTIFY_MANAGE));
+    assert_false(permission_allows(ROLE_OFFICER, ACT_NOTIFY_MANAGE));
     /* auditor reads everything and changes nothing */
     for (int a = 0; a < ACT_COUNT; a++) {
         int reads = a == ACT_INCIDENT_READ_ALL || a == ACT_AUDIT_READ || a == ACT_EVIDENCE_EXPORT ||
-                    a == ACT_EVENT_READ;
+                    a == ACT_EVENT_READ || a == ACT_NOTIFY_READ;
         if (permission_allows(ROLE_AUDITOR, (enum action)a) != reads)
             fail_msg("auditor and %s", action_info((enum action)a)->code);
     }
