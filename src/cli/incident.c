@@ -14,6 +14,7 @@ static const char incident_usage[] =
     "       tocsin incident assess REF --impact NAME=STATE[:MINUTES]… [--records N] [--public]\n"
     "       tocsin incident level REF LEVEL --reason TEXT\n"
     "       tocsin incident status REF STATE [--reason TEXT] [--override]\n"
+    "       tocsin incident ack REF          (taken in hand: its notices stop escalating)\n"
     "       tocsin incident assign REF [--department NAME] [--person USER]\n"
     "       tocsin incident flag REF sabotage|crime [--off]\n"
     "       tocsin incident task REF add --title TEXT --due TIME [--department NAME]\n"
@@ -429,6 +430,26 @@ static int inc_status(struct cli *cli, int argc, char **argv, struct err *e)
     return rc;
 }
 
+static int inc_ack(struct cli *cli, int argc, char **argv, struct err *e)
+{
+    const char *as = NULL;
+    const struct opt opts[] = {OPT_V("as", &as), OPT_END};
+    char *pos[1];
+    int rc = opt_parse_n(cli, "incident ack", opts, argc, argv, pos, 1, "REF", e);
+    if (rc || cli->help)
+        return rc;
+    struct store *st;
+    struct user u;
+    rc = cli_open_as(cli, as, &st, &u, e);
+    if (rc)
+        return rc;
+    rc = incident_acknowledge(st, &u, pos[0], e);
+    store_close(st);
+    if (!rc && !cli->json)
+        printf("%s: acknowledged by %s\n", pos[0], u.name);
+    return rc;
+}
+
 static int inc_assign(struct cli *cli, int argc, char **argv, struct err *e)
 {
     const char *as = NULL, *dept = NULL, *person = NULL;
@@ -706,12 +727,19 @@ static int inc_statement(struct cli *cli, int argc, char **argv, struct err *e)
 int cmd_incident(struct cli *cli, int argc, char **argv, struct err *e)
 {
     static const struct cli_sub subs[] = {
-        {"open", inc_open},     {"list", inc_list},
-        {"show", inc_show},     {"assess", inc_assess},
-        {"level", inc_level},   {"status", inc_status},
-        {"assign", inc_assign}, {"flag", inc_flag},
-        {"task", inc_task},     {"evidence", inc_evidence},
-        {"report", inc_report}, {"statement", inc_statement},
+        {"open", inc_open},
+        {"list", inc_list},
+        {"show", inc_show},
+        {"assess", inc_assess},
+        {"level", inc_level},
+        {"status", inc_status},
+        {"ack", inc_ack},
+        {"assign", inc_assign},
+        {"flag", inc_flag},
+        {"task", inc_task},
+        {"evidence", inc_evidence},
+        {"report", inc_report},
+        {"statement", inc_statement},
         {NULL, NULL},
     };
     return cli_dispatch(cli, "incident", incident_usage, subs, argc, argv, e);

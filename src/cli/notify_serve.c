@@ -10,7 +10,7 @@
 #include <poll.h>
 #include <stdlib.h>
 
-#define TICK_MS        500
+#define TICK_MS         500
 #define TRIAGE_EVERY_MS 5000
 
 struct serve_notify {

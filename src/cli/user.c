@@ -11,6 +11,7 @@ static const char user_usage[] =
     "       tocsin user passwd NAME [--password-file FILE | --generate]\n"
     "       tocsin user disable NAME\n"
     "       tocsin user enable NAME\n"
+    "       tocsin user email NAME ADDRESS   (\"\" removes it; notifications by mail go there)\n"
     "\n"
     "Roles: leader (leading group), officer (duty officer), department, auditor, admin.\n"
     "Without --password-file, 'add' prints a random password once; 'passwd' reads the new\n"
@@ -170,6 +171,26 @@ static int user_able_cmd(struct cli *cli, int argc, char **argv, int disable, st
     return rc;
 }
 
+static int user_email_cmd(struct cli *cli, int argc, char **argv, struct err *e)
+{
+    char *pos[2];
+    int npos, rc = opt_parse(cli, "user email", NULL, argc, argv, pos, 2, &npos, e);
+    if (rc || cli->help)
+        return rc;
+    if (npos != 2)
+        return err_set(e, ERR_USAGE, "tocsin user email: give NAME and ADDRESS");
+    struct store *st;
+    struct config cfg;
+    rc = cli_open(cli, &st, &cfg, e);
+    if (rc)
+        return rc;
+    rc = user_set_email(st, cli->actor, pos[0], pos[1], e);
+    store_close(st);
+    if (!rc && !cli->json)
+        printf("user %s: e-mail %s\n", pos[0], pos[1][0] ? pos[1] : "removed");
+    return rc;
+}
+
 int cmd_user(struct cli *cli, int argc, char **argv, struct err *e)
 {
     if (argc < 1 || strcmp(argv[0], "--help") == 0 || strcmp(argv[0], "-h") == 0) {
@@ -188,6 +209,8 @@ int cmd_user(struct cli *cli, int argc, char **argv, struct err *e)
         rc = user_able_cmd(cli, argc - 1, argv + 1, 1, e);
     else if (strcmp(sub, "enable") == 0)
         rc = user_able_cmd(cli, argc - 1, argv + 1, 0, e);
+    else if (strcmp(sub, "email") == 0)
+        rc = user_email_cmd(cli, argc - 1, argv + 1, e);
     else
         return err_set(e, ERR_USAGE, "tocsin user: unknown subcommand '%.40s' (see --help)", sub);
     if (cli->help)

@@ -28,7 +28,7 @@ struct event_new {
 };
 
 #define EVENT_EVIDENCE_MAX 16
-#define EVENT_DETAILS_MAX (64 * 1024)
+#define EVENT_DETAILS_MAX  (64 * 1024)
 
 /* Stores the event or counts it again; writes its id and count. */
 int event_submit(struct store *st, const struct user *as, const struct event_new *in, int64_t *id,
@@ -54,9 +54,9 @@ enum report_severity {
 };
 
 struct department_report {
-    const char *what;     /* what happened (one line) */
-    const char *where;    /* the asset */
-    int64_t when;         /* ms; 0: now */
+    const char *what;  /* what happened (one line) */
+    const char *where; /* the asset */
+    int64_t when;      /* ms; 0: now */
     enum report_severity how_bad;
     const char *category; /* NULL: implied by how_bad */
     const char *detail;   /* more text, may be NULL */
@@ -77,12 +77,12 @@ int event_alertmanager(struct store *st, const struct user *as, const json_t *bo
 
 /* The settings of triage (triage.*), read with triage_settings_load. */
 struct triage_settings {
-    int64_t window_ms;        /* events this close join the same proposal */
-    int64_t public_after_ms;  /* tampering left this long counts as seen by the public */
-    int auto_restored;        /* tampering found and already restored: a level IV
-                                 incident opened as contained */
-    enum level auto_level;    /* proposals this serious open an incident at once
-                                 (LEVEL_NONE: never) */
+    int64_t window_ms;       /* events this close join the same proposal */
+    int64_t public_after_ms; /* tampering left this long counts as seen by the public */
+    int auto_restored;       /* tampering found and already restored: a level IV
+                                incident opened as contained */
+    enum level auto_level;   /* proposals this serious open an incident at once
+                                (LEVEL_NONE: never) */
 };
 
 int triage_settings_load(struct store *st, struct triage_settings *t, struct err *e);
@@ -113,8 +113,8 @@ int proposal_accept(struct store *st, const struct user *as, int64_t id, const c
                     struct err *e);
 /* Drafts a warning of the proposal's colour from its facts; fields given in
  * `in` (non-NULL, non-zero) replace the drafted ones. */
-int proposal_warn(struct store *st, const struct user *as, int64_t id,
-                  const struct warning_new *in, char ref[WARNING_REF_LEN], struct err *e);
+int proposal_warn(struct store *st, const struct user *as, int64_t id, const struct warning_new *in,
+                  char ref[WARNING_REF_LEN], struct err *e);
 int proposal_dismiss(struct store *st, const struct user *as, int64_t id, const char *reason,
                      struct err *e);
 /* The periodic work of triage: proposals whose facts depend on time (a site

@@ -37,9 +37,9 @@ int event_check(const struct user *as, const struct event_new *in, struct err *e
         rc = err_set(e, ERR_INPUT, "details must be an object");
     enum asset_state state;
     if (!rc && in->state && *in->state && asset_state_parse(in->state, &state) != 0)
-        rc = err_set(e, ERR_INPUT,
-                     "state '%.40s' is not ok, degraded, down, tampered, leaked or lost",
-                     in->state);
+        rc =
+            err_set(e, ERR_INPUT,
+                    "state '%.40s' is not ok, degraded, down, tampered, leaked or lost", in->state);
     if (!rc)
         rc = check_text("link", in->link, 256, 0, e);
     int64_t now = time_now_ms();
@@ -125,8 +125,10 @@ int event_store(struct store *st, const struct user *as, const struct event_new 
     int64_t cleared = 0;
     int existed = 0;
     sqlite3_stmt *q = NULL;
-    rc = store_query(st, e, &q, "SELECT id, count, coalesce(cleared_at, 0) FROM events "
-                                "WHERE fingerprint = ?", "s", key);
+    rc = store_query(st, e, &q,
+                     "SELECT id, count, coalesce(cleared_at, 0) FROM events "
+                     "WHERE fingerprint = ?",
+                     "s", key);
     if (!rc && (rc = store_step(st, q, e)) == 1) {
         existed = 1;
         *id = sqlite3_column_int64(q, 0);
@@ -167,7 +169,7 @@ int event_store(struct store *st, const struct user *as, const struct event_new 
     buf_release(&evidence);
     if (!rc)
         rc = triage_event(st, *id, change, e);
-/* A new event is a change worth the audit log; a repeat only counts. */
+    /* A new event is a change worth the audit log; a repeat only counts. */
     if (!rc && *count == 1) {
         char obj[32];
         snprintf(obj, sizeof(obj), "event:%lld", (long long)*id);
@@ -221,14 +223,13 @@ int event_list_json(struct store *st, const struct user *as, int limit, int64_t 
         snprintf(category, sizeof(category), "%s%s%s", store_col_text(q, 2),
                  *store_col_text(q, 3) ? "/" : "", store_col_text(q, 3));
         json_array_append_new(
-            items,
-            json_pack("{s:I, s:s, s:s, s:s, s:s, s:I, s:s, s:s, s:s, s:s, s:s?, s:o}", "id",
-                      (json_int_t)sqlite3_column_int64(q, 0), "source", store_col_text(q, 1),
-                      "category", category, "asset", store_col_text(q, 4), "summary",
-                      store_col_text(q, 5), "count", (json_int_t)sqlite3_column_int64(q, 6),
-                      "first_seen", first, "last_seen", last, "occurred_at", occurred, "state",
-                      store_col_text(q, 10), "cleared_at", cl ? cleared : NULL, "proposal",
-                      pid ? json_integer(pid) : json_null()));
+            items, json_pack("{s:I, s:s, s:s, s:s, s:s, s:I, s:s, s:s, s:s, s:s, s:s?, s:o}", "id",
+                             (json_int_t)sqlite3_column_int64(q, 0), "source", store_col_text(q, 1),
+                             "category", category, "asset", store_col_text(q, 4), "summary",
+                             store_col_text(q, 5), "count", (json_int_t)sqlite3_column_int64(q, 6),
+                             "first_seen", first, "last_seen", last, "occurred_at", occurred,
+                             "state", store_col_text(q, 10), "cleared_at", cl ? cleared : NULL,
+                             "proposal", pid ? json_integer(pid) : json_null()));
     }
     store_finish(q);
     if (rc) {

@@ -11,7 +11,8 @@ static const struct {
     [SEVERITY_THREAT] = {"threat", "存在威胁或隐患", "", "other"},
     [SEVERITY_IMPAIRED] = {"impaired", "部分功能受损", "degraded", "equipment-failure"},
     [SEVERITY_DOWN] = {"down", "无法使用", "down", "equipment-failure"},
-    [SEVERITY_TAMPERED] = {"tampered", "内容被篡改", "tampered", "information-destruction/tampering"},
+    [SEVERITY_TAMPERED] = {"tampered", "内容被篡改", "tampered",
+                           "information-destruction/tampering"},
     [SEVERITY_DATA] = {"data", "数据泄露或丢失", "leaked", "information-destruction/leak"},
 };
 
@@ -46,18 +47,17 @@ int event_report(struct store *st, const struct user *as, const struct departmen
              as->department[0] ? as->department : as->name);
     char summary[1100];
     snprintf(summary, sizeof summary, "%.900s（%s）", in->what, severities[in->how_bad].zh);
-    json_t *d = json_pack("{s:s, s:s, s:s, s:s, s:s?}", "what", in->what, "where", in->where,
-                          "how_bad", severities[in->how_bad].code, "reported_by", as->name,
-                          "detail", in->detail);
-    struct event_new ev = {.source = source,
-                           .category = in->category && *in->category
-                                           ? in->category
-                                           : severities[in->how_bad].category,
-                           .asset = in->where,
-                           .summary = summary,
-                           .details = d,
-                           .occurred_at = in->when,
-                           .state = severities[in->how_bad].state};
+    json_t *d =
+        json_pack("{s:s, s:s, s:s, s:s, s:s?}", "what", in->what, "where", in->where, "how_bad",
+                  severities[in->how_bad].code, "reported_by", as->name, "detail", in->detail);
+    struct event_new ev = {
+        .source = source,
+        .category = in->category && *in->category ? in->category : severities[in->how_bad].category,
+        .asset = in->where,
+        .summary = summary,
+        .details = d,
+        .occurred_at = in->when,
+        .state = severities[in->how_bad].state};
     int64_t count;
     int rc = event_submit(st, as, &ev, id, &count, e);
     json_decref(d);
@@ -74,9 +74,8 @@ static const char *label(const json_t *labels, const char *key)
 
 /* One alert as an event: labels `category`, `asset` (else `instance`), `state`;
  * annotations `summary` (else `description`, else the alert's name). */
-static int alert_event(const json_t *alert, const json_t *body, struct event_new *ev,
-                       char *summary, size_t summary_len, json_t **details, json_t **evidence,
-                       struct err *e)
+static int alert_event(const json_t *alert, const json_t *body, struct event_new *ev, char *summary,
+                       size_t summary_len, json_t **details, json_t **evidence, struct err *e)
 {
     const json_t *labels = json_object_get(alert, "labels");
     const json_t *notes = json_object_get(alert, "annotations");
@@ -122,8 +121,7 @@ static int alert_event(const json_t *alert, const json_t *body, struct event_new
         ev->occurred_at = 0;
     *details = json_pack("{s:O, s:O?, s:s?, s:s?}", "labels", labels, "annotations", notes,
                          "endsAt", json_string_value(json_object_get(alert, "endsAt")),
-                         "generatorURL",
-                         json_string_value(json_object_get(alert, "generatorURL")));
+                         "generatorURL", json_string_value(json_object_get(alert, "generatorURL")));
     ev->details = *details;
     const char *gen = json_string_value(json_object_get(alert, "generatorURL"));
     *evidence = gen && *gen && strlen(gen) <= 512 ? json_pack("[s]", gen) : NULL;

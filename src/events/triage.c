@@ -57,14 +57,14 @@ struct facts {
     char names[IMPACT_MAX_ASSETS][129];
     int64_t since[IMPACT_MAX_ASSETS], cleared_at[IMPACT_MAX_ASSETS];
     int64_t open[IMPACT_MAX_ASSETS];
-    int is_cleared;     /* no event still stands */
-    int has_tampering;  /* some asset was tampered with */
+    int is_cleared;      /* no event still stands */
+    int has_tampering;   /* some asset was tampered with */
     int grows_with_time; /* a standing down or degraded state: the level may rise */
 };
 
 /* The facts of a proposal's events, at `now`. */
-static int facts_load(struct store *st, int64_t pid, int64_t now,
-                      const struct triage_settings *ts, struct facts *f, struct err *e)
+static int facts_load(struct store *st, int64_t pid, int64_t now, const struct triage_settings *ts,
+                      struct facts *f, struct err *e)
 {
     memset(f, 0, sizeof(*f));
     f->is_cleared = 1;
@@ -141,13 +141,13 @@ static json_t *facts_json(const struct facts *f)
         char since[TIME_ISO_LEN], cleared[TIME_ISO_LEN];
         time_format_utc(f->since[i], since);
         time_format_utc(f->cleared_at[i], cleared);
-        json_array_append_new(
-            assets, json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:b, s:s?}", "name", a->name, "kind",
-                              asset_kind_code(a->kind), "importance",
-                              asset_importance_code(a->importance), "state",
-                              asset_state_code(a->state), "since", since, "minutes",
-                              (json_int_t)a->duration_min, "standing", f->open[i] > 0,
-                              "cleared_at", f->cleared_at[i] ? cleared : NULL));
+        json_array_append_new(assets,
+                              json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:b, s:s?}", "name",
+                                        a->name, "kind", asset_kind_code(a->kind), "importance",
+                                        asset_importance_code(a->importance), "state",
+                                        asset_state_code(a->state), "since", since, "minutes",
+                                        (json_int_t)a->duration_min, "standing", f->open[i] > 0,
+                                        "cleared_at", f->cleared_at[i] ? cleared : NULL));
     }
     return json_pack("{s:o, s:I, s:b, s:b}", "assets", assets, "tampered",
                      (json_int_t)f->im.pages_tampered, "public", f->im.is_public, "cleared",
@@ -166,8 +166,7 @@ static json_t *reasons_json(const struct level_assessment *a)
 
 /* Assesses a proposal again; writes its previous and new level. */
 static int assess(struct store *st, int64_t pid, int64_t now, const struct triage_settings *ts,
-                  struct facts *f, struct level_assessment *a, enum level *before,
-                  struct err *e)
+                  struct facts *f, struct level_assessment *a, enum level *before, struct err *e)
 {
     struct level_thresholds t;
     int rc = level_thresholds_load(st, &t, e);
@@ -199,8 +198,7 @@ static int assess(struct store *st, int64_t pid, int64_t now, const struct triag
 }
 
 /* An accepted proposal whose level rose tells its incident (L-2). */
-static int incident_follow(struct store *st, int64_t pid, const struct facts *f,
-                           struct err *e)
+static int incident_follow(struct store *st, int64_t pid, const struct facts *f, struct err *e)
 {
     char ref[INCIDENT_REF_LEN] = "";
     sqlite3_stmt *q;
@@ -226,12 +224,13 @@ static int find_proposal(struct store *st, const char *group, int64_t since, int
 {
     *pid = 0;
     sqlite3_stmt *q;
-    int rc = store_query(st, e, &q,
-                         "SELECT p.id FROM proposals p LEFT JOIN incidents i ON i.id = p.incident_id "
-                         "WHERE p.group_key = ? AND p.last_seen >= ? AND (p.status = 'open' OR "
-                         "(p.status = 'accepted' AND i.status NOT IN ('closed', 'assessed'))) "
-                         "ORDER BY p.id DESC LIMIT 1",
-                         "sI", group, since);
+    int rc =
+        store_query(st, e, &q,
+                    "SELECT p.id FROM proposals p LEFT JOIN incidents i ON i.id = p.incident_id "
+                    "WHERE p.group_key = ? AND p.last_seen >= ? AND (p.status = 'open' OR "
+                    "(p.status = 'accepted' AND i.status NOT IN ('closed', 'assessed'))) "
+                    "ORDER BY p.id DESC LIMIT 1",
+                    "sI", group, since);
     if (!rc && (rc = store_step(st, q, e)) == 1)
         *pid = sqlite3_column_int64(q, 0);
     store_finish(q);
@@ -343,10 +342,10 @@ static json_t *time_or_null(int64_t ms)
 }
 
 #define PROPOSAL_COLUMNS                                                                           \
-    "p.id, p.asset, p.category, p.title, p.status, p.level, p.reasons, p.facts, p.events, "      \
-    "p.reports, p.is_cleared, p.first_seen, p.last_seen, coalesce(i.ref, ''), "                  \
-    "coalesce(w.ref, ''), coalesce(p.decided_by, ''), coalesce(p.decided_at, 0), p.reason, "      \
-    "p.is_auto FROM proposals p LEFT JOIN incidents i ON i.id = p.incident_id "                   \
+    "p.id, p.asset, p.category, p.title, p.status, p.level, p.reasons, p.facts, p.events, "        \
+    "p.reports, p.is_cleared, p.first_seen, p.last_seen, coalesce(i.ref, ''), "                    \
+    "coalesce(w.ref, ''), coalesce(p.decided_by, ''), coalesce(p.decided_at, 0), p.reason, "       \
+    "p.is_auto FROM proposals p LEFT JOIN incidents i ON i.id = p.incident_id "                    \
     "LEFT JOIN warnings w ON w.id = p.warning_id "
 
 static json_t *proposal_row_json(sqlite3_stmt *q)
@@ -358,9 +357,8 @@ static json_t *proposal_row_json(sqlite3_stmt *q)
         "{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:I, s:I, s:b, s:o, s:o, s:b}", "id",
         (json_int_t)sqlite3_column_int64(q, 0), "asset", store_col_text(q, 1), "category", code,
         "title", store_col_text(q, 3), "status", store_col_text(q, 4), "level",
-        store_col_text(q, 5), "colour", "", "reasons",
-        json_loads(store_col_text(q, 6), 0, NULL), "facts",
-        json_loads(store_col_text(q, 7), 0, NULL), "events",
+        store_col_text(q, 5), "colour", "", "reasons", json_loads(store_col_text(q, 6), 0, NULL),
+        "facts", json_loads(store_col_text(q, 7), 0, NULL), "events",
         (json_int_t)sqlite3_column_int64(q, 8), "reports", (json_int_t)sqlite3_column_int64(q, 9),
         "cleared", sqlite3_column_int(q, 10), "first_seen",
         time_or_null(sqlite3_column_int64(q, 11)), "last_seen",
@@ -436,7 +434,8 @@ int proposal_show_json(struct store *st, const struct user *as, int64_t id, json
         return rc;
     if ((rc = store_step(st, q, e)) != 1) {
         store_finish(q);
-        return rc < 0 ? rc : err_set(e, ERR_NOTFOUND, "proposal %lld does not exist", (long long)id);
+        return rc < 0 ? rc
+                      : err_set(e, ERR_NOTFOUND, "proposal %lld does not exist", (long long)id);
     }
     json_t *o = proposal_row_json(q);
     store_finish(q);
@@ -552,8 +551,7 @@ static int attach_evidence(struct store *st, const struct user *as, int64_t pid,
         json_array_foreach(refs, i, v)
         {
             const char *s = json_string_value(v);
-            if (s && strncmp(s, "sha256:", 7) == 0 && objstore_hex_valid(s + 7) &&
-                n_objects < 32) {
+            if (s && strncmp(s, "sha256:", 7) == 0 && objstore_hex_valid(s + 7) && n_objects < 32) {
                 int seen = 0;
                 for (int k = 0; k < n_objects; k++)
                     seen |= strcmp(objects[k], s + 7) == 0;
@@ -602,8 +600,8 @@ static int decide(struct store *st, const struct user *as, int64_t pid, const ch
     if (!rc)
         rc = audit_append_take(st, as->name, "proposal.decide", obj,
                                json_pack("{s:s, s:s?, s:s?, s:s?, s:b}", "status", status,
-                                         "incident", incident_ref, "warning", warning_ref,
-                                         "reason", reason, "auto", is_auto),
+                                         "incident", incident_ref, "warning", warning_ref, "reason",
+                                         reason, "auto", is_auto),
                                e);
     return rc;
 }
@@ -647,16 +645,16 @@ static int accept(struct store *st, const struct user *as, int64_t id, const cha
         char lr[600];
         snprintf(lr, sizeof lr, "%s%s", is_auto ? "按设置自动启动：" : "接受研判建议：",
                  reason && *reason && !is_auto ? reason : a.reasons[0].zh);
-        struct incident_new in = {.title = p.title,
-                                  .category = p.category,
-                                  .n_assets = f.im.n_assets,
-                                  .level = level != LEVEL_NONE ? level : a.level,
-                                  .level_reason = lr,
-                                  .impact = &f.im,
-                                  .started_at = p.first_occurred && p.first_occurred <= time_now_ms()
-                                                    ? p.first_occurred
-                                                    : 0,
-                                  .is_automatic = is_auto};
+        struct incident_new in = {
+            .title = p.title,
+            .category = p.category,
+            .n_assets = f.im.n_assets,
+            .level = level != LEVEL_NONE ? level : a.level,
+            .level_reason = lr,
+            .impact = &f.im,
+            .started_at =
+                p.first_occurred && p.first_occurred <= time_now_ms() ? p.first_occurred : 0,
+            .is_automatic = is_auto};
         memcpy(in.assets, assets, f.im.n_assets * sizeof(assets[0]));
         rc = incident_open(st, as, &in, ref, e);
         if (!rc && contained) {
@@ -677,8 +675,7 @@ static int accept(struct store *st, const struct user *as, int64_t id, const cha
 }
 
 int proposal_accept(struct store *st, const struct user *as, int64_t id, const char *into_ref,
-                    enum level level, const char *reason, char ref[INCIDENT_REF_LEN],
-                    struct err *e)
+                    enum level level, const char *reason, char ref[INCIDENT_REF_LEN], struct err *e)
 {
     if (reason && *reason) {
         if (strlen(reason) > 1024 || !text_is_clean(reason, strlen(reason)))
@@ -705,8 +702,8 @@ static const char *default_measures(const char *category)
            "二、发现异常立即报告领导组办公室；\n三、按预案做好应急处置准备。";
 }
 
-int proposal_warn(struct store *st, const struct user *as, int64_t id,
-                  const struct warning_new *in, char ref[WARNING_REF_LEN], struct err *e)
+int proposal_warn(struct store *st, const struct user *as, int64_t id, const struct warning_new *in,
+                  char ref[WARNING_REF_LEN], struct err *e)
 {
     int rc = deny(as, ACT_TRIAGE, e);
     if (rc)

@@ -6,8 +6,8 @@
 #include <string.h>
 
 static const char *const kind_codes[CH_COUNT] = {"smtp", "webhook", "dingtalk", "wecom", "feishu"};
-static const char *const trigger_codes[NT_COUNT] = {"incident", "escalation", "proposal",
-                                                    "warning", "report"};
+static const char *const trigger_codes[NT_COUNT] = {"incident", "escalation", "proposal", "warning",
+                                                    "report"};
 
 const char *channel_kind_code(enum channel_kind k)
 {
@@ -209,8 +209,8 @@ int channel_remove(struct store *st, const struct user *as, const char *name, st
                              "s", name);
     if (!rc && n)
         return err_set(e, ERR_CONFLICT,
-                       "channel '%.64s' has %lld messages in its history; disable it instead",
-                       name, (long long)n);
+                       "channel '%.64s' has %lld messages in its history; disable it instead", name,
+                       (long long)n);
     /* its routes go with it (ON DELETE CASCADE) */
     return rc ? rc
               : channel_change(st, as, name, "notify.channel.remove",
@@ -220,7 +220,8 @@ int channel_remove(struct store *st, const struct user *as, const char *name, st
 int channel_set_enabled(struct store *st, const struct user *as, const char *name, int enabled,
                         struct err *e)
 {
-    return channel_change(st, as, name, enabled ? "notify.channel.enable" : "notify.channel.disable",
+    return channel_change(st, as, name,
+                          enabled ? "notify.channel.enable" : "notify.channel.disable",
                           "UPDATE notify_channels SET enabled = ? WHERE name = ?", enabled, e);
 }
 
@@ -230,9 +231,8 @@ int channel_list_json(struct store *st, const struct user *as, json_t **out, str
     if (rc)
         return rc;
     sqlite3_stmt *q;
-    rc = store_query(st, e, &q,
-                     "SELECT id, name, kind, config, enabled FROM notify_channels ORDER BY name",
-                     "");
+    rc = store_query(
+        st, e, &q, "SELECT id, name, kind, config, enabled FROM notify_channels ORDER BY name", "");
     if (rc)
         return rc;
     json_t *items = json_array();
@@ -274,8 +274,7 @@ int route_add(struct store *st, const struct user *as, const struct route_new *i
     const struct subcategory *sub;
     enum role role;
     if (!rc && in->category && *in->category && category_parse(in->category, &cat, &sub) != 0)
-        rc = err_set(e, ERR_INPUT, "category '%.60s' is not a category of the plan",
-                     in->category);
+        rc = err_set(e, ERR_INPUT, "category '%.60s' is not a category of the plan", in->category);
     if (!rc && in->role && *in->role && role_parse(in->role, &role) != 0)
         rc = err_set(e, ERR_INPUT, "role '%.30s' is not one of %s", in->role, role_codes_list());
     if (!rc && (in->tier < 0 || in->tier > 9))
@@ -393,14 +392,14 @@ int outbox_list_json(struct store *st, const struct user *as, const char *status
         int64_t s = sqlite3_column_int64(q, 12);
         time_format_utc(s, sent);
         json_array_append_new(
-            items, json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:i, s:s, s:s, s:s, s:s?}",
-                             "id", (json_int_t)sqlite3_column_int64(q, 0), "channel",
-                             store_col_text(q, 1), "kind", store_col_text(q, 2), "trigger",
-                             store_col_text(q, 3), "object", store_col_text(q, 4), "recipient",
-                             store_col_text(q, 5), "subject", store_col_text(q, 6), "status",
-                             store_col_text(q, 7), "attempts", sqlite3_column_int(q, 8),
-                             "next_at", next, "last_error", store_col_text(q, 10), "created_at",
-                             created, "sent_at", s ? sent : NULL));
+            items,
+            json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:i, s:s, s:s, s:s, s:s?}", "id",
+                      (json_int_t)sqlite3_column_int64(q, 0), "channel", store_col_text(q, 1),
+                      "kind", store_col_text(q, 2), "trigger", store_col_text(q, 3), "object",
+                      store_col_text(q, 4), "recipient", store_col_text(q, 5), "subject",
+                      store_col_text(q, 6), "status", store_col_text(q, 7), "attempts",
+                      sqlite3_column_int(q, 8), "next_at", next, "last_error",
+                      store_col_text(q, 10), "created_at", created, "sent_at", s ? sent : NULL));
     }
     store_finish(q);
     if (rc < 0) {

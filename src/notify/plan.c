@@ -9,10 +9,10 @@
 struct notice {
     enum notice_trigger trigger;
     enum level level;
-    const char *category; /* "network-attack/scanning" */
-    const char *object;   /* INC-2026-0001 */
-    const char *key;      /* what makes it this notice: "open:II", "step:2" */
-    int tier;             /* escalation step; 0 otherwise */
+    const char *category;   /* "network-attack/scanning" */
+    const char *object;     /* INC-2026-0001 */
+    const char *key;        /* what makes it this notice: "open:II", "step:2" */
+    int tier;               /* escalation step; 0 otherwise */
     const char *department; /* for department routes: the owner department */
     const char *subject;
     const char *body;
@@ -32,16 +32,15 @@ static int queue_one(struct store *st, const struct notice *nt, int64_t route, i
                      const char *recipient, int64_t now, int *queued, struct err *e)
 {
     char dedup[600];
-    snprintf(dedup, sizeof dedup, "%s:%s:%s:r%lld:%s", notice_trigger_code(nt->trigger),
-             nt->object, nt->key, (long long)route, recipient);
+    snprintf(dedup, sizeof dedup, "%s:%s:%s:r%lld:%s", notice_trigger_code(nt->trigger), nt->object,
+             nt->key, (long long)route, recipient);
     char *facts = json_dumps(nt->facts, JSON_COMPACT);
     int rc = store_exec(st, e,
                         "INSERT INTO outbox (dedup, channel_id, trigger, object, recipient, "
                         "subject, body, facts, next_at, created_at) "
                         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (dedup) DO NOTHING",
-                        "sIssssssII", dedup, channel, notice_trigger_code(nt->trigger),
-                        nt->object, recipient, nt->subject, nt->body, facts ? facts : "{}", now,
-                        now);
+                        "sIssssssII", dedup, channel, notice_trigger_code(nt->trigger), nt->object,
+                        recipient, nt->subject, nt->body, facts ? facts : "{}", now, now);
     free(facts);
     if (!rc)
         *queued += store_changes(st);
@@ -50,8 +49,7 @@ static int queue_one(struct store *st, const struct notice *nt, int64_t route, i
 
 /* Every route the notice matches; a mail channel gets one message per user of
  * the route's role with an address (and its fixed "to" list), a robot one. */
-static int queue(struct store *st, const struct notice *nt, int64_t now, int *queued,
-                 struct err *e)
+static int queue(struct store *st, const struct notice *nt, int64_t now, int *queued, struct err *e)
 {
     sqlite3_stmt *q;
     enum notice_trigger tr = nt->trigger;
@@ -216,8 +214,8 @@ static int plan_incidents(struct store *st, int64_t now, int *queued, struct err
         snprintf(subject, sizeof subject, "%s%s【%s级·%s】%s %s", r->is_drill ? "【演练】" : "",
                  escalate ? "【升级·未确认】" : "", level_code(l), level_zh(l), r->ref, r->title);
         snprintf(body, sizeof body,
-                 "事件：%s %s\n类别：%s\n级别：%s级（%s）%s%s\n开始时间：%s\n状态：%s\n%s",
-                 r->ref, r->title, cat, level_code(l), level_zh(l), r->reason[0] ? "，依据：" : "",
+                 "事件：%s %s\n类别：%s\n级别：%s级（%s）%s%s\n开始时间：%s\n状态：%s\n%s", r->ref,
+                 r->title, cat, level_code(l), level_zh(l), r->reason[0] ? "，依据：" : "",
                  r->reason, started, r->status,
                  escalate ? "该事件尚无人确认接手，现按预案逐级通知。请立即确认（tocsin incident "
                             "ack 或网页“确认接手”）。\n"
@@ -227,10 +225,10 @@ static int plan_incidents(struct store *st, int64_t now, int *queued, struct err
             snprintf(key, sizeof key, "step:%d", step);
         else
             snprintf(key, sizeof key, "level:%s", r->level);
-        json_t *facts = json_pack("{s:s, s:s, s:s, s:s, s:s, s:b, s:b, s:i}", "incident", r->ref,
-                                  "title", r->title, "category", r->category, "level", r->level,
-                                  "status", r->status, "drill", r->is_drill, "acknowledged",
-                                  r->acked != 0, "escalation", step);
+        json_t *facts =
+            json_pack("{s:s, s:s, s:s, s:s, s:s, s:b, s:b, s:i}", "incident", r->ref, "title",
+                      r->title, "category", r->category, "level", r->level, "status", r->status,
+                      "drill", r->is_drill, "acknowledged", r->acked != 0, "escalation", step);
         struct notice nt = {.trigger = escalate ? NT_ESCALATION : NT_INCIDENT,
                             .level = l,
                             .category = r->category,
@@ -315,9 +313,9 @@ static int plan_warnings(struct store *st, int64_t now, int *queued, struct err 
     else
         buf_addf(&body, "预警 %s（%s）已解除：%s\n", ref, colour_zh(c), store_col_text(q, 11));
     store_finish(q);
-    json_t *facts = json_pack("{s:s, s:s, s:s, s:s, s:b}", "warning", ref, "colour", colour_s,
-                              "category", category, "action", publishing ? "published" : "lifted",
-                              "drill", is_drill);
+    json_t *facts =
+        json_pack("{s:s, s:s, s:s, s:s, s:b}", "warning", ref, "colour", colour_s, "category",
+                  category, "action", publishing ? "published" : "lifted", "drill", is_drill);
     struct notice nt = {.trigger = NT_WARNING,
                         .level = level_for_colour(c),
                         .category = category,
@@ -383,11 +381,11 @@ static int plan_reports(struct store *st, int64_t now, int *queued, struct err *
         l = LEVEL_IV;
     char when[TIME_ISO_LEN], subject[500], body[1200], key[32], obj[48];
     time_format_local(due, when);
-    snprintf(subject, sizeof subject, "【上报%s】%s 应于 %s 前报送%s", due <= now ? "已逾期" : "提醒",
-             ref, when, to);
+    snprintf(subject, sizeof subject, "【上报%s】%s 应于 %s 前报送%s",
+             due <= now ? "已逾期" : "提醒", ref, when, to);
     snprintf(body, sizeof body,
-             "事件 %s %s 须向%s报送%s报告，时限 %s。报送后请在 tocsin 中标记已报送。\n", ref,
-             title, to, strcmp(kind, "final") == 0 ? "总结" : "", when);
+             "事件 %s %s 须向%s报送%s报告，时限 %s。报送后请在 tocsin 中标记已报送。\n", ref, title,
+             to, strcmp(kind, "final") == 0 ? "总结" : "", when);
     snprintf(key, sizeof key, "report:%lld", (long long)id);
     snprintf(obj, sizeof obj, "%s", ref);
     json_t *facts = json_pack("{s:s, s:s, s:s, s:I}", "incident", ref, "recipient", rcp_s, "kind",
@@ -505,8 +503,8 @@ int channel_test(struct store *st, const struct user *as, const char *name, stru
     int64_t id = 0, now = time_now_ms();
     char kind[16] = "";
     sqlite3_stmt *q;
-    rc = store_query(st, e, &q, "SELECT id, kind, config FROM notify_channels WHERE name = ?",
-                     "s", name);
+    rc = store_query(st, e, &q, "SELECT id, kind, config FROM notify_channels WHERE name = ?", "s",
+                     name);
     json_t *to = NULL;
     if (!rc && (rc = store_step(st, q, e)) == 1) {
         id = sqlite3_column_int64(q, 0);
@@ -528,8 +526,13 @@ int channel_test(struct store *st, const struct user *as, const char *name, stru
     snprintf(body, sizeof body, "这是 %s 于 %s 发出的测试消息，收到即表示渠道可用。\n", as->name,
              at);
     json_t *facts = json_pack("{s:s, s:s}", "test", name, "by", as->name);
-    struct notice nt = {.trigger = NT_INCIDENT, .level = LEVEL_IV, .category = "other",
-                        .object = "test", .key = key, .subject = subject, .body = body,
+    struct notice nt = {.trigger = NT_INCIDENT,
+                        .level = LEVEL_IV,
+                        .category = "other",
+                        .object = "test",
+                        .key = key,
+                        .subject = subject,
+                        .body = body,
                         .facts = facts};
     int queued = 0;
     if (!rc && strcmp(kind, "smtp") != 0)

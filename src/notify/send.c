@@ -155,12 +155,14 @@ static int job_setup(struct job *j, long timeout_ms)
         curl_easy_setopt(j->h, CURLOPT_READFUNCTION, on_read);
         curl_easy_setopt(j->h, CURLOPT_READDATA, j);
         curl_easy_setopt(j->h, CURLOPT_INFILESIZE_LARGE, (curl_off_t)j->payload.len);
-        curl_easy_setopt(j->h, CURLOPT_USE_SSL, !tls || strcmp(tls, "required") == 0 ? CURLUSESSL_ALL
-                                                : strcmp(tls, "try") == 0            ? CURLUSESSL_TRY
-                                                                                     : CURLUSESSL_NONE);
+        curl_easy_setopt(j->h, CURLOPT_USE_SSL,
+                         !tls || strcmp(tls, "required") == 0 ? CURLUSESSL_ALL
+                         : strcmp(tls, "try") == 0            ? CURLUSESSL_TRY
+                                                              : CURLUSESSL_NONE);
         if (conf(j, "username")) {
             curl_easy_setopt(j->h, CURLOPT_USERNAME, conf(j, "username"));
-            curl_easy_setopt(j->h, CURLOPT_PASSWORD, conf(j, "password") ? conf(j, "password") : "");
+            curl_easy_setopt(j->h, CURLOPT_PASSWORD,
+                             conf(j, "password") ? conf(j, "password") : "");
         }
         curl_easy_setopt(j->h, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
         json_decref(facts);
@@ -170,8 +172,8 @@ static int job_setup(struct job *j, long timeout_ms)
         char at[TIME_ISO_LEN];
         time_format_utc(time_now_ms(), at);
         json_payload(j, json_pack("{s:I, s:s, s:s, s:s, s:s, s:o, s:s}", "id", (json_int_t)j->id,
-                                  "trigger", j->trigger, "object", j->object, "subject",
-                                  j->subject, "text", j->body, "facts", facts, "sent_at", at));
+                                  "trigger", j->trigger, "object", j->object, "subject", j->subject,
+                                  "text", j->body, "facts", facts, "sent_at", at));
         const char *secret = conf(j, "secret");
         if (secret && *secret) {
             unsigned char mac[32];
@@ -187,8 +189,8 @@ static int job_setup(struct job *j, long timeout_ms)
         json_decref(facts);
         char md[9000];
         snprintf(md, sizeof md, "### %s\n\n%s", j->subject, j->body);
-        json_payload(j, json_pack("{s:s, s:{s:s, s:s}}", "msgtype", "markdown", "markdown",
-                                  "title", j->subject, "text", md));
+        json_payload(j, json_pack("{s:s, s:{s:s, s:s}}", "msgtype", "markdown", "markdown", "title",
+                                  j->subject, "text", md));
         if (robot_sign(j, sign, sizeof sign, ts, sizeof ts)) {
             char *esc = curl_easy_escape(j->h, sign, 0);
             size_t n = strlen(j->url);
@@ -202,8 +204,8 @@ static int job_setup(struct job *j, long timeout_ms)
         json_decref(facts);
         char md[9000];
         snprintf(md, sizeof md, "**%s**\n%s", j->subject, j->body);
-        json_payload(j, json_pack("{s:s, s:{s:s}}", "msgtype", "markdown", "markdown", "content",
-                                  md));
+        json_payload(j,
+                     json_pack("{s:s, s:{s:s}}", "msgtype", "markdown", "markdown", "content", md));
         break;
     }
     case CH_FEISHU: {
@@ -253,8 +255,8 @@ static void job_judge(struct job *j, CURLcode res)
     long status = 0;
     curl_easy_getinfo(j->h, CURLINFO_RESPONSE_CODE, &status);
     if (res != CURLE_OK) {
-        snprintf(j->error, sizeof j->error, "%s", j->curl_error[0] ? j->curl_error
-                                                                   : curl_easy_strerror(res));
+        snprintf(j->error, sizeof j->error, "%s",
+                 j->curl_error[0] ? j->curl_error : curl_easy_strerror(res));
         return;
     }
     if (j->kind == CH_SMTP) {

@@ -234,8 +234,8 @@ int asset_profile(struct store *st, const char *name, enum asset_kind *kind,
                   enum asset_importance *importance, struct err *e)
 {
     sqlite3_stmt *q;
-    int rc = store_query(st, e, &q, "SELECT kind, importance FROM assets WHERE name = ?", "s",
-                         name);
+    int rc =
+        store_query(st, e, &q, "SELECT kind, importance FROM assets WHERE name = ?", "s", name);
     if (rc)
         return rc;
     rc = store_step(st, q, e);
@@ -248,8 +248,7 @@ int asset_profile(struct store *st, const char *name, enum asset_kind *kind,
         return 1;
     if (asset_kind_parse(name, kind) != 0)
         *kind = ASSET_OTHER;
-    *importance =
-        *kind == ASSET_PORTAL || *kind == ASSET_OA ? IMPORTANCE_CORE : IMPORTANCE_GENERAL;
+    *importance = *kind == ASSET_PORTAL || *kind == ASSET_OA ? IMPORTANCE_CORE : IMPORTANCE_GENERAL;
     return 0;
 }
 

@@ -95,8 +95,8 @@ int evidence_add_file_named(struct store *st, const struct user *as, const char 
     return resp_finish(st, rc, e);
 }
 
-int evidence_add_object(struct store *st, const struct user *as, const char *ref,
-                        const char *hex, const char *name, const char *note, struct err *e)
+int evidence_add_object(struct store *st, const struct user *as, const char *ref, const char *hex,
+                        const char *name, const char *note, struct err *e)
 {
     int rc = resp_allow(as, ACT_EVIDENCE_ADD, e);
     if (!rc && !objstore_hex_valid(hex))

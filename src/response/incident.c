@@ -193,8 +193,10 @@ int incident_acknowledge(struct store *st, const struct user *as, const char *re
     if (rc)
         return rc;
     int64_t at = 0;
-    rc = store_query_int(st, e, &at, "SELECT coalesce(acknowledged_at, 0) FROM incidents "
-                                     "WHERE id = ?", "I", row.id);
+    rc = store_query_int(st, e, &at,
+                         "SELECT coalesce(acknowledged_at, 0) FROM incidents "
+                         "WHERE id = ?",
+                         "I", row.id);
     if (!rc && at) { /* already in hand: nothing to record */
         store_rollback(st);
         return 0;

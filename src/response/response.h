@@ -45,6 +45,9 @@ int user_set_password(struct store *st, const char *actor, const char *name, con
                       struct err *e);
 int user_set_disabled(struct store *st, const char *actor, const char *name, int is_disabled,
                       struct err *e);
+/* The address notifications by e-mail go to; "" removes it. */
+int user_set_email(struct store *st, const char *actor, const char *name, const char *email,
+                   struct err *e);
 /* 0 when name exists, is enabled and the password matches; ERR_DENIED
  * otherwise, without saying which of these failed. */
 int user_authenticate(struct store *st, const char *name, const char *password, struct user *out,
@@ -160,8 +163,8 @@ int evidence_add_file_named(struct store *st, const struct user *as, const char 
                             struct err *e);
 /* Records an object already in the object store (a page a monitor kept, a
  * file version the guard kept) as evidence, once per incident. */
-int evidence_add_object(struct store *st, const struct user *as, const char *ref,
-                        const char *hex, const char *name, const char *note, struct err *e);
+int evidence_add_object(struct store *st, const struct user *as, const char *ref, const char *hex,
+                        const char *name, const char *note, struct err *e);
 int evidence_add_note(struct store *st, const struct user *as, const char *ref, const char *text,
                       int64_t *id, struct err *e);
 /* Re-hashes every item; returns 0 when all are intact, 1 when any is not,

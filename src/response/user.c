@@ -215,6 +215,21 @@ int user_set_password(struct store *st, const char *actor, const char *name, con
     return rc;
 }
 
+int user_set_email(struct store *st, const char *actor, const char *name, const char *email,
+                   struct err *e)
+{
+    const char *at = strchr(email, '@');
+    if (*email && (!at || at == email || !at[1] || strchr(at + 1, '@') ||
+                   strpbrk(email, " <>,;\"\r\n\t") || strlen(email) > 254))
+        return err_set(e, ERR_INPUT, "'%.80s' is not an e-mail address", email);
+    json_t *d = json_pack("{s:s}", "email", email);
+    int rc =
+        user_update(st, actor, name, "user.email",
+                    "UPDATE users SET email = ?, updated_at = ? WHERE name = ?", email, 0, d, e);
+    json_decref(d);
+    return rc;
+}
+
 int user_set_disabled(struct store *st, const char *actor, const char *name, int is_disabled,
                       struct err *e)
 {

@@ -799,9 +799,9 @@ static int refuse_loop(struct req *r, struct err *e)
 
 static int h_event_submit(struct req *r, json_t **out, struct err *e)
 {
-    static const char *const fields[] = {"source", "category", "asset",  "summary", "fingerprint",
-                                         "details", "time",    "state",  "link",    "evidence",
-                                         "status",  NULL};
+    static const char *const fields[] = {"source",      "category", "asset",  "summary",
+                                         "fingerprint", "details",  "time",   "state",
+                                         "link",        "evidence", "status", NULL};
     json_t *b = NULL;
     struct event_new in = {0};
     const char *status = NULL;
@@ -952,7 +952,7 @@ static int h_proposal_accept(struct req *r, json_t **out, struct err *e)
 
 static int h_proposal_warn(struct req *r, json_t **out, struct err *e)
 {
-    static const char *const fields[] = {"colour", "scope",    "items",  "measure",
+    static const char *const fields[] = {"colour",   "scope",  "items", "measure",
                                          "deadline", "issuer", NULL};
     json_t *b = NULL;
     struct warning_new in = {0};

@@ -199,7 +199,7 @@ waited "a page gone (404), after the retry, is an event" 15 \
     "SELECT count(*) FROM events WHERE summary LIKE '%answered 404%'"
 mv "$T/www/gone.html" "$T/www/index.html"
 waited "recovery clears the outage's event" 15 \
-    "SELECT count(*) FROM events WHERE summary LIKE '%answered 404%' AND cleared_at IS NOT NULL AND instr(details, '"recovered"') > 0"
+    "SELECT count(*) FROM events WHERE summary LIKE '%answered 404%' AND cleared_at IS NOT NULL AND instr(details, 'recovered') > 0"
 cp "$P/benign/article.html" "$T/www/late.html"
 run monitor add "$WEB/t/late.html" --as duty --interval 1 --retries 0 --no-cloak \
     --expect-ip 10.9.9.9
