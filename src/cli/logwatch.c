@@ -194,7 +194,10 @@ static int flush(struct serve_logwatch *s, struct err *e)
                                    .asset = w->asset[0] ? w->asset : NULL,
                                    .summary = summary,
                                    .fingerprint = fp,
-                                   .details = details};
+                                   .details = details,
+                                   /* an attempt harms nothing yet; one that may
+                                    * have worked implies what its category does */
+                                   .state = d[k].possibly_successful ? NULL : "ok"};
             int64_t id, count;
             struct err ce = {0};
             /* A detection intake refuses is logged and left out; the rest

@@ -314,6 +314,7 @@ int cmd_triage(struct cli *cli, int argc, char **argv, struct err *e)
 
 static const char notify_usage[] =
     "usage: tocsin notify channel add NAME --kind KIND --config JSON\n"
+    "       tocsin notify channel edit NAME --config JSON\n"
     "       tocsin notify channel list | rm NAME | enable NAME | disable NAME | test NAME\n"
     "       tocsin notify route add --trigger T --channel NAME [--min-level L] [--role R]\n"
     "                               [--category CODE] [--tier N]\n"
@@ -361,15 +362,15 @@ static int nt_channel(struct cli *cli, int argc, char **argv, struct err *e)
         return err_set(e, ERR_USAGE, "tocsin notify channel %.20s: give the channel's NAME", verb);
     enum channel_kind kind = CH_WEBHOOK;
     json_t *config = NULL;
-    if (strcmp(verb, "add") == 0) {
+    if (strcmp(verb, "add") == 0 || strcmp(verb, "edit") == 0) {
         json_error_t je;
-        if (!kind_s || channel_kind_parse(kind_s, &kind) != 0)
+        if (verb[0] == 'a' && (!kind_s || channel_kind_parse(kind_s, &kind) != 0))
             return err_set(e, ERR_USAGE,
                            "tocsin notify channel add: --kind smtp, webhook, dingtalk, wecom or "
                            "feishu");
         if (!config_s || !(config = json_loads(config_s, JSON_REJECT_DUPLICATES, &je)))
-            return err_set(e, ERR_INPUT, "tocsin notify channel add: --config is not JSON: %s",
-                           config_s ? je.text : "missing");
+            return err_set(e, ERR_INPUT, "tocsin notify channel %s: --config is not JSON: %s",
+                           verb, config_s ? je.text : "missing");
     }
     struct store *st;
     struct user u;
@@ -384,6 +385,8 @@ static int nt_channel(struct cli *cli, int argc, char **argv, struct err *e)
         rc = channel_list_json(st, &u, &items, e);
     else if (strcmp(verb, "add") == 0)
         rc = channel_add(st, &u, pos[1], kind, config, &id, e);
+    else if (strcmp(verb, "edit") == 0)
+        rc = channel_set_config(st, &u, pos[1], config, e);
     else if (strcmp(verb, "rm") == 0)
         rc = channel_remove(st, &u, pos[1], e);
     else if (strcmp(verb, "enable") == 0 || strcmp(verb, "disable") == 0)

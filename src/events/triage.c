@@ -805,10 +805,11 @@ int triage_tick(struct store *st, struct err *e)
                      "OR (p.status = 'accepted' AND i.status NOT IN ('closed', 'assessed'))) "
                      "ORDER BY p.id LIMIT 256",
                      "");
-    while (!rc && (rc = store_step(st, q, e)) == 1)
+    if (rc)
+        return rc;
+    while (n < 256 && (rc = store_step(st, q, e)) == 1)
         ids[n++] = sqlite3_column_int64(q, 0);
-    if (rc >= 0)
-        store_finish(q);
+    store_finish(q);
     if (rc < 0)
         return rc;
     for (int i = 0; i < n; i++) {
@@ -838,8 +839,10 @@ int triage_tick(struct store *st, struct err *e)
                      " AND a.state NOT IN ('tampered', '')) "
                      "FROM proposals p WHERE status = 'open' ORDER BY id LIMIT 256",
                      "");
+    if (rc)
+        return rc;
     int is_restored[256];
-    while (!rc && (rc = store_step(st, q, e)) == 1) {
+    while (n < 256 && (rc = store_step(st, q, e)) == 1) {
         enum level l;
         if (level_parse(store_col_text(q, 1), &l) != 0)
             continue;
@@ -853,8 +856,7 @@ int triage_tick(struct store *st, struct err *e)
             ids[n++] = sqlite3_column_int64(q, 0);
         }
     }
-    if (rc >= 0)
-        store_finish(q);
+    store_finish(q);
     if (rc < 0)
         return rc;
     struct user sys;

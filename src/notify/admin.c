@@ -3,6 +3,7 @@
 #include "notify.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const char *const kind_codes[CH_COUNT] = {"smtp", "webhook", "dingtalk", "wecom", "feishu"};
@@ -215,6 +216,38 @@ int channel_remove(struct store *st, const struct user *as, const char *name, st
     return rc ? rc
               : channel_change(st, as, name, "notify.channel.remove",
                                "DELETE FROM notify_channels WHERE name = ?2 AND ?1 = 0", 0, e);
+}
+
+int channel_set_config(struct store *st, const struct user *as, const char *name,
+                       const json_t *config, struct err *e)
+{
+    int rc = deny(as, ACT_NOTIFY_MANAGE, e);
+    char kind_s[16] = "";
+    sqlite3_stmt *q;
+    if (!rc)
+        rc = store_query(st, e, &q, "SELECT kind FROM notify_channels WHERE name = ?", "s", name);
+    if (!rc) {
+        if ((rc = store_step(st, q, e)) == 1)
+            snprintf(kind_s, sizeof kind_s, "%s", store_col_text(q, 0));
+        store_finish(q);
+        rc = rc < 0 ? rc : 0;
+    }
+    enum channel_kind kind = CH_WEBHOOK;
+    if (!rc && channel_kind_parse(kind_s, &kind) != 0)
+        rc = err_set(e, ERR_NOTFOUND, "channel '%.64s' does not exist", name);
+    if (!rc)
+        rc = channel_config_check(kind, config, e);
+    if (!rc)
+        rc = store_begin(st, e);
+    if (rc)
+        return rc;
+    char *text = json_dumps(config, JSON_COMPACT | JSON_SORT_KEYS);
+    rc = store_exec(st, e, "UPDATE notify_channels SET config = ?, updated_at = ? WHERE name = ?",
+                    "sIs", text ? text : "{}", time_now_ms(), name);
+    free(text);
+    if (!rc)
+        rc = audit_append_take(st, as->name, "notify.channel.edit", name, json_object(), e);
+    return finish(st, rc, e);
 }
 
 int channel_set_enabled(struct store *st, const struct user *as, const char *name, int enabled,

@@ -37,6 +37,9 @@ int notice_trigger_parse(const char *s, enum notice_trigger *out);
 int channel_config_check(enum channel_kind kind, const json_t *config, struct err *e);
 int channel_add(struct store *st, const struct user *as, const char *name, enum channel_kind kind,
                 const json_t *config, int64_t *id, struct err *e);
+/* Replaces a channel's configuration (checked as on adding). */
+int channel_set_config(struct store *st, const struct user *as, const char *name,
+                       const json_t *config, struct err *e);
 int channel_remove(struct store *st, const struct user *as, const char *name, struct err *e);
 int channel_set_enabled(struct store *st, const struct user *as, const char *name, int enabled,
                         struct err *e);

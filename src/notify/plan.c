@@ -101,6 +101,7 @@ static int queue(struct store *st, const struct notice *nt, int64_t now, int *qu
         }
     }
     store_finish(q);
+    rc = rc < 0 ? rc : 0;
     for (int i = 0; i < n; i++) {
         if (!rc && !hits[i].is_mail)
             rc = queue_one(st, nt, hits[i].route, hits[i].channel, "", now, queued, e);

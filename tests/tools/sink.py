@@ -178,8 +178,9 @@ def main():
     p.add_argument("--user")
     p.add_argument("--password")
     p.add_argument("--dingtalk-secret")
+    p.add_argument("--port", type=int, default=0, help="the HTTP side's port (0: any)")
     ARGS = p.parse_args()
-    http = ThreadingHTTPServer(("127.0.0.1", 0), Hook)
+    http = ThreadingHTTPServer(("127.0.0.1", ARGS.port), Hook)
     http.daemon_threads = True
     smtp = SmtpServer(("127.0.0.1", 0), Smtp)
     threading.Thread(target=smtp.serve_forever, daemon=True).start()
