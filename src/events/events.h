@@ -72,6 +72,8 @@ int event_report(struct store *st, const struct user *as, const struct departmen
  * in one transaction; writes how many alerts it took. */
 int event_alertmanager(struct store *st, const struct user *as, const json_t *body, int *n,
                        struct err *e);
+/* Its first half: every alert turned into an event and checked, nothing stored. */
+int event_alertmanager_check(const struct user *as, const json_t *body, struct err *e);
 
 /* ---- triage: proposals ------------------------------------------------- */
 

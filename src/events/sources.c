@@ -131,10 +131,8 @@ static int alert_event(const json_t *alert, const json_t *body, struct event_new
 
 #define ALERTS_MAX 1000
 
-int event_alertmanager(struct store *st, const struct user *as, const json_t *body, int *n,
-                       struct err *e)
+int event_alertmanager_check(const struct user *as, const json_t *body, struct err *e)
 {
-    *n = 0;
     const json_t *alerts = json_object_get(body, "alerts");
     if (!json_is_object(body) || !json_is_array(alerts))
         return err_set(e, ERR_INPUT, "not an Alertmanager webhook: no alerts array");
@@ -159,7 +157,21 @@ int event_alertmanager(struct store *st, const struct user *as, const json_t *bo
             return err_set(e, rc, "alerts[%zu]: %s", i, msg);
         }
     }
-    int rc = store_begin(st, e);
+    return 0;
+}
+
+int event_alertmanager(struct store *st, const struct user *as, const json_t *body, int *n,
+                       struct err *e)
+{
+    *n = 0;
+    /* Every alert is checked before any is stored: all or none. */
+    int rc = event_alertmanager_check(as, body, e);
+    if (rc)
+        return rc;
+    const json_t *alerts = json_object_get(body, "alerts");
+    size_t i;
+    const json_t *alert;
+    rc = store_begin(st, e);
     json_array_foreach(alerts, i, alert)
     {
         if (rc)

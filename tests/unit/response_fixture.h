@@ -70,7 +70,7 @@ static int64_t fixture_count(struct fixture *f, const char *sql)
 }
 
 /* A digest of every row the domain keeps, to show that a refusal changed nothing. */
-static void fixture_digest(struct fixture *f, char out[SHA256_HEX_LEN])
+static inline void fixture_digest(struct fixture *f, char out[SHA256_HEX_LEN])
 {
     static const char *const tables[] = {"incidents",  "timeline",    "tasks",    "evidence",
                                          "custody",    "reports",     "warnings", "approvals",

@@ -132,6 +132,52 @@ static void test_store_meta_and_rollback(void **state)
     tmpdir_remove(dir);
 }
 
+/* A begin inside a transaction is a savepoint: the inner change rolls back
+ * alone, or commits with the outer one. */
+static void test_store_nested_transactions(void **state)
+{
+    (void)state;
+    char *dir = tmpdir_new();
+    struct store *st;
+    struct err e = {0};
+    struct buf b;
+    assert_int_equal(store_open(&st, dir, STORE_CREATE, &e), 0);
+    assert_int_equal(store_begin(st, &e), 0);
+    assert_int_equal(store_meta_set(st, "outer", "1", &e), 0);
+    assert_int_equal(store_begin(st, &e), 0);
+    assert_int_equal(store_meta_set(st, "inner", "1", &e), 0);
+    store_rollback(st);
+    assert_true(store_in_transaction(st));
+    assert_int_equal(store_begin(st, &e), 0);
+    assert_int_equal(store_meta_set(st, "kept", "1", &e), 0);
+    assert_int_equal(store_commit(st, &e), 0);
+    assert_true(store_in_transaction(st));
+    assert_int_equal(store_commit(st, &e), 0);
+    assert_false(store_in_transaction(st));
+    static const char *const want[][2] = {{"outer", "1"}, {"kept", "1"}};
+    for (int i = 0; i < 2; i++) {
+        buf_init(&b, 64);
+        assert_int_equal(store_meta_get(st, want[i][0], &b, &e), 0);
+        assert_string_equal(b.p, want[i][1]);
+        buf_release(&b);
+    }
+    buf_init(&b, 64);
+    assert_int_equal(store_meta_get(st, "inner", &b, &e), ERR_NOTFOUND);
+    buf_release(&b);
+    /* an outer rollback takes the committed inner work with it */
+    assert_int_equal(store_begin(st, &e), 0);
+    assert_int_equal(store_begin(st, &e), 0);
+    assert_int_equal(store_meta_set(st, "gone", "1", &e), 0);
+    assert_int_equal(store_commit(st, &e), 0);
+    store_rollback(st);
+    buf_init(&b, 64);
+    err_clear(&e);
+    assert_int_equal(store_meta_get(st, "gone", &b, &e), ERR_NOTFOUND);
+    buf_release(&b);
+    store_close(st);
+    tmpdir_remove(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -141,6 +187,7 @@ int main(void)
         cmocka_unit_test(test_store_garbage_file_is_reported_damaged),
         cmocka_unit_test(test_store_typed_binding_round_trips),
         cmocka_unit_test(test_store_meta_and_rollback),
+        cmocka_unit_test(test_store_nested_transactions),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
