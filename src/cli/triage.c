@@ -95,10 +95,9 @@ static int ev_submit(struct cli *cli, int argc, char **argv, struct err *e)
     rc = event_submit(st, &u, &in, &id, &count, e);
     store_close(st);
     if (!rc)
-        cli->json ? cli_print_json(json_pack("{s:I, s:I}", "id", (json_int_t)id, "count",
-                                             (json_int_t)count))
-                  : (void)printf("event %lld (seen %lld times)\n", (long long)id,
-                                 (long long)count);
+        cli->json ? cli_print_json(
+                        json_pack("{s:I, s:I}", "id", (json_int_t)id, "count", (json_int_t)count))
+                  : (void)printf("event %lld (seen %lld times)\n", (long long)id, (long long)count);
     return rc;
 }
 
@@ -106,17 +105,22 @@ static int ev_report(struct cli *cli, int argc, char **argv, struct err *e)
 {
     const char *as = NULL, *when = NULL, *how = NULL;
     struct department_report in = {0};
-    const struct opt opts[] = {OPT_V("as", &as),          OPT_V("what", &in.what),
-                               OPT_V("where", &in.where), OPT_V("when", &when),
-                               OPT_V("how-bad", &how),    OPT_V("category", &in.category),
-                               OPT_V("detail", &in.detail), OPT_END};
+    const struct opt opts[] = {OPT_V("as", &as),
+                               OPT_V("what", &in.what),
+                               OPT_V("where", &in.where),
+                               OPT_V("when", &when),
+                               OPT_V("how-bad", &how),
+                               OPT_V("category", &in.category),
+                               OPT_V("detail", &in.detail),
+                               OPT_END};
     char *pos[1];
     int npos, rc = opt_parse(cli, "event report", opts, argc, argv, pos, 0, &npos, e);
     if (rc || cli->help)
         return rc;
     if (!how || report_severity_parse(how, &in.how_bad) != 0)
-        return err_set(e, ERR_USAGE,
-                       "tocsin event report: --how-bad is threat, impaired, down, tampered or data");
+        return err_set(
+            e, ERR_USAGE,
+            "tocsin event report: --how-bad is threat, impaired, down, tampered or data");
     if (when && (rc = cli_time("--when", when, &in.when, e)) != 0)
         return rc;
     struct store *st;
@@ -128,9 +132,9 @@ static int ev_report(struct cli *cli, int argc, char **argv, struct err *e)
     rc = event_report(st, &u, &in, &id, e);
     store_close(st);
     if (!rc)
-        cli->json ? cli_print_json(json_pack("{s:I}", "event", (json_int_t)id))
-                  : (void)printf("reported as event %lld; the office will triage it\n",
-                                 (long long)id);
+        cli->json
+            ? cli_print_json(json_pack("{s:I}", "event", (json_int_t)id))
+            : (void)printf("reported as event %lld; the office will triage it\n", (long long)id);
     return rc;
 }
 
@@ -190,9 +194,8 @@ static int tr_list(struct cli *cli, int argc, char **argv, struct err *e)
                json_string_value(json_object_get(v, "asset")),
                json_string_value(json_object_get(v, "title")),
                json_object_get(v, "incident") ? " → " : "",
-               json_object_get(v, "incident")
-                   ? json_string_value(json_object_get(v, "incident"))
-                   : "");
+               json_object_get(v, "incident") ? json_string_value(json_object_get(v, "incident"))
+                                              : "");
     }
     json_decref(items);
     return 0;
@@ -250,9 +253,9 @@ static int tr_accept(struct cli *cli, int argc, char **argv, struct err *e)
     rc = proposal_accept(st, &u, id, into, level, reason, ref, e);
     store_close(st);
     if (!rc)
-        cli->json ? cli_print_json(json_pack("{s:I, s:s}", "proposal", (json_int_t)id, "incident",
-                                             ref))
-                  : (void)printf("proposal %lld → %s\n", (long long)id, ref);
+        cli->json
+            ? cli_print_json(json_pack("{s:I, s:s}", "proposal", (json_int_t)id, "incident", ref))
+            : (void)printf("proposal %lld → %s\n", (long long)id, ref);
     return rc;
 }
 
@@ -276,9 +279,9 @@ static int tr_warn(struct cli *cli, int argc, char **argv, struct err *e)
     rc = proposal_warn(st, &u, id, &in, ref, e);
     store_close(st);
     if (!rc)
-        cli->json ? cli_print_json(json_pack("{s:I, s:s}", "proposal", (json_int_t)id, "warning",
-                                             ref))
-                  : (void)printf("proposal %lld → warning draft %s\n", (long long)id, ref);
+        cli->json
+            ? cli_print_json(json_pack("{s:I, s:s}", "proposal", (json_int_t)id, "warning", ref))
+            : (void)printf("proposal %lld → warning draft %s\n", (long long)id, ref);
     return rc;
 }
 
@@ -304,8 +307,8 @@ static int tr_dismiss(struct cli *cli, int argc, char **argv, struct err *e)
 
 int cmd_triage(struct cli *cli, int argc, char **argv, struct err *e)
 {
-    static const struct cli_sub subs[] = {{"list", tr_list},     {"show", tr_show},
-                                          {"accept", tr_accept}, {"warn", tr_warn},
+    static const struct cli_sub subs[] = {{"list", tr_list},       {"show", tr_show},
+                                          {"accept", tr_accept},   {"warn", tr_warn},
                                           {"dismiss", tr_dismiss}, {NULL, NULL}};
     return cli_dispatch(cli, "triage", triage_usage, subs, argc, argv, e);
 }
@@ -348,14 +351,15 @@ static int print_items(struct cli *cli, json_t *items)
 static int nt_channel(struct cli *cli, int argc, char **argv, struct err *e)
 {
     const char *as = NULL, *kind_s = NULL, *config_s = NULL;
-    const struct opt opts[] = {OPT_V("as", &as), OPT_V("kind", &kind_s),
-                               OPT_V("config", &config_s), OPT_END};
+    const struct opt opts[] = {OPT_V("as", &as), OPT_V("kind", &kind_s), OPT_V("config", &config_s),
+                               OPT_END};
     char *pos[2];
     int npos, rc = opt_parse(cli, "notify channel", opts, argc, argv, pos, 2, &npos, e);
     if (rc || cli->help)
         return rc;
     if (npos < 1)
-        return err_set(e, ERR_USAGE, "tocsin notify channel: add, list, rm, enable, disable or test");
+        return err_set(e, ERR_USAGE,
+                       "tocsin notify channel: add, list, rm, enable, disable or test");
     const char *verb = pos[0];
     int is_list = strcmp(verb, "list") == 0;
     if (!is_list && npos != 2)
@@ -369,8 +373,8 @@ static int nt_channel(struct cli *cli, int argc, char **argv, struct err *e)
                            "tocsin notify channel add: --kind smtp, webhook, dingtalk, wecom or "
                            "feishu");
         if (!config_s || !(config = json_loads(config_s, JSON_REJECT_DUPLICATES, &je)))
-            return err_set(e, ERR_INPUT, "tocsin notify channel %s: --config is not JSON: %s",
-                           verb, config_s ? je.text : "missing");
+            return err_set(e, ERR_INPUT, "tocsin notify channel %s: --config is not JSON: %s", verb,
+                           config_s ? je.text : "missing");
     }
     struct store *st;
     struct user u;

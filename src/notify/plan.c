@@ -13,7 +13,8 @@ struct notice {
     const char *object;     /* INC-2026-0001 */
     const char *key;        /* what makes it this notice: "open:II", "step:2" */
     int tier;               /* escalation step; 0 otherwise */
-    const char *department; /* for department routes: the owner department */
+    const char *department; /* department users hear only of this department's (""
+                               : none of them); NULL: all (warnings) */
     const char *subject;
     const char *body;
     json_t *facts;
@@ -236,7 +237,7 @@ static int plan_incidents(struct store *st, int64_t now, int *queued, struct err
                             .object = r->ref,
                             .key = key,
                             .tier = step,
-                            .department = r->dept[0] ? r->dept : NULL,
+                            .department = r->dept, /* "" : no department user */
                             .subject = subject,
                             .body = body,
                             .facts = facts};
@@ -396,7 +397,7 @@ static int plan_reports(struct store *st, int64_t now, int *queued, struct err *
                         .category = category,
                         .object = obj,
                         .key = key,
-                        .department = dept[0] ? dept : NULL,
+                        .department = dept,
                         .subject = subject,
                         .body = body,
                         .facts = facts};

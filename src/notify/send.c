@@ -77,24 +77,37 @@ static void mail_build(struct job *j, const char *from)
     struct tm tm;
     gmtime_r(&now, &tm);
     strftime(date, sizeof date, "%a, %d %b %Y %H:%M:%S +0000", &tm);
-    size_t slen = strlen(j->subject), blen = strlen(j->body);
-    char *s64 = malloc(sodium_base64_encoded_len(slen, sodium_base64_VARIANT_ORIGINAL));
+    size_t blen = strlen(j->body);
     char *b64 = malloc(sodium_base64_encoded_len(blen, sodium_base64_VARIANT_ORIGINAL));
-    base64((const unsigned char *)j->subject, slen, s64,
-           sodium_base64_encoded_len(slen, sodium_base64_VARIANT_ORIGINAL));
     base64((const unsigned char *)j->body, blen, b64,
            sodium_base64_encoded_len(blen, sodium_base64_VARIANT_ORIGINAL));
+    buf_addf(b, "Date: %s\r\nFrom: tocsin <%s>\r\nTo: <%s>\r\nSubject:", date, from, j->recipient);
+    /* encoded words of at most 75 characters (RFC 2047), split between
+     * characters, one per folded line */
+    for (const char *p = j->subject; *p;) {
+        size_t n = 0;
+        while (p[n] && n < 42) {
+            size_t c = 1;
+            while ((p[n + c] & 0xC0) == 0x80)
+                c++;
+            if (n + c > 42 && n > 0)
+                break;
+            n += c;
+        }
+        char word[64];
+        base64((const unsigned char *)p, n, word, sizeof word);
+        buf_addf(b, "%s=?UTF-8?B?%s?=", p == j->subject ? " " : "\r\n ", word);
+        p += n;
+    }
     buf_addf(b,
-             "Date: %s\r\nFrom: tocsin <%s>\r\nTo: <%s>\r\nSubject: =?UTF-8?B?%s?=\r\n"
-             "Message-ID: <outbox-%lld@tocsin>\r\nX-Tocsin-Notification: %lld\r\n"
+             "\r\nMessage-ID: <outbox-%lld@tocsin>\r\nX-Tocsin-Notification: %lld\r\n"
              "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=UTF-8\r\n"
              "Content-Transfer-Encoding: base64\r\n\r\n",
-             date, from, j->recipient, s64, (long long)j->id, (long long)j->id);
+             (long long)j->id, (long long)j->id);
     for (size_t i = 0, n = strlen(b64); i < n; i += 76) {
         buf_add(b, b64 + i, n - i < 76 ? n - i : 76);
         buf_adds(b, "\r\n");
     }
-    free(s64);
     free(b64);
 }
 

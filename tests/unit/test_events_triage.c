@@ -80,16 +80,22 @@ static void test_grouping_by_asset_category_window_and_link(void **state)
     int64_t c = submit(f, "network-attack/injection", "OA系统", "OA 注入", "i2", NULL, 0);
     int64_t d = submit(f, "harmful-program/webshell", "门户网站", "后门", "w1", NULL, 0);
     assert_int_equal(proposal_of(f, a), proposal_of(f, b)); /* same asset and category */
-    assert_true(proposal_of(f, a) != proposal_of(f, c));   /* another asset */
-    assert_true(proposal_of(f, a) != proposal_of(f, d));   /* another category */
-    fixture_now += 2 * PLAN_HOUR_MS;                       /* past triage.window_s (1 h) */
+    assert_true(proposal_of(f, a) != proposal_of(f, c));    /* another asset */
+    assert_true(proposal_of(f, a) != proposal_of(f, d));    /* another category */
+    fixture_now += 2 * PLAN_HOUR_MS;                        /* past triage.window_s (1 h) */
     int64_t e2 = submit(f, "network-attack/injection", "门户网站", "注入 2", "i3", NULL, 0);
     assert_true(proposal_of(f, e2) != proposal_of(f, a));
     /* a detector's link joins what it knows belongs together */
-    struct event_new in = {.source = "am", .category = "equipment-failure", .asset = "db1",
-                           .summary = "db1 down", .link = "group-7"};
-    struct event_new in2 = {.source = "am", .category = "other", .asset = "db2",
-                            .summary = "db2 down", .link = "group-7"};
+    struct event_new in = {.source = "am",
+                           .category = "equipment-failure",
+                           .asset = "db1",
+                           .summary = "db1 down",
+                           .link = "group-7"};
+    struct event_new in2 = {.source = "am",
+                            .category = "other",
+                            .asset = "db2",
+                            .summary = "db2 down",
+                            .link = "group-7"};
     int64_t x, y, n;
     assert_int_equal(event_submit(f->st, &f->officer, &in, &x, &n, NULL), 0);
     assert_int_equal(event_submit(f->st, &f->officer, &in2, &y, &n, NULL), 0);
@@ -99,8 +105,8 @@ static void test_grouping_by_asset_category_window_and_link(void **state)
 static void test_level_grows_while_the_outage_stands(void **state)
 {
     struct fixture *f = *state;
-    int64_t a = submit(f, "equipment-failure/hardware", "门户网站", "门户网站无法访问", "d", "down",
-                       0);
+    int64_t a =
+        submit(f, "equipment-failure/hardware", "门户网站", "门户网站无法访问", "d", "down", 0);
     int64_t p = proposal_of(f, a);
     assert_string_equal(proposal_text(f, p, "level"), "III"); /* core-down */
     struct err e = {0};
@@ -126,8 +132,8 @@ static void test_tampering_restored_opens_contained_incident_among_others(void *
     int64_t t = submit(f, "information-destruction/tampering", "门户网站", "首页被篡改，已恢复",
                        "t", NULL, 1);
     /* tampering still standing is not "restored" */
-    int64_t u = submit(f, "information-destruction/tampering", "OA系统", "OA 页面被篡改", "u", NULL,
-                       0);
+    int64_t u =
+        submit(f, "information-destruction/tampering", "OA系统", "OA 页面被篡改", "u", NULL, 0);
     struct err e = {0};
     assert_int_equal(triage_tick(f->st, &e), 0);
     assert_string_equal(proposal_text(f, proposal_of(f, t), "status"), "accepted");
@@ -150,8 +156,8 @@ static void test_tampering_restored_opens_contained_incident_among_others(void *
 static void test_public_tampering_of_the_portal_is_level_III(void **state)
 {
     struct fixture *f = *state;
-    int64_t a = submit(f, "information-destruction/tampering", "门户网站", "首页被篡改", "x", NULL,
-                       0);
+    int64_t a =
+        submit(f, "information-destruction/tampering", "门户网站", "首页被篡改", "x", NULL, 0);
     assert_string_equal(proposal_text(f, proposal_of(f, a), "level"), "IV");
     fixture_now += 10 * PLAN_MINUTE_MS; /* longer than triage.public_after_s */
     submit(f, "information-destruction/tampering", "门户网站", "首页被篡改", "x", NULL, 1);
@@ -162,10 +168,10 @@ static void test_decisions_and_refusals(void **state)
 {
     struct fixture *f = *state;
     char before[SHA256_HEX_LEN], after[SHA256_HEX_LEN], ref[INCIDENT_REF_LEN];
-    int64_t p = proposal_of(f, submit(f, "network-attack/injection", "门户网站", "注入", "i", NULL,
-                                      0));
-    int64_t q = proposal_of(f, submit(f, "network-attack/injection", "OA系统", "OA 注入", "j", NULL,
-                                      0));
+    int64_t p =
+        proposal_of(f, submit(f, "network-attack/injection", "门户网站", "注入", "i", NULL, 0));
+    int64_t q =
+        proposal_of(f, submit(f, "network-attack/injection", "OA系统", "OA 注入", "j", NULL, 0));
     fixture_digest(f, before);
     struct err e = {0};
     assert_int_equal(proposal_accept(f->st, &f->dept, p, NULL, LEVEL_NONE, NULL, ref, &e),
@@ -193,8 +199,8 @@ static void test_decisions_and_refusals(void **state)
     assert_int_equal(proposal_accept(f->st, &f->officer, q, into, LEVEL_NONE, NULL, ref, &e), 0);
     assert_int_equal(fixture_count(f, "SELECT count(*) FROM incident_assets"), 2);
     /* a later event of the same asset and category joins the accepted proposal */
-    int64_t r = proposal_of(f, submit(f, "network-attack/injection", "门户网站", "注入 2", "i2",
-                                      NULL, 0));
+    int64_t r =
+        proposal_of(f, submit(f, "network-attack/injection", "门户网站", "注入 2", "i2", NULL, 0));
     assert_int_equal(r, p);
     int64_t s = proposal_of(f, submit(f, "other", "x", "y", "z", NULL, 0));
     char wref[WARNING_REF_LEN];
@@ -260,8 +266,8 @@ static void test_alertmanager_and_department_reports(void **state)
     assert_int_equal(event_alertmanager(f->st, &f->officer, body, &n, &e), ERR_INPUT);
     json_decref(body);
 
-    struct department_report r = {.what = "网站栏目出现广告", .where = "宣传部网站",
-                                  .how_bad = SEVERITY_TAMPERED};
+    struct department_report r = {
+        .what = "网站栏目出现广告", .where = "宣传部网站", .how_bad = SEVERITY_TAMPERED};
     int64_t id;
     err_clear(&e);
     assert_int_equal(event_report(f->st, &f->dept, &r, &id, &e), 0);

@@ -19,7 +19,8 @@ static void channel(struct fixture *f, const char *name, enum channel_kind kind,
 static void route(struct fixture *f, enum notice_trigger t, enum level min, const char *role,
                   int tier, const char *ch)
 {
-    struct route_new r = {.trigger = t, .min_level = min, .role = role, .tier = tier, .channel = ch};
+    struct route_new r = {
+        .trigger = t, .min_level = min, .role = role, .tier = tier, .channel = ch};
     int64_t id;
     struct err e = {0};
     if (route_add(f->st, &f->admin, &r, &id, &e) != 0)
@@ -131,8 +132,7 @@ static void test_a_raised_level_is_told_again(void **state)
     assert_int_equal(incident_set_level(f->st, &f->officer, ref, LEVEL_I, "两个系统均中断", NULL),
                      0);
     assert_int_equal(plan(f), 2); /* the office again, and now the leaders */
-    assert_int_equal(incident_set_level(f->st, &f->officer, ref, LEVEL_III, "已部分恢复", NULL),
-                     0);
+    assert_int_equal(incident_set_level(f->st, &f->officer, ref, LEVEL_III, "已部分恢复", NULL), 0);
     assert_int_equal(plan(f), 0); /* a lower level wakes nobody */
 }
 
@@ -198,8 +198,7 @@ int main(void)
                                         setup, fixture_teardown),
         cmocka_unit_test_setup_teardown(test_opened_by_a_person_is_acknowledged, setup,
                                         fixture_teardown),
-        cmocka_unit_test_setup_teardown(test_a_raised_level_is_told_again, setup,
-                                        fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_a_raised_level_is_told_again, setup, fixture_teardown),
         cmocka_unit_test_setup_teardown(test_warnings_published_and_lifted_reach_everyone, setup,
                                         fixture_teardown),
         cmocka_unit_test_setup_teardown(test_channels_and_routes_are_checked, setup,
