@@ -1,8 +1,8 @@
 /* The response desk of tocsin serve: on a thread of its own with a database
- * connection of its own, it takes triage's timed decisions (standing outages
- * grow more serious, settings open incidents), plans the notices that are due
- * and delivers the outbox. Every half second; a slow webhook delays only this
- * thread, never intake. */
+ * connection of its own, every half second it takes the settings' triage
+ * decisions, plans the notices that are due and delivers the outbox; every
+ * five seconds it assesses standing outages again (they grow more serious).
+ * A slow webhook delays only this thread, never intake. */
 #include "../notify/notify.h"
 #include "cli.h"
 
@@ -10,8 +10,8 @@
 #include <poll.h>
 #include <stdlib.h>
 
-#define TICK_MS         500
-#define TRIAGE_EVERY_MS 5000
+#define TICK_MS           500
+#define REASSESS_EVERY_MS 5000
 
 struct serve_notify {
     struct cli_thread t;
@@ -25,12 +25,14 @@ static void *run(void *arg)
     for (;;) {
         int64_t now = time_now_ms();
         struct err e = {0};
-        if (now - last_triage >= TRIAGE_EVERY_MS) {
+        /* the settings' decisions every round; standing outages assessed
+         * again every few seconds */
+        int reassess = now - last_triage >= REASSESS_EVERY_MS;
+        if (reassess)
             last_triage = now;
-            if (triage_tick(s->st, &e) != 0)
-                log_error("triage: %s", e.msg);
-            err_clear(&e);
-        }
+        if (triage_tick(s->st, reassess, &e) != 0)
+            log_error("triage: %s", e.msg);
+        err_clear(&e);
         int queued = 0, sent = 0, failed = 0;
         if (notify_plan(s->st, now, &queued, &e) != 0)
             log_error("notify: planning: %s", e.msg);

@@ -119,9 +119,10 @@ int proposal_warn(struct store *st, const struct user *as, int64_t id, const str
                   char ref[WARNING_REF_LEN], struct err *e);
 int proposal_dismiss(struct store *st, const struct user *as, int64_t id, const char *reason,
                      struct err *e);
-/* The periodic work of triage: proposals whose facts depend on time (a site
- * still down) are assessed again, and the settings' automatic decisions are
- * taken. An accepted proposal's incident gets the new proposal. */
-int triage_tick(struct store *st, struct err *e);
+/* The periodic work of triage: with `reassess`, proposals whose facts depend
+ * on time (a site still down) are assessed again (an accepted proposal's
+ * incident gets the new proposal); then the settings' automatic decisions are
+ * taken. */
+int triage_tick(struct store *st, int reassess, struct err *e);
 
 #endif

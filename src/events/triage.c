@@ -786,25 +786,22 @@ int proposal_dismiss(struct store *st, const struct user *as, int64_t id, const 
 
 /* ---- the periodic work ------------------------------------------------------ */
 
-int triage_tick(struct store *st, struct err *e)
+/* Standing outages grow more serious by the minute: their proposals are
+ * assessed again, and an accepted one's incident told when its level rose. */
+static int reassess_standing(struct store *st, const struct triage_settings *ts, int64_t now,
+                             struct err *e)
 {
-    struct triage_settings ts;
-    int rc = triage_settings_load(st, &ts, e);
-    if (rc)
-        return rc;
-    int64_t now = time_now_ms();
-    /* Standing outages grow more serious by the minute. */
     int64_t ids[256];
     int n = 0;
     sqlite3_stmt *q;
-    rc = store_query(st, e, &q,
-                     "SELECT DISTINCT p.id FROM proposals p "
-                     "JOIN proposal_assets a ON a.proposal_id = p.id "
-                     "LEFT JOIN incidents i ON i.id = p.incident_id "
-                     "WHERE a.open > 0 AND a.state IN ('down', 'degraded') AND (p.status = 'open' "
-                     "OR (p.status = 'accepted' AND i.status NOT IN ('closed', 'assessed'))) "
-                     "ORDER BY p.id LIMIT 256",
-                     "");
+    int rc = store_query(st, e, &q,
+                         "SELECT DISTINCT p.id FROM proposals p "
+                         "JOIN proposal_assets a ON a.proposal_id = p.id "
+                         "LEFT JOIN incidents i ON i.id = p.incident_id "
+                         "WHERE a.open > 0 AND a.state IN ('down', 'degraded') AND "
+                         "(p.status = 'open' OR (p.status = 'accepted' AND "
+                         "i.status NOT IN ('closed', 'assessed'))) ORDER BY p.id LIMIT 256",
+                         "");
     if (rc)
         return rc;
     while (n < 256 && (rc = store_step(st, q, e)) == 1)
@@ -818,7 +815,7 @@ int triage_tick(struct store *st, struct err *e)
         enum level before;
         rc = store_begin(st, e);
         if (!rc)
-            rc = assess(st, ids[i], now, &ts, &f, &a, &before, e);
+            rc = assess(st, ids[i], now, ts, &f, &a, &before, e);
         if (!rc && level_above(a.level, before))
             rc = incident_follow(st, ids[i], &f, e);
         if (rc) {
@@ -829,32 +826,36 @@ int triage_tick(struct store *st, struct err *e)
         if (rc)
             return rc;
     }
-    /* The settings' automatic decisions, oldest first. */
-    n = 0;
-    rc = store_query(st, e, &q,
-                     "SELECT id, level, is_cleared, "
-                     "(SELECT count(*) FROM proposal_assets a WHERE a.proposal_id = p.id "
-                     " AND a.state = 'tampered'), "
-                     "(SELECT count(*) FROM proposal_assets a WHERE a.proposal_id = p.id "
-                     " AND a.state NOT IN ('tampered', '')) "
-                     "FROM proposals p WHERE status = 'open' ORDER BY id LIMIT 256",
-                     "");
+    return 0;
+}
+
+int triage_tick(struct store *st, int reassess, struct err *e)
+{
+    struct triage_settings ts;
+    int rc = triage_settings_load(st, &ts, e);
+    int64_t now = time_now_ms();
+    if (!rc && reassess)
+        rc = reassess_standing(st, &ts, now, e);
     if (rc)
         return rc;
-    int is_restored[256];
-    while (n < 256 && (rc = store_step(st, q, e)) == 1) {
-        enum level l;
-        if (level_parse(store_col_text(q, 1), &l) != 0)
-            continue;
-        int restored = ts.auto_restored && sqlite3_column_int(q, 2) &&
-                       sqlite3_column_int64(q, 3) > 0 && sqlite3_column_int64(q, 4) == 0 &&
-                       l == LEVEL_IV;
-        int serious = ts.auto_level != LEVEL_NONE && !sqlite3_column_int(q, 2) &&
-                      !level_above(ts.auto_level, l);
-        if (restored || serious) {
-            is_restored[n] = restored;
-            ids[n++] = sqlite3_column_int64(q, 0);
-        }
+    /* The settings' automatic decisions, oldest first. Levels compare as
+     * text: I < II < III < IV. */
+    int64_t ids[64];
+    int is_restored[64], n = 0;
+    sqlite3_stmt *q;
+    rc = store_query(st, e, &q,
+                     "SELECT id, is_cleared FROM proposals p WHERE status = 'open' AND ("
+                     "(?1 AND is_cleared = 1 AND level = 'IV' AND EXISTS (SELECT 1 FROM "
+                     "proposal_assets a WHERE a.proposal_id = p.id AND a.state = 'tampered') "
+                     "AND NOT EXISTS (SELECT 1 FROM proposal_assets a WHERE a.proposal_id = p.id "
+                     "AND a.state NOT IN ('tampered', ''))) "
+                     "OR (?2 != '' AND is_cleared = 0 AND level <= ?2)) ORDER BY id LIMIT 64",
+                     "is", ts.auto_restored, level_code(ts.auto_level));
+    if (rc)
+        return rc;
+    while (n < 64 && (rc = store_step(st, q, e)) == 1) {
+        is_restored[n] = sqlite3_column_int(q, 1);
+        ids[n++] = sqlite3_column_int64(q, 0);
     }
     store_finish(q);
     if (rc < 0)

@@ -69,9 +69,10 @@ expect 2 "an escalation route needs a tier"
 "$TOCSIN" setting set notify.retry_s 1 --as lead >/dev/null
 "$TOCSIN" setting set notify.max_attempts 3 --as lead >/dev/null
 
+# The demonstration portal of `make run`, guarded in a copy.
 W="$T/www"
-mkdir -p "$W"
-echo '<html>示范开发区门户网站</html>' >"$W/index.html"
+cp -r "$TOCSIN_ROOT/demo/site" "$W"
+ORIG=$(sha256sum "$W/index.html")
 printf '\n[guard]\nprotect = %s@portal\nmode = restore\n' "$W" >>"$D/tocsin.conf"
 start() { serve_start; trap 'kill $SERVER_PID $SINK_PID 2>/dev/null; rm -rf "$T"' EXIT; }
 start
@@ -102,7 +103,7 @@ PY
 # ---- a tampered page: restored, an event, an incident, a webhook and a mail in 5 s ----
 t0=$(date +%s.%N)
 echo '<html>hacked by nobody</html>' >"$W/index.html"
-wait_for '[ "$(cat "$W/index.html")" = "<html>示范开发区门户网站</html>" ]' 50 &&
+wait_for '[ "$(sha256sum "$W/index.html")" = "$ORIG" ]' 50 &&
     ok "the guard restores the tampered page" || not_ok "restore" "$T/serve.err"
 wait_for '[ "$(q "SELECT count(*) FROM incidents WHERE status = '"'"'contained'"'"'")" = 1 ]' 50
 REF=$(q "SELECT ref FROM incidents WHERE status = 'contained'")
@@ -302,6 +303,13 @@ wait_for '[ "$(q "SELECT count(*) FROM outbox o JOIN notify_channels c ON c.id =
 mode refuse
 wait_for '[ "$(q "SELECT count(*) FROM outbox WHERE last_error LIKE '"'"'%310000%'"'"'")" -ge 1 ]' 80 &&
     ok "…nor one answering an error code" || not_ok "refuse"
+
+# A mail server that refuses the password: recorded, retried, not taken as sent.
+n channel add badmail --kind smtp --config "{\"url\":\"smtp://127.0.0.1:$S\",\"from\":\"tocsin@example.gov.cn\",\"username\":\"tocsin\",\"password\":\"wrong\",\"ca\":\"$T/cert.pem\",\"to\":[\"duty@example.gov.cn\"]}"
+n channel test badmail
+wait_for '[ "$(q "SELECT count(*) FROM outbox o JOIN notify_channels c ON c.id = o.channel_id WHERE c.name = '"'"'badmail'"'"' AND o.attempts >= 1 AND o.status != '"'"'sent'"'"' AND o.last_error != '"'"''"'"'")" = 1 ]' 80 &&
+    ok "an SMTP server refusing the login is a failed delivery, with its reason" ||
+    not_ok "smtp auth" "$T/serve.err"
 
 # ---- a restart with undelivered messages delivers them exactly once ----
 mode fail

@@ -111,10 +111,10 @@ static void test_level_grows_while_the_outage_stands(void **state)
     assert_string_equal(proposal_text(f, p, "level"), "III"); /* core-down */
     struct err e = {0};
     fixture_now += 119 * PLAN_MINUTE_MS;
-    assert_int_equal(triage_tick(f->st, &e), 0);
+    assert_int_equal(triage_tick(f->st, 1, &e), 0);
     assert_string_equal(proposal_text(f, p, "level"), "III");
     fixture_now += 1 * PLAN_MINUTE_MS;
-    assert_int_equal(triage_tick(f->st, &e), 0);
+    assert_int_equal(triage_tick(f->st, 1, &e), 0);
     /* 120 minutes: core-down-long, level II; the default setting opens it */
     assert_string_equal(proposal_text(f, p, "status"), "accepted");
     assert_int_equal(fixture_count(f, "SELECT count(*) FROM incidents WHERE level = 'II' AND "
@@ -135,7 +135,7 @@ static void test_tampering_restored_opens_contained_incident_among_others(void *
     int64_t u =
         submit(f, "information-destruction/tampering", "OA系统", "OA 页面被篡改", "u", NULL, 0);
     struct err e = {0};
-    assert_int_equal(triage_tick(f->st, &e), 0);
+    assert_int_equal(triage_tick(f->st, 1, &e), 0);
     assert_string_equal(proposal_text(f, proposal_of(f, t), "status"), "accepted");
     assert_string_equal(proposal_text(f, proposal_of(f, u), "status"), "open");
     assert_int_equal(fixture_count(f, "SELECT count(*) FROM incidents WHERE status = 'contained' "
@@ -148,7 +148,7 @@ static void test_tampering_restored_opens_contained_incident_among_others(void *
                        NULL, 1);
     fixture_now += 2 * PLAN_HOUR_MS;
     submit(f, "information-destruction/tampering", "门户网站", "再次", "v2", NULL, 1);
-    assert_int_equal(triage_tick(f->st, &e), 0);
+    assert_int_equal(triage_tick(f->st, 1, &e), 0);
     assert_int_equal(fixture_count(f, "SELECT count(*) FROM incidents"), 1);
     (void)v;
 }
