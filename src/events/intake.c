@@ -18,9 +18,8 @@ static int check_text(const char *what, const char *s, size_t max, int required,
 
 int event_check(const struct user *as, const struct event_new *in, struct err *e)
 {
-    if (!permission_allows(as->role, ACT_EVENT_SUBMIT))
-        return err_set(e, ERR_DENIED, "user %s (role %s) may not %s", as->name,
-                       role_info(as->role)->code, action_info(ACT_EVENT_SUBMIT)->en);
+    if (resp_allow(as, ACT_EVENT_SUBMIT, e))
+        return ERR_DENIED;
     const struct category *cat;
     const struct subcategory *sub;
     int rc = check_text("source", in->source, 64, 1, e);
@@ -199,9 +198,8 @@ int event_submit(struct store *st, const struct user *as, const struct event_new
 int event_list_json(struct store *st, const struct user *as, int limit, int64_t before_id,
                     json_t **out, struct err *e)
 {
-    if (!permission_allows(as->role, ACT_EVENT_READ))
-        return err_set(e, ERR_DENIED, "user %s (role %s) may not %s", as->name,
-                       role_info(as->role)->code, action_info(ACT_EVENT_READ)->en);
+    if (resp_allow(as, ACT_EVENT_READ, e))
+        return ERR_DENIED;
     sqlite3_stmt *q;
     int rc = store_query(st, e, &q,
                          "SELECT id, source, category, coalesce(subcategory, ''), asset, summary, "

@@ -17,14 +17,6 @@ static void system_user(struct user *u)
     snprintf(u->display_name, sizeof(u->display_name), "自动研判");
 }
 
-static int deny(const struct user *as, enum action a, struct err *e)
-{
-    if (permission_allows(as->role, a))
-        return 0;
-    return err_set(e, ERR_DENIED, "user %s (role %s) may not %s", as->name,
-                   role_info(as->role)->code, action_info(a)->en);
-}
-
 int triage_settings_load(struct store *st, struct triage_settings *t, struct err *e)
 {
     int64_t window = 3600, pub = 300, restored = 1, level = 2;
@@ -398,7 +390,7 @@ static int check_status(const char *status, struct err *e)
 int proposal_list_json(struct store *st, const struct user *as, const char *status, int limit,
                        int64_t before_id, json_t **out, struct err *e)
 {
-    int rc = deny(as, ACT_EVENT_READ, e);
+    int rc = resp_allow(as, ACT_EVENT_READ, e);
     if (!rc && status)
         rc = check_status(status, e);
     if (rc)
@@ -425,7 +417,7 @@ int proposal_list_json(struct store *st, const struct user *as, const char *stat
 int proposal_show_json(struct store *st, const struct user *as, int64_t id, json_t **out,
                        struct err *e)
 {
-    int rc = deny(as, ACT_EVENT_READ, e);
+    int rc = resp_allow(as, ACT_EVENT_READ, e);
     if (rc)
         return rc;
     sqlite3_stmt *q;
@@ -610,7 +602,7 @@ static int accept(struct store *st, const struct user *as, int64_t id, const cha
                   enum level level, const char *reason, int is_auto, int contained,
                   char ref[INCIDENT_REF_LEN], struct err *e)
 {
-    int rc = deny(as, ACT_TRIAGE, e);
+    int rc = resp_allow(as, ACT_TRIAGE, e);
     if (!rc && level != LEVEL_NONE && (!reason || !*reason) && !is_auto)
         rc = err_set(e, ERR_USAGE, "a level other than the proposed one needs a reason");
     if (rc)
@@ -705,7 +697,7 @@ static const char *default_measures(const char *category)
 int proposal_warn(struct store *st, const struct user *as, int64_t id, const struct warning_new *in,
                   char ref[WARNING_REF_LEN], struct err *e)
 {
-    int rc = deny(as, ACT_TRIAGE, e);
+    int rc = resp_allow(as, ACT_TRIAGE, e);
     if (rc)
         return rc;
     rc = store_begin(st, e);
@@ -762,7 +754,7 @@ int proposal_warn(struct store *st, const struct user *as, int64_t id, const str
 int proposal_dismiss(struct store *st, const struct user *as, int64_t id, const char *reason,
                      struct err *e)
 {
-    int rc = deny(as, ACT_TRIAGE, e);
+    int rc = resp_allow(as, ACT_TRIAGE, e);
     if (!rc && (!reason || !*reason))
         rc = err_set(e, ERR_USAGE, "dismissing a proposal needs a reason");
     if (!rc && (strlen(reason) > 1024 || !text_is_clean(reason, strlen(reason))))

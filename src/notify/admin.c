@@ -40,14 +40,6 @@ int notice_trigger_parse(const char *s, enum notice_trigger *out)
     return -1;
 }
 
-static int deny(const struct user *as, enum action a, struct err *e)
-{
-    if (permission_allows(as->role, a))
-        return 0;
-    return err_set(e, ERR_DENIED, "user %s (role %s) may not %s", as->name,
-                   role_info(as->role)->code, action_info(a)->en);
-}
-
 static int finish(struct store *st, int rc, struct err *e)
 {
     if (rc) {
@@ -156,7 +148,7 @@ int channel_config_check(enum channel_kind kind, const json_t *c, struct err *e)
 int channel_add(struct store *st, const struct user *as, const char *name, enum channel_kind kind,
                 const json_t *config, int64_t *id, struct err *e)
 {
-    int rc = deny(as, ACT_NOTIFY_MANAGE, e);
+    int rc = resp_allow(as, ACT_NOTIFY_MANAGE, e);
     if (!rc && (!name || !*name || strlen(name) > 64 || !text_is_clean(name, strlen(name))))
         rc = err_set(e, ERR_INPUT, "a channel's name is one line of 1 to 64 bytes");
     if (!rc)
@@ -188,7 +180,7 @@ int channel_add(struct store *st, const struct user *as, const char *name, enum 
 static int channel_change(struct store *st, const struct user *as, const char *name,
                           const char *action, const char *sql, int value, struct err *e)
 {
-    int rc = deny(as, ACT_NOTIFY_MANAGE, e);
+    int rc = resp_allow(as, ACT_NOTIFY_MANAGE, e);
     if (!rc)
         rc = store_begin(st, e);
     if (rc)
@@ -221,7 +213,7 @@ int channel_remove(struct store *st, const struct user *as, const char *name, st
 int channel_set_config(struct store *st, const struct user *as, const char *name,
                        const json_t *config, struct err *e)
 {
-    int rc = deny(as, ACT_NOTIFY_MANAGE, e);
+    int rc = resp_allow(as, ACT_NOTIFY_MANAGE, e);
     char kind_s[16] = "";
     sqlite3_stmt *q;
     if (!rc)
@@ -260,7 +252,7 @@ int channel_set_enabled(struct store *st, const struct user *as, const char *nam
 
 int channel_list_json(struct store *st, const struct user *as, json_t **out, struct err *e)
 {
-    int rc = deny(as, ACT_NOTIFY_READ, e);
+    int rc = resp_allow(as, ACT_NOTIFY_READ, e);
     if (rc)
         return rc;
     sqlite3_stmt *q;
@@ -302,7 +294,7 @@ int channel_list_json(struct store *st, const struct user *as, json_t **out, str
 int route_add(struct store *st, const struct user *as, const struct route_new *in, int64_t *id,
               struct err *e)
 {
-    int rc = deny(as, ACT_NOTIFY_MANAGE, e);
+    int rc = resp_allow(as, ACT_NOTIFY_MANAGE, e);
     const struct category *cat;
     const struct subcategory *sub;
     enum role role;
@@ -352,7 +344,7 @@ int route_add(struct store *st, const struct user *as, const struct route_new *i
 
 int route_remove(struct store *st, const struct user *as, int64_t id, struct err *e)
 {
-    int rc = deny(as, ACT_NOTIFY_MANAGE, e);
+    int rc = resp_allow(as, ACT_NOTIFY_MANAGE, e);
     if (!rc)
         rc = store_begin(st, e);
     if (rc)
@@ -369,7 +361,7 @@ int route_remove(struct store *st, const struct user *as, int64_t id, struct err
 
 int route_list_json(struct store *st, const struct user *as, json_t **out, struct err *e)
 {
-    int rc = deny(as, ACT_NOTIFY_READ, e);
+    int rc = resp_allow(as, ACT_NOTIFY_READ, e);
     if (rc)
         return rc;
     sqlite3_stmt *q;
@@ -400,7 +392,7 @@ int route_list_json(struct store *st, const struct user *as, json_t **out, struc
 int outbox_list_json(struct store *st, const struct user *as, const char *status, int limit,
                      int64_t before_id, json_t **out, struct err *e)
 {
-    int rc = deny(as, ACT_NOTIFY_READ, e);
+    int rc = resp_allow(as, ACT_NOTIFY_READ, e);
     if (!rc && status && strcmp(status, "pending") != 0 && strcmp(status, "sent") != 0 &&
         strcmp(status, "failed") != 0)
         rc = err_set(e, ERR_INPUT, "status '%.20s' is not pending, sent or failed", status);

@@ -138,6 +138,25 @@ static int queue(struct store *st, const struct notice *nt, int64_t now, int *qu
     return rc < 0 ? rc : 0;
 }
 
+/* Queues a notice (unless it is not to be told) and marks its object told,
+ * in one transaction. mark is an UPDATE binding ?1 = now and ?2 = the id.
+ * Returns 1 when done, so that a planner's caller asks again. */
+static int tell(struct store *st, const struct notice *nt, int is_told, const char *mark,
+                int64_t id, int64_t now, int *queued, struct err *e)
+{
+    int rc = store_begin(st, e);
+    if (!rc && is_told)
+        rc = queue(st, nt, now, queued, e);
+    if (!rc)
+        rc = store_exec(st, e, mark, "II", now, id);
+    if (rc) {
+        store_rollback(st);
+        return rc;
+    }
+    rc = store_commit(st, e);
+    return rc ? rc : 1;
+}
+
 static const char *category_text(const char *code, char *out, size_t len)
 {
     const struct category *cat;
@@ -326,22 +345,13 @@ static int plan_warnings(struct store *st, int64_t now, int *queued, struct err 
                         .subject = subject,
                         .body = buf_str(&body),
                         .facts = facts};
-    rc = store_begin(st, e);
-    if (!rc)
-        rc = queue(st, &nt, now, queued, e);
-    if (!rc)
-        rc = store_exec(st, e,
-                        publishing ? "UPDATE warnings SET notified_published = 1 WHERE id = ?"
-                                   : "UPDATE warnings SET notified_lifted = 1 WHERE id = ?",
-                        "I", id);
+    rc = tell(st, &nt, 1,
+              publishing ? "UPDATE warnings SET notified_published = ?1 > 0 WHERE id = ?2"
+                         : "UPDATE warnings SET notified_lifted = ?1 > 0 WHERE id = ?2",
+              id, now, queued, e);
     json_decref(facts);
     buf_release(&body);
-    if (rc) {
-        store_rollback(st);
-        return rc;
-    }
-    rc = store_commit(st, e);
-    return rc ? rc : 1; /* one done: the caller asks again */
+    return rc;
 }
 
 static int plan_reports(struct store *st, int64_t now, int *queued, struct err *e)
@@ -401,18 +411,9 @@ static int plan_reports(struct store *st, int64_t now, int *queued, struct err *
                         .subject = subject,
                         .body = body,
                         .facts = facts};
-    rc = store_begin(st, e);
-    if (!rc)
-        rc = queue(st, &nt, now, queued, e);
-    if (!rc)
-        rc = store_exec(st, e, "UPDATE reports SET reminded_at = ? WHERE id = ?", "II", now, id);
+    rc = tell(st, &nt, 1, "UPDATE reports SET reminded_at = ?1 WHERE id = ?2", id, now, queued, e);
     json_decref(facts);
-    if (rc) {
-        store_rollback(st);
-        return rc;
-    }
-    rc = store_commit(st, e);
-    return rc ? rc : 1;
+    return rc;
 }
 
 static int plan_proposals(struct store *st, int64_t now, int *queued, struct err *e)
@@ -460,19 +461,11 @@ static int plan_proposals(struct store *st, int64_t now, int *queued, struct err
                         .subject = subject,
                         .body = body,
                         .facts = facts};
-    rc = store_begin(st, e);
     /* a proposal a setting already turned into an incident is told as the incident */
-    if (!rc && strcmp(status, "open") == 0)
-        rc = queue(st, &nt, now, queued, e);
-    if (!rc)
-        rc = store_exec(st, e, "UPDATE proposals SET notified_at = ? WHERE id = ?", "II", now, id);
+    rc = tell(st, &nt, strcmp(status, "open") == 0,
+              "UPDATE proposals SET notified_at = ?1 WHERE id = ?2", id, now, queued, e);
     json_decref(facts);
-    if (rc) {
-        store_rollback(st);
-        return rc;
-    }
-    rc = store_commit(st, e);
-    return rc ? rc : 1;
+    return rc;
 }
 
 int notify_plan(struct store *st, int64_t now, int *queued, struct err *e)
@@ -496,10 +489,9 @@ int notify_plan(struct store *st, int64_t now, int *queued, struct err *e)
 
 int channel_test(struct store *st, const struct user *as, const char *name, struct err *e)
 {
-    if (!permission_allows(as->role, ACT_NOTIFY_MANAGE))
-        return err_set(e, ERR_DENIED, "user %s (role %s) may not %s", as->name,
-                       role_info(as->role)->code, action_info(ACT_NOTIFY_MANAGE)->en);
-    int rc = store_begin(st, e);
+    int rc = resp_allow(as, ACT_NOTIFY_MANAGE, e);
+    if (!rc)
+        rc = store_begin(st, e);
     if (rc)
         return rc;
     int64_t id = 0, now = time_now_ms();

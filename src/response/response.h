@@ -56,6 +56,11 @@ int user_authenticate(struct store *st, const char *name, const char *password, 
 int user_each(struct store *st, int (*fn)(const struct user *u, void *arg), void *arg,
               struct err *e);
 
+/* Refuses with ERR_DENIED, naming the user, role and action, unless the
+ * permission table allows it: the one check every module acting for a user
+ * makes. */
+int resp_allow(const struct user *as, enum action a, struct err *e);
+
 /* Loads the acting user: it must exist and be enabled. */
 int actor_load(struct store *st, const char *name, struct user *out, struct err *e);
 

@@ -22,8 +22,6 @@ struct incident_row {
     int64_t started_at, created_at, closed_at; /* closed_at 0 while open */
 };
 
-/* Refuses with ERR_DENIED, naming the user, role and action, unless allowed. */
-int resp_allow(const struct user *as, enum action a, struct err *e);
 /* Commits when rc is 0, else rolls back; returns rc (or the commit's error). */
 int resp_finish(struct store *st, int rc, struct err *e);
 /* Loads an incident by reference and checks that `as` may see it. */
