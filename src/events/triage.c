@@ -229,6 +229,52 @@ static int find_proposal(struct store *st, const char *group, int64_t since, int
     return rc < 0 ? rc : 0;
 }
 
+static int is_core_asset(struct store *st, const char *name, int *out, struct err *e)
+{
+    enum asset_kind kind;
+    enum asset_importance importance;
+    int rc = asset_profile(st, name, &kind, &importance, e);
+    *out = rc >= 0 && (kind == ASSET_PORTAL || kind == ASSET_OA || importance == IMPORTANCE_CORE);
+    return rc < 0 ? rc : 0;
+}
+
+/* Core systems down at the same time are one emergency, whatever each
+ * detector saw (the portal and the OA system both down is level I): an outage
+ * of a core asset joins the proposal of another core asset's standing outage. */
+static int find_outage(struct store *st, const char *asset, int64_t *pid, struct err *e)
+{
+    *pid = 0;
+    int core = 0;
+    int rc = is_core_asset(st, asset, &core, e);
+    if (rc || !core)
+        return rc;
+    sqlite3_stmt *q;
+    rc = store_query(st, e, &q,
+                     "SELECT p.id, a.asset FROM proposals p "
+                     "JOIN proposal_assets a ON a.proposal_id = p.id "
+                     "LEFT JOIN incidents i ON i.id = p.incident_id "
+                     "WHERE a.state = 'down' AND a.open > 0 AND a.asset NOT IN ('', ?) AND "
+                     "(p.status = 'open' OR (p.status = 'accepted' AND "
+                     "i.status NOT IN ('closed', 'assessed'))) ORDER BY p.id DESC LIMIT 16",
+                     "s", asset);
+    if (rc)
+        return rc;
+    int64_t ids[16];
+    char names[16][129];
+    int n = 0;
+    while (n < 16 && (rc = store_step(st, q, e)) == 1) {
+        ids[n] = sqlite3_column_int64(q, 0);
+        snprintf(names[n++], sizeof names[0], "%s", store_col_text(q, 1));
+    }
+    store_finish(q);
+    for (int i = 0; rc >= 0 && i < n && !*pid; i++) {
+        rc = is_core_asset(st, names[i], &core, e);
+        if (rc >= 0 && core)
+            *pid = ids[i];
+    }
+    return rc < 0 ? rc : 0;
+}
+
 int triage_event(struct store *st, int64_t event_id, enum triage_change change, struct err *e)
 {
     int64_t now = time_now_ms();
@@ -273,7 +319,10 @@ int triage_event(struct store *st, int64_t event_id, enum triage_change change, 
                    : 0;
     }
     if (change == TRIAGE_NEW) {
-        rc = find_proposal(st, group, now - ts.window_ms, &pid, e);
+        if (strcmp(state, "down") == 0 && !cleared && asset[0])
+            rc = find_outage(st, asset, &pid, e);
+        if (!rc && !pid)
+            rc = find_proposal(st, group, now - ts.window_ms, &pid, e);
         if (!rc && !pid) {
             rc = store_exec(st, e,
                             "INSERT INTO proposals (group_key, asset, category, title, level, "

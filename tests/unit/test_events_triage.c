@@ -123,6 +123,30 @@ static void test_level_grows_while_the_outage_stands(void **state)
     assert_non_null(strstr(proposal_text(f, p, "facts"), "\"minutes\":120"));
 }
 
+static void test_core_systems_down_together_are_one_level_I_proposal(void **state)
+{
+    struct fixture *f = *state;
+    struct err e = {0};
+    assert_int_equal(setting_set(f->st, &f->leader, "triage.auto_level", "0", &e), 0);
+    int64_t a =
+        submit(f, "equipment-failure/hardware", "门户网站", "门户网站无法访问", "p", "down", 0);
+    /* another asset that is not core, down too: its own proposal */
+    int64_t b =
+        submit(f, "equipment-failure/hardware", "打印服务器", "打印服务器宕机", "x", "down", 0);
+    assert_true(proposal_of(f, b) != proposal_of(f, a));
+    assert_string_equal(proposal_text(f, proposal_of(f, a), "level"), "III");
+    /* the OA system, reported by another tool under another category */
+    int64_t c = submit(f, "network-attack/dos", "oa", "OA 无法登录", "o", "down", 0);
+    assert_int_equal(proposal_of(f, c), proposal_of(f, a));
+    assert_string_equal(proposal_text(f, proposal_of(f, a), "level"), "I");
+    assert_non_null(strstr(proposal_text(f, proposal_of(f, a), "facts"), "\"oa\""));
+    /* once the portal is back, a new OA outage is a proposal of its own */
+    submit(f, "equipment-failure/hardware", "门户网站", "恢复", "p", NULL, 1);
+    submit(f, "network-attack/dos", "oa", "恢复", "o", NULL, 1);
+    int64_t d = submit(f, "equipment-failure/hardware", "oa", "OA 又无法登录", "o2", "down", 0);
+    assert_true(proposal_of(f, d) != proposal_of(f, a));
+}
+
 static void test_tampering_restored_opens_contained_incident_among_others(void **state)
 {
     struct fixture *f = *state;
@@ -288,6 +312,8 @@ int main(void)
                                         fixture_setup, fixture_teardown),
         cmocka_unit_test_setup_teardown(test_level_grows_while_the_outage_stands, fixture_setup,
                                         fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_core_systems_down_together_are_one_level_I_proposal,
+                                        fixture_setup, fixture_teardown),
         cmocka_unit_test_setup_teardown(
             test_tampering_restored_opens_contained_incident_among_others, fixture_setup,
             fixture_teardown),
