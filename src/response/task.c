@@ -241,6 +241,22 @@ int due_list_json(struct store *st, const struct user *as, int overdue_only, jso
     store_finish(q);
     if (rc < 0)
         goto out;
+    /* a department's short report waits in triage for the same acknowledgement */
+    rc = store_query(st, e, &q,
+                     "SELECT p.id, min(ev.first_seen), ev.summary FROM proposals p "
+                     "JOIN events ev ON ev.proposal_id = p.id "
+                     "WHERE p.status = 'open' AND ev.source LIKE 'department:%' GROUP BY p.id",
+                     "");
+    while (rc >= 0 && (rc = store_step(st, q, e)) == 1) {
+        char what[1200], ref[40];
+        snprintf(what, sizeof(what), "研判部门报告：%s", store_col_text(q, 2));
+        snprintf(ref, sizeof(ref), "proposal:%lld", (long long)sqlite3_column_int64(q, 0));
+        due_item(items, now, overdue_only, "acknowledge", ref, sqlite3_column_int64(q, 0), what,
+                 sqlite3_column_int64(q, 1) + ack, "officer");
+    }
+    store_finish(q);
+    if (rc < 0)
+        goto out;
     rc = store_query(st, e, &q,
                      "SELECT a.id, i.ref, a.due_at FROM assessments a "
                      "JOIN incidents i ON i.id = a.incident_id "

@@ -299,6 +299,17 @@ static void test_alertmanager_and_department_reports(void **state)
                                       "'department:宣传部' AND state = 'tampered' AND "
                                       "category = 'information-destruction'"),
                      1);
+    /* it waits in the office's queue with the acknowledgement deadline (O-3) */
+    json_t *due;
+    assert_int_equal(due_list_json(f->st, &f->officer, 0, &due, &e), 0);
+    int found = 0;
+    size_t i;
+    json_t *v;
+    json_array_foreach(due, i, v) found |=
+        strcmp(json_string_value(json_object_get(v, "kind")), "acknowledge") == 0 &&
+        strncmp(json_string_value(json_object_get(v, "ref")), "proposal:", 9) == 0;
+    json_decref(due);
+    assert_true(found);
     r.where = "";
     assert_int_equal(event_report(f->st, &f->dept, &r, &id, &e), ERR_USAGE);
 }
