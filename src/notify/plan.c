@@ -260,6 +260,7 @@ static int plan_incidents(struct store *st, int64_t now, int *queued, struct err
                             .subject = subject,
                             .body = body,
                             .facts = facts};
+        int before = *queued;
         rc = store_begin(st, e);
         if (!rc)
             rc = queue(st, &nt, now, queued, e);
@@ -271,9 +272,11 @@ static int plan_incidents(struct store *st, int64_t now, int *queued, struct err
                             "UPDATE incidents SET notified_level = ?, escalation_tier = ?, "
                             "escalate_at = ? WHERE id = ?",
                             "siTI", r->level, escalate ? step : r->tier, next, r->id);
-        char line[120];
-        snprintf(line, sizeof line, "无人确认接手，第 %d 次升级通知", step);
-        if (!rc && escalate)
+        /* the timeline says who was told; with no route, nobody was */
+        char line[160];
+        snprintf(line, sizeof line, "无人确认接手，第 %d 次升级通知（%d 条消息）", step,
+                 *queued - before);
+        if (!rc && escalate && *queued > before)
             rc = store_exec(st, e,
                             "INSERT INTO timeline (incident_id, at, actor, kind, text) "
                             "VALUES (?, ?, 'notify', 'escalation', ?)",
