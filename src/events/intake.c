@@ -22,7 +22,7 @@ int event_check(const struct user *as, const struct event_new *in, struct err *e
         return ERR_DENIED;
     const struct category *cat;
     const struct subcategory *sub;
-    int rc = check_text("source", in->source, 64, 1, e);
+    int rc = check_text("source", in->source, 160, 1, e);
     if (!rc && (!in->category || category_parse(in->category, &cat, &sub) != 0))
         rc = err_set(e, ERR_INPUT, "category '%.60s' is not a category of the plan",
                      in->category ? in->category : "");

@@ -609,18 +609,22 @@ static int attach_evidence(struct store *st, const struct user *as, int64_t pid,
         buf_release(&note);
         return rc;
     }
-    int64_t id;
-    rc = evidence_add_note(st, as, ref, buf_str(&note), &id, e);
-    buf_release(&note);
-    for (int k = 0; !rc && k < n_objects; k++) {
+    /* the objects first, so that the note can name one the store lacks */
+    for (int k = 0; k < n_objects; k++) {
         char name[96];
         snprintf(name, sizeof name, "object-%.16s", objects[k]);
         struct err oe = {0};
-        /* an object the store no longer has is named in the note, not fatal */
-        if (evidence_add_object(st, as, ref, objects[k], name, "由检测器保存", &oe) != 0 &&
-            oe.code != ERR_NOTFOUND && oe.code != ERR_IO)
-            rc = err_set(e, oe.code, "%s", oe.msg);
+        if (evidence_add_object(st, as, ref, objects[k], name, "由检测器保存", &oe) == 0)
+            continue;
+        if (oe.code != ERR_NOTFOUND && oe.code != ERR_IO) {
+            buf_release(&note);
+            return err_set(e, oe.code, "%s", oe.msg);
+        }
+        buf_addf(&note, "    sha256:%s（对象库中没有，未能保全）\n", objects[k]);
     }
+    int64_t id;
+    rc = evidence_add_note(st, as, ref, buf_str(&note), &id, e);
+    buf_release(&note);
     return rc;
 }
 

@@ -4,6 +4,7 @@
 #include "notify.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 struct notice {
@@ -125,15 +126,20 @@ static int queue(struct store *st, const struct notice *nt, int64_t now, int *qu
                          "ss", hits[i].role, nt->department);
         if (rc)
             continue;
-        char addrs[64][256];
+        /* the addresses first: queueing writes while the query is open would not do */
+        enum { ADDRS_MAX = 1000 };
+        char(*addrs)[256] = malloc(ADDRS_MAX * sizeof *addrs);
         int na = 0;
-        while (na < 64 && (rc = store_step(st, q, e)) == 1)
+        while (addrs && na < ADDRS_MAX && (rc = store_step(st, q, e)) == 1)
             snprintf(addrs[na++], sizeof addrs[0], "%s", store_col_text(q, 0));
         store_finish(q);
+        if (!addrs)
+            rc = err_set(e, ERR_NOMEM, "out of memory planning notifications");
         if (rc > 0)
             rc = 0;
         for (int a = 0; !rc && a < na; a++)
             rc = queue_one(st, nt, hits[i].route, hits[i].channel, addrs[a], now, queued, e);
+        free(addrs);
     }
     return rc < 0 ? rc : 0;
 }
@@ -226,8 +232,11 @@ static int plan_incidents(struct store *st, int64_t now, int *queued, struct err
         enum level l;
         if (level_parse(r->level, &l) != 0)
             l = LEVEL_IV;
-        int announce = strcmp(r->notified, r->level) != 0;
-        int escalate = !announce && !r->acked && r->escalate_at && r->escalate_at <= now;
+        /* told again only when it became more serious (levels compare as text) */
+        int announce = !r->notified[0] || strcmp(r->level, r->notified) < 0;
+        /* an incident lowered below II since stops escalating (next is 0 below) */
+        int escalate = !announce && !r->acked && r->escalate_at && r->escalate_at <= now &&
+                       (l == LEVEL_I || l == LEVEL_II);
         char cat[200], subject[600], body[4000], key[32], started[TIME_ISO_LEN];
         category_text(r->category, cat, sizeof cat);
         time_format_local(r->started, started);
@@ -262,7 +271,7 @@ static int plan_incidents(struct store *st, int64_t now, int *queued, struct err
                             .facts = facts};
         int before = *queued;
         rc = store_begin(st, e);
-        if (!rc)
+        if (!rc && (announce || escalate))
             rc = queue(st, &nt, now, queued, e);
         json_decref(facts);
         /* level II and above escalate until someone acknowledges (DL_ESCALATION) */
@@ -271,7 +280,8 @@ static int plan_incidents(struct store *st, int64_t now, int *queued, struct err
             rc = store_exec(st, e,
                             "UPDATE incidents SET notified_level = ?, escalation_tier = ?, "
                             "escalate_at = ? WHERE id = ?",
-                            "siTI", r->level, escalate ? step : r->tier, next, r->id);
+                            "siTI", announce ? r->level : r->notified, escalate ? step : r->tier,
+                            next, r->id);
         /* the timeline says who was told; with no route, nobody was */
         char line[160];
         snprintf(line, sizeof line, "无人确认接手，第 %d 次升级通知（%d 条消息）", step,

@@ -113,6 +113,19 @@ static void test_unacknowledged_level_II_escalates_until_acknowledged(void **sta
                      3);
 }
 
+static void test_lowered_below_II_stops_escalating(void **state)
+{
+    struct fixture *f = *state;
+    char ref[INCIDENT_REF_LEN];
+    open_incident(f, LEVEL_II, 1, ref);
+    assert_int_equal(plan(f), 2);
+    assert_int_equal(incident_set_level(f->st, &f->officer, ref, LEVEL_III, "影响有限", NULL), 0);
+    fixture_now += PLAN_HOUR_MS;
+    assert_int_equal(plan(f), 0);
+    assert_int_equal(fixture_count(f, "SELECT count(*) FROM outbox WHERE trigger = 'escalation'"),
+                     0);
+}
+
 static void test_opened_by_a_person_is_acknowledged(void **state)
 {
     struct fixture *f = *state;
@@ -196,6 +209,8 @@ int main(void)
                                         fixture_teardown),
         cmocka_unit_test_setup_teardown(test_unacknowledged_level_II_escalates_until_acknowledged,
                                         setup, fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_lowered_below_II_stops_escalating, setup,
+                                        fixture_teardown),
         cmocka_unit_test_setup_teardown(test_opened_by_a_person_is_acknowledged, setup,
                                         fixture_teardown),
         cmocka_unit_test_setup_teardown(test_a_raised_level_is_told_again, setup, fixture_teardown),
