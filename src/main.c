@@ -29,6 +29,7 @@ static const struct {
     {"event", cmd_event, "list and submit events; a department's short report"},
     {"triage", cmd_triage, "proposals: accept into incidents, warn, dismiss"},
     {"notify", cmd_notify, "notification channels, routes and the outbox"},
+    {"supply", cmd_supply, "the emergency-supplies store: items, dispatch with approval"},
     {"check", cmd_check,
      "check web pages once: availability, certificate, tampering, hidden links"},
     {"guard", cmd_guard, "protect web roots: detect changes, keep evidence, restore"},

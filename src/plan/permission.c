@@ -44,6 +44,10 @@ static const struct {
     [ACT_NOTIFY_MANAGE] = {{"notify.manage", "configure notification channels and routes"}, A},
     [ACT_NOTIFY_READ] = {{"notify.read", "see the notifications sent, pending and failed"},
                          L | O | U | A},
+    [ACT_SUPPLY_MANAGE] = {{"supply.manage", "keep the emergency-supplies store"}, L | O | A},
+    [ACT_SUPPLY_DISPATCH] = {{"supply.dispatch", "request supplies for an incident and return "
+                                                 "them"},
+                             L | O},
 };
 
 const struct action_info *action_info(enum action a)

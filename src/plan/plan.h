@@ -64,13 +64,15 @@ enum action {
     ACT_ASSESSMENT_MANAGE,
     ACT_AUDIT_READ,
     ACT_USER_MANAGE,
-    ACT_EVENT_SUBMIT,   /* submit security events for triage */
-    ACT_EVENT_READ,     /* see the events waiting for triage */
-    ACT_MONITOR_MANAGE, /* add, change, remove website monitors */
-    ACT_TRIAGE,         /* accept, merge, warn from or dismiss proposals */
-    ACT_INCIDENT_ACK,   /* acknowledge an incident, which stops its escalation */
-    ACT_NOTIFY_MANAGE,  /* notification channels and routes */
-    ACT_NOTIFY_READ,    /* see the outbox: what was sent, what failed */
+    ACT_EVENT_SUBMIT,    /* submit security events for triage */
+    ACT_EVENT_READ,      /* see the events waiting for triage */
+    ACT_MONITOR_MANAGE,  /* add, change, remove website monitors */
+    ACT_TRIAGE,          /* accept, merge, warn from or dismiss proposals */
+    ACT_INCIDENT_ACK,    /* acknowledge an incident, which stops its escalation */
+    ACT_NOTIFY_MANAGE,   /* notification channels and routes */
+    ACT_NOTIFY_READ,     /* see the outbox: what was sent, what failed */
+    ACT_SUPPLY_MANAGE,   /* keep the emergency-supplies store */
+    ACT_SUPPLY_DISPATCH, /* request supplies for an incident, return them */
     ACT_COUNT
 };
 

@@ -69,8 +69,59 @@ int approval_list_json(struct store *st, const struct user *as, int pending_only
 }
 
 /* What a decision does to the object it is about. */
-static int approval_apply(struct store *st, const char *kind, int64_t object_id, int approve,
+/* A supply dispatch (G-1, the tables of src/prep): approved, the quantity
+ * leaves the store — refused when the store no longer holds it — and the
+ * incident's timeline says so. */
+static int dispatch_apply(struct store *st, int64_t id, int approve, const char *actor,
                           struct err *e)
+{
+    if (!approve)
+        return store_exec(st, e, "UPDATE supply_dispatches SET status = 'rejected' WHERE id = ?",
+                          "I", id);
+    sqlite3_stmt *q;
+    int64_t supply = 0, want = 0, have = 0, incident = 0;
+    char ref[24] = "", name[260] = "";
+    int rc = store_query(st, e, &q,
+                         "SELECT d.supply_id, d.quantity, s.quantity, d.incident_id, s.ref, s.name "
+                         "FROM supply_dispatches d JOIN supplies s ON s.id = d.supply_id "
+                         "WHERE d.id = ?",
+                         "I", id);
+    if (!rc && (rc = store_step(st, q, e)) == 1) {
+        supply = sqlite3_column_int64(q, 0);
+        want = sqlite3_column_int64(q, 1);
+        have = sqlite3_column_int64(q, 2);
+        incident = sqlite3_column_int64(q, 3);
+        snprintf(ref, sizeof ref, "%s", store_col_text(q, 4));
+        snprintf(name, sizeof name, "%s", store_col_text(q, 5));
+        rc = 0;
+    } else if (rc == 0) {
+        rc = err_set(e, ERR_NOTFOUND, "no dispatch #%lld", (long long)id);
+    }
+    if (rc >= 0)
+        store_finish(q);
+    if (!rc && want > have)
+        rc = err_set(e, ERR_CONFLICT,
+                     "the store holds %lld of %s now, not the %lld requested: reject it and "
+                     "request again",
+                     (long long)have, ref, (long long)want);
+    int64_t now = time_now_ms();
+    if (!rc)
+        rc = store_exec(st, e,
+                        "UPDATE supplies SET quantity = quantity - ?, updated_at = ? WHERE id = ?",
+                        "III", want, now, supply);
+    if (!rc)
+        rc = store_exec(st, e,
+                        "UPDATE supply_dispatches SET status = 'issued', issued_at = ? "
+                        "WHERE id = ?",
+                        "II", now, id);
+    if (!rc)
+        rc = timeline_add(st, incident, actor, "supply", e, "应急物资出库：%s（%s）%lld 件", ref,
+                          name, (long long)want);
+    return rc;
+}
+
+static int approval_apply(struct store *st, const char *kind, int64_t object_id, int approve,
+                          const char *actor, struct err *e)
 {
     if (strcmp(kind, "warning") == 0)
         return store_exec(st, e, "UPDATE warnings SET status = ?, updated_at = ? WHERE id = ?",
@@ -78,6 +129,8 @@ static int approval_apply(struct store *st, const char *kind, int64_t object_id,
     if (strcmp(kind, "statement") == 0)
         return store_exec(st, e, "UPDATE statements SET status = ? WHERE id = ?", "sI",
                           approve ? "approved" : "rejected", object_id);
+    if (strcmp(kind, "dispatch") == 0)
+        return dispatch_apply(st, object_id, approve, actor, e);
     return err_set(e, ERR_INTERNAL, "approval of unknown kind '%s'", kind);
 }
 
@@ -128,7 +181,7 @@ int approval_decide(struct store *st, const struct user *as, int64_t id, int app
                         "ssIsI", approve ? "approved" : "rejected", as->name, time_now_ms(),
                         reason ? reason : "", id);
     if (!rc)
-        rc = approval_apply(st, kind, object_id, approve, e);
+        rc = approval_apply(st, kind, object_id, approve, as->name, e);
     if (!rc)
         rc = audit_append_take(st, as->name, "approval.decide", ref,
                                json_pack("{s:I, s:s, s:s, s:s?}", "approval", (json_int_t)id,

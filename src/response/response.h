@@ -241,6 +241,13 @@ int warning_list_json(struct store *st, const struct user *as, json_t **out, str
 
 /* ---- approvals ---------------------------------------------------------- */
 
+/* Requests an approval of `kind` (warning, statement, dispatch) for an object,
+ * inside the caller's transaction; writes its id. The decision is applied to
+ * the object by approval_decide. */
+int approval_request(struct store *st, const char *kind, int64_t object_id, const char *object_ref,
+                     const char *summary, enum role approver, const char *requested_by, int64_t *id,
+                     struct err *e);
+
 int approval_list_json(struct store *st, const struct user *as, int pending_only, json_t **out,
                        struct err *e);
 int approval_decide(struct store *st, const struct user *as, int64_t id, int approve,

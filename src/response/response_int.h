@@ -56,9 +56,5 @@ int playbook_instantiate(struct store *st, const struct incident_row *row, struc
 int task_insert(struct store *st, int64_t incident_id, int64_t warning_id, const char *code,
                 const char *title, const char *clause, enum role owner, const char *department,
                 const char *assignee, int64_t due_at, int is_mandatory, struct err *e);
-/* Requests an approval of `kind` for an object; writes its id. */
-int approval_request(struct store *st, const char *kind, int64_t object_id, const char *object_ref,
-                     const char *summary, enum role approver, const char *requested_by, int64_t *id,
-                     struct err *e);
 
 #endif

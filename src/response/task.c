@@ -241,6 +241,25 @@ int due_list_json(struct store *st, const struct user *as, int overdue_only, jso
     store_finish(q);
     if (rc < 0)
         goto out;
+    /* emergency supplies expiring within 30 days, or due for maintenance within 7 (G-1) */
+    rc = store_query(st, e, &q,
+                     "SELECT id, ref, name, expires_at, 'expires' FROM supplies "
+                     "WHERE state != 'retired' AND expires_at IS NOT NULL AND expires_at <= ?1 "
+                     "UNION ALL SELECT id, ref, name, maintain_at, 'maintain' FROM supplies "
+                     "WHERE state != 'retired' AND maintain_at IS NOT NULL AND maintain_at <= ?2",
+                     "II", now + 30 * PLAN_DAY_MS, now + 7 * PLAN_DAY_MS);
+    while (rc >= 0 && (rc = store_step(st, q, e)) == 1) {
+        char what[400];
+        snprintf(what, sizeof(what), "%s：%s",
+                 strcmp(store_col_text(q, 4), "expires") == 0 ? "应急物资到期更换"
+                                                              : "应急物资维护保养",
+                 store_col_text(q, 2));
+        due_item(items, now, overdue_only, "supply", store_col_text(q, 1),
+                 sqlite3_column_int64(q, 0), what, sqlite3_column_int64(q, 3), "officer");
+    }
+    store_finish(q);
+    if (rc < 0)
+        goto out;
     /* a department's short report waits in triage for the same acknowledgement */
     rc = store_query(st, e, &q,
                      "SELECT p.id, min(ev.first_seen), ev.summary FROM proposals p "

@@ -1011,6 +1011,114 @@ static int h_incident_ack(struct req *r, json_t **out, struct err *e)
     return answer_incident(r, rc, out, e);
 }
 
+/* ---- emergency supplies (G-1) ------------------------------------------------------------ */
+
+static int param_supply(struct req *r, struct err *e)
+{
+    const char *p = r->params[0];
+    size_t n = strlen(p);
+    int ok =
+        n >= 5 && n <= 15 && strncmp(p, "SUP-", 4) == 0 && strspn(p + 4, "0123456789") == n - 4;
+    return ok ? 0 : err_set(e, ERR_NOTFOUND, "no such reference");
+}
+
+static int h_supplies(struct req *r, json_t **out, struct err *e)
+{
+    json_t *items;
+    int rc = supply_list_json(r->st, &r->user, &items, e);
+    if (rc)
+        return rc;
+    *out = json_pack("{s:o}", "items", items);
+    return 200;
+}
+
+static int h_supply_create(struct req *r, json_t **out, struct err *e)
+{
+    static const char *const fields[] = {"name",    "kind",     "quantity", "location",
+                                         "expires", "maintain", NULL};
+    json_t *b = NULL;
+    struct supply_new in = {0};
+    const char *kind = NULL;
+    int rc = req_json(r, fields, &b, e);
+    if (!rc)
+        rc = json_str(b, "name", 1, &in.name, e);
+    if (!rc)
+        rc = json_str(b, "kind", 1, &kind, e);
+    if (!rc)
+        rc = json_str(b, "location", 1, &in.location, e);
+    if (!rc)
+        rc = json_time(b, "expires", 0, &in.expires_at, e);
+    if (!rc)
+        rc = json_time(b, "maintain", 0, &in.maintain_at, e);
+    json_t *qty = b ? json_object_get(b, "quantity") : NULL;
+    if (!rc && !json_is_integer(qty))
+        rc = err_set(e, ERR_MALFORMED, "quantity must be a whole number");
+    in.quantity = rc ? 0 : json_integer_value(qty);
+    if (!rc && supply_kind_parse(kind, &in.kind) != 0)
+        rc = err_set(e, ERR_INPUT, "kind must be hardware, software or rescue");
+    char ref[SUPPLY_REF_LEN];
+    if (!rc)
+        rc = supply_add(r->st, &r->user, &in, ref, e);
+    json_decref(b);
+    if (!rc)
+        rc = supply_show_json(r->st, &r->user, ref, out, e);
+    return rc ? rc : 201;
+}
+
+static int h_supply_show(struct req *r, json_t **out, struct err *e)
+{
+    int rc = param_supply(r, e);
+    if (!rc)
+        rc = supply_show_json(r->st, &r->user, r->params[0], out, e);
+    return rc ? rc : 200;
+}
+
+static int h_supply_dispatch(struct req *r, json_t **out, struct err *e)
+{
+    static const char *const fields[] = {"quantity", "incident", "reason", NULL};
+    json_t *b = NULL;
+    const char *incident = NULL, *reason = NULL;
+    int64_t approval = 0;
+    int rc = param_supply(r, e);
+    if (!rc)
+        rc = req_json(r, fields, &b, e);
+    if (!rc)
+        rc = json_str(b, "incident", 1, &incident, e);
+    if (!rc)
+        rc = json_str(b, "reason", 0, &reason, e);
+    json_t *qty = b ? json_object_get(b, "quantity") : NULL;
+    if (!rc && !json_is_integer(qty))
+        rc = err_set(e, ERR_MALFORMED, "quantity must be a whole number");
+    if (!rc)
+        rc = supply_dispatch(r->st, &r->user, r->params[0], json_integer_value(qty), incident,
+                             reason, &approval, e);
+    json_decref(b);
+    if (rc)
+        return rc;
+    *out = json_pack("{s:I}", "approval", (json_int_t)approval);
+    return 201;
+}
+
+static int h_dispatch_return(struct req *r, json_t **out, struct err *e)
+{
+    static const char *const fields[] = {"quantity", NULL};
+    json_t *b = NULL;
+    int64_t id = 0;
+    int rc = param_id(r, 0, &id, e);
+    if (!rc)
+        rc = req_json(r, fields, &b, e);
+    json_t *qty = b ? json_object_get(b, "quantity") : NULL;
+    if (!rc && !json_is_integer(qty))
+        rc = err_set(e, ERR_MALFORMED, "quantity must be a whole number");
+    if (!rc)
+        rc = supply_return(r->st, &r->user, id, json_integer_value(qty), e);
+    json_decref(b);
+    if (rc)
+        return rc;
+    *out = json_pack("{s:I}", "dispatch", (json_int_t)id);
+    return 200;
+}
+
 /* ---- notifications -------------------------------------------------------------------- */
 
 static int h_channels(struct req *r, json_t **out, struct err *e)
@@ -1346,6 +1454,11 @@ const struct route web_routes[] = {
     {"POST", "/api/v1/notify/routes", A(ACT_NOTIFY_MANAGE), h_route_create, 0},
     {"DELETE", "/api/v1/notify/routes/{id}", A(ACT_NOTIFY_MANAGE), h_route_remove, 0},
     {"GET", "/api/v1/notify/outbox", A(ACT_NOTIFY_READ), h_outbox, 0},
+    {"GET", "/api/v1/supplies", WEB_ANY_USER, h_supplies, 0},
+    {"POST", "/api/v1/supplies", A(ACT_SUPPLY_MANAGE), h_supply_create, 0},
+    {"GET", "/api/v1/supplies/{ref}", WEB_ANY_USER, h_supply_show, 0},
+    {"POST", "/api/v1/supplies/{ref}/dispatch", A(ACT_SUPPLY_DISPATCH), h_supply_dispatch, 0},
+    {"POST", "/api/v1/dispatches/{id}/return", A(ACT_SUPPLY_DISPATCH), h_dispatch_return, 0},
     {"GET", "/api/v1/audit", A(ACT_AUDIT_READ), h_audit, 0},
     {"GET", "/api/v1/audit/verify", A(ACT_AUDIT_READ), h_audit_verify, 0},
     {"GET", "/api/v1/users", A(ACT_USER_MANAGE), h_users, 0},

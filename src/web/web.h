@@ -10,6 +10,7 @@
 #define TOCSIN_WEB_H
 
 #include "../notify/notify.h"
+#include "../prep/prep.h"
 
 struct web_options {
     char host[64]; /* address to listen on */
