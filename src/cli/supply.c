@@ -179,8 +179,8 @@ static int sup_return(struct cli *cli, int argc, char **argv, struct err *e)
 
 int cmd_supply(struct cli *cli, int argc, char **argv, struct err *e)
 {
-    static const struct cli_sub subs[] = {{"add", sup_add},           {"list", sup_list},
-                                          {"show", sup_show},         {"dispatch", sup_dispatch},
-                                          {"return", sup_return},     {NULL, NULL}};
+    static const struct cli_sub subs[] = {{"add", sup_add},       {"list", sup_list},
+                                          {"show", sup_show},     {"dispatch", sup_dispatch},
+                                          {"return", sup_return}, {NULL, NULL}};
     return cli_dispatch(cli, "supply", supply_usage, subs, argc, argv, e);
 }

@@ -48,6 +48,9 @@ static const struct {
     [ACT_SUPPLY_DISPATCH] = {{"supply.dispatch", "request supplies for an incident and return "
                                                  "them"},
                              L | O},
+    [ACT_HAZARD_REPORT] = {{"hazard.report", "enter a hidden danger in the register"}, L | O | D},
+    [ACT_HAZARD_WORK] = {{"hazard.work", "remediate a hazard (a department: its own)"}, L | O | D},
+    [ACT_HAZARD_VERIFY] = {{"hazard.verify", "verify a fixed hazard fixed by someone else"}, L | O},
 };
 
 const struct action_info *action_info(enum action a)

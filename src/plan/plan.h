@@ -73,6 +73,9 @@ enum action {
     ACT_NOTIFY_READ,     /* see the outbox: what was sent, what failed */
     ACT_SUPPLY_MANAGE,   /* keep the emergency-supplies store */
     ACT_SUPPLY_DISPATCH, /* request supplies for an incident, return them */
+    ACT_HAZARD_REPORT,   /* enter a hazard in the register */
+    ACT_HAZARD_WORK,     /* move a hazard to remediating or fixed (one's department's) */
+    ACT_HAZARD_VERIFY,   /* verify a fixed hazard (not one's own fix) */
     ACT_COUNT
 };
 

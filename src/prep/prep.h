@@ -39,11 +39,46 @@ int supply_show_json(struct store *st, const struct user *as, const char *ref, j
  * the approval is refused when the store no longer holds enough). Writes the
  * approval's id. */
 int supply_dispatch(struct store *st, const struct user *as, const char *ref, int64_t quantity,
-                    const char *incident, const char *reason, int64_t *approval_id,
-                    struct err *e);
+                    const char *incident, const char *reason, int64_t *approval_id, struct err *e);
 /* Puts back quantity of an issued dispatch; the dispatch is returned once all
  * of it is back. */
 int supply_return(struct store *st, const struct user *as, int64_t dispatch_id, int64_t quantity,
                   struct err *e);
+
+/* ---- hazards (P-1) ------------------------------------------------------ */
+
+enum hazard_status { HAZ_OPEN, HAZ_REMEDIATING, HAZ_FIXED, HAZ_VERIFIED, HAZ_STATUS_COUNT };
+enum hazard_severity { HAZ_LOW, HAZ_MEDIUM, HAZ_HIGH, HAZ_CRITICAL, HAZ_SEVERITY_COUNT };
+
+const char *hazard_status_code(enum hazard_status s);
+int hazard_status_parse(const char *s, enum hazard_status *out);
+const char *hazard_severity_code(enum hazard_severity s);
+int hazard_severity_parse(const char *s, enum hazard_severity *out);
+
+struct hazard_new {
+    const char *title;
+    const char *asset;       /* may be NULL */
+    const char *description; /* may be NULL */
+    enum hazard_severity severity;
+    const char *department; /* who remediates it; a department user: their own */
+    int64_t deadline_at;    /* remediation deadline, in the future */
+};
+
+#define HAZARD_REF_LEN 16
+
+int hazard_add(struct store *st, const struct user *as, const struct hazard_new *in,
+               char ref[HAZARD_REF_LEN], struct err *e);
+/* open → remediating → fixed → verified, and fixed → remediating when the fix
+ * does not hold. A department works only its own hazards; verifying needs
+ * hazard.verify and someone other than who fixed it. */
+int hazard_set_status(struct store *st, const struct user *as, const char *ref,
+                      enum hazard_status to, const char *note, struct err *e);
+/* status NULL: any; overdue_only: past the deadline and not yet fixed.
+ * Departments see their own. */
+int hazard_list_json(struct store *st, const struct user *as, const char *status, int overdue_only,
+                     json_t **out, struct err *e);
+/* One hazard with its history. */
+int hazard_show_json(struct store *st, const struct user *as, const char *ref, json_t **out,
+                     struct err *e);
 
 #endif

@@ -94,13 +94,12 @@ static json_t *time_json(int64_t ms)
 
 static json_t *supply_row(sqlite3_stmt *q)
 {
-    return json_pack("{s:s, s:s, s:s, s:I, s:s, s:s, s:o, s:o, s:I}", "ref", store_col_text(q, 1),
-                     "name", store_col_text(q, 2), "kind", store_col_text(q, 3), "quantity",
-                     (json_int_t)sqlite3_column_int64(q, 4), "location", store_col_text(q, 5),
-                     "state", store_col_text(q, 6), "expires_at",
-                     time_json(sqlite3_column_int64(q, 7)), "maintain_at",
-                     time_json(sqlite3_column_int64(q, 8)), "out",
-                     (json_int_t)sqlite3_column_int64(q, 9));
+    return json_pack(
+        "{s:s, s:s, s:s, s:I, s:s, s:s, s:o, s:o, s:I}", "ref", store_col_text(q, 1), "name",
+        store_col_text(q, 2), "kind", store_col_text(q, 3), "quantity",
+        (json_int_t)sqlite3_column_int64(q, 4), "location", store_col_text(q, 5), "state",
+        store_col_text(q, 6), "expires_at", time_json(sqlite3_column_int64(q, 7)), "maintain_at",
+        time_json(sqlite3_column_int64(q, 8)), "out", (json_int_t)sqlite3_column_int64(q, 9));
 }
 
 int supply_list_json(struct store *st, const struct user *as, json_t **out, struct err *e)
@@ -172,8 +171,7 @@ int supply_show_json(struct store *st, const struct user *as, const char *ref, j
 }
 
 int supply_dispatch(struct store *st, const struct user *as, const char *ref, int64_t quantity,
-                    const char *incident, const char *reason, int64_t *approval_id,
-                    struct err *e)
+                    const char *incident, const char *reason, int64_t *approval_id, struct err *e)
 {
     int rc = resp_allow(as, ACT_SUPPLY_DISPATCH, e);
     if (!rc && (quantity < 1 || quantity > 1000000000))
@@ -198,8 +196,8 @@ int supply_dispatch(struct store *st, const struct user *as, const char *ref, in
     sqlite3_stmt *q;
     int64_t supply = 0, have = 0;
     char name[260] = "", state[16] = "";
-    rc = store_query(st, e, &q, "SELECT id, quantity, name, state FROM supplies WHERE ref = ?",
-                     "s", ref);
+    rc = store_query(st, e, &q, "SELECT id, quantity, name, state FROM supplies WHERE ref = ?", "s",
+                     ref);
     if (!rc && (rc = store_step(st, q, e)) == 1) {
         supply = sqlite3_column_int64(q, 0);
         have = sqlite3_column_int64(q, 1);

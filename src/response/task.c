@@ -241,6 +241,21 @@ int due_list_json(struct store *st, const struct user *as, int overdue_only, jso
     store_finish(q);
     if (rc < 0)
         goto out;
+    /* hazards to remediate by their deadline (P-1) */
+    rc = store_query(st, e, &q,
+                     "SELECT id, ref, title, deadline_at, department FROM hazards "
+                     "WHERE status IN ('open', 'remediating')",
+                     "");
+    while (rc >= 0 && (rc = store_step(st, q, e)) == 1) {
+        char what[400];
+        snprintf(what, sizeof(what), "整改隐患：%s", store_col_text(q, 2));
+        due_item(items, now, overdue_only, "hazard", store_col_text(q, 1),
+                 sqlite3_column_int64(q, 0), what, sqlite3_column_int64(q, 3),
+                 store_col_text(q, 4));
+    }
+    store_finish(q);
+    if (rc < 0)
+        goto out;
     /* emergency supplies expiring within 30 days, or due for maintenance within 7 (G-1) */
     rc = store_query(st, e, &q,
                      "SELECT id, ref, name, expires_at, 'expires' FROM supplies "

@@ -1119,6 +1119,91 @@ static int h_dispatch_return(struct req *r, json_t **out, struct err *e)
     return 200;
 }
 
+/* ---- hazards (P-1) ------------------------------------------------------------------------ */
+
+static int h_hazards(struct req *r, json_t **out, struct err *e)
+{
+    const char *overdue = req_query(r, "overdue");
+    json_t *items;
+    int rc = hazard_list_json(r->st, &r->user, req_query(r, "status"),
+                              overdue && strcmp(overdue, "0") != 0, &items, e);
+    if (rc)
+        return rc;
+    *out = json_pack("{s:o}", "items", items);
+    return 200;
+}
+
+static int h_hazard_create(struct req *r, json_t **out, struct err *e)
+{
+    static const char *const fields[] = {"title", "severity",    "department", "deadline",
+                                         "asset", "description", NULL};
+    json_t *b = NULL;
+    struct hazard_new in = {0};
+    const char *severity = NULL;
+    int rc = req_json(r, fields, &b, e);
+    if (!rc)
+        rc = json_str(b, "title", 1, &in.title, e);
+    if (!rc)
+        rc = json_str(b, "severity", 1, &severity, e);
+    if (!rc)
+        rc = json_str(b, "department", 1, &in.department, e);
+    if (!rc)
+        rc = json_time(b, "deadline", 1, &in.deadline_at, e);
+    if (!rc)
+        rc = json_str(b, "asset", 0, &in.asset, e);
+    if (!rc)
+        rc = json_str(b, "description", 0, &in.description, e);
+    if (!rc && hazard_severity_parse(severity, &in.severity) != 0)
+        rc = err_set(e, ERR_INPUT, "severity must be low, medium, high or critical");
+    char ref[HAZARD_REF_LEN];
+    if (!rc)
+        rc = hazard_add(r->st, &r->user, &in, ref, e);
+    json_decref(b);
+    if (!rc)
+        rc = hazard_show_json(r->st, &r->user, ref, out, e);
+    return rc ? rc : 201;
+}
+
+static int param_hazard(struct req *r, struct err *e)
+{
+    const char *p = r->params[0];
+    size_t n = strlen(p);
+    int ok =
+        n >= 5 && n <= 15 && strncmp(p, "HZD-", 4) == 0 && strspn(p + 4, "0123456789") == n - 4;
+    return ok ? 0 : err_set(e, ERR_NOTFOUND, "no such reference");
+}
+
+static int h_hazard_show(struct req *r, json_t **out, struct err *e)
+{
+    int rc = param_hazard(r, e);
+    if (!rc)
+        rc = hazard_show_json(r->st, &r->user, r->params[0], out, e);
+    return rc ? rc : 200;
+}
+
+static int h_hazard_status(struct req *r, json_t **out, struct err *e)
+{
+    static const char *const fields[] = {"status", "note", NULL};
+    json_t *b = NULL;
+    const char *status = NULL, *note = NULL;
+    enum hazard_status to = HAZ_OPEN;
+    int rc = param_hazard(r, e);
+    if (!rc)
+        rc = req_json(r, fields, &b, e);
+    if (!rc)
+        rc = json_str(b, "status", 1, &status, e);
+    if (!rc)
+        rc = json_str(b, "note", 0, &note, e);
+    if (!rc && hazard_status_parse(status, &to) != 0)
+        rc = err_set(e, ERR_INPUT, "status must be remediating, fixed or verified");
+    if (!rc)
+        rc = hazard_set_status(r->st, &r->user, r->params[0], to, note, e);
+    json_decref(b);
+    if (!rc)
+        rc = hazard_show_json(r->st, &r->user, r->params[0], out, e);
+    return rc ? rc : 200;
+}
+
 /* ---- notifications -------------------------------------------------------------------- */
 
 static int h_channels(struct req *r, json_t **out, struct err *e)
@@ -1459,6 +1544,10 @@ const struct route web_routes[] = {
     {"GET", "/api/v1/supplies/{ref}", WEB_ANY_USER, h_supply_show, 0},
     {"POST", "/api/v1/supplies/{ref}/dispatch", A(ACT_SUPPLY_DISPATCH), h_supply_dispatch, 0},
     {"POST", "/api/v1/dispatches/{id}/return", A(ACT_SUPPLY_DISPATCH), h_dispatch_return, 0},
+    {"GET", "/api/v1/hazards", WEB_ANY_USER, h_hazards, 0},
+    {"POST", "/api/v1/hazards", A(ACT_HAZARD_REPORT), h_hazard_create, 0},
+    {"GET", "/api/v1/hazards/{ref}", WEB_ANY_USER, h_hazard_show, 0},
+    {"POST", "/api/v1/hazards/{ref}/status", A(ACT_HAZARD_WORK), h_hazard_status, 0},
     {"GET", "/api/v1/audit", A(ACT_AUDIT_READ), h_audit, 0},
     {"GET", "/api/v1/audit/verify", A(ACT_AUDIT_READ), h_audit_verify, 0},
     {"GET", "/api/v1/users", A(ACT_USER_MANAGE), h_users, 0},

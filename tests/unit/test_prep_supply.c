@@ -7,9 +7,9 @@
 static int64_t quantity(struct fixture *f, const char *ref)
 {
     int64_t n = -1;
-    assert_int_equal(store_query_int(f->st, NULL, &n, "SELECT quantity FROM supplies WHERE ref = ?",
-                                     "s", ref),
-                     0);
+    assert_int_equal(
+        store_query_int(f->st, NULL, &n, "SELECT quantity FROM supplies WHERE ref = ?", "s", ref),
+        0);
     return n;
 }
 
@@ -18,8 +18,8 @@ static void test_dispatch_waits_for_a_leader_and_returns_reconcile(void **state)
     struct fixture *f = *state;
     struct err e = {0};
     char ref[SUPPLY_REF_LEN], inc[INCIDENT_REF_LEN];
-    struct supply_new in = {.name = "备用交换机", .kind = SUPPLY_HARDWARE, .quantity = 3,
-                            .location = "机房"};
+    struct supply_new in = {
+        .name = "备用交换机", .kind = SUPPLY_HARDWARE, .quantity = 3, .location = "机房"};
     assert_int_equal(supply_add(f->st, &f->officer, &in, ref, &e), 0);
     assert_string_equal(ref, "SUP-0001");
     struct incident_new ni = {.title = "核心交换机故障", .category = "equipment-failure/hardware"};
@@ -60,9 +60,9 @@ static void test_dispatch_waits_for_a_leader_and_returns_reconcile(void **state)
                      1);
 
     int64_t d = 0;
-    assert_int_equal(store_query_int(f->st, NULL, &d,
-                                     "SELECT id FROM supply_dispatches WHERE quantity = 2", ""),
-                     0);
+    assert_int_equal(
+        store_query_int(f->st, NULL, &d, "SELECT id FROM supply_dispatches WHERE quantity = 2", ""),
+        0);
     assert_int_equal(supply_return(f->st, &f->officer, d, 3, &e), ERR_CONFLICT);
     err_clear(&e);
     assert_int_equal(supply_return(f->st, &f->officer, d, 1, &e), 0);
@@ -79,10 +79,16 @@ static void test_expiring_items_are_due(void **state)
     struct fixture *f = *state;
     struct err e = {0};
     char ref[SUPPLY_REF_LEN];
-    struct supply_new soon = {.name = "UPS 电池", .kind = SUPPLY_RESCUE, .quantity = 2,
-                              .location = "机房", .maintain_at = fixture_now + 3 * PLAN_DAY_MS};
-    struct supply_new later = {.name = "杀毒授权", .kind = SUPPLY_SOFTWARE, .quantity = 10,
-                               .location = "信息中心", .expires_at = fixture_now + 90 * PLAN_DAY_MS};
+    struct supply_new soon = {.name = "UPS 电池",
+                              .kind = SUPPLY_RESCUE,
+                              .quantity = 2,
+                              .location = "机房",
+                              .maintain_at = fixture_now + 3 * PLAN_DAY_MS};
+    struct supply_new later = {.name = "杀毒授权",
+                               .kind = SUPPLY_SOFTWARE,
+                               .quantity = 10,
+                               .location = "信息中心",
+                               .expires_at = fixture_now + 90 * PLAN_DAY_MS};
     assert_int_equal(supply_add(f->st, &f->officer, &soon, ref, &e), 0);
     assert_int_equal(supply_add(f->st, &f->officer, &later, ref, &e), 0);
     struct supply_new bad = {.name = "x", .kind = SUPPLY_RESCUE, .quantity = -1, .location = "y"};
@@ -92,8 +98,8 @@ static void test_expiring_items_are_due(void **state)
     int n = 0;
     size_t i;
     json_t *v;
-    json_array_foreach(due, i, v) n += strcmp(json_string_value(json_object_get(v, "kind")),
-                                              "supply") == 0;
+    json_array_foreach(due, i, v) n +=
+        strcmp(json_string_value(json_object_get(v, "kind")), "supply") == 0;
     json_decref(due);
     assert_int_equal(n, 1); /* maintenance in 3 days; the licence has 90 */
 }
