@@ -31,6 +31,7 @@ static const struct {
     {"notify", cmd_notify, "notification channels, routes and the outbox"},
     {"supply", cmd_supply, "the emergency-supplies store: items, dispatch with approval"},
     {"hazard", cmd_hazard, "the hazard register: hidden dangers to remediate and verify"},
+    {"risk", cmd_risk, "risk assessments of assets on the 5×5 matrix"},
     {"check", cmd_check,
      "check web pages once: availability, certificate, tampering, hidden links"},
     {"guard", cmd_guard, "protect web roots: detect changes, keep evidence, restore"},

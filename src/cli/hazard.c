@@ -126,8 +126,9 @@ static int hz_status(struct cli *cli, int argc, char **argv, struct err *e)
         return rc;
     enum hazard_status to;
     if (hazard_status_parse(pos[1], &to) != 0)
-        return err_set(e, ERR_USAGE, "tocsin hazard status: '%.20s' is not remediating, fixed or "
-                                     "verified",
+        return err_set(e, ERR_USAGE,
+                       "tocsin hazard status: '%.20s' is not remediating, fixed or "
+                       "verified",
                        pos[1]);
     struct store *st;
     struct user u;
@@ -143,10 +144,7 @@ static int hz_status(struct cli *cli, int argc, char **argv, struct err *e)
 
 int cmd_hazard(struct cli *cli, int argc, char **argv, struct err *e)
 {
-    static const struct cli_sub subs[] = {{"add", hz_add},
-                                          {"list", hz_list},
-                                          {"show", hz_show},
-                                          {"status", hz_status},
-                                          {NULL, NULL}};
+    static const struct cli_sub subs[] = {
+        {"add", hz_add}, {"list", hz_list}, {"show", hz_show}, {"status", hz_status}, {NULL, NULL}};
     return cli_dispatch(cli, "hazard", hazard_usage, subs, argc, argv, e);
 }

@@ -51,6 +51,7 @@ static const struct {
     [ACT_HAZARD_REPORT] = {{"hazard.report", "enter a hidden danger in the register"}, L | O | D},
     [ACT_HAZARD_WORK] = {{"hazard.work", "remediate a hazard (a department: its own)"}, L | O | D},
     [ACT_HAZARD_VERIFY] = {{"hazard.verify", "verify a fixed hazard fixed by someone else"}, L | O},
+    [ACT_RISK_ASSESS] = {{"risk.assess", "record risk assessments of assets"}, L | O},
 };
 
 const struct action_info *action_info(enum action a)

@@ -76,6 +76,7 @@ enum action {
     ACT_HAZARD_REPORT,   /* enter a hazard in the register */
     ACT_HAZARD_WORK,     /* move a hazard to remediating or fixed (one's department's) */
     ACT_HAZARD_VERIFY,   /* verify a fixed hazard (not one's own fix) */
+    ACT_RISK_ASSESS,     /* record risk assessments of assets */
     ACT_COUNT
 };
 

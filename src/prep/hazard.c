@@ -9,8 +9,7 @@
 static const char *const status_codes[HAZ_STATUS_COUNT] = {"open", "remediating", "fixed",
                                                            "verified"};
 static const char *const status_zh[HAZ_STATUS_COUNT] = {"待整改", "整改中", "已整改", "已验证"};
-static const char *const severity_codes[HAZ_SEVERITY_COUNT] = {"low", "medium", "high",
-                                                               "critical"};
+static const char *const severity_codes[HAZ_SEVERITY_COUNT] = {"low", "medium", "high", "critical"};
 
 const char *hazard_status_code(enum hazard_status s)
 {
@@ -49,8 +48,9 @@ static int text(const char *what, const char *s, size_t max, int required, int m
         return required ? err_set(e, ERR_USAGE, "%s is required", what) : 0;
     size_t n = strlen(s);
     int ok = n <= max && (multiline ? utf8_valid(s, n) && !memchr(s, 0, n) : text_is_clean(s, n));
-    return ok ? 0 : err_set(e, ERR_INPUT, "%s is not %s of at most %zu bytes", what,
-                            multiline ? "UTF-8 text" : "one line of text", max);
+    return ok ? 0
+              : err_set(e, ERR_INPUT, "%s is not %s of at most %zu bytes", what,
+                        multiline ? "UTF-8 text" : "one line of text", max);
 }
 
 static int log_move(struct store *st, int64_t id, const char *actor, enum hazard_status s,
@@ -95,9 +95,8 @@ int hazard_add(struct store *st, const struct user *as, const struct hazard_new 
                         "department, deadline_at, created_by, created_at, updated_at) "
                         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                         "ssssssIsII", ref, in->title, in->asset ? in->asset : "",
-                        in->description ? in->description : "",
-                        hazard_severity_code(in->severity), in->department, in->deadline_at,
-                        as->name, now, now);
+                        in->description ? in->description : "", hazard_severity_code(in->severity),
+                        in->department, in->deadline_at, as->name, now, now);
     if (!rc)
         rc = log_move(st, store_last_id(st), as->name, HAZ_OPEN, "登记", e);
     if (!rc)
@@ -167,10 +166,9 @@ int hazard_set_status(struct store *st, const struct user *as, const char *ref,
     if (!rc)
         rc = log_move(st, id, as->name, to, note, e);
     if (!rc)
-        rc = audit_append_take(st, as->name, "hazard.status", ref,
-                               json_pack("{s:s, s:s}", "from", status, "to",
-                                         hazard_status_code(to)),
-                               e);
+        rc = audit_append_take(
+            st, as->name, "hazard.status", ref,
+            json_pack("{s:s, s:s}", "from", status, "to", hazard_status_code(to)), e);
     if (rc) {
         store_rollback(st);
         return rc;
@@ -201,8 +199,8 @@ static json_t *hazard_row(sqlite3_stmt *q, int64_t now)
 #define HAZARD_COLUMNS                                                                             \
     "ref, title, asset, description, severity, department, deadline_at, status, id FROM hazards "
 
-int hazard_list_json(struct store *st, const struct user *as, const char *status,
-                     int overdue_only, json_t **out, struct err *e)
+int hazard_list_json(struct store *st, const struct user *as, const char *status, int overdue_only,
+                     json_t **out, struct err *e)
 {
     enum hazard_status s;
     if (status && hazard_status_parse(status, &s) != 0)

@@ -81,4 +81,42 @@ int hazard_list_json(struct store *st, const struct user *as, const char *status
 int hazard_show_json(struct store *st, const struct user *as, const char *ref, json_t **out,
                      struct err *e);
 
+/* ---- risk assessments (P-1) ----------------------------------------------- */
+
+enum risk_level { RISK_LOW, RISK_MEDIUM, RISK_HIGH, RISK_EXTREME };
+
+/* The 5×5 matrix: likelihood × impact, each 1-5. A score up to 4 is low, to 9
+ * medium, to 16 high, 20 and 25 extreme. */
+enum risk_level risk_level_of(int likelihood, int impact);
+const char *risk_level_code(enum risk_level l); /* "low" … "extreme" */
+const char *risk_level_zh(enum risk_level l);   /* 低 中 高 极高 */
+
+#define RISK_THREATS_MAX 32
+
+struct risk_threat {
+    const char *threat;
+    int likelihood, impact; /* 1-5 */
+    const char *treatment;  /* what is done about it */
+    const char *owner;      /* who */
+};
+
+struct risk_assessment_new {
+    const char *asset;
+    const char *note; /* may be NULL */
+    int64_t next_review_at;
+    struct risk_threat threats[RISK_THREATS_MAX];
+    size_t n_threats;
+};
+
+#define RISK_REF_LEN 16
+
+int risk_assess(struct store *st, const struct user *as, const struct risk_assessment_new *in,
+                char ref[RISK_REF_LEN], struct err *e);
+/* The latest assessment of every asset, or every assessment of one asset
+ * (newest first) when asset is given. */
+int risk_list_json(struct store *st, const struct user *as, const char *asset, json_t **out,
+                   struct err *e);
+int risk_show_json(struct store *st, const struct user *as, const char *ref, json_t **out,
+                   struct err *e);
+
 #endif

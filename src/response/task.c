@@ -241,6 +241,20 @@ int due_list_json(struct store *st, const struct user *as, int overdue_only, jso
     store_finish(q);
     if (rc < 0)
         goto out;
+    /* each asset's latest risk assessment falls due for review (P-1) */
+    rc = store_query(st, e, &q,
+                     "SELECT id, ref, asset, next_review_at FROM risk_assessments WHERE id IN "
+                     "(SELECT max(id) FROM risk_assessments GROUP BY asset)",
+                     "");
+    while (rc >= 0 && (rc = store_step(st, q, e)) == 1) {
+        char what[300];
+        snprintf(what, sizeof(what), "复评风险：%s", store_col_text(q, 2));
+        due_item(items, now, overdue_only, "risk", store_col_text(q, 1), sqlite3_column_int64(q, 0),
+                 what, sqlite3_column_int64(q, 3), "officer");
+    }
+    store_finish(q);
+    if (rc < 0)
+        goto out;
     /* hazards to remediate by their deadline (P-1) */
     rc = store_query(st, e, &q,
                      "SELECT id, ref, title, deadline_at, department FROM hazards "

@@ -1204,6 +1204,89 @@ static int h_hazard_status(struct req *r, json_t **out, struct err *e)
     return rc ? rc : 200;
 }
 
+/* ---- risk assessments (P-1) ---------------------------------------------------------------- */
+
+static int h_risks(struct req *r, json_t **out, struct err *e)
+{
+    json_t *items;
+    int rc = risk_list_json(r->st, &r->user, req_query(r, "asset"), &items, e);
+    if (rc)
+        return rc;
+    *out = json_pack("{s:o}", "items", items);
+    return 200;
+}
+
+static int h_risk_create(struct req *r, json_t **out, struct err *e)
+{
+    static const char *const fields[] = {"asset", "review", "note", "threats", NULL};
+    static const char *const threat_fields[] = {"threat", "likelihood", "impact", "treatment",
+                                                "owner"};
+    json_t *b = NULL;
+    struct risk_assessment_new in = {0};
+    int rc = req_json(r, fields, &b, e);
+    if (!rc)
+        rc = json_str(b, "asset", 1, &in.asset, e);
+    if (!rc)
+        rc = json_time(b, "review", 1, &in.next_review_at, e);
+    if (!rc)
+        rc = json_str(b, "note", 0, &in.note, e);
+    json_t *ts = b ? json_object_get(b, "threats") : NULL;
+    if (!rc && (!json_is_array(ts) || json_array_size(ts) > RISK_THREATS_MAX))
+        rc = err_set(e, ERR_MALFORMED, "threats must be an array of at most %d objects",
+                     RISK_THREATS_MAX);
+    size_t i;
+    json_t *t;
+    json_array_foreach(ts, i, t)
+    {
+        if (rc)
+            break;
+        const char *key;
+        json_t *v;
+        if (!json_is_object(t))
+            rc = err_set(e, ERR_MALFORMED, "threats[%zu] is not an object", i);
+        json_object_foreach(json_is_object(t) ? t : NULL, key, v)
+        {
+            int known = 0;
+            for (size_t k = 0; k < 5; k++)
+                known |= strcmp(key, threat_fields[k]) == 0;
+            if (!rc && !known)
+                rc = err_set(e, ERR_MALFORMED, "%.40s is not a field of a threat", key);
+        }
+        struct risk_threat *x = &in.threats[i];
+        if (!rc)
+            rc = json_str(t, "threat", 1, &x->threat, e);
+        if (!rc)
+            rc = json_str(t, "treatment", 1, &x->treatment, e);
+        if (!rc)
+            rc = json_str(t, "owner", 1, &x->owner, e);
+        json_t *l = json_object_get(t, "likelihood"), *m = json_object_get(t, "impact");
+        if (!rc && (!json_is_integer(l) || !json_is_integer(m)))
+            rc = err_set(e, ERR_MALFORMED, "threats[%zu]: likelihood and impact are numbers", i);
+        x->likelihood = rc ? 0 : (int)json_integer_value(l);
+        x->impact = rc ? 0 : (int)json_integer_value(m);
+        in.n_threats = i + 1;
+    }
+    char ref[RISK_REF_LEN];
+    if (!rc)
+        rc = risk_assess(r->st, &r->user, &in, ref, e);
+    if (!rc)
+        rc = risk_show_json(r->st, &r->user, ref, out, e);
+    json_decref(b);
+    return rc ? rc : 201;
+}
+
+static int h_risk_show(struct req *r, json_t **out, struct err *e)
+{
+    const char *p = r->params[0];
+    size_t n = strlen(p);
+    int rc = n >= 5 && n <= 15 && strncmp(p, "RSK-", 4) == 0 && strspn(p + 4, "0123456789") == n - 4
+                 ? 0
+                 : err_set(e, ERR_NOTFOUND, "no such reference");
+    if (!rc)
+        rc = risk_show_json(r->st, &r->user, p, out, e);
+    return rc ? rc : 200;
+}
+
 /* ---- notifications -------------------------------------------------------------------- */
 
 static int h_channels(struct req *r, json_t **out, struct err *e)
@@ -1548,6 +1631,9 @@ const struct route web_routes[] = {
     {"POST", "/api/v1/hazards", A(ACT_HAZARD_REPORT), h_hazard_create, 0},
     {"GET", "/api/v1/hazards/{ref}", WEB_ANY_USER, h_hazard_show, 0},
     {"POST", "/api/v1/hazards/{ref}/status", A(ACT_HAZARD_WORK), h_hazard_status, 0},
+    {"GET", "/api/v1/risk-assessments", WEB_ANY_USER, h_risks, 0},
+    {"POST", "/api/v1/risk-assessments", A(ACT_RISK_ASSESS), h_risk_create, 0},
+    {"GET", "/api/v1/risk-assessments/{ref}", WEB_ANY_USER, h_risk_show, 0},
     {"GET", "/api/v1/audit", A(ACT_AUDIT_READ), h_audit, 0},
     {"GET", "/api/v1/audit/verify", A(ACT_AUDIT_READ), h_audit_verify, 0},
     {"GET", "/api/v1/users", A(ACT_USER_MANAGE), h_users, 0},

@@ -3,9 +3,12 @@
 #include "prep/prep.h"
 #include "response_fixture.h"
 
-static void add(struct fixture *f, const struct user *as, const char *dept, char ref[HAZARD_REF_LEN])
+static void add(struct fixture *f, const struct user *as, const char *dept,
+                char ref[HAZARD_REF_LEN])
 {
-    struct hazard_new in = {.title = "后台弱口令", .severity = HAZ_HIGH, .department = dept,
+    struct hazard_new in = {.title = "后台弱口令",
+                            .severity = HAZ_HIGH,
+                            .department = dept,
                             .deadline_at = fixture_now + PLAN_DAY_MS};
     struct err e = {0};
     if (hazard_add(f->st, as, &in, ref, &e) != 0)
@@ -36,8 +39,7 @@ static void test_moves_and_who_may_make_them(void **state)
     assert_int_equal(hazard_set_status(f->st, &f->officer, h, HAZ_VERIFIED, NULL, &e), ERR_DENIED);
     err_clear(&e);
     /* the fix did not hold: back to remediating, then fixed by the department */
-    assert_int_equal(hazard_set_status(f->st, &f->leader, h, HAZ_REMEDIATING, "复查未通过", &e),
-                     0);
+    assert_int_equal(hazard_set_status(f->st, &f->leader, h, HAZ_REMEDIATING, "复查未通过", &e), 0);
     assert_int_equal(hazard_set_status(f->st, &f->dept, h, HAZ_FIXED, NULL, &e), 0);
     assert_int_equal(hazard_set_status(f->st, &f->dept, h, HAZ_VERIFIED, NULL, &e), ERR_DENIED);
     err_clear(&e);
@@ -52,7 +54,9 @@ static void test_entering_is_checked_and_overdue_is_listed(void **state)
     struct fixture *f = *state;
     struct err e = {0};
     char h[HAZARD_REF_LEN];
-    struct hazard_new bad = {.title = "x", .severity = HAZ_LOW, .department = "财务处",
+    struct hazard_new bad = {.title = "x",
+                             .severity = HAZ_LOW,
+                             .department = "财务处",
                              .deadline_at = fixture_now + PLAN_DAY_MS};
     assert_int_equal(hazard_add(f->st, &f->dept, &bad, h, &e), ERR_DENIED);
     bad.department = "宣传部";
