@@ -32,6 +32,8 @@ static const struct {
     {"supply", cmd_supply, "the emergency-supplies store: items, dispatch with approval"},
     {"hazard", cmd_hazard, "the hazard register: hidden dangers to remediate and verify"},
     {"risk", cmd_risk, "risk assessments of assets on the 5×5 matrix"},
+    {"checklist", cmd_checklist,
+     "security checks: checklists, runs, results, failed items as hazards"},
     {"check", cmd_check,
      "check web pages once: availability, certificate, tampering, hidden links"},
     {"guard", cmd_guard, "protect web roots: detect changes, keep evidence, restore"},

@@ -38,8 +38,9 @@ static int rk_assess(struct cli *cli, int argc, char **argv, struct err *e)
     if (rc || cli->help)
         return rc;
     if (nt == 0 || nl != nt || ni != nt || nr != nt || no != nt)
-        return err_set(e, ERR_USAGE, "tocsin risk assess: every --threat needs its --likelihood, "
-                                     "--impact, --treatment and --owner");
+        return err_set(e, ERR_USAGE,
+                       "tocsin risk assess: every --threat needs its --likelihood, "
+                       "--impact, --treatment and --owner");
     struct risk_assessment_new in = {.asset = pos[0], .note = note, .n_threats = (size_t)nt};
     if ((rc = cli_time("--review", review, &in.next_review_at, e)) != 0)
         return rc;

@@ -52,6 +52,8 @@ static const struct {
     [ACT_HAZARD_WORK] = {{"hazard.work", "remediate a hazard (a department: its own)"}, L | O | D},
     [ACT_HAZARD_VERIFY] = {{"hazard.verify", "verify a fixed hazard fixed by someone else"}, L | O},
     [ACT_RISK_ASSESS] = {{"risk.assess", "record risk assessments of assets"}, L | O},
+    [ACT_CHECK_MANAGE] = {{"check.manage", "define security checklists and their schedule"}, L | O},
+    [ACT_CHECK_RUN] = {{"check.run", "carry out security checks and record the results"}, L | O},
 };
 
 const struct action_info *action_info(enum action a)

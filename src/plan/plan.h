@@ -77,6 +77,8 @@ enum action {
     ACT_HAZARD_WORK,     /* move a hazard to remediating or fixed (one's department's) */
     ACT_HAZARD_VERIFY,   /* verify a fixed hazard (not one's own fix) */
     ACT_RISK_ASSESS,     /* record risk assessments of assets */
+    ACT_CHECK_MANAGE,    /* define security checklists */
+    ACT_CHECK_RUN,       /* carry out security checks and record results */
     ACT_COUNT
 };
 

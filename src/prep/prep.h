@@ -119,4 +119,52 @@ int risk_list_json(struct store *st, const struct user *as, const char *asset, j
 int risk_show_json(struct store *st, const struct user *as, const char *ref, json_t **out,
                    struct err *e);
 
+/* ---- security checks (P-1) ---------------------------------------------- */
+
+enum check_schedule { CHECK_DAILY, CHECK_WEEKLY, CHECK_MONTHLY, CHECK_ONCE, CHECK_SCHEDULE_COUNT };
+
+const char *check_schedule_code(enum check_schedule s);
+int check_schedule_parse(const char *s, enum check_schedule *out);
+
+/* What tocsin checks itself; NULL when the code is unknown. */
+const char *check_auto_describe(const char *code);
+/* "monitors-up, certs-30d, …", for messages. */
+const char *check_auto_codes(void);
+
+#define CHECK_ITEMS_MAX 64
+
+struct check_item {
+    const char *text;      /* what to check; for an automatic item NULL: its description */
+    const char *expected;  /* the expected result, may be NULL */
+    const char *auto_code; /* NULL for an item a person checks */
+};
+
+struct checklist_new {
+    const char *name;
+    enum check_schedule schedule;
+    int64_t due_at; /* CHECK_ONCE: the date */
+    struct check_item items[CHECK_ITEMS_MAX];
+    size_t n_items;
+};
+
+int checklist_add(struct store *st, const struct user *as, const struct checklist_new *in,
+                  struct err *e);
+int checklist_list_json(struct store *st, const struct user *as, json_t **out, struct err *e);
+/* Starts a run of the checklist; automatic items are filled at once. Writes
+ * the run's id. */
+int check_run_start(struct store *st, const struct user *as, const char *checklist, int64_t *run,
+                    struct err *e);
+/* Records one item's result ("pass", "fail", "na") in an unfinished run;
+ * item is its position (1…). */
+int check_run_record(struct store *st, const struct user *as, int64_t run, int item,
+                     const char *result, const char *note, struct err *e);
+/* Finishes a run once every item has a result: failed when any item failed. */
+int check_run_finish(struct store *st, const struct user *as, int64_t run, struct err *e);
+/* A failed item becomes a hazard in one step (P-1); writes its reference. */
+int check_run_hazard(struct store *st, const struct user *as, int64_t run, int item,
+                     const char *department, enum hazard_severity severity, int64_t deadline_at,
+                     char ref[HAZARD_REF_LEN], struct err *e);
+int check_run_show_json(struct store *st, const struct user *as, int64_t run, json_t **out,
+                        struct err *e);
+
 #endif

@@ -12,7 +12,10 @@ static const char *const level_zhs[] = {"低", "中", "高", "极高"};
 enum risk_level risk_level_of(int likelihood, int impact)
 {
     int score = likelihood * impact;
-    return score <= 4 ? RISK_LOW : score <= 9 ? RISK_MEDIUM : score <= 16 ? RISK_HIGH : RISK_EXTREME;
+    return score <= 4    ? RISK_LOW
+           : score <= 9  ? RISK_MEDIUM
+           : score <= 16 ? RISK_HIGH
+                         : RISK_EXTREME;
 }
 
 const char *risk_level_code(enum risk_level l)
@@ -67,8 +70,7 @@ int risk_assess(struct store *st, const struct user *as, const struct risk_asses
     if (rc)
         return rc;
     int64_t seq = 0;
-    rc = store_query_int(st, e, &seq, "SELECT coalesce(max(id), 0) + 1 FROM risk_assessments",
-                         "");
+    rc = store_query_int(st, e, &seq, "SELECT coalesce(max(id), 0) + 1 FROM risk_assessments", "");
     snprintf(ref, RISK_REF_LEN, "RSK-%04lld", (long long)seq);
     if (!rc)
         rc = store_exec(st, e,
@@ -113,11 +115,11 @@ static json_t *time_json(int64_t ms)
 static int assessment_json(struct store *st, sqlite3_stmt *q, json_t **out, struct err *e)
 {
     int64_t id = sqlite3_column_int64(q, 0);
-    json_t *o = json_pack("{s:s, s:s, s:s, s:o, s:s, s:o}", "ref", store_col_text(q, 1), "asset",
-                          store_col_text(q, 2), "note", store_col_text(q, 3), "next_review",
-                          time_json(sqlite3_column_int64(q, 4)), "assessed_by",
-                          store_col_text(q, 5), "assessed_at",
-                          time_json(sqlite3_column_int64(q, 6)));
+    json_t *o =
+        json_pack("{s:s, s:s, s:s, s:o, s:s, s:o}", "ref", store_col_text(q, 1), "asset",
+                  store_col_text(q, 2), "note", store_col_text(q, 3), "next_review",
+                  time_json(sqlite3_column_int64(q, 4)), "assessed_by", store_col_text(q, 5),
+                  "assessed_at", time_json(sqlite3_column_int64(q, 6)));
     sqlite3_stmt *r;
     int rc = store_query(st, e, &r,
                          "SELECT threat, likelihood, impact, level, treatment, owner FROM risks "

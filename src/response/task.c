@@ -241,6 +241,25 @@ int due_list_json(struct store *st, const struct user *as, int overdue_only, jso
     store_finish(q);
     if (rc < 0)
         goto out;
+    /* security checks on their schedule (P-1): from the last run, or from when
+     * the checklist was made; a checklist for once until it has run */
+    rc = store_query(st, e, &q,
+                     "SELECT c.id, c.name, CASE c.schedule WHEN 'once' THEN c.due_at ELSE "
+                     "coalesce((SELECT max(started_at) FROM check_runs WHERE checklist_id = c.id), "
+                     "c.created_at) + CASE c.schedule WHEN 'daily' THEN 86400000 WHEN 'weekly' "
+                     "THEN 604800000 ELSE 2592000000 END END FROM checklists c WHERE "
+                     "c.schedule != 'once' OR NOT EXISTS (SELECT 1 FROM check_runs WHERE "
+                     "checklist_id = c.id)",
+                     "");
+    while (rc >= 0 && (rc = store_step(st, q, e)) == 1) {
+        char what[300];
+        snprintf(what, sizeof(what), "安全检查：%s", store_col_text(q, 1));
+        due_item(items, now, overdue_only, "check", store_col_text(q, 1),
+                 sqlite3_column_int64(q, 0), what, sqlite3_column_int64(q, 2), "officer");
+    }
+    store_finish(q);
+    if (rc < 0)
+        goto out;
     /* each asset's latest risk assessment falls due for review (P-1) */
     rc = store_query(st, e, &q,
                      "SELECT id, ref, asset, next_review_at FROM risk_assessments WHERE id IN "

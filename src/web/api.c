@@ -1287,6 +1287,148 @@ static int h_risk_show(struct req *r, json_t **out, struct err *e)
     return rc ? rc : 200;
 }
 
+/* ---- security checks (P-1) --------------------------------------------------------------- */
+
+static int h_checklists(struct req *r, json_t **out, struct err *e)
+{
+    json_t *items;
+    int rc = checklist_list_json(r->st, &r->user, &items, e);
+    if (rc)
+        return rc;
+    *out = json_pack("{s:o}", "items", items);
+    return 200;
+}
+
+static int h_checklist_create(struct req *r, json_t **out, struct err *e)
+{
+    static const char *const fields[] = {"name", "schedule", "date", "items", NULL};
+    json_t *b = NULL;
+    struct checklist_new in = {0};
+    const char *schedule = NULL;
+    int rc = req_json(r, fields, &b, e);
+    if (!rc)
+        rc = json_str(b, "name", 1, &in.name, e);
+    if (!rc)
+        rc = json_str(b, "schedule", 1, &schedule, e);
+    if (!rc)
+        rc = json_time(b, "date", 0, &in.due_at, e);
+    if (!rc && check_schedule_parse(schedule, &in.schedule) != 0)
+        rc = err_set(e, ERR_INPUT, "schedule must be daily, weekly, monthly or once");
+    json_t *items = b ? json_object_get(b, "items") : NULL;
+    if (!rc && (!json_is_array(items) || json_array_size(items) > CHECK_ITEMS_MAX))
+        rc = err_set(e, ERR_MALFORMED, "items must be an array of at most %d objects",
+                     CHECK_ITEMS_MAX);
+    size_t i;
+    json_t *it;
+    json_array_foreach(items, i, it)
+    {
+        if (rc)
+            break;
+        struct check_item *x = &in.items[in.n_items++];
+        if (!json_is_object(it) || json_object_size(it) > 3)
+            rc =
+                err_set(e, ERR_MALFORMED, "items[%zu] is {\"text\",\"expected\"} or {\"auto\"}", i);
+        if (!rc)
+            rc = json_str(it, "text", 0, &x->text, e);
+        if (!rc)
+            rc = json_str(it, "expected", 0, &x->expected, e);
+        if (!rc)
+            rc = json_str(it, "auto", 0, &x->auto_code, e);
+    }
+    if (!rc)
+        rc = checklist_add(r->st, &r->user, &in, e);
+    json_decref(b);
+    if (rc)
+        return rc;
+    *out = json_pack("{s:s, s:i}", "name", in.name, "items", (int)in.n_items);
+    return 201;
+}
+
+static int h_check_run_start(struct req *r, json_t **out, struct err *e)
+{
+    int64_t run = 0;
+    int rc = check_run_start(r->st, &r->user, r->params[0], &run, e);
+    if (!rc)
+        rc = check_run_show_json(r->st, &r->user, run, out, e);
+    return rc ? rc : 201;
+}
+
+static int h_check_run_show(struct req *r, json_t **out, struct err *e)
+{
+    int64_t run = 0;
+    int rc = param_id(r, 0, &run, e);
+    if (!rc)
+        rc = check_run_show_json(r->st, &r->user, run, out, e);
+    return rc ? rc : 200;
+}
+
+static int h_check_run_record(struct req *r, json_t **out, struct err *e)
+{
+    static const char *const fields[] = {"result", "note", NULL};
+    json_t *b = NULL;
+    const char *result = NULL, *note = NULL;
+    int64_t run = 0, item = 0;
+    int rc = param_id(r, 0, &run, e);
+    if (!rc)
+        rc = param_id(r, 1, &item, e);
+    if (!rc && item > CHECK_ITEMS_MAX)
+        rc = err_set(e, ERR_NOTFOUND, "no such item");
+    if (!rc)
+        rc = req_json(r, fields, &b, e);
+    if (!rc)
+        rc = json_str(b, "result", 1, &result, e);
+    if (!rc)
+        rc = json_str(b, "note", 0, &note, e);
+    if (!rc)
+        rc = check_run_record(r->st, &r->user, run, (int)item, result, note, e);
+    json_decref(b);
+    if (!rc)
+        rc = check_run_show_json(r->st, &r->user, run, out, e);
+    return rc ? rc : 200;
+}
+
+static int h_check_run_finish(struct req *r, json_t **out, struct err *e)
+{
+    int64_t run = 0;
+    int rc = param_id(r, 0, &run, e);
+    if (!rc)
+        rc = check_run_finish(r->st, &r->user, run, e);
+    if (!rc)
+        rc = check_run_show_json(r->st, &r->user, run, out, e);
+    return rc ? rc : 200;
+}
+
+static int h_check_run_hazard(struct req *r, json_t **out, struct err *e)
+{
+    static const char *const fields[] = {"department", "severity", "deadline", NULL};
+    json_t *b = NULL;
+    const char *dept = NULL, *severity = NULL;
+    int64_t run = 0, item = 0, deadline = 0;
+    enum hazard_severity sev = HAZ_MEDIUM;
+    int rc = param_id(r, 0, &run, e);
+    if (!rc)
+        rc = param_id(r, 1, &item, e);
+    if (!rc && item > CHECK_ITEMS_MAX)
+        rc = err_set(e, ERR_NOTFOUND, "no such item");
+    if (!rc)
+        rc = req_json(r, fields, &b, e);
+    if (!rc)
+        rc = json_str(b, "department", 1, &dept, e);
+    if (!rc)
+        rc = json_str(b, "severity", 1, &severity, e);
+    if (!rc)
+        rc = json_time(b, "deadline", 1, &deadline, e);
+    if (!rc && hazard_severity_parse(severity, &sev) != 0)
+        rc = err_set(e, ERR_INPUT, "severity must be low, medium, high or critical");
+    char ref[HAZARD_REF_LEN];
+    if (!rc)
+        rc = check_run_hazard(r->st, &r->user, run, (int)item, dept, sev, deadline, ref, e);
+    json_decref(b);
+    if (!rc)
+        rc = hazard_show_json(r->st, &r->user, ref, out, e);
+    return rc ? rc : 201;
+}
+
 /* ---- notifications -------------------------------------------------------------------- */
 
 static int h_channels(struct req *r, json_t **out, struct err *e)
@@ -1634,6 +1776,14 @@ const struct route web_routes[] = {
     {"GET", "/api/v1/risk-assessments", WEB_ANY_USER, h_risks, 0},
     {"POST", "/api/v1/risk-assessments", A(ACT_RISK_ASSESS), h_risk_create, 0},
     {"GET", "/api/v1/risk-assessments/{ref}", WEB_ANY_USER, h_risk_show, 0},
+    {"GET", "/api/v1/checklists", WEB_ANY_USER, h_checklists, 0},
+    {"POST", "/api/v1/checklists", A(ACT_CHECK_MANAGE), h_checklist_create, 0},
+    {"POST", "/api/v1/checklists/{name}/runs", A(ACT_CHECK_RUN), h_check_run_start, 0},
+    {"GET", "/api/v1/check-runs/{id}", WEB_ANY_USER, h_check_run_show, 0},
+    {"POST", "/api/v1/check-runs/{id}/items/{item}", A(ACT_CHECK_RUN), h_check_run_record, 0},
+    {"POST", "/api/v1/check-runs/{id}/finish", A(ACT_CHECK_RUN), h_check_run_finish, 0},
+    {"POST", "/api/v1/check-runs/{id}/items/{item}/hazard", A(ACT_HAZARD_REPORT),
+     h_check_run_hazard, 0},
     {"GET", "/api/v1/audit", A(ACT_AUDIT_READ), h_audit, 0},
     {"GET", "/api/v1/audit/verify", A(ACT_AUDIT_READ), h_audit_verify, 0},
     {"GET", "/api/v1/users", A(ACT_USER_MANAGE), h_users, 0},
