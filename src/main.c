@@ -34,6 +34,7 @@ static const struct {
     {"risk", cmd_risk, "risk assessments of assets on the 5×5 matrix"},
     {"checklist", cmd_checklist,
      "security checks: checklists, runs, results, failed items as hazards"},
+    {"training", cmd_training, "training and publicity with attendance per department"},
     {"check", cmd_check,
      "check web pages once: availability, certificate, tampering, hidden links"},
     {"guard", cmd_guard, "protect web roots: detect changes, keep evidence, restore"},

@@ -17,7 +17,8 @@ static const char checklist_usage[] =
     "       tocsin checklist hazard RUN ITEM --department NAME --severity S --deadline TIME\n"
     "\n"
     "Items are numbered from 1: the --item ones in order (the n-th --expect is the n-th\n"
-    "item's), then the automatic ones, which tocsin fills when a run starts: monitors-up, certs-30d,\n"
+    "item's), then the automatic ones, which tocsin fills when a run starts: monitors-up, "
+    "certs-30d,\n"
     "guard-intact, no-overdue-tasks, no-overdue-hazards. 'finish' needs every item's result;\n"
     "a failed item becomes a hazard with 'hazard'. Every form takes --as USER, --json, --data.\n";
 
@@ -27,17 +28,21 @@ static int ck_add(struct cli *cli, int argc, char **argv, struct err *e)
     const char *as = NULL, *schedule = NULL, *date = NULL;
     const char *item[CHECK_ITEMS_MAX], *expect[CHECK_ITEMS_MAX], *autos[CHECK_ITEMS_MAX];
     int ni = 0, ne = 0, na = 0;
-    const struct opt opts[] = {OPT_V("as", &as),           OPT_V("schedule", &schedule),
-                               OPT_V("date", &date),       OPT_M("item", item, &ni),
-                               OPT_M("expect", expect, &ne), OPT_M("auto", autos, &na),
+    const struct opt opts[] = {OPT_V("as", &as),
+                               OPT_V("schedule", &schedule),
+                               OPT_V("date", &date),
+                               OPT_M("item", item, &ni),
+                               OPT_M("expect", expect, &ne),
+                               OPT_M("auto", autos, &na),
                                OPT_END};
     char *pos[1];
     int rc = opt_parse_n(cli, "checklist add", opts, argc, argv, pos, 1, "the checklist's NAME", e);
     if (rc || cli->help)
         return rc;
     if (ne && ne != ni)
-        return err_set(e, ERR_USAGE, "tocsin checklist add: give every --item its --expect, or "
-                                     "none");
+        return err_set(e, ERR_USAGE,
+                       "tocsin checklist add: give every --item its --expect, or "
+                       "none");
     if (ni + na > CHECK_ITEMS_MAX)
         return err_set(e, ERR_USAGE, "a checklist has at most %d items", CHECK_ITEMS_MAX);
     for (int i = 0; i < ni; i++)
@@ -87,8 +92,7 @@ static int ck_run(struct cli *cli, int argc, char **argv, struct err *e)
     const char *as = NULL;
     const struct opt opts[] = {OPT_V("as", &as), OPT_END};
     char *pos[1];
-    int rc = opt_parse_n(cli, "checklist run", opts, argc, argv, pos, 1, "the checklist's NAME",
-                         e);
+    int rc = opt_parse_n(cli, "checklist run", opts, argc, argv, pos, 1, "the checklist's NAME", e);
     if (rc || cli->help)
         return rc;
     struct store *st;
@@ -122,8 +126,8 @@ static int ck_record(struct cli *cli, int argc, char **argv, struct err *e)
     const char *as = NULL, *note = NULL;
     const struct opt opts[] = {OPT_V("as", &as), OPT_V("note", &note), OPT_END};
     char *pos[3];
-    int rc = opt_parse_n(cli, "checklist record", opts, argc, argv, pos, 3, "RUN, ITEM and RESULT",
-                         e);
+    int rc =
+        opt_parse_n(cli, "checklist record", opts, argc, argv, pos, 3, "RUN, ITEM and RESULT", e);
     if (rc || cli->help)
         return rc;
     int64_t run;
@@ -147,8 +151,8 @@ static int ck_finish_or_show(struct cli *cli, int argc, char **argv, int finish,
     const char *as = NULL;
     const struct opt opts[] = {OPT_V("as", &as), OPT_END};
     char *pos[1];
-    int rc = opt_parse_n(cli, finish ? "checklist finish" : "checklist show", opts, argc, argv,
-                         pos, 1, "the RUN", e);
+    int rc = opt_parse_n(cli, finish ? "checklist finish" : "checklist show", opts, argc, argv, pos,
+                         1, "the RUN", e);
     if (rc || cli->help)
         return rc;
     int64_t run;
@@ -196,8 +200,7 @@ static int ck_hazard(struct cli *cli, int argc, char **argv, struct err *e)
 {
     const char *as = NULL, *dept = NULL, *severity = NULL, *deadline = NULL;
     const struct opt opts[] = {OPT_V("as", &as), OPT_V("department", &dept),
-                               OPT_V("severity", &severity), OPT_V("deadline", &deadline),
-                               OPT_END};
+                               OPT_V("severity", &severity), OPT_V("deadline", &deadline), OPT_END};
     char *pos[2];
     int rc = opt_parse_n(cli, "checklist hazard", opts, argc, argv, pos, 2, "RUN and ITEM", e);
     if (rc || cli->help)

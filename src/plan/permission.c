@@ -54,6 +54,8 @@ static const struct {
     [ACT_RISK_ASSESS] = {{"risk.assess", "record risk assessments of assets"}, L | O},
     [ACT_CHECK_MANAGE] = {{"check.manage", "define security checklists and their schedule"}, L | O},
     [ACT_CHECK_RUN] = {{"check.run", "carry out security checks and record the results"}, L | O},
+    [ACT_TRAINING_MANAGE] = {{"training.manage", "record training and publicity with attendance"},
+                             L | O},
 };
 
 const struct action_info *action_info(enum action a)

@@ -79,6 +79,7 @@ enum action {
     ACT_RISK_ASSESS,     /* record risk assessments of assets */
     ACT_CHECK_MANAGE,    /* define security checklists */
     ACT_CHECK_RUN,       /* carry out security checks and record results */
+    ACT_TRAINING_MANAGE, /* record training and publicity with attendance */
     ACT_COUNT
 };
 

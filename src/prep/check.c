@@ -102,8 +102,8 @@ int checklist_add(struct store *st, const struct user *as, const struct checklis
     if (rc)
         return rc;
     int64_t n = 0, now = time_now_ms();
-    rc = store_query_int(st, e, &n, "SELECT count(*) FROM checklists WHERE name = ?", "s",
-                         in->name);
+    rc =
+        store_query_int(st, e, &n, "SELECT count(*) FROM checklists WHERE name = ?", "s", in->name);
     if (!rc && n)
         rc = err_set(e, ERR_EXISTS, "checklist '%s' exists already", in->name);
     if (!rc)
@@ -123,11 +123,11 @@ int checklist_add(struct store *st, const struct user *as, const struct checklis
                         it->expected ? it->expected : "", it->auto_code ? it->auto_code : "");
     }
     if (!rc)
-        rc = audit_append_take(st, as->name, "check.add", in->name,
-                               json_pack("{s:s, s:i}", "schedule",
-                                         check_schedule_code(in->schedule), "items",
-                                         (int)in->n_items),
-                               e);
+        rc =
+            audit_append_take(st, as->name, "check.add", in->name,
+                              json_pack("{s:s, s:i}", "schedule", check_schedule_code(in->schedule),
+                                        "items", (int)in->n_items),
+                              e);
     return finish(st, rc, e);
 }
 
@@ -155,14 +155,13 @@ int checklist_list_json(struct store *st, const struct user *as, json_t **out, s
     json_t *items = json_array();
     while ((rc = store_step(st, q, e)) == 1)
         json_array_append_new(
-            items, json_pack("{s:s, s:s, s:i, s:o, s:o, s:o}", "name", store_col_text(q, 0),
-                             "schedule", store_col_text(q, 1), "items", sqlite3_column_int(q, 2),
-                             "last_run",
-                             sqlite3_column_int64(q, 3) ? json_integer(sqlite3_column_int64(q, 3))
-                                                        : json_null(),
-                             "last_started", time_json(sqlite3_column_int64(q, 4)), "last_result",
-                             *store_col_text(q, 5) ? json_string(store_col_text(q, 5))
-                                                   : json_null()));
+            items,
+            json_pack("{s:s, s:s, s:i, s:o, s:o, s:o}", "name", store_col_text(q, 0), "schedule",
+                      store_col_text(q, 1), "items", sqlite3_column_int(q, 2), "last_run",
+                      sqlite3_column_int64(q, 3) ? json_integer(sqlite3_column_int64(q, 3))
+                                                 : json_null(),
+                      "last_started", time_json(sqlite3_column_int64(q, 4)), "last_result",
+                      *store_col_text(q, 5) ? json_string(store_col_text(q, 5)) : json_null()));
     store_finish(q);
     if (rc < 0) {
         json_decref(items);
@@ -219,14 +218,13 @@ int check_run_start(struct store *st, const struct user *as, const char *checkli
             rc = store_query_int(st, e, &wrong, sql, "I", now);
         char note[96] = "";
         if (sql)
-            snprintf(note, sizeof note, "tocsin 自动检查：%s",
-                     wrong ? "发现问题" : "正常");
+            snprintf(note, sizeof note, "tocsin 自动检查：%s", wrong ? "发现问题" : "正常");
         if (!rc)
             rc = store_exec(st, e,
                             "INSERT INTO check_results (run_id, item_id, result, note, by, at) "
                             "VALUES (?, ?, ?, ?, ?, ?)",
-                            "IIsssT", *run, items[i], sql ? (wrong ? "fail" : "pass") : NULL,
-                            note, sql ? "tocsin" : "", sql ? now : (int64_t)0);
+                            "IIsssT", *run, items[i], sql ? (wrong ? "fail" : "pass") : NULL, note,
+                            sql ? "tocsin" : "", sql ? now : (int64_t)0);
         if (!rc && sql && wrong) {
             char more[64];
             snprintf(more, sizeof more, "（%lld 项）", (long long)wrong);
@@ -249,9 +247,8 @@ static int run_item(struct store *st, int64_t run, int pos, int64_t *item, int w
                     struct err *e)
 {
     int64_t finished = 0;
-    int rc = store_query_int(st, e, &finished,
-                             "SELECT coalesce(finished_at, 0) FROM check_runs WHERE id = ?", "I",
-                             run);
+    int rc = store_query_int(
+        st, e, &finished, "SELECT coalesce(finished_at, 0) FROM check_runs WHERE id = ?", "I", run);
     if (rc == ERR_NOTFOUND) {
         err_clear(e);
         return err_set(e, ERR_NOTFOUND, "no check run #%lld", (long long)run);
@@ -327,8 +324,8 @@ int check_run_finish(struct store *st, const struct user *as, int64_t run, struc
     snprintf(obj, sizeof obj, "check-run:%lld", (long long)run);
     if (!rc)
         rc = audit_append_take(st, as->name, "check.finish", obj,
-                               json_pack("{s:s, s:I}", "result", failed ? "fail" : "pass",
-                                         "failed", (json_int_t)failed),
+                               json_pack("{s:s, s:I}", "result", failed ? "fail" : "pass", "failed",
+                                         (json_int_t)failed),
                                e);
     return finish(st, rc, e);
 }
@@ -403,8 +400,7 @@ int check_run_show_json(struct store *st, const struct user *as, int64_t run, js
                           store_col_text(q, 0), "started_by", store_col_text(q, 1), "started_at",
                           time_json(sqlite3_column_int64(q, 2)), "finished_at",
                           time_json(sqlite3_column_int64(q, 3)), "result",
-                          *store_col_text(q, 4) ? json_string(store_col_text(q, 4))
-                                                : json_null());
+                          *store_col_text(q, 4) ? json_string(store_col_text(q, 4)) : json_null());
     store_finish(q);
     rc = store_query(st, e, &q,
                      "SELECT i.pos, i.text, i.expected, i.auto, coalesce(r.result, ''), r.note, "
@@ -418,14 +414,13 @@ int check_run_show_json(struct store *st, const struct user *as, int64_t run, js
     json_t *items = json_array();
     while ((rc = store_step(st, q, e)) == 1)
         json_array_append_new(
-            items, json_pack("{s:i, s:s, s:s, s:s, s:o, s:s, s:s, s:o, s:s}", "item",
-                             sqlite3_column_int(q, 0), "text", store_col_text(q, 1), "expected",
-                             store_col_text(q, 2), "auto", store_col_text(q, 3), "result",
-                             *store_col_text(q, 4) ? json_string(store_col_text(q, 4))
-                                                   : json_null(),
-                             "note", store_col_text(q, 5), "by", store_col_text(q, 6), "at",
-                             time_json(sqlite3_column_int64(q, 7)), "hazard",
-                             store_col_text(q, 8)));
+            items,
+            json_pack("{s:i, s:s, s:s, s:s, s:o, s:s, s:s, s:o, s:s}", "item",
+                      sqlite3_column_int(q, 0), "text", store_col_text(q, 1), "expected",
+                      store_col_text(q, 2), "auto", store_col_text(q, 3), "result",
+                      *store_col_text(q, 4) ? json_string(store_col_text(q, 4)) : json_null(),
+                      "note", store_col_text(q, 5), "by", store_col_text(q, 6), "at",
+                      time_json(sqlite3_column_int64(q, 7)), "hazard", store_col_text(q, 8)));
     store_finish(q);
     if (rc < 0) {
         json_decref(o);

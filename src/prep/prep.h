@@ -167,4 +167,30 @@ int check_run_hazard(struct store *st, const struct user *as, int64_t run, int i
 int check_run_show_json(struct store *st, const struct user *as, int64_t run, json_t **out,
                         struct err *e);
 
+/* ---- training and publicity (P-4, G-3) ------------------------------------ */
+
+struct training_new {
+    int is_publicity; /* a publicity activity rather than a training session */
+    const char *topic, *trainer, *place;
+    int64_t held_at;
+};
+
+#define TRAINING_REF_LEN       16
+#define TRAINING_ATTENDEES_MAX 500
+
+int training_add(struct store *st, const struct user *as, const struct training_new *in,
+                 char ref[TRAINING_REF_LEN], struct err *e);
+/* Records who attended: users by name, and other staff as "NAME@DEPARTMENT".
+ * Each once; an unknown user name is refused with nothing recorded. */
+int training_attend(struct store *st, const struct user *as, const char *ref,
+                    const char *const *users, size_t n_users, const char *const *people,
+                    size_t n_people, struct err *e);
+int training_list_json(struct store *st, const struct user *as, json_t **out, struct err *e);
+int training_show_json(struct store *st, const struct user *as, const char *ref, json_t **out,
+                       struct err *e);
+/* Per department, of its users how many attended a training in the year
+ * (local time), and the rate. */
+int training_attendance_json(struct store *st, const struct user *as, int year, json_t **out,
+                             struct err *e);
+
 #endif

@@ -2,6 +2,7 @@
 #include "response_int.h"
 
 #include <stdio.h>
+#include <time.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -241,6 +242,31 @@ int due_list_json(struct store *st, const struct user *as, int overdue_only, jso
     store_finish(q);
     if (rc < 0)
         goto out;
+    /* training for all staff (P-4): a department nobody of which attended a
+     * training this year, by the year's end */
+    {
+        int year = local_year(now);
+        struct tm start = {.tm_year = year - 1900, .tm_mday = 1, .tm_isdst = -1};
+        struct tm end = {.tm_year = year - 1900, .tm_mon = 11, .tm_mday = 31, .tm_isdst = -1};
+        int64_t from = (int64_t)mktime(&start) * 1000, by = (int64_t)mktime(&end) * 1000;
+        rc = store_query(st, e, &q,
+                         "SELECT DISTINCT u.department FROM users u WHERE u.is_disabled = 0 "
+                         "AND coalesce(u.department, '') != '' AND NOT EXISTS (SELECT 1 FROM "
+                         "training_attendees a JOIN trainings t ON t.id = a.training_id WHERE "
+                         "a.department = u.department AND t.kind = 'training' AND "
+                         "t.held_at >= ?) ORDER BY u.department",
+                         "I", from);
+        while (rc >= 0 && (rc = store_step(st, q, e)) == 1) {
+            char what[300];
+            snprintf(what, sizeof(what), "全员培训：%s 今年尚无人参加网络安全培训",
+                     store_col_text(q, 0));
+            due_item(items, now, overdue_only, "training", store_col_text(q, 0), 0, what, by,
+                     "officer");
+        }
+        store_finish(q);
+        if (rc < 0)
+            goto out;
+    }
     /* security checks on their schedule (P-1): from the last run, or from when
      * the checklist was made; a checklist for once until it has run */
     rc = store_query(st, e, &q,

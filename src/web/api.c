@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 extern const char web_openapi_yaml[];
@@ -1429,6 +1430,114 @@ static int h_check_run_hazard(struct req *r, json_t **out, struct err *e)
     return rc ? rc : 201;
 }
 
+/* ---- training and publicity (P-4) ---------------------------------------------------------- */
+
+static int h_trainings(struct req *r, json_t **out, struct err *e)
+{
+    json_t *items;
+    int rc = training_list_json(r->st, &r->user, &items, e);
+    if (rc)
+        return rc;
+    *out = json_pack("{s:o}", "items", items);
+    return 200;
+}
+
+static int h_training_create(struct req *r, json_t **out, struct err *e)
+{
+    static const char *const fields[] = {"topic", "date", "trainer", "place", "publicity", NULL};
+    json_t *b = NULL;
+    struct training_new in = {0};
+    int rc = req_json(r, fields, &b, e);
+    if (!rc)
+        rc = json_str(b, "topic", 1, &in.topic, e);
+    if (!rc)
+        rc = json_time(b, "date", 1, &in.held_at, e);
+    if (!rc)
+        rc = json_str(b, "trainer", 1, &in.trainer, e);
+    if (!rc)
+        rc = json_str(b, "place", 0, &in.place, e);
+    if (!rc)
+        rc = json_bool(b, "publicity", &in.is_publicity, e);
+    char ref[TRAINING_REF_LEN];
+    if (!rc)
+        rc = training_add(r->st, &r->user, &in, ref, e);
+    json_decref(b);
+    if (!rc)
+        rc = training_show_json(r->st, &r->user, ref, out, e);
+    return rc ? rc : 201;
+}
+
+static int param_training(struct req *r, struct err *e)
+{
+    const char *p = r->params[0];
+    size_t n = strlen(p);
+    int ok =
+        n >= 5 && n <= 15 && strncmp(p, "TRN-", 4) == 0 && strspn(p + 4, "0123456789") == n - 4;
+    return ok ? 0 : err_set(e, ERR_NOTFOUND, "no such reference");
+}
+
+static int h_training_show(struct req *r, json_t **out, struct err *e)
+{
+    int rc = param_training(r, e);
+    if (!rc)
+        rc = training_show_json(r->st, &r->user, r->params[0], out, e);
+    return rc ? rc : 200;
+}
+
+/* {"users":["zhou"], "people":["张三@宣传部"]} */
+static int h_training_attend(struct req *r, json_t **out, struct err *e)
+{
+    static const char *const fields[] = {"users", "people", NULL};
+    json_t *b = NULL;
+    const char *lists[2][TRAINING_ATTENDEES_MAX];
+    size_t n[2] = {0, 0};
+    int rc = param_training(r, e);
+    if (!rc)
+        rc = req_json(r, fields, &b, e);
+    for (int k = 0; k < 2 && !rc; k++) {
+        json_t *a = json_object_get(b, fields[k]);
+        if (!a)
+            continue;
+        if (!json_is_array(a) || json_array_size(a) > TRAINING_ATTENDEES_MAX)
+            rc = err_set(e, ERR_MALFORMED, "%s must be an array of at most %d strings", fields[k],
+                         TRAINING_ATTENDEES_MAX);
+        size_t i;
+        json_t *v;
+        json_array_foreach(a, i, v)
+        {
+            if (rc)
+                break;
+            if (!json_is_string(v))
+                rc = err_set(e, ERR_MALFORMED, "%s[%zu] is not a string", fields[k], i);
+            else
+                lists[k][n[k]++] = json_string_value(v);
+        }
+    }
+    if (!rc)
+        rc = training_attend(r->st, &r->user, r->params[0], lists[0], n[0], lists[1], n[1], e);
+    json_decref(b);
+    if (!rc)
+        rc = training_show_json(r->st, &r->user, r->params[0], out, e);
+    return rc ? rc : 200;
+}
+
+static int h_training_attendance(struct req *r, json_t **out, struct err *e)
+{
+    const char *y = req_query(r, "year");
+    char *end;
+    long year = y ? strtol(y, &end, 10) : 0;
+    if (y && (!*y || *end))
+        return err_set(e, ERR_INPUT, "year is a year such as 2026");
+    if (!y) {
+        time_t now = (time_t)(time_now_ms() / 1000);
+        struct tm tm;
+        localtime_r(&now, &tm);
+        year = tm.tm_year + 1900;
+    }
+    int rc = training_attendance_json(r->st, &r->user, (int)year, out, e);
+    return rc ? rc : 200;
+}
+
 /* ---- notifications -------------------------------------------------------------------- */
 
 static int h_channels(struct req *r, json_t **out, struct err *e)
@@ -1784,6 +1893,11 @@ const struct route web_routes[] = {
     {"POST", "/api/v1/check-runs/{id}/finish", A(ACT_CHECK_RUN), h_check_run_finish, 0},
     {"POST", "/api/v1/check-runs/{id}/items/{item}/hazard", A(ACT_HAZARD_REPORT),
      h_check_run_hazard, 0},
+    {"GET", "/api/v1/trainings", WEB_ANY_USER, h_trainings, 0},
+    {"POST", "/api/v1/trainings", A(ACT_TRAINING_MANAGE), h_training_create, 0},
+    {"GET", "/api/v1/trainings/{ref}", WEB_ANY_USER, h_training_show, 0},
+    {"POST", "/api/v1/trainings/{ref}/attendees", A(ACT_TRAINING_MANAGE), h_training_attend, 0},
+    {"GET", "/api/v1/training-attendance", WEB_ANY_USER, h_training_attendance, 0},
     {"GET", "/api/v1/audit", A(ACT_AUDIT_READ), h_audit, 0},
     {"GET", "/api/v1/audit/verify", A(ACT_AUDIT_READ), h_audit_verify, 0},
     {"GET", "/api/v1/users", A(ACT_USER_MANAGE), h_users, 0},

@@ -24,7 +24,9 @@ static void test_run_with_automatic_items(void **state)
 
     /* an overdue hazard makes its automatic item fail; no task is overdue */
     char h[HAZARD_REF_LEN];
-    struct hazard_new hz = {.title = "旧隐患", .severity = HAZ_LOW, .department = "办公室",
+    struct hazard_new hz = {.title = "旧隐患",
+                            .severity = HAZ_LOW,
+                            .department = "办公室",
                             .deadline_at = fixture_now + PLAN_HOUR_MS};
     assert_int_equal(hazard_add(f->st, &f->officer, &hz, h, &e), 0);
     fixture_now += 2 * PLAN_HOUR_MS;
@@ -58,19 +60,22 @@ static void test_run_with_automatic_items(void **state)
                                       fixture_now + PLAN_DAY_MS, ref, &e),
                      0);
     assert_int_equal(fixture_count(f, "SELECT count(*) FROM hazards"), 2);
-    assert_int_equal(fixture_count(f, "SELECT count(*) FROM check_results WHERE hazard != ''"),
-                     1);
+    assert_int_equal(fixture_count(f, "SELECT count(*) FROM check_results WHERE hazard != ''"), 1);
 }
 
 static void test_schedule_on_the_due_list(void **state)
 {
     struct fixture *f = *state;
     struct err e = {0};
-    struct checklist_new weekly = {.name = "每周检查", .schedule = CHECK_WEEKLY,
-                                   .items = {{"备份介质在位", NULL, NULL}}, .n_items = 1};
-    struct checklist_new once = {.name = "年底专项检查", .schedule = CHECK_ONCE,
+    struct checklist_new weekly = {.name = "每周检查",
+                                   .schedule = CHECK_WEEKLY,
+                                   .items = {{"备份介质在位", NULL, NULL}},
+                                   .n_items = 1};
+    struct checklist_new once = {.name = "年底专项检查",
+                                 .schedule = CHECK_ONCE,
                                  .due_at = fixture_now + 3 * PLAN_DAY_MS,
-                                 .items = {{"全面排查", NULL, NULL}}, .n_items = 1};
+                                 .items = {{"全面排查", NULL, NULL}},
+                                 .n_items = 1};
     assert_int_equal(checklist_add(f->st, &f->officer, &weekly, &e), 0);
     assert_int_equal(checklist_add(f->st, &f->officer, &once, &e), 0);
     json_t *due;
