@@ -24,9 +24,12 @@ static int tr_add(struct cli *cli, int argc, char **argv, struct err *e)
     const char *as = NULL, *date = NULL;
     int publicity = 0;
     struct training_new in = {0};
-    const struct opt opts[] = {OPT_V("as", &as),           OPT_V("topic", &in.topic),
-                               OPT_V("date", &date),       OPT_V("trainer", &in.trainer),
-                               OPT_V("place", &in.place),  OPT_F("publicity", &publicity),
+    const struct opt opts[] = {OPT_V("as", &as),
+                               OPT_V("topic", &in.topic),
+                               OPT_V("date", &date),
+                               OPT_V("trainer", &in.trainer),
+                               OPT_V("place", &in.place),
+                               OPT_F("publicity", &publicity),
                                OPT_END};
     char *pos[1];
     int npos, rc = opt_parse(cli, "training add", opts, argc, argv, pos, 0, &npos, e);
@@ -129,11 +132,8 @@ static int tr_attendance(struct cli *cli, int argc, char **argv, struct err *e)
 
 int cmd_training(struct cli *cli, int argc, char **argv, struct err *e)
 {
-    static const struct cli_sub subs[] = {{"add", tr_add},
-                                          {"attend", tr_attend},
-                                          {"list", tr_list},
-                                          {"show", tr_show},
-                                          {"attendance", tr_attendance},
-                                          {NULL, NULL}};
+    static const struct cli_sub subs[] = {
+        {"add", tr_add},   {"attend", tr_attend},         {"list", tr_list},
+        {"show", tr_show}, {"attendance", tr_attendance}, {NULL, NULL}};
     return cli_dispatch(cli, "training", training_usage, subs, argc, argv, e);
 }

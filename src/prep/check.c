@@ -1,7 +1,7 @@
 /* Security checks (P-1): checklists on a schedule, runs with a result per
  * item — some filled by tocsin from what it knows — and a failed item turned
  * into a hazard in one step. */
-#include "prep.h"
+#include "prep_int.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -57,30 +57,12 @@ const char *check_auto_codes(void)
     return "monitors-up, certs-30d, guard-intact, no-overdue-tasks, no-overdue-hazards";
 }
 
-static int line(const char *what, const char *s, size_t max, int required, struct err *e)
-{
-    if (!s || !*s)
-        return required ? err_set(e, ERR_USAGE, "%s is required", what) : 0;
-    if (strlen(s) > max || !text_is_clean(s, strlen(s)))
-        return err_set(e, ERR_INPUT, "%s is not one line of text up to %zu bytes", what, max);
-    return 0;
-}
-
-static int finish(struct store *st, int rc, struct err *e)
-{
-    if (rc) {
-        store_rollback(st);
-        return rc;
-    }
-    return store_commit(st, e);
-}
-
 int checklist_add(struct store *st, const struct user *as, const struct checklist_new *in,
                   struct err *e)
 {
     int rc = resp_allow(as, ACT_CHECK_MANAGE, e);
     if (!rc)
-        rc = line("the checklist's name", in->name, 128, 1, e);
+        rc = prep_text("the checklist's name", in->name, 128, 1, 0, e);
     if (!rc && (unsigned)in->schedule >= CHECK_SCHEDULE_COUNT)
         rc = err_set(e, ERR_INPUT, "the schedule is daily, weekly, monthly or once");
     if (!rc && in->schedule == CHECK_ONCE && in->due_at <= time_now_ms())
@@ -93,9 +75,9 @@ int checklist_add(struct store *st, const struct user *as, const struct checklis
             rc = err_set(e, ERR_INPUT, "'%.40s' is not an automatic check (%s)", it->auto_code,
                          check_auto_codes());
         if (!rc)
-            rc = line("an item", it->text, 512, !it->auto_code, e);
+            rc = prep_text("an item", it->text, 512, !it->auto_code, 0, e);
         if (!rc)
-            rc = line("an item's expected result", it->expected, 512, 0, e);
+            rc = prep_text("an item's expected result", it->expected, 512, 0, 0, e);
     }
     if (!rc)
         rc = store_begin(st, e);
@@ -128,16 +110,7 @@ int checklist_add(struct store *st, const struct user *as, const struct checklis
                               json_pack("{s:s, s:i}", "schedule", check_schedule_code(in->schedule),
                                         "items", (int)in->n_items),
                               e);
-    return finish(st, rc, e);
-}
-
-static json_t *time_json(int64_t ms)
-{
-    if (!ms)
-        return json_null();
-    char t[TIME_ISO_LEN];
-    time_format_utc(ms, t);
-    return json_string(t);
+    return prep_finish(st, rc, e);
 }
 
 int checklist_list_json(struct store *st, const struct user *as, json_t **out, struct err *e)
@@ -160,7 +133,7 @@ int checklist_list_json(struct store *st, const struct user *as, json_t **out, s
                       store_col_text(q, 1), "items", sqlite3_column_int(q, 2), "last_run",
                       sqlite3_column_int64(q, 3) ? json_integer(sqlite3_column_int64(q, 3))
                                                  : json_null(),
-                      "last_started", time_json(sqlite3_column_int64(q, 4)), "last_result",
+                      "last_started", prep_time_json(sqlite3_column_int64(q, 4)), "last_result",
                       *store_col_text(q, 5) ? json_string(store_col_text(q, 5)) : json_null()));
     store_finish(q);
     if (rc < 0) {
@@ -239,7 +212,7 @@ int check_run_start(struct store *st, const struct user *as, const char *checkli
     if (!rc)
         rc = audit_append_take(st, as->name, "check.run", obj,
                                json_pack("{s:s}", "checklist", checklist), e);
-    return finish(st, rc, e);
+    return prep_finish(st, rc, e);
 }
 
 /* An unfinished run's item by position; writes the item's id. */
@@ -275,7 +248,7 @@ int check_run_record(struct store *st, const struct user *as, int64_t run, int i
                             strcmp(result, "na") != 0)))
         rc = err_set(e, ERR_INPUT, "a result is pass, fail or na");
     if (!rc)
-        rc = line("the note", note, 2048, 0, e);
+        rc = prep_text("the note", note, 2048, 0, 0, e);
     if (!rc)
         rc = store_begin(st, e);
     if (rc)
@@ -292,7 +265,7 @@ int check_run_record(struct store *st, const struct user *as, int64_t run, int i
     if (!rc)
         rc = audit_append_take(st, as->name, "check.record", obj,
                                json_pack("{s:i, s:s}", "item", item, "result", result), e);
-    return finish(st, rc, e);
+    return prep_finish(st, rc, e);
 }
 
 int check_run_finish(struct store *st, const struct user *as, int64_t run, struct err *e)
@@ -327,7 +300,7 @@ int check_run_finish(struct store *st, const struct user *as, int64_t run, struc
                                json_pack("{s:s, s:I}", "result", failed ? "fail" : "pass", "failed",
                                          (json_int_t)failed),
                                e);
-    return finish(st, rc, e);
+    return prep_finish(st, rc, e);
 }
 
 int check_run_hazard(struct store *st, const struct user *as, int64_t run, int item,
@@ -377,7 +350,7 @@ int check_run_hazard(struct store *st, const struct user *as, int64_t run, int i
         rc = store_exec(st, e,
                         "UPDATE check_results SET hazard = ? WHERE run_id = ? AND item_id = ?",
                         "sII", ref, run, id);
-    return finish(st, rc, e);
+    return prep_finish(st, rc, e);
 }
 
 int check_run_show_json(struct store *st, const struct user *as, int64_t run, json_t **out,
@@ -398,8 +371,8 @@ int check_run_show_json(struct store *st, const struct user *as, int64_t run, js
     }
     json_t *o = json_pack("{s:I, s:s, s:s, s:o, s:o, s:o}", "run", (json_int_t)run, "checklist",
                           store_col_text(q, 0), "started_by", store_col_text(q, 1), "started_at",
-                          time_json(sqlite3_column_int64(q, 2)), "finished_at",
-                          time_json(sqlite3_column_int64(q, 3)), "result",
+                          prep_time_json(sqlite3_column_int64(q, 2)), "finished_at",
+                          prep_time_json(sqlite3_column_int64(q, 3)), "result",
                           *store_col_text(q, 4) ? json_string(store_col_text(q, 4)) : json_null());
     store_finish(q);
     rc = store_query(st, e, &q,
@@ -420,7 +393,7 @@ int check_run_show_json(struct store *st, const struct user *as, int64_t run, js
                       store_col_text(q, 2), "auto", store_col_text(q, 3), "result",
                       *store_col_text(q, 4) ? json_string(store_col_text(q, 4)) : json_null(),
                       "note", store_col_text(q, 5), "by", store_col_text(q, 6), "at",
-                      time_json(sqlite3_column_int64(q, 7)), "hazard", store_col_text(q, 8)));
+                      prep_time_json(sqlite3_column_int64(q, 7)), "hazard", store_col_text(q, 8)));
     store_finish(q);
     if (rc < 0) {
         json_decref(o);

@@ -1,7 +1,7 @@
 /* The hazard register (P-1): hidden dangers found by checks, drills and
  * people, remediated by their department by a deadline and verified by
  * someone else, every move kept. */
-#include "prep.h"
+#include "prep_int.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -41,18 +41,6 @@ int hazard_severity_parse(const char *s, enum hazard_severity *out)
     return -1;
 }
 
-static int text(const char *what, const char *s, size_t max, int required, int multiline,
-                struct err *e)
-{
-    if (!s || !*s)
-        return required ? err_set(e, ERR_USAGE, "%s is required", what) : 0;
-    size_t n = strlen(s);
-    int ok = n <= max && (multiline ? utf8_valid(s, n) && !memchr(s, 0, n) : text_is_clean(s, n));
-    return ok ? 0
-              : err_set(e, ERR_INPUT, "%s is not %s of at most %zu bytes", what,
-                        multiline ? "UTF-8 text" : "one line of text", max);
-}
-
 static int log_move(struct store *st, int64_t id, const char *actor, enum hazard_status s,
                     const char *note, struct err *e)
 {
@@ -67,13 +55,13 @@ int hazard_add(struct store *st, const struct user *as, const struct hazard_new 
 {
     int rc = resp_allow(as, ACT_HAZARD_REPORT, e);
     if (!rc)
-        rc = text("--title", in->title, 256, 1, 0, e);
+        rc = prep_text("--title", in->title, 256, 1, 0, e);
     if (!rc)
-        rc = text("--asset", in->asset, 128, 0, 0, e);
+        rc = prep_text("--asset", in->asset, 128, 0, 0, e);
     if (!rc)
-        rc = text("--description", in->description, 8192, 0, 1, e);
+        rc = prep_text("--description", in->description, 8192, 0, 1, e);
     if (!rc)
-        rc = text("--department", in->department, 128, 1, 0, e);
+        rc = prep_text("--department", in->department, 128, 1, 0, e);
     if (!rc && (unsigned)in->severity >= HAZ_SEVERITY_COUNT)
         rc = err_set(e, ERR_INPUT, "--severity must be low, medium, high or critical");
     if (!rc && as->role == ROLE_DEPARTMENT && strcmp(in->department, as->department) != 0)
@@ -105,11 +93,7 @@ int hazard_add(struct store *st, const struct user *as, const struct hazard_new 
                                          hazard_severity_code(in->severity), "department",
                                          in->department, "title", in->title),
                                e);
-    if (rc) {
-        store_rollback(st);
-        return rc;
-    }
-    return store_commit(st, e);
+    return prep_finish(st, rc, e);
 }
 
 static int allowed_move(enum hazard_status from, enum hazard_status to)
@@ -124,7 +108,7 @@ int hazard_set_status(struct store *st, const struct user *as, const char *ref,
 {
     int rc = resp_allow(as, to == HAZ_VERIFIED ? ACT_HAZARD_VERIFY : ACT_HAZARD_WORK, e);
     if (!rc)
-        rc = text("--note", note, 4096, 0, 1, e);
+        rc = prep_text("--note", note, 4096, 0, 1, e);
     if (!rc)
         rc = store_begin(st, e);
     if (rc)
@@ -169,18 +153,7 @@ int hazard_set_status(struct store *st, const struct user *as, const char *ref,
         rc = audit_append_take(
             st, as->name, "hazard.status", ref,
             json_pack("{s:s, s:s}", "from", status, "to", hazard_status_code(to)), e);
-    if (rc) {
-        store_rollback(st);
-        return rc;
-    }
-    return store_commit(st, e);
-}
-
-static json_t *time_json(int64_t ms)
-{
-    char t[TIME_ISO_LEN];
-    time_format_utc(ms, t);
-    return json_string(t);
+    return prep_finish(st, rc, e);
 }
 
 static json_t *hazard_row(sqlite3_stmt *q, int64_t now)
@@ -192,7 +165,7 @@ static json_t *hazard_row(sqlite3_stmt *q, int64_t now)
                      store_col_text(q, 0), "title", store_col_text(q, 1), "asset",
                      store_col_text(q, 2), "description", store_col_text(q, 3), "severity",
                      store_col_text(q, 4), "department", store_col_text(q, 5), "deadline",
-                     time_json(deadline), "status", status_codes[s], "status_zh", status_zh[s],
+                     prep_time_json(deadline), "status", status_codes[s], "status_zh", status_zh[s],
                      "overdue", deadline < now && s < HAZ_FIXED);
 }
 
@@ -256,7 +229,7 @@ int hazard_show_json(struct store *st, const struct user *as, const char *ref, j
     json_t *log = json_array();
     while ((rc = store_step(st, q, e)) == 1)
         json_array_append_new(log, json_pack("{s:o, s:s, s:s, s:s}", "at",
-                                             time_json(sqlite3_column_int64(q, 0)), "actor",
+                                             prep_time_json(sqlite3_column_int64(q, 0)), "actor",
                                              store_col_text(q, 1), "status", store_col_text(q, 2),
                                              "note", store_col_text(q, 3)));
     store_finish(q);

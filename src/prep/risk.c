@@ -1,7 +1,7 @@
 /* Risk assessments (P-1): per asset, threats on the 5×5 likelihood × impact
  * matrix with their treatment and owner, and the next review; earlier
  * assessments are kept. */
-#include "prep.h"
+#include "prep_int.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -28,21 +28,12 @@ const char *risk_level_zh(enum risk_level l)
     return (unsigned)l <= RISK_EXTREME ? level_zhs[l] : "低";
 }
 
-static int line(const char *what, const char *s, size_t max, struct err *e)
-{
-    if (!s || !*s)
-        return err_set(e, ERR_USAGE, "%s is required", what);
-    if (strlen(s) > max || !text_is_clean(s, strlen(s)))
-        return err_set(e, ERR_INPUT, "%s is not one line of text up to %zu bytes", what, max);
-    return 0;
-}
-
 int risk_assess(struct store *st, const struct user *as, const struct risk_assessment_new *in,
                 char ref[RISK_REF_LEN], struct err *e)
 {
     int rc = resp_allow(as, ACT_RISK_ASSESS, e);
     if (!rc)
-        rc = line("the asset", in->asset, 128, e);
+        rc = prep_text("the asset", in->asset, 128, 1, 0, e);
     if (!rc && in->note && *in->note &&
         (strlen(in->note) > 8192 || !utf8_valid(in->note, strlen(in->note))))
         rc = err_set(e, ERR_INPUT, "the note is not UTF-8 text of at most 8192 bytes");
@@ -52,15 +43,15 @@ int risk_assess(struct store *st, const struct user *as, const struct risk_asses
         const struct risk_threat *t = &in->threats[i];
         char what[64];
         snprintf(what, sizeof what, "threat %zu", i + 1);
-        rc = line(what, t->threat, 512, e);
+        rc = prep_text(what, t->threat, 512, 1, 0, e);
         if (!rc && (t->likelihood < 1 || t->likelihood > 5 || t->impact < 1 || t->impact > 5))
             rc = err_set(e, ERR_INPUT, "threat %zu: likelihood and impact are 1 to 5", i + 1);
         snprintf(what, sizeof what, "threat %zu's treatment", i + 1);
         if (!rc)
-            rc = line(what, t->treatment, 1024, e);
+            rc = prep_text(what, t->treatment, 1024, 1, 0, e);
         snprintf(what, sizeof what, "threat %zu's owner", i + 1);
         if (!rc)
-            rc = line(what, t->owner, 128, e);
+            rc = prep_text(what, t->owner, 128, 1, 0, e);
     }
     int64_t now = time_now_ms();
     if (!rc && in->next_review_at <= now)
@@ -96,18 +87,7 @@ int risk_assess(struct store *st, const struct user *as, const struct risk_asses
                                json_pack("{s:s, s:i, s:s}", "asset", in->asset, "threats",
                                          (int)in->n_threats, "worst", risk_level_code(worst)),
                                e);
-    if (rc) {
-        store_rollback(st);
-        return rc;
-    }
-    return store_commit(st, e);
-}
-
-static json_t *time_json(int64_t ms)
-{
-    char t[TIME_ISO_LEN];
-    time_format_utc(ms, t);
-    return json_string(t);
+    return prep_finish(st, rc, e);
 }
 
 /* An assessment's row (id, ref, asset, note, next_review_at, assessed_by,
@@ -118,8 +98,8 @@ static int assessment_json(struct store *st, sqlite3_stmt *q, json_t **out, stru
     json_t *o =
         json_pack("{s:s, s:s, s:s, s:o, s:s, s:o}", "ref", store_col_text(q, 1), "asset",
                   store_col_text(q, 2), "note", store_col_text(q, 3), "next_review",
-                  time_json(sqlite3_column_int64(q, 4)), "assessed_by", store_col_text(q, 5),
-                  "assessed_at", time_json(sqlite3_column_int64(q, 6)));
+                  prep_time_json(sqlite3_column_int64(q, 4)), "assessed_by", store_col_text(q, 5),
+                  "assessed_at", prep_time_json(sqlite3_column_int64(q, 6)));
     sqlite3_stmt *r;
     int rc = store_query(st, e, &r,
                          "SELECT threat, likelihood, impact, level, treatment, owner FROM risks "

@@ -2,7 +2,7 @@
  * incident took. A dispatch is a request until a leader approves it through
  * the approvals of the plan core (src/response/approval.c applies the
  * decision to these tables), so nothing leaves the store unapproved. */
-#include "prep.h"
+#include "prep_int.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -24,32 +24,14 @@ int supply_kind_parse(const char *s, enum supply_kind *out)
     return -1;
 }
 
-static int one_line(const char *what, const char *s, size_t max, struct err *e)
-{
-    if (!s || !*s)
-        return err_set(e, ERR_USAGE, "%s is required", what);
-    if (strlen(s) > max || !text_is_clean(s, strlen(s)))
-        return err_set(e, ERR_INPUT, "%s is not one line of text up to %zu bytes", what, max);
-    return 0;
-}
-
-static int finish(struct store *st, int rc, struct err *e)
-{
-    if (rc) {
-        store_rollback(st);
-        return rc;
-    }
-    return store_commit(st, e);
-}
-
 int supply_add(struct store *st, const struct user *as, const struct supply_new *in,
                char ref[SUPPLY_REF_LEN], struct err *e)
 {
     int rc = resp_allow(as, ACT_SUPPLY_MANAGE, e);
     if (!rc)
-        rc = one_line("--name", in->name, 256, e);
+        rc = prep_text("--name", in->name, 256, 1, 0, e);
     if (!rc)
-        rc = one_line("--location", in->location, 256, e);
+        rc = prep_text("--location", in->location, 256, 1, 0, e);
     if (!rc && (unsigned)in->kind >= SUPPLY_KIND_COUNT)
         rc = err_set(e, ERR_INPUT, "--kind must be hardware, software or rescue");
     if (!rc && (in->quantity < 0 || in->quantity > 1000000000))
@@ -74,16 +56,7 @@ int supply_add(struct store *st, const struct user *as, const struct supply_new 
                                          supply_kind_code(in->kind), "quantity",
                                          (json_int_t)in->quantity, "location", in->location),
                                e);
-    return finish(st, rc, e);
-}
-
-static json_t *time_json(int64_t ms)
-{
-    if (!ms)
-        return json_null();
-    char t[TIME_ISO_LEN];
-    time_format_utc(ms, t);
-    return json_string(t);
+    return prep_finish(st, rc, e);
 }
 
 #define SUPPLY_COLUMNS                                                                             \
@@ -94,12 +67,13 @@ static json_t *time_json(int64_t ms)
 
 static json_t *supply_row(sqlite3_stmt *q)
 {
-    return json_pack(
-        "{s:s, s:s, s:s, s:I, s:s, s:s, s:o, s:o, s:I}", "ref", store_col_text(q, 1), "name",
-        store_col_text(q, 2), "kind", store_col_text(q, 3), "quantity",
-        (json_int_t)sqlite3_column_int64(q, 4), "location", store_col_text(q, 5), "state",
-        store_col_text(q, 6), "expires_at", time_json(sqlite3_column_int64(q, 7)), "maintain_at",
-        time_json(sqlite3_column_int64(q, 8)), "out", (json_int_t)sqlite3_column_int64(q, 9));
+    return json_pack("{s:s, s:s, s:s, s:I, s:s, s:s, s:o, s:o, s:I}", "ref", store_col_text(q, 1),
+                     "name", store_col_text(q, 2), "kind", store_col_text(q, 3), "quantity",
+                     (json_int_t)sqlite3_column_int64(q, 4), "location", store_col_text(q, 5),
+                     "state", store_col_text(q, 6), "expires_at",
+                     prep_time_json(sqlite3_column_int64(q, 7)), "maintain_at",
+                     prep_time_json(sqlite3_column_int64(q, 8)), "out",
+                     (json_int_t)sqlite3_column_int64(q, 9));
 }
 
 int supply_list_json(struct store *st, const struct user *as, json_t **out, struct err *e)
@@ -155,10 +129,10 @@ int supply_show_json(struct store *st, const struct user *as, const char *ref, j
                           "quantity", (json_int_t)sqlite3_column_int64(q, 2), "returned",
                           (json_int_t)sqlite3_column_int64(q, 3), "status", store_col_text(q, 4),
                           "reason", store_col_text(q, 5), "requested_by", store_col_text(q, 6),
-                          "requested_at", time_json(sqlite3_column_int64(q, 7)), "approval",
+                          "requested_at", prep_time_json(sqlite3_column_int64(q, 7)), "approval",
                           (json_int_t)sqlite3_column_int64(q, 8), "issued_at",
-                          time_json(sqlite3_column_int64(q, 9)), "returned_at",
-                          time_json(sqlite3_column_int64(q, 10))));
+                          prep_time_json(sqlite3_column_int64(q, 9)), "returned_at",
+                          prep_time_json(sqlite3_column_int64(q, 10))));
     store_finish(q);
     if (rc < 0) {
         json_decref(o);
@@ -234,7 +208,7 @@ int supply_dispatch(struct store *st, const struct user *as, const char *ref, in
     if (!rc)
         rc = store_exec(st, e, "UPDATE supply_dispatches SET approval_id = ? WHERE id = ?", "II",
                         *approval_id, dispatch);
-    return finish(st, rc, e);
+    return prep_finish(st, rc, e);
 }
 
 int supply_return(struct store *st, const struct user *as, int64_t dispatch_id, int64_t quantity,
@@ -287,5 +261,5 @@ int supply_return(struct store *st, const struct user *as, int64_t dispatch_id, 
                                json_pack("{s:I, s:I}", "dispatch", (json_int_t)dispatch_id,
                                          "quantity", (json_int_t)quantity),
                                e);
-    return finish(st, rc, e);
+    return prep_finish(st, rc, e);
 }

@@ -1,30 +1,21 @@
 /* Training and publicity (P-4, G-3): sessions and activities with who
  * attended, and each department's attendance over the year. */
-#include "prep.h"
+#include "prep_int.h"
 
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
-
-static int line(const char *what, const char *s, size_t max, int required, struct err *e)
-{
-    if (!s || !*s)
-        return required ? err_set(e, ERR_USAGE, "%s is required", what) : 0;
-    if (strlen(s) > max || !text_is_clean(s, strlen(s)))
-        return err_set(e, ERR_INPUT, "%s is not one line of text up to %zu bytes", what, max);
-    return 0;
-}
 
 int training_add(struct store *st, const struct user *as, const struct training_new *in,
                  char ref[TRAINING_REF_LEN], struct err *e)
 {
     int rc = resp_allow(as, ACT_TRAINING_MANAGE, e);
     if (!rc)
-        rc = line("--topic", in->topic, 256, 1, e);
+        rc = prep_text("--topic", in->topic, 256, 1, 0, e);
     if (!rc)
-        rc = line("--trainer", in->trainer, 128, 1, e);
+        rc = prep_text("--trainer", in->trainer, 128, 1, 0, e);
     if (!rc)
-        rc = line("--place", in->place, 128, 0, e);
+        rc = prep_text("--place", in->place, 128, 0, 0, e);
     if (!rc && in->held_at <= 0)
         rc = err_set(e, ERR_USAGE, "--date (when it was held) is required");
     if (!rc)
@@ -47,11 +38,7 @@ int training_add(struct store *st, const struct user *as, const struct training_
                                          in->is_publicity ? "publicity" : "training", "topic",
                                          in->topic),
                                e);
-    if (rc) {
-        store_rollback(st);
-        return rc;
-    }
-    return store_commit(st, e);
+    return prep_finish(st, rc, e);
 }
 
 int training_attend(struct store *st, const struct user *as, const char *ref,
@@ -65,7 +52,7 @@ int training_attend(struct store *st, const struct user *as, const char *ref,
         rc = err_set(e, ERR_INPUT, "at most %d attendees at once", TRAINING_ATTENDEES_MAX);
     for (size_t i = 0; !rc && i < n_people; i++) {
         const char *at = strrchr(people[i], '@');
-        rc = line("a person", people[i], 256, 1, e);
+        rc = prep_text("a person", people[i], 256, 1, 0, e);
         if (!rc && (!at || at == people[i] || !at[1]))
             rc = err_set(e, ERR_INPUT, "'%.60s' is not NAME@DEPARTMENT", people[i]);
     }
@@ -100,18 +87,7 @@ int training_attend(struct store *st, const struct user *as, const char *ref,
     if (!rc)
         rc = audit_append_take(st, as->name, "training.attend", ref,
                                json_pack("{s:i}", "attendees", (int)(n_users + n_people)), e);
-    if (rc) {
-        store_rollback(st);
-        return rc;
-    }
-    return store_commit(st, e);
-}
-
-static json_t *time_json(int64_t ms)
-{
-    char t[TIME_ISO_LEN];
-    time_format_utc(ms, t);
-    return json_string(t);
+    return prep_finish(st, rc, e);
 }
 
 #define TRAINING_COLUMNS                                                                           \
@@ -122,7 +98,7 @@ static json_t *training_row(sqlite3_stmt *q)
 {
     return json_pack("{s:s, s:s, s:s, s:o, s:s, s:s, s:i}", "ref", store_col_text(q, 1), "kind",
                      store_col_text(q, 2), "topic", store_col_text(q, 3), "held_at",
-                     time_json(sqlite3_column_int64(q, 4)), "trainer", store_col_text(q, 5),
+                     prep_time_json(sqlite3_column_int64(q, 4)), "trainer", store_col_text(q, 5),
                      "place", store_col_text(q, 6), "attendees", sqlite3_column_int(q, 7));
 }
 
@@ -130,8 +106,8 @@ int training_list_json(struct store *st, const struct user *as, json_t **out, st
 {
     (void)as;
     sqlite3_stmt *q;
-    int rc = store_query(st, e, &q, "SELECT " TRAINING_COLUMNS "ORDER BY held_at DESC, id DESC",
-                         "");
+    int rc =
+        store_query(st, e, &q, "SELECT " TRAINING_COLUMNS "ORDER BY held_at DESC, id DESC", "");
     if (rc)
         return rc;
     json_t *items = json_array();

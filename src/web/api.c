@@ -1014,12 +1014,12 @@ static int h_incident_ack(struct req *r, json_t **out, struct err *e)
 
 /* ---- emergency supplies (G-1) ------------------------------------------------------------ */
 
-static int param_supply(struct req *r, struct err *e)
+/* A reference of the preparedness records: PREFIX and a number (SUP-0001). */
+static int param_seq_ref(struct req *r, const char *prefix, struct err *e)
 {
     const char *p = r->params[0];
-    size_t n = strlen(p);
-    int ok =
-        n >= 5 && n <= 15 && strncmp(p, "SUP-", 4) == 0 && strspn(p + 4, "0123456789") == n - 4;
+    size_t n = strlen(p), k = strlen(prefix);
+    int ok = n > k && n <= 15 && strncmp(p, prefix, k) == 0 && strspn(p + k, "0123456789") == n - k;
     return ok ? 0 : err_set(e, ERR_NOTFOUND, "no such reference");
 }
 
@@ -1068,7 +1068,7 @@ static int h_supply_create(struct req *r, json_t **out, struct err *e)
 
 static int h_supply_show(struct req *r, json_t **out, struct err *e)
 {
-    int rc = param_supply(r, e);
+    int rc = param_seq_ref(r, "SUP-", e);
     if (!rc)
         rc = supply_show_json(r->st, &r->user, r->params[0], out, e);
     return rc ? rc : 200;
@@ -1080,7 +1080,7 @@ static int h_supply_dispatch(struct req *r, json_t **out, struct err *e)
     json_t *b = NULL;
     const char *incident = NULL, *reason = NULL;
     int64_t approval = 0;
-    int rc = param_supply(r, e);
+    int rc = param_seq_ref(r, "SUP-", e);
     if (!rc)
         rc = req_json(r, fields, &b, e);
     if (!rc)
@@ -1165,18 +1165,9 @@ static int h_hazard_create(struct req *r, json_t **out, struct err *e)
     return rc ? rc : 201;
 }
 
-static int param_hazard(struct req *r, struct err *e)
-{
-    const char *p = r->params[0];
-    size_t n = strlen(p);
-    int ok =
-        n >= 5 && n <= 15 && strncmp(p, "HZD-", 4) == 0 && strspn(p + 4, "0123456789") == n - 4;
-    return ok ? 0 : err_set(e, ERR_NOTFOUND, "no such reference");
-}
-
 static int h_hazard_show(struct req *r, json_t **out, struct err *e)
 {
-    int rc = param_hazard(r, e);
+    int rc = param_seq_ref(r, "HZD-", e);
     if (!rc)
         rc = hazard_show_json(r->st, &r->user, r->params[0], out, e);
     return rc ? rc : 200;
@@ -1188,7 +1179,7 @@ static int h_hazard_status(struct req *r, json_t **out, struct err *e)
     json_t *b = NULL;
     const char *status = NULL, *note = NULL;
     enum hazard_status to = HAZ_OPEN;
-    int rc = param_hazard(r, e);
+    int rc = param_seq_ref(r, "HZD-", e);
     if (!rc)
         rc = req_json(r, fields, &b, e);
     if (!rc)
@@ -1278,13 +1269,9 @@ static int h_risk_create(struct req *r, json_t **out, struct err *e)
 
 static int h_risk_show(struct req *r, json_t **out, struct err *e)
 {
-    const char *p = r->params[0];
-    size_t n = strlen(p);
-    int rc = n >= 5 && n <= 15 && strncmp(p, "RSK-", 4) == 0 && strspn(p + 4, "0123456789") == n - 4
-                 ? 0
-                 : err_set(e, ERR_NOTFOUND, "no such reference");
+    int rc = param_seq_ref(r, "RSK-", e);
     if (!rc)
-        rc = risk_show_json(r->st, &r->user, p, out, e);
+        rc = risk_show_json(r->st, &r->user, r->params[0], out, e);
     return rc ? rc : 200;
 }
 
@@ -1467,18 +1454,9 @@ static int h_training_create(struct req *r, json_t **out, struct err *e)
     return rc ? rc : 201;
 }
 
-static int param_training(struct req *r, struct err *e)
-{
-    const char *p = r->params[0];
-    size_t n = strlen(p);
-    int ok =
-        n >= 5 && n <= 15 && strncmp(p, "TRN-", 4) == 0 && strspn(p + 4, "0123456789") == n - 4;
-    return ok ? 0 : err_set(e, ERR_NOTFOUND, "no such reference");
-}
-
 static int h_training_show(struct req *r, json_t **out, struct err *e)
 {
-    int rc = param_training(r, e);
+    int rc = param_seq_ref(r, "TRN-", e);
     if (!rc)
         rc = training_show_json(r->st, &r->user, r->params[0], out, e);
     return rc ? rc : 200;
@@ -1491,7 +1469,7 @@ static int h_training_attend(struct req *r, json_t **out, struct err *e)
     json_t *b = NULL;
     const char *lists[2][TRAINING_ATTENDEES_MAX];
     size_t n[2] = {0, 0};
-    int rc = param_training(r, e);
+    int rc = param_seq_ref(r, "TRN-", e);
     if (!rc)
         rc = req_json(r, fields, &b, e);
     for (int k = 0; k < 2 && !rc; k++) {

@@ -8,7 +8,8 @@ static void test_attendance_and_gaps(void **state)
     struct fixture *f = *state;
     struct err e = {0};
     char ref[TRAINING_REF_LEN];
-    struct training_new in = {.topic = "钓鱼邮件识别", .trainer = "信息中心", .held_at = fixture_now};
+    struct training_new in = {
+        .topic = "钓鱼邮件识别", .trainer = "信息中心", .held_at = fixture_now};
     assert_int_equal(training_add(f->st, &f->dept, &in, ref, &e), ERR_DENIED);
     in.topic = "";
     err_clear(&e);
@@ -18,8 +19,7 @@ static void test_attendance_and_gaps(void **state)
 
     const char *users[] = {"xc", "nobody"};
     err_clear(&e);
-    assert_int_equal(training_attend(f->st, &f->officer, ref, users, 2, NULL, 0, &e),
-                     ERR_NOTFOUND);
+    assert_int_equal(training_attend(f->st, &f->officer, ref, users, 2, NULL, 0, &e), ERR_NOTFOUND);
     assert_int_equal(fixture_count(f, "SELECT count(*) FROM training_attendees"), 0);
     const char *people[] = {"张三@办公室"};
     assert_int_equal(training_attend(f->st, &f->officer, ref, users, 1, people, 1, &e), 0);
@@ -54,8 +54,8 @@ static void test_attendance_and_gaps(void **state)
     json_t *due;
     assert_int_equal(due_list_json(f->st, &f->officer, 0, &due, &e), 0);
     int gaps = 0;
-    json_array_foreach(due, i, v) if (strcmp(json_string_value(json_object_get(v, "kind")),
-                                             "training") == 0)
+    json_array_foreach(
+        due, i, v) if (strcmp(json_string_value(json_object_get(v, "kind")), "training") == 0)
     {
         gaps++;
         assert_string_equal(json_string_value(json_object_get(v, "ref")), "财务处");
