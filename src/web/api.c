@@ -1325,11 +1325,10 @@ static int h_checklist_create(struct req *r, json_t **out, struct err *e)
     }
     if (!rc)
         rc = checklist_add(r->st, &r->user, &in, e);
+    if (!rc) /* in.name lives in b */
+        *out = json_pack("{s:s, s:i}", "name", in.name, "items", (int)in.n_items);
     json_decref(b);
-    if (rc)
-        return rc;
-    *out = json_pack("{s:s, s:i}", "name", in.name, "items", (int)in.n_items);
-    return 201;
+    return rc ? rc : 201;
 }
 
 static int h_check_run_start(struct req *r, json_t **out, struct err *e)
@@ -1544,11 +1543,10 @@ static int h_channel_create(struct req *r, json_t **out, struct err *e)
     int64_t id = 0;
     if (!rc)
         rc = channel_add(r->st, &r->user, name, kind, json_object_get(b, "config"), &id, e);
+    if (!rc) /* name lives in b */
+        *out = json_pack("{s:I, s:s}", "id", (json_int_t)id, "name", name);
     json_decref(b);
-    if (rc)
-        return rc;
-    *out = json_pack("{s:I, s:s}", "id", (json_int_t)id, "name", name);
-    return 201;
+    return rc ? rc : 201;
 }
 
 static int h_channel_act(struct req *r, json_t **out, struct err *e)
