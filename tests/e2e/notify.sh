@@ -81,6 +81,21 @@ wait_for 'grep -q "watching" "$T/serve.err"' 50
 signin() { JAR="$T/jar.$1"; CSRF=""
     http POST /api/v1/session "{\"name\":\"$1\",\"password\":\"$PW\"}"
     CSRF=$(jq -r .csrf_token "$OUT"); }
+# Channels and routes through the API, as the administrator.
+JAR="$T/jar.admin"
+CSRF=""
+http POST /api/v1/session "{\"name\":\"admin\",\"password\":\"$(sed -n 's/^password: //p' "$T/init")\"}"
+CSRF=$(jq -r .csrf_token "$OUT")
+http POST /api/v1/notify/channels "{\"name\":\"值班群\",\"kind\":\"wecom\",\"config\":{\"url\":\"$H/wecom?key=s3cret\"}}"
+status 201 "the administrator adds a channel through the API"
+jq -e '.name == "值班群"' "$OUT" >/dev/null && ok "…answering its name" || not_ok "channel answer" "$OUT"
+http POST /api/v1/notify/routes '{"trigger":"proposal","channel":"值班群","tier":1}'
+status 422 "a tier belongs to escalation routes only"
+http GET /api/v1/notify/channels
+jq -e '[.items[] | select(.name == "值班群")][0].config.url | endswith("?********")' "$OUT" >/dev/null &&
+    ok "…listed with its key masked" || not_ok "channel list api" "$OUT"
+http DELETE "/api/v1/notify/channels/$(printf '值班群' | jq -sRr @uri)"
+status 200 "a channel that sent nothing is removed"
 signin zhou
 q() { sqlite3 "$D/tocsin.db" "$1"; }
 # hooks PATH JQ-FILTER: how many requests to PATH the filter selects
