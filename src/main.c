@@ -35,6 +35,7 @@ static const struct {
     {"checklist", cmd_checklist,
      "security checks: checklists, runs, results, failed items as hazards"},
     {"training", cmd_training, "training and publicity with attendance per department"},
+    {"plan", cmd_plan, "the emergency plan's versions"},
     {"check", cmd_check,
      "check web pages once: availability, certificate, tampering, hidden links"},
     {"guard", cmd_guard, "protect web roots: detect changes, keep evidence, restore"},

@@ -116,6 +116,7 @@ int cmd_hazard(struct cli *cli, int argc, char **argv, struct err *e);
 int cmd_risk(struct cli *cli, int argc, char **argv, struct err *e);
 int cmd_checklist(struct cli *cli, int argc, char **argv, struct err *e);
 int cmd_training(struct cli *cli, int argc, char **argv, struct err *e);
+int cmd_plan(struct cli *cli, int argc, char **argv, struct err *e);
 
 /* One check of a page, blocking (tocsin check, tocsin monitor run): the fetch,
  * its judgement and, when cloak is set, the page as crawlers see it. */

@@ -56,6 +56,7 @@ static const struct {
     [ACT_CHECK_RUN] = {{"check.run", "carry out security checks and record the results"}, L | O},
     [ACT_TRAINING_MANAGE] = {{"training.manage", "record training and publicity with attendance"},
                              L | O},
+    [ACT_PLAN_REVISE] = {{"plan.revise", "record a new version of the emergency plan"}, L},
 };
 
 const struct action_info *action_info(enum action a)

@@ -80,6 +80,7 @@ enum action {
     ACT_CHECK_MANAGE,    /* define security checklists */
     ACT_CHECK_RUN,       /* carry out security checks and record results */
     ACT_TRAINING_MANAGE, /* record training and publicity with attendance */
+    ACT_PLAN_REVISE,     /* record a new version of the emergency plan */
     ACT_COUNT
 };
 

@@ -193,4 +193,27 @@ int training_show_json(struct store *st, const struct user *as, const char *ref,
 int training_attendance_json(struct store *st, const struct user *as, int year, json_t **out,
                              struct err *e);
 
+/* ---- the plan itself (A-1) ------------------------------------------------ */
+
+#define PLAN_CITES_MAX 16
+
+struct plan_revision {
+    const char *version; /* "2027-01-15" or any short label, unique */
+    const char *title;
+    int64_t effective_at;              /* from when it governs new incidents */
+    const char *approved_by;           /* the approving body, e.g. 领导小组 */
+    const char *document;              /* path of the plan's text, or NULL */
+    const char *note;                  /* may be NULL */
+    const char *cites[PLAN_CITES_MAX]; /* what caused it: INC-…, RSK-…, a drill */
+    size_t n_cites;
+};
+
+/* Records a version of the plan (leaders; the plan is interpreted and revised
+ * by the leading group). The document goes to the object store. */
+int plan_revise(struct store *st, const struct user *as, const struct plan_revision *in,
+                struct err *e);
+/* Every version, newest effective first, with the number of incidents each
+ * governed. */
+int plan_list_json(struct store *st, const struct user *as, json_t **out, struct err *e);
+
 #endif

@@ -1515,6 +1515,16 @@ static int h_training_attendance(struct req *r, json_t **out, struct err *e)
     return rc ? rc : 200;
 }
 
+static int h_plan_versions(struct req *r, json_t **out, struct err *e)
+{
+    json_t *items;
+    int rc = plan_list_json(r->st, &r->user, &items, e);
+    if (rc)
+        return rc;
+    *out = json_pack("{s:o}", "items", items);
+    return 200;
+}
+
 /* ---- notifications -------------------------------------------------------------------- */
 
 static int h_channels(struct req *r, json_t **out, struct err *e)
@@ -1874,6 +1884,7 @@ const struct route web_routes[] = {
     {"GET", "/api/v1/trainings/{ref}", WEB_ANY_USER, h_training_show, 0},
     {"POST", "/api/v1/trainings/{ref}/attendees", A(ACT_TRAINING_MANAGE), h_training_attend, 0},
     {"GET", "/api/v1/training-attendance", WEB_ANY_USER, h_training_attendance, 0},
+    {"GET", "/api/v1/plan/versions", WEB_ANY_USER, h_plan_versions, 0},
     {"GET", "/api/v1/audit", A(ACT_AUDIT_READ), h_audit, 0},
     {"GET", "/api/v1/audit/verify", A(ACT_AUDIT_READ), h_audit_verify, 0},
     {"GET", "/api/v1/users", A(ACT_USER_MANAGE), h_users, 0},
