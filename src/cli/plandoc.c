@@ -70,7 +70,6 @@ static int pl_revise(struct cli *cli, int argc, char **argv, struct err *e)
 
 int cmd_plan(struct cli *cli, int argc, char **argv, struct err *e)
 {
-    static const struct cli_sub subs[] = {
-        {"list", pl_list}, {"revise", pl_revise}, {NULL, NULL}};
+    static const struct cli_sub subs[] = {{"list", pl_list}, {"revise", pl_revise}, {NULL, NULL}};
     return cli_dispatch(cli, "plan", plan_usage, subs, argc, argv, e);
 }

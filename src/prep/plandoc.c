@@ -41,8 +41,7 @@ int plan_revise(struct store *st, const struct user *as, const struct plan_revis
         if (fd < 0)
             rc = err_errno(e, ERR_IO, errno, "cannot open the plan document %s", in->document);
         else if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode))
-            rc = err_set(e, ERR_INPUT, "the plan document %s is not a regular file",
-                         in->document);
+            rc = err_set(e, ERR_INPUT, "the plan document %s is not a regular file", in->document);
         else
             rc = objstore_put_fd(&st->objects, fd, PLAN_DOC_MAX, hex, &size, e);
         if (fd >= 0)
@@ -66,9 +65,9 @@ int plan_revise(struct store *st, const struct user *as, const struct plan_revis
                         "INSERT INTO plan_versions (version, title, effective_at, approved_by, "
                         "note, document, cites, recorded_by, recorded_at) "
                         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                        "ssIsssssI", in->version, in->title,
-                        in->effective_at, in->approved_by, in->note ? in->note : "", hex,
-                        cites_s ? cites_s : "[]", as->name, time_now_ms());
+                        "ssIsssssI", in->version, in->title, in->effective_at, in->approved_by,
+                        in->note ? in->note : "", hex, cites_s ? cites_s : "[]", as->name,
+                        time_now_ms());
     if (!rc)
         rc = audit_append_take(st, as->name, "plan.revise", in->version,
                                json_pack("{s:s, s:s, s:s}", "title", in->title, "approved_by",
@@ -93,15 +92,15 @@ int plan_list_json(struct store *st, const struct user *as, json_t **out, struct
     json_t *items = json_array();
     while ((rc = store_step(st, q, e)) == 1)
         json_array_append_new(
-            items, json_pack("{s:s, s:s, s:o, s:s, s:s, s:s, s:o, s:s, s:o, s:I}", "version",
-                             store_col_text(q, 0), "title", store_col_text(q, 1), "effective_at",
-                             prep_time_json(sqlite3_column_int64(q, 2)), "approved_by",
-                             store_col_text(q, 3), "note", store_col_text(q, 4), "document",
-                             store_col_text(q, 5), "cites",
-                             json_loads(store_col_text(q, 6), 0, NULL), "recorded_by",
-                             store_col_text(q, 7), "recorded_at",
-                             prep_time_json(sqlite3_column_int64(q, 8)), "incidents",
-                             (json_int_t)sqlite3_column_int64(q, 9)));
+            items,
+            json_pack("{s:s, s:s, s:o, s:s, s:s, s:s, s:o, s:s, s:o, s:I}", "version",
+                      store_col_text(q, 0), "title", store_col_text(q, 1), "effective_at",
+                      prep_time_json(sqlite3_column_int64(q, 2)), "approved_by",
+                      store_col_text(q, 3), "note", store_col_text(q, 4), "document",
+                      store_col_text(q, 5), "cites", json_loads(store_col_text(q, 6), 0, NULL),
+                      "recorded_by", store_col_text(q, 7), "recorded_at",
+                      prep_time_json(sqlite3_column_int64(q, 8)), "incidents",
+                      (json_int_t)sqlite3_column_int64(q, 9)));
     store_finish(q);
     if (rc < 0) {
         json_decref(items);

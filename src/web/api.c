@@ -145,6 +145,16 @@ static json_t *page(json_t *all, int limit, int64_t cursor)
     return json_pack("{s:o, s:o}", "items", items, "next_cursor", next);
 }
 
+/* A whole list as {"items": […]} (lists short enough not to page). items is
+ * read only here, after the call that filled it has returned. */
+static int items_answer(int rc, json_t *const *items, json_t **out)
+{
+    if (rc)
+        return rc;
+    *out = json_pack("{s:o}", "items", *items);
+    return 200;
+}
+
 /* ---- operations -------------------------------------------------------------------- */
 
 static int h_health(struct req *r, json_t **out, struct err *e)
@@ -1025,12 +1035,8 @@ static int param_seq_ref(struct req *r, const char *prefix, struct err *e)
 
 static int h_supplies(struct req *r, json_t **out, struct err *e)
 {
-    json_t *items;
-    int rc = supply_list_json(r->st, &r->user, &items, e);
-    if (rc)
-        return rc;
-    *out = json_pack("{s:o}", "items", items);
-    return 200;
+    json_t *items = NULL;
+    return items_answer(supply_list_json(r->st, &r->user, &items, e), &items, out);
 }
 
 static int h_supply_create(struct req *r, json_t **out, struct err *e)
@@ -1200,12 +1206,9 @@ static int h_hazard_status(struct req *r, json_t **out, struct err *e)
 
 static int h_risks(struct req *r, json_t **out, struct err *e)
 {
-    json_t *items;
-    int rc = risk_list_json(r->st, &r->user, req_query(r, "asset"), &items, e);
-    if (rc)
-        return rc;
-    *out = json_pack("{s:o}", "items", items);
-    return 200;
+    json_t *items = NULL;
+    return items_answer(risk_list_json(r->st, &r->user, req_query(r, "asset"), &items, e), &items,
+                        out);
 }
 
 static int h_risk_create(struct req *r, json_t **out, struct err *e)
@@ -1279,12 +1282,8 @@ static int h_risk_show(struct req *r, json_t **out, struct err *e)
 
 static int h_checklists(struct req *r, json_t **out, struct err *e)
 {
-    json_t *items;
-    int rc = checklist_list_json(r->st, &r->user, &items, e);
-    if (rc)
-        return rc;
-    *out = json_pack("{s:o}", "items", items);
-    return 200;
+    json_t *items = NULL;
+    return items_answer(checklist_list_json(r->st, &r->user, &items, e), &items, out);
 }
 
 static int h_checklist_create(struct req *r, json_t **out, struct err *e)
@@ -1420,12 +1419,8 @@ static int h_check_run_hazard(struct req *r, json_t **out, struct err *e)
 
 static int h_trainings(struct req *r, json_t **out, struct err *e)
 {
-    json_t *items;
-    int rc = training_list_json(r->st, &r->user, &items, e);
-    if (rc)
-        return rc;
-    *out = json_pack("{s:o}", "items", items);
-    return 200;
+    json_t *items = NULL;
+    return items_answer(training_list_json(r->st, &r->user, &items, e), &items, out);
 }
 
 static int h_training_create(struct req *r, json_t **out, struct err *e)
@@ -1517,24 +1512,16 @@ static int h_training_attendance(struct req *r, json_t **out, struct err *e)
 
 static int h_plan_versions(struct req *r, json_t **out, struct err *e)
 {
-    json_t *items;
-    int rc = plan_list_json(r->st, &r->user, &items, e);
-    if (rc)
-        return rc;
-    *out = json_pack("{s:o}", "items", items);
-    return 200;
+    json_t *items = NULL;
+    return items_answer(plan_list_json(r->st, &r->user, &items, e), &items, out);
 }
 
 /* ---- notifications -------------------------------------------------------------------- */
 
 static int h_channels(struct req *r, json_t **out, struct err *e)
 {
-    json_t *items;
-    int rc = channel_list_json(r->st, &r->user, &items, e);
-    if (rc)
-        return rc;
-    *out = json_pack("{s:o}", "items", items);
-    return 200;
+    json_t *items = NULL;
+    return items_answer(channel_list_json(r->st, &r->user, &items, e), &items, out);
 }
 
 static int h_channel_create(struct req *r, json_t **out, struct err *e)
@@ -1577,12 +1564,8 @@ static int h_channel_act(struct req *r, json_t **out, struct err *e)
 
 static int h_routes(struct req *r, json_t **out, struct err *e)
 {
-    json_t *items;
-    int rc = route_list_json(r->st, &r->user, &items, e);
-    if (rc)
-        return rc;
-    *out = json_pack("{s:o}", "items", items);
-    return 200;
+    json_t *items = NULL;
+    return items_answer(route_list_json(r->st, &r->user, &items, e), &items, out);
 }
 
 static int h_route_create(struct req *r, json_t **out, struct err *e)
