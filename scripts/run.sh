@@ -62,8 +62,9 @@ fi
 pids=""
 cleanup() {
     trap - INT TERM EXIT
+    # some have ended already (the attack writer): their kill fails, harmlessly
     # shellcheck disable=SC2086
-    [ -n "$pids" ] && kill $pids 2>/dev/null
+    kill $pids 2>/dev/null || true
     wait 2>/dev/null || true
 }
 trap cleanup EXIT
