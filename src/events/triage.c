@@ -306,10 +306,6 @@ int triage_event(struct store *st, int64_t event_id, enum triage_change change, 
         snprintf(group, sizeof group, "asset\n%s\n%s", asset, store_col_text(q, 1));
     store_finish(q);
 
-    struct triage_settings ts;
-    rc = triage_settings_load(st, &ts, e);
-    if (rc)
-        return rc;
     if (change == TRIAGE_REPEAT || (change != TRIAGE_NEW && !pid)) {
         /* the same event again: only the counts move */
         return pid ? store_exec(st, e,
@@ -318,6 +314,10 @@ int triage_event(struct store *st, int64_t event_id, enum triage_change change, 
                                 "II", now, pid)
                    : 0;
     }
+    struct triage_settings ts;
+    rc = triage_settings_load(st, &ts, e);
+    if (rc)
+        return rc;
     if (change == TRIAGE_NEW) {
         if (strcmp(state, "down") == 0 && !cleared && asset[0])
             rc = find_outage(st, asset, &pid, e);
@@ -676,7 +676,7 @@ static int accept(struct store *st, const struct user *as, int64_t id, const cha
     if (!rc)
         rc = assess(st, id, time_now_ms(), &ts, &f, &a, &before, e);
     const char *assets[IMPACT_MAX_ASSETS];
-    for (size_t i = 0; i < f.im.n_assets && !rc; i++)
+    for (size_t i = 0; !rc && i < f.im.n_assets; i++)
         assets[i] = f.names[i];
     char what[1200];
     snprintf(what, sizeof what, "研判建议 #%lld：%.1000s", (long long)id, p.title);

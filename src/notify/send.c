@@ -152,9 +152,6 @@ static int job_setup(struct job *j, long timeout_ms)
     const char *url = conf(j, "url");
     snprintf(j->url, sizeof j->url, "%s", url ? url : "");
     char sign[64], ts[32];
-    json_t *facts = json_loads(j->facts, 0, NULL);
-    if (!facts)
-        facts = json_object();
     switch (j->kind) {
     case CH_SMTP: {
         const char *tls = conf(j, "starttls");
@@ -178,10 +175,12 @@ static int job_setup(struct job *j, long timeout_ms)
                              conf(j, "password") ? conf(j, "password") : "");
         }
         curl_easy_setopt(j->h, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
-        json_decref(facts);
         break;
     }
     case CH_WEBHOOK: {
+        json_t *facts = json_loads(j->facts, 0, NULL);
+        if (!facts)
+            facts = json_object();
         char at[TIME_ISO_LEN];
         time_format_utc(time_now_ms(), at);
         json_payload(j, json_pack("{s:I, s:s, s:s, s:s, s:s, s:o, s:s}", "id", (json_int_t)j->id,
@@ -199,7 +198,6 @@ static int job_setup(struct job *j, long timeout_ms)
         break;
     }
     case CH_DINGTALK: {
-        json_decref(facts);
         char md[9000];
         snprintf(md, sizeof md, "### %s\n\n%s", j->subject, j->body);
         json_payload(j, json_pack("{s:s, s:{s:s, s:s}}", "msgtype", "markdown", "markdown", "title",
@@ -214,7 +212,6 @@ static int job_setup(struct job *j, long timeout_ms)
         break;
     }
     case CH_WECOM: {
-        json_decref(facts);
         char md[9000];
         snprintf(md, sizeof md, "**%s**\n%s", j->subject, j->body);
         json_payload(j,
@@ -222,7 +219,6 @@ static int job_setup(struct job *j, long timeout_ms)
         break;
     }
     case CH_FEISHU: {
-        json_decref(facts);
         char text[9000];
         snprintf(text, sizeof text, "%s\n%s", j->subject, j->body);
         json_t *m = json_pack("{s:s, s:{s:s}}", "msg_type", "text", "content", "text", text);
@@ -234,7 +230,6 @@ static int job_setup(struct job *j, long timeout_ms)
         break;
     }
     default:
-        json_decref(facts);
         return -1;
     }
     if (j->kind != CH_SMTP) {
