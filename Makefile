@@ -4,7 +4,7 @@
 BUILD  ?= build/release
 SAN    ?=
 CC     ?= cc
-PKGS   := sqlite3 libsodium libcrypto libzstd inih jansson libmicrohttpd yara libclamav libhs \
+PKGS   := sqlite3 libsodium libcrypto libzstd libarchive inih jansson libmicrohttpd yara libclamav libhs \
           libpcre2-8 zlib gumbo libcurl libuv opencc
 
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)

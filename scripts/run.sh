@@ -114,6 +114,13 @@ elif [ "$(sqlite3 "$DATA/tocsin.db" "SELECT url FROM monitors WHERE id = $mon")"
     T monitor edit "$mon" --url "$URL" --relearn --as zhiban >/dev/null
 fi
 
+# The portal's web root is backed up daily and whenever an incident on it
+# opens (H-4); tocsin's own data is the job 'tocsin'. Archives in $DATA/backups.
+if [ -z "$(sqlite3 "$DATA/tocsin.db" "SELECT 1 FROM backup_jobs WHERE name = 'demo-site'")" ]; then
+    T backup add demo-site --path "$ROOT/demo/site" --dest "$(cd "$DATA" && pwd)/backups" --asset 门户网站 \
+        --on-incident --as zhiban >/dev/null
+fi
+
 T audit verify >/dev/null
 admin=$(sqlite3 "$DATA/tocsin.db" "SELECT name FROM users WHERE role = 'admin' ORDER BY id LIMIT 1")
 [ "$fresh" = 1 ] || echo "user: $admin"

@@ -112,6 +112,7 @@ int cmd_event(struct cli *cli, int argc, char **argv, struct err *e);
 int cmd_triage(struct cli *cli, int argc, char **argv, struct err *e);
 int cmd_notify(struct cli *cli, int argc, char **argv, struct err *e);
 int cmd_supply(struct cli *cli, int argc, char **argv, struct err *e);
+int cmd_backup(struct cli *cli, int argc, char **argv, struct err *e);
 int cmd_hazard(struct cli *cli, int argc, char **argv, struct err *e);
 int cmd_risk(struct cli *cli, int argc, char **argv, struct err *e);
 int cmd_checklist(struct cli *cli, int argc, char **argv, struct err *e);
@@ -156,6 +157,11 @@ int cli_thread_start(struct cli_thread *t, void *(*fn)(void *), void *arg, const
 /* Signals the thread, waits for it, closes the descriptors; safe when it
  * never started. */
 void cli_thread_stop(struct cli_thread *t);
+
+/* Scheduled and queued backups, run by tocsin serve on a thread of their own. */
+struct serve_backup;
+int serve_backup_start(const char *data, struct serve_backup **out, struct err *e);
+void serve_backup_stop(struct serve_backup *s);
 
 /* The guards of [guard] protect, run by tocsin serve on a thread of their own;
  * their events go to intake. Nothing is started (and *out is NULL) when no

@@ -87,8 +87,11 @@ int cmd_serve(struct cli *cli, int argc, char **argv, struct err *e)
     struct serve_logwatch *logwatch = NULL;
     struct serve_monitors *monitors = NULL;
     struct serve_notify *notify = NULL;
+    struct serve_backup *backup = NULL;
     if (!rc)
         rc = serve_notify_start(cli_data_dir(cli), &notify, e);
+    if (!rc)
+        rc = serve_backup_start(cli_data_dir(cli), &backup, e);
     if (!rc)
         rc = serve_monitors_start(cli_data_dir(cli), &monitors, e);
     if (!rc)
@@ -101,6 +104,7 @@ int cmd_serve(struct cli *cli, int argc, char **argv, struct err *e)
     serve_monitors_stop(monitors);
     serve_guards_stop(guards);
     serve_notify_stop(notify);
+    serve_backup_stop(backup);
     if (key.p)
         sodium_memzero(key.p, key.len);
     buf_release(&cert);

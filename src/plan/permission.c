@@ -57,6 +57,8 @@ static const struct {
     [ACT_TRAINING_MANAGE] = {{"training.manage", "record training and publicity with attendance"},
                              L | O},
     [ACT_PLAN_REVISE] = {{"plan.revise", "record a new version of the emergency plan"}, L},
+    [ACT_BACKUP_READ] = {{"backup.read", "see backup jobs and their archives"}, L | O | U | A},
+    [ACT_BACKUP_MANAGE] = {{"backup.manage", "define backup jobs, run and verify backups"}, O | A},
 };
 
 const struct action_info *action_info(enum action a)

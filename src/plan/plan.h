@@ -81,6 +81,8 @@ enum action {
     ACT_CHECK_RUN,       /* carry out security checks and record results */
     ACT_TRAINING_MANAGE, /* record training and publicity with attendance */
     ACT_PLAN_REVISE,     /* record a new version of the emergency plan */
+    ACT_BACKUP_READ,     /* see backup jobs and their archives */
+    ACT_BACKUP_MANAGE,   /* define backup jobs, run and verify backups */
     ACT_COUNT
 };
 

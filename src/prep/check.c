@@ -40,6 +40,11 @@ static const struct {
      "SELECT count(*) FROM tasks t LEFT JOIN incidents i ON i.id = t.incident_id WHERE "
      "t.done_at IS NULL AND t.due_at < ?1 AND (i.status IS NULL OR i.status NOT IN "
      "('closed', 'assessed'))"},
+    {"backups-good", "备份按时完成且验证可恢复",
+     "SELECT count(*) FROM backup_jobs j WHERE j.enabled = 1 AND j.interval_s > 0 AND ("
+     "coalesce((SELECT max(finished_at) FROM backup_runs WHERE job_id = j.id AND state = "
+     "'good'), 0) < ?1 - 2000 * j.interval_s OR (SELECT state FROM backup_runs WHERE job_id = "
+     "j.id AND state IN ('good', 'failed', 'damaged') ORDER BY id DESC LIMIT 1) != 'good')"},
     {"no-overdue-hazards", "没有逾期未整改的隐患",
      "SELECT count(*) FROM hazards WHERE status IN ('open', 'remediating') AND deadline_at < ?1"},
 };

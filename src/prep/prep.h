@@ -11,6 +11,7 @@
 #define TOCSIN_PREP_H
 
 #include "../response/response.h"
+#include "archive.h"
 
 enum supply_kind { SUPPLY_HARDWARE, SUPPLY_SOFTWARE, SUPPLY_RESCUE, SUPPLY_KIND_COUNT };
 
@@ -215,5 +216,56 @@ int plan_revise(struct store *st, const struct user *as, const struct plan_revis
 /* Every version, newest effective first, with the number of incidents each
  * governed. */
 int plan_list_json(struct store *st, const struct user *as, json_t **out, struct err *e);
+
+/* ---- backups (G-2, H-4) -------------------------------------------------- */
+
+#define BACKUP_UNSET INT64_MIN
+
+/* A job, or (for an edit) the fields to change: NULL strings and
+ * BACKUP_UNSET or -1 numbers are left as they are. */
+struct backup_job_new {
+    const char *name;
+    const char *path;    /* a directory (absolute), or */
+    const char *command; /* a dump command whose standard output is kept */
+    const char *dest;    /* where archives go (absolute) */
+    const char *copy_dest;
+    const char *key_file; /* seal archives with this key */
+    const char *asset;
+    int on_incident;    /* back up when an incident on the asset opens */
+    int enabled;        /* edit only */
+    int64_t interval_s; /* 0: by hand only; default one day */
+    int64_t keep;       /* good archives kept; default 7 */
+};
+
+int backup_job_add(struct store *st, const struct user *as, const struct backup_job_new *in,
+                   struct err *e);
+int backup_job_edit(struct store *st, const struct user *as, const char *name,
+                    const struct backup_job_new *in, struct err *e);
+int backup_list_json(struct store *st, const struct user *as, json_t **out, struct err *e);
+/* One job with its archives, newest first. */
+int backup_show_json(struct store *st, const struct user *as, const char *name, json_t **out,
+                     struct err *e);
+/* Asks for a run of the job (one waiting run is enough); writes its id. */
+int backup_queue(struct store *st, const char *actor, const char *name, const char *reason,
+                 int64_t *run_id, struct err *e);
+/* H-4: queues the jobs of asset marked for incidents; adds their count. */
+int backup_queue_incident(struct store *st, int64_t incident_id, const char *incident_ref,
+                          const char *asset, int *queued, struct err *e);
+/* Queues every scheduled job whose interval has passed. */
+int backup_schedule(struct store *st, int64_t now, struct err *e);
+/* The oldest waiting run, or 0. */
+int backup_next_queued(struct store *st, int64_t *run_id, struct err *e);
+/* Marks runs left running by a stopped tocsin as failed. */
+int backup_recover(struct store *st, struct err *e);
+/* Runs a waiting run: writes the archive, reads it back in full (it counts
+ * as good only if every file matches), copies it, applies retention.
+ * Returns an error when the archive could not be made; res->damaged when
+ * it was made but does not read back. */
+int backup_execute(struct store *st, int64_t run_id, const volatile int *stop,
+                   struct bk_result *res, struct err *e);
+/* Verifies (to NULL) or restores an archive of the job (archive 0: its
+ * newest good one), recording the result; writes the archive's id. */
+int backup_read(struct store *st, const char *actor, const char *name, int64_t archive,
+                const char *to, int64_t *used, struct bk_result *res, struct err *e);
 
 #endif

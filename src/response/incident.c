@@ -1,5 +1,6 @@
 /* Incidents: opening (with the playbook, H-1), level (L-2), the lifecycle,
  * owners (O-1) and flags (H-5). */
+#include "../prep/prep.h"
 #include "response_int.h"
 
 #include <stdio.h>
@@ -149,6 +150,10 @@ int incident_open(struct store *st, const struct user *as, const struct incident
         rc = store_exec(st, e,
                         "INSERT OR IGNORE INTO incident_assets (incident_id, asset) VALUES (?, ?)",
                         "Is", id, in->assets[i]);
+    /* H-4: an immediate backup of the affected systems, by the jobs marked for it */
+    int backups = 0;
+    for (size_t i = 0; !rc && !in->is_drill && i < in->n_assets; i++)
+        rc = backup_queue_incident(st, id, ref, in->assets[i], &backups, e);
     if (!rc && in->impact) {
         struct level_thresholds t;
         struct level_assessment a;
@@ -169,6 +174,9 @@ int incident_open(struct store *st, const struct user *as, const struct incident
     if (!rc && in->level != LEVEL_NONE)
         rc = timeline_add(st, id, as->name, "level", e, "定级为%s级（%s）：%s",
                           level_code(in->level), level_zh(in->level), in->level_reason);
+    if (!rc && backups)
+        rc = timeline_add(st, id, "system", "backup", e,
+                          "已安排立即备份受影响系统（%d 项备份任务）", backups);
     if (!rc)
         rc = reports_sync(st, &row, as->name, e);
     if (!rc)

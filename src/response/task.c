@@ -334,6 +334,32 @@ int due_list_json(struct store *st, const struct user *as, int overdue_only, jso
     store_finish(q);
     if (rc < 0)
         goto out;
+    /* backups (G-2): each scheduled job's next archive falls due one interval
+     * after its last good one; a job whose latest run failed or did not read
+     * back is due at once */
+    rc = store_query(st, e, &q,
+                     "SELECT j.id, j.name, coalesce((SELECT max(finished_at) FROM backup_runs "
+                     "WHERE job_id = j.id AND state = 'good'), j.created_at) + j.interval_s * "
+                     "1000, (SELECT state || ':' || coalesce(error, '') FROM backup_runs WHERE "
+                     "job_id = j.id AND state IN ('good', 'failed', 'damaged') ORDER BY id DESC "
+                     "LIMIT 1) FROM backup_jobs j WHERE j.enabled = 1 AND j.interval_s > 0",
+                     "");
+    while (rc >= 0 && (rc = store_step(st, q, e)) == 1) {
+        char what[600];
+        const char *last = store_col_text(q, 3);
+        int bad = strncmp(last, "failed:", 7) == 0 || strncmp(last, "damaged:", 8) == 0;
+        if (bad)
+            snprintf(what, sizeof(what), "备份失败：%s（%.400s）", store_col_text(q, 1),
+                     strchr(last, ':') + 1);
+        else
+            snprintf(what, sizeof(what), "备份并验证：%s", store_col_text(q, 1));
+        due_item(items, now, overdue_only, "backup", store_col_text(q, 1),
+                 sqlite3_column_int64(q, 0), what, bad ? now : sqlite3_column_int64(q, 2),
+                 "officer");
+    }
+    store_finish(q);
+    if (rc < 0)
+        goto out;
     /* a department's short report waits in triage for the same acknowledgement */
     rc = store_query(st, e, &q,
                      "SELECT p.id, min(ev.first_seen), ev.summary FROM proposals p "

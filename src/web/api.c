@@ -1022,6 +1022,33 @@ static int h_incident_ack(struct req *r, json_t **out, struct err *e)
     return answer_incident(r, rc, out, e);
 }
 
+/* ---- backups (G-2) ---------------------------------------------------------------------- */
+
+/* Jobs are defined at the host (tocsin backup add): their paths, dump
+ * commands and keys are the server's, not something a web session names. */
+static int h_backups(struct req *r, json_t **out, struct err *e)
+{
+    json_t *items = NULL;
+    return items_answer(backup_list_json(r->st, &r->user, &items, e), &items, out);
+}
+
+static int h_backup_show(struct req *r, json_t **out, struct err *e)
+{
+    int rc = backup_show_json(r->st, &r->user, r->params[0], out, e);
+    return rc ? rc : 200;
+}
+
+/* Queues a run for the backup desk of tocsin serve; the answer comes at once. */
+static int h_backup_run(struct req *r, json_t **out, struct err *e)
+{
+    int64_t id = 0;
+    int rc = backup_queue(r->st, r->user.name, r->params[0], "by hand", &id, e);
+    if (rc)
+        return rc;
+    *out = json_pack("{s:I, s:s}", "archive", (json_int_t)id, "state", "queued");
+    return 202;
+}
+
 /* ---- emergency supplies (G-1) ------------------------------------------------------------ */
 
 /* A reference of the preparedness records: PREFIX and a number (SUP-0001). */
@@ -1842,6 +1869,9 @@ const struct route web_routes[] = {
     {"POST", "/api/v1/notify/routes", A(ACT_NOTIFY_MANAGE), h_route_create, 0},
     {"DELETE", "/api/v1/notify/routes/{id}", A(ACT_NOTIFY_MANAGE), h_route_remove, 0},
     {"GET", "/api/v1/notify/outbox", A(ACT_NOTIFY_READ), h_outbox, 0},
+    {"GET", "/api/v1/backups", A(ACT_BACKUP_READ), h_backups, 0},
+    {"GET", "/api/v1/backups/{name}", A(ACT_BACKUP_READ), h_backup_show, 0},
+    {"POST", "/api/v1/backups/{name}/run", A(ACT_BACKUP_MANAGE), h_backup_run, 0},
     {"GET", "/api/v1/supplies", WEB_ANY_USER, h_supplies, 0},
     {"POST", "/api/v1/supplies", A(ACT_SUPPLY_MANAGE), h_supply_create, 0},
     {"GET", "/api/v1/supplies/{ref}", WEB_ANY_USER, h_supply_show, 0},

@@ -37,6 +37,17 @@ static int has_due(struct fixture *f, const char *kind, const char *ref, int64_t
     return found;
 }
 
+/* The items of one kind in a due list (the list holds other duties too, such
+ * as the default backup of tocsin's own data). */
+static size_t count_kind(json_t *items, const char *kind)
+{
+    size_t i, n = 0;
+    json_t *v;
+    json_array_foreach(items, i, v) n +=
+        strcmp(json_string_value(json_object_get(v, "kind")), kind) == 0;
+    return n;
+}
+
 static void test_incident_department_report_waits_for_acknowledgement(void **state)
 {
     struct fixture *f = *state;
@@ -298,11 +309,11 @@ static void test_incident_assessment_due_30_days_and_required_to_be_assessed(voi
     json_t *items;
     fixture_now = closed + 30 * PLAN_DAY_MS - 1;
     assert_int_equal(due_list_json(f->st, &f->officer, 1, &items, NULL), 0);
-    assert_int_equal(json_array_size(items), 0);
+    assert_int_equal(count_kind(items, "assessment"), 0);
     json_decref(items);
     fixture_now = closed + 30 * PLAN_DAY_MS + 1;
     assert_int_equal(due_list_json(f->st, &f->officer, 1, &items, NULL), 0);
-    assert_int_equal(json_array_size(items), 1);
+    assert_int_equal(count_kind(items, "assessment"), 1);
     json_decref(items);
 
     struct assessment_fields a = {.cause = "弱口令",
