@@ -31,6 +31,7 @@ static const struct {
     {"notify", cmd_notify, "notification channels, routes and the outbox"},
     {"supply", cmd_supply, "the emergency-supplies store: items, dispatch with approval"},
     {"backup", cmd_backup, "backups with verified restore: jobs, run, verify, restore"},
+    {"drill", cmd_drill, "drills through the real pipeline: plan, script, run, report"},
     {"hazard", cmd_hazard, "the hazard register: hidden dangers to remediate and verify"},
     {"risk", cmd_risk, "risk assessments of assets on the 5×5 matrix"},
     {"checklist", cmd_checklist,

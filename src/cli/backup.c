@@ -37,10 +37,12 @@ static int duration_arg(const char *s, int64_t *out, struct err *e)
     if (!s || end == s || v < 0)
         return err_set(e, ERR_USAGE, "--every '%.20s' is not 0 or a duration (90m, 12h, 1d)",
                        s ? s : "");
-    long long unit = !*end ? 1 : strcmp(end, "s") == 0 ? 1 : strcmp(end, "m") == 0 ? 60
-                                                         : strcmp(end, "h") == 0 ? 3600
-                                                         : strcmp(end, "d") == 0 ? 86400
-                                                                                 : 0;
+    long long unit = !*end                   ? 1
+                     : strcmp(end, "s") == 0 ? 1
+                     : strcmp(end, "m") == 0 ? 60
+                     : strcmp(end, "h") == 0 ? 3600
+                     : strcmp(end, "d") == 0 ? 86400
+                                             : 0;
     if (!unit || v > 400LL * 86400)
         return err_set(e, ERR_USAGE, "--every '%.20s' is not 0 or a duration (90m, 12h, 1d)", s);
     *out = v * unit;
@@ -163,9 +165,9 @@ static int bk_list(struct cli *cli, int argc, char **argv, struct err *e)
     json_array_foreach(items, i, v)
     {
         json_t *last = json_object_get(v, "last");
-        const char *what = json_is_string(json_object_get(v, "path")) ? str(v, "path")
+        const char *what = json_is_string(json_object_get(v, "path"))    ? str(v, "path")
                            : json_is_true(json_object_get(v, "command")) ? "(dump command)"
-                                                                           : "(tocsin data)";
+                                                                         : "(tocsin data)";
         printf("%-16s %-6s %7llds %-8s %-20s %s → %s%s\n", str(v, "name"), str(v, "kind"),
                (long long)json_integer_value(json_object_get(v, "every_s")),
                last ? str(last, "state") : "-",
@@ -196,8 +198,7 @@ static int bk_show(struct cli *cli, int argc, char **argv, struct err *e)
 }
 
 /* Acting user: --as when given (and allowed), else the operator at the host. */
-static int operator(struct cli *cli, struct store *st, const char *as, char out[96],
-                    struct err *e)
+static int operator(struct cli *cli, struct store *st, const char *as, char out[96], struct err *e)
 {
     if (!as) {
         snprintf(out, 96, "%.80s", cli->actor);
@@ -215,10 +216,9 @@ static int operator(struct cli *cli, struct store *st, const char *as, char out[
 static void print_result(struct cli *cli, int64_t id, const struct bk_result *r, const char *what)
 {
     if (cli->json) {
-        cli_print_json(json_pack("{s:I, s:b, s:s?, s:I, s:I, s:I, s:s}", "archive",
-                                 (json_int_t)id, "damaged", r->damaged, "why",
-                                 r->damaged ? r->why : NULL, "files", (json_int_t)r->st.files,
-                                 "bytes", (json_int_t)r->st.bytes, "size",
+        cli_print_json(json_pack("{s:I, s:b, s:s?, s:I, s:I, s:I, s:s}", "archive", (json_int_t)id,
+                                 "damaged", r->damaged, "why", r->damaged ? r->why : NULL, "files",
+                                 (json_int_t)r->st.files, "bytes", (json_int_t)r->st.bytes, "size",
                                  (json_int_t)r->st.size, "sha256", r->st.sha256));
     } else if (r->damaged) {
         fprintf(stderr, "tocsin: archive %lld is damaged: %s\n", (long long)id, r->why);
@@ -320,8 +320,9 @@ static int bk_restore(struct cli *cli, int argc, char **argv, struct err *e)
         if (npos < 1)
             return err_set(e, ERR_USAGE, "tocsin backup restore: give NAME [ARCHIVE] or --file");
         if (keyfile)
-            return err_set(e, ERR_USAGE, "tocsin backup restore: a job's archives use its own "
-                                         "--key; --key goes with --file");
+            return err_set(e, ERR_USAGE,
+                           "tocsin backup restore: a job's archives use its own "
+                           "--key; --key goes with --file");
         int64_t archive;
         if ((rc = archive_arg(pos, npos, &archive, e)) != 0)
             return rc;
@@ -359,8 +360,8 @@ static int bk_keygen(struct cli *cli, int argc, char **argv, struct err *e)
 int cmd_backup(struct cli *cli, int argc, char **argv, struct err *e)
 {
     static const struct cli_sub subs[] = {
-        {"add", bk_add},         {"edit", bk_edit},       {"list", bk_list},
-        {"show", bk_show},       {"run", bk_run},         {"verify", bk_verify},
-        {"restore", bk_restore}, {"keygen", bk_keygen},   {NULL, NULL}};
+        {"add", bk_add},         {"edit", bk_edit},     {"list", bk_list},
+        {"show", bk_show},       {"run", bk_run},       {"verify", bk_verify},
+        {"restore", bk_restore}, {"keygen", bk_keygen}, {NULL, NULL}};
     return cli_dispatch(cli, "backup", backup_usage, subs, argc, argv, e);
 }

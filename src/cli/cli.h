@@ -113,6 +113,7 @@ int cmd_triage(struct cli *cli, int argc, char **argv, struct err *e);
 int cmd_notify(struct cli *cli, int argc, char **argv, struct err *e);
 int cmd_supply(struct cli *cli, int argc, char **argv, struct err *e);
 int cmd_backup(struct cli *cli, int argc, char **argv, struct err *e);
+int cmd_drill(struct cli *cli, int argc, char **argv, struct err *e);
 int cmd_hazard(struct cli *cli, int argc, char **argv, struct err *e);
 int cmd_risk(struct cli *cli, int argc, char **argv, struct err *e);
 int cmd_checklist(struct cli *cli, int argc, char **argv, struct err *e);

@@ -1,9 +1,11 @@
 /* The response desk of tocsin serve: on a thread of its own with a database
- * connection of its own, every half second it takes the settings' triage
+ * connection of its own, every half second it feeds running drills'
+ * injections that fell due, takes the settings' triage
  * decisions, plans the notices that are due and delivers the outbox; every
  * five seconds it assesses standing outages again (they grow more serious).
  * A slow webhook delays only this thread, never intake. */
 #include "../notify/notify.h"
+#include "../prep/prep.h"
 #include "cli.h"
 
 #include <curl/curl.h>
@@ -30,6 +32,13 @@ static void *run(void *arg)
         int reassess = now - last_triage >= REASSESS_EVERY_MS;
         if (reassess)
             last_triage = now;
+        /* a running drill's injections that fell due, through the real intake */
+        int fed = 0, drc;
+        while (fed < 64 && (drc = drill_tick(s->st, now, &e)) == 1)
+            fed++;
+        if (drc < 0)
+            log_error("drill: %s", e.msg);
+        err_clear(&e);
         if (triage_tick(s->st, reassess, &e) != 0)
             log_error("triage: %s", e.msg);
         err_clear(&e);

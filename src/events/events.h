@@ -25,6 +25,8 @@ struct event_new {
     const json_t *evidence;  /* an array of references ("sha256:HEX", URLs), or NULL */
     int is_resolved;         /* its condition has cleared (the site is back, the file
                                 restored); clears the event of the same fingerprint */
+    int64_t drill_id;        /* injected by this drill (0: real): it joins only that
+                                drill's proposals, whose incidents are drills */
 };
 
 #define EVENT_EVIDENCE_MAX 16

@@ -141,12 +141,12 @@ int event_store(struct store *st, const struct user *as, const struct event_new 
         rc = store_exec(st, e,
                         "INSERT INTO events (source, category, subcategory, asset, summary, "
                         "fingerprint, details, first_seen, last_seen, submitted_by, occurred_at, "
-                        "state, link, evidence, cleared_at) "
-                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                        "sssssssIIsIsssT", in->source, cat->code, sub ? sub->code : NULL,
+                        "state, link, evidence, cleared_at, drill_id) "
+                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        "sssssssIIsIsssTT", in->source, cat->code, sub ? sub->code : NULL,
                         in->asset ? in->asset : "", in->summary, key, buf_str(&details), now, now,
                         as->name, occurred, state, in->link ? in->link : "", buf_str(&evidence),
-                        in->is_resolved ? now : (int64_t)0);
+                        in->is_resolved ? now : (int64_t)0, in->drill_id);
         *id = store_last_id(st);
         *count = 1;
     } else if (!rc && in->is_resolved) {

@@ -241,7 +241,8 @@ static int is_core_asset(struct store *st, const char *name, int *out, struct er
 /* Core systems down at the same time are one emergency, whatever each
  * detector saw (the portal and the OA system both down is level I): an outage
  * of a core asset joins the proposal of another core asset's standing outage. */
-static int find_outage(struct store *st, const char *asset, int64_t *pid, struct err *e)
+static int find_outage(struct store *st, const char *asset, int64_t drill, int64_t *pid,
+                       struct err *e)
 {
     *pid = 0;
     int core = 0;
@@ -254,9 +255,10 @@ static int find_outage(struct store *st, const char *asset, int64_t *pid, struct
                      "JOIN proposal_assets a ON a.proposal_id = p.id "
                      "LEFT JOIN incidents i ON i.id = p.incident_id "
                      "WHERE a.state = 'down' AND a.open > 0 AND a.asset NOT IN ('', ?) AND "
+                     "coalesce(p.drill_id, 0) = ? AND "
                      "(p.status = 'open' OR (p.status = 'accepted' AND "
                      "i.status NOT IN ('closed', 'assessed'))) ORDER BY p.id DESC LIMIT 16",
-                     "s", asset);
+                     "sI", asset, drill);
     if (rc)
         return rc;
     int64_t ids[16];
@@ -282,7 +284,8 @@ int triage_event(struct store *st, int64_t event_id, enum triage_change change, 
     int rc = store_query(st, e, &q,
                          "SELECT asset, category, coalesce(subcategory, ''), link, state, "
                          "coalesce(occurred_at, first_seen), coalesce(cleared_at, 0), "
-                         "coalesce(proposal_id, 0), summary FROM events WHERE id = ?",
+                         "coalesce(proposal_id, 0), summary, coalesce(drill_id, 0) FROM events "
+                         "WHERE id = ?",
                          "I", event_id);
     if (rc)
         return rc;
@@ -299,11 +302,15 @@ int triage_event(struct store *st, int64_t event_id, enum triage_change change, 
     int64_t occurred = sqlite3_column_int64(q, 5), cleared = sqlite3_column_int64(q, 6),
             pid = sqlite3_column_int64(q, 7);
     snprintf(summary, sizeof summary, "%s", store_col_text(q, 8));
-    char group[600];
+    /* a drill's events group only among themselves */
+    int64_t drill = sqlite3_column_int64(q, 9);
+    char group[600], dg[32] = "";
+    if (drill)
+        snprintf(dg, sizeof dg, "drill:%lld\n", (long long)drill);
     if (link[0])
-        snprintf(group, sizeof group, "link\n%s", link);
+        snprintf(group, sizeof group, "%slink\n%s", dg, link);
     else
-        snprintf(group, sizeof group, "asset\n%s\n%s", asset, store_col_text(q, 1));
+        snprintf(group, sizeof group, "%sasset\n%s\n%s", dg, asset, store_col_text(q, 1));
     store_finish(q);
 
     if (change == TRIAGE_REPEAT || (change != TRIAGE_NEW && !pid)) {
@@ -320,15 +327,16 @@ int triage_event(struct store *st, int64_t event_id, enum triage_change change, 
         return rc;
     if (change == TRIAGE_NEW) {
         if (strcmp(state, "down") == 0 && !cleared && asset[0])
-            rc = find_outage(st, asset, &pid, e);
+            rc = find_outage(st, asset, drill, &pid, e);
         if (!rc && !pid)
             rc = find_proposal(st, group, now - ts.window_ms, &pid, e);
         if (!rc && !pid) {
-            rc = store_exec(st, e,
-                            "INSERT INTO proposals (group_key, asset, category, title, level, "
-                            "first_seen, last_seen, created_at, updated_at) "
-                            "VALUES (?, ?, ?, ?, 'IV', ?, ?, ?, ?)",
-                            "ssssIIII", group, asset, category, summary, now, now, now, now);
+            rc =
+                store_exec(st, e,
+                           "INSERT INTO proposals (group_key, asset, category, title, level, "
+                           "first_seen, last_seen, created_at, updated_at, drill_id) "
+                           "VALUES (?, ?, ?, ?, 'IV', ?, ?, ?, ?, ?)",
+                           "ssssIIIIT", group, asset, category, summary, now, now, now, now, drill);
             pid = store_last_id(st);
         }
         if (!rc)
@@ -525,6 +533,7 @@ struct proposal_row {
     enum level level;
     char reason_zh[256];
     int64_t first_occurred;
+    int64_t drill_id; /* 0: real */
 };
 
 static int proposal_load(struct store *st, int64_t id, struct proposal_row *p, struct err *e)
@@ -533,8 +542,8 @@ static int proposal_load(struct store *st, int64_t id, struct proposal_row *p, s
     int rc = store_query(st, e, &q,
                          "SELECT status, category, title, asset, level, "
                          "coalesce(json_extract(reasons, '$[0].zh'), ''), "
-                         "(SELECT min(since) FROM proposal_assets WHERE proposal_id = p.id) "
-                         "FROM proposals p WHERE id = ?",
+                         "(SELECT min(since) FROM proposal_assets WHERE proposal_id = p.id), "
+                         "coalesce(drill_id, 0) FROM proposals p WHERE id = ?",
                          "I", id);
     if (rc)
         return rc;
@@ -549,6 +558,7 @@ static int proposal_load(struct store *st, int64_t id, struct proposal_row *p, s
             p->level = LEVEL_IV;
         snprintf(p->reason_zh, sizeof p->reason_zh, "%s", store_col_text(q, 5));
         p->first_occurred = sqlite3_column_int64(q, 6);
+        p->drill_id = sqlite3_column_int64(q, 7);
         rc = 0;
     } else if (rc == 0) {
         rc = err_set(e, ERR_NOTFOUND, "proposal %lld does not exist", (long long)id);
@@ -680,6 +690,14 @@ static int accept(struct store *st, const struct user *as, int64_t id, const cha
         assets[i] = f.names[i];
     char what[1200];
     snprintf(what, sizeof what, "研判建议 #%lld：%.1000s", (long long)id, p.title);
+    int64_t into_drill = 0;
+    if (!rc && into_ref)
+        rc = store_query_int(st, e, &into_drill,
+                             "SELECT coalesce(max(coalesce(drill_id, 0)), 0) FROM incidents "
+                             "WHERE ref = ?",
+                             "s", into_ref);
+    if (!rc && into_ref && into_drill != p.drill_id)
+        rc = err_set(e, ERR_CONFLICT, "a drill's proposal and a real incident never mix");
     if (!rc && into_ref) {
         snprintf(ref, INCIDENT_REF_LEN, "%s", into_ref);
         rc = incident_merge(st, as, ref, what, assets, f.im.n_assets, e);
@@ -699,9 +717,13 @@ static int accept(struct store *st, const struct user *as, int64_t id, const cha
             .impact = &f.im,
             .started_at =
                 p.first_occurred && p.first_occurred <= time_now_ms() ? p.first_occurred : 0,
-            .is_automatic = is_auto};
+            .is_automatic = is_auto,
+            .is_drill = p.drill_id != 0};
         memcpy(in.assets, assets, f.im.n_assets * sizeof(assets[0]));
         rc = incident_open(st, as, &in, ref, e);
+        if (!rc && p.drill_id)
+            rc = store_exec(st, e, "UPDATE incidents SET drill_id = ? WHERE ref = ?", "Is",
+                            p.drill_id, ref);
         if (!rc && contained) {
             rc = incident_set_status(st, as, ref, INC_RESPONDING, "篡改已被自动恢复", 0, e);
             if (!rc)
@@ -791,9 +813,13 @@ int proposal_warn(struct store *st, const struct user *as, int64_t id, const str
         .deadline_at = in && in->deadline_at ? in->deadline_at : time_now_ms() + PLAN_DAY_MS,
         .issuer = in && in->issuer ? in->issuer : issuer,
         .incident = incident[0] ? incident : NULL,
+        .is_drill = p.drill_id != 0,
     };
     if (!rc)
         rc = warning_draft(st, as, &w, ref, e);
+    if (!rc && p.drill_id)
+        rc = store_exec(st, e, "UPDATE warnings SET drill_id = ? WHERE ref = ?", "Is", p.drill_id,
+                        ref);
     if (!rc)
         rc = decide(st, as, id, strcmp(p.status, "open") == 0 ? "warned" : p.status, NULL, ref,
                     NULL, 0, e);

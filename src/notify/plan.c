@@ -19,6 +19,7 @@ struct notice {
     const char *subject;
     const char *body;
     json_t *facts;
+    int64_t drill_id; /* a drill's notice goes by mail to its participants only */
 };
 
 /* Whether a route's category ("" any, "network-attack", or with a sub-category)
@@ -105,13 +106,14 @@ static int queue(struct store *st, const struct notice *nt, int64_t now, int *qu
     store_finish(q);
     rc = rc < 0 ? rc : 0;
     for (int i = 0; i < n; i++) {
-        if (!rc && !hits[i].is_mail)
+        /* a drill reaches no group chat and no fixed address: only its participants */
+        if (!rc && !hits[i].is_mail && !nt->drill_id)
             rc = queue_one(st, nt, hits[i].route, hits[i].channel, "", now, queued, e);
         size_t k;
         json_t *v;
         json_array_foreach(hits[i].to, k, v)
         {
-            if (!rc)
+            if (!rc && !nt->drill_id)
                 rc = queue_one(st, nt, hits[i].route, hits[i].channel, json_string_value(v), now,
                                queued, e);
         }
@@ -122,8 +124,9 @@ static int queue(struct store *st, const struct notice *nt, int64_t now, int *qu
         rc = store_query(st, e, &q,
                          "SELECT email FROM users WHERE is_disabled = 0 AND email != '' "
                          "AND (?1 = '' OR role = ?1) AND (role != 'department' OR ?2 IS NULL "
-                         "OR department = ?2) ORDER BY id",
-                         "ss", hits[i].role, nt->department);
+                         "OR department = ?2) AND (?3 = 0 OR name IN (SELECT user_name FROM "
+                         "drill_participants WHERE drill_id = ?3)) ORDER BY id",
+                         "ssI", hits[i].role, nt->department, nt->drill_id);
         if (rc)
             continue;
         /* the addresses first: queueing writes while the query is open would not do */
@@ -188,7 +191,7 @@ static int plan_incidents(struct store *st, int64_t now, int *queued, struct err
         "SELECT id, ref, title, category || coalesce('/' || subcategory, ''), "
         "coalesce(level, proposed_level, 'IV'), coalesce(notified_level, ''), status, "
         "owner_department, is_drill, coalesce(acknowledged_at, 0), coalesce(escalate_at, 0), "
-        "escalation_tier, started_at, proposal FROM incidents "
+        "escalation_tier, started_at, proposal, coalesce(drill_id, 0) FROM incidents "
         "WHERE status NOT IN ('closed', 'assessed') AND (notified_level IS NULL "
         "OR (acknowledged_at IS NULL AND escalate_at IS NOT NULL AND escalate_at <= ?) "
         "OR coalesce(level, proposed_level, 'IV') < notified_level) "
@@ -200,7 +203,7 @@ static int plan_incidents(struct store *st, int64_t now, int *queued, struct err
         int64_t id;
         char ref[24], title[300], category[160], level[4], notified[4], status[16], dept[129];
         int is_drill, tier;
-        int64_t acked, escalate_at, started;
+        int64_t acked, escalate_at, started, drill_id;
         char reason[300];
     } rows[100];
     int n = 0;
@@ -219,6 +222,7 @@ static int plan_incidents(struct store *st, int64_t now, int *queued, struct err
         r->escalate_at = sqlite3_column_int64(q, 10);
         r->tier = sqlite3_column_int(q, 11);
         r->started = sqlite3_column_int64(q, 12);
+        r->drill_id = sqlite3_column_int64(q, 14);
         json_t *p = json_loads(store_col_text(q, 13), 0, NULL);
         const char *zh = json_string_value(json_object_get(json_array_get(p, 0), "zh"));
         snprintf(r->reason, sizeof r->reason, "%s", zh ? zh : "");
@@ -268,7 +272,8 @@ static int plan_incidents(struct store *st, int64_t now, int *queued, struct err
                             .department = r->dept, /* "" : no department user */
                             .subject = subject,
                             .body = body,
-                            .facts = facts};
+                            .facts = facts,
+                            .drill_id = r->drill_id};
         int before = *queued;
         rc = store_begin(st, e);
         if (!rc && (announce || escalate))
@@ -311,7 +316,7 @@ static int plan_warnings(struct store *st, int64_t now, int *queued, struct err 
                          "SELECT id, ref, colour, category || coalesce('/' || subcategory, ''), "
                          "scope, items, measures, deadline_at, issuer, is_drill, "
                          "published_at IS NOT NULL AND notified_published = 0, "
-                         "coalesce(lift_reason, '') FROM warnings "
+                         "coalesce(lift_reason, ''), coalesce(drill_id, 0) FROM warnings "
                          "WHERE (published_at IS NOT NULL AND notified_published = 0) "
                          "OR (lifted_at IS NOT NULL AND notified_lifted = 0) ORDER BY id LIMIT 1",
                          "");
@@ -330,6 +335,7 @@ static int plan_warnings(struct store *st, int64_t now, int *queued, struct err 
     category_text(category, cat, sizeof cat);
     time_format_local(sqlite3_column_int64(q, 7), deadline);
     int publishing = sqlite3_column_int(q, 10), is_drill = sqlite3_column_int(q, 9);
+    int64_t drill_id = sqlite3_column_int64(q, 12);
     enum colour c;
     if (colour_parse(colour_s, &c) != 0)
         c = COLOUR_BLUE;
@@ -357,7 +363,8 @@ static int plan_warnings(struct store *st, int64_t now, int *queued, struct err 
                         .key = publishing ? "published" : "lifted",
                         .subject = subject,
                         .body = buf_str(&body),
-                        .facts = facts};
+                        .facts = facts,
+                        .drill_id = drill_id};
     rc = tell(st, &nt, 1,
               publishing ? "UPDATE warnings SET notified_published = ?1 > 0 WHERE id = ?2"
                          : "UPDATE warnings SET notified_lifted = ?1 > 0 WHERE id = ?2",
@@ -434,8 +441,8 @@ static int plan_proposals(struct store *st, int64_t now, int *queued, struct err
     sqlite3_stmt *q;
     int rc = store_query(st, e, &q,
                          "SELECT id, title, level, category, asset, events, status, "
-                         "coalesce(json_extract(reasons, '$[0].zh'), '') FROM proposals "
-                         "WHERE notified_at IS NULL ORDER BY id LIMIT 1",
+                         "coalesce(json_extract(reasons, '$[0].zh'), ''), coalesce(drill_id, 0) "
+                         "FROM proposals WHERE notified_at IS NULL ORDER BY id LIMIT 1",
                          "");
     if (rc)
         return rc;
@@ -452,6 +459,7 @@ static int plan_proposals(struct store *st, int64_t now, int *queued, struct err
     snprintf(asset, sizeof asset, "%s", store_col_text(q, 4));
     snprintf(status, sizeof status, "%s", store_col_text(q, 6));
     snprintf(reason, sizeof reason, "%s", store_col_text(q, 7));
+    int64_t drill_id = sqlite3_column_int64(q, 8);
     store_finish(q);
     enum level l;
     if (level_parse(level_s, &l) != 0)
@@ -459,7 +467,8 @@ static int plan_proposals(struct store *st, int64_t now, int *queued, struct err
     category_text(category, cat, sizeof cat);
     char subject[1300], body[2200], obj[40];
     snprintf(obj, sizeof obj, "proposal:%lld", (long long)id);
-    snprintf(subject, sizeof subject, "【待研判·建议%s级】%s", level_code(l), title);
+    snprintf(subject, sizeof subject, "%s【待研判·建议%s级】%s", drill_id ? "【演练】" : "",
+             level_code(l), title);
     snprintf(body, sizeof body,
              "研判建议 #%lld\n资产：%s\n类别：%s\n建议级别：%s级（%s）：%s\n"
              "请在 tocsin 的研判页面接受、合并、发布预警或驳回。\n",
@@ -473,6 +482,7 @@ static int plan_proposals(struct store *st, int64_t now, int *queued, struct err
                         .key = "new",
                         .subject = subject,
                         .body = body,
+                        .drill_id = drill_id,
                         .facts = facts};
     /* a proposal a setting already turned into an incident is told as the incident */
     rc = tell(st, &nt, strcmp(status, "open") == 0,

@@ -59,6 +59,8 @@ static const struct {
     [ACT_PLAN_REVISE] = {{"plan.revise", "record a new version of the emergency plan"}, L},
     [ACT_BACKUP_READ] = {{"backup.read", "see backup jobs and their archives"}, L | O | U | A},
     [ACT_BACKUP_MANAGE] = {{"backup.manage", "define backup jobs, run and verify backups"}, O | A},
+    [ACT_DRILL_READ] = {{"drill.read", "see drills and their reports"}, L | O | U},
+    [ACT_DRILL_MANAGE] = {{"drill.manage", "plan, run and report drills, record findings"}, L | O},
 };
 
 const struct action_info *action_info(enum action a)

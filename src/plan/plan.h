@@ -83,6 +83,8 @@ enum action {
     ACT_PLAN_REVISE,     /* record a new version of the emergency plan */
     ACT_BACKUP_READ,     /* see backup jobs and their archives */
     ACT_BACKUP_MANAGE,   /* define backup jobs, run and verify backups */
+    ACT_DRILL_READ,      /* see drills and their reports */
+    ACT_DRILL_MANAGE,    /* plan, run and report drills, record findings */
     ACT_COUNT
 };
 

@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <sodium.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -23,16 +24,16 @@
 #include <unistd.h>
 #include <zstd.h>
 
-#define BK_CHUNK (1u << 20)
+#define BK_CHUNK        (1u << 20)
 #define BK_SEALED_CHUNK (BK_CHUNK + crypto_secretstream_xchacha20poly1305_ABYTES)
-#define BK_MAGIC "TOCSINB1"
-#define BK_HEADER_LEN (8 + 8 + crypto_secretstream_xchacha20poly1305_HEADERBYTES)
-#define BK_READ_BUF (256u << 10)
-#define BK_SYNC_EVERY (16u << 20) /* start writeback this often, so the final fsync is short */
-#define BK_MAX_DEPTH 256
-#define BK_PATH_MAX 4096
+#define BK_MAGIC        "TOCSINB1"
+#define BK_HEADER_LEN   (8 + 8 + crypto_secretstream_xchacha20poly1305_HEADERBYTES)
+#define BK_READ_BUF     (256u << 10)
+#define BK_SYNC_EVERY   (16u << 20) /* start writeback this often, so the final fsync is short */
+#define BK_MAX_DEPTH    256
+#define BK_PATH_MAX     4096
 #define BK_MANIFEST_MAX (1u << 30)
-#define BK_MAX_SKIP 8
+#define BK_MAX_SKIP     8
 
 /* ---- keys ---------------------------------------------------------------- */
 
@@ -57,9 +58,9 @@ int bk_key_load(const char *file, unsigned char key[BK_KEY_LEN], char id[BK_KEY_
     if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode))
         rc = err_set(e, ERR_INPUT, "the key file %s is not a regular file", file);
     else if (sb.st_mode & 077)
-        rc = err_set(e, ERR_INPUT,
-                     "the key file %s may be read by others (mode %04o); chmod 600 it", file,
-                     (unsigned)(sb.st_mode & 07777));
+        rc =
+            err_set(e, ERR_INPUT, "the key file %s may be read by others (mode %04o); chmod 600 it",
+                    file, (unsigned)(sb.st_mode & 07777));
     else if ((n = read(fd, text, sizeof text - 1)) < 0)
         rc = err_errno(e, ERR_IO, errno, "cannot read the key file %s", file);
     close(fd);
@@ -106,18 +107,23 @@ int bk_key_create(const char *file, struct err *e)
 static int manifest_line(struct buf *m, char type, unsigned mode, uint64_t size, int64_t mtime,
                          const char *hex, const char *path)
 {
-    int rc = buf_addf(m, "%c\t%04o\t%llu\t%lld\t%s\t", type, mode & 07777,
-                      (unsigned long long)size, (long long)mtime, hex);
+    int rc = buf_addf(m, "%c\t%04o\t%llu\t%lld\t%s\t", type, mode & 07777, (unsigned long long)size,
+                      (long long)mtime, hex);
     for (const char *p = path; !rc && *p; p++) {
-        const char *esc = *p == '\\' ? "\\\\" : *p == '\t' ? "\\t" : *p == '\n' ? "\\n"
-                                            : *p == '\r'    ? "\\r"
-                                                            : NULL;
+        const char *esc = *p == '\\'   ? "\\\\"
+                          : *p == '\t' ? "\\t"
+                          : *p == '\n' ? "\\n"
+                          : *p == '\r' ? "\\r"
+                                       : NULL;
         rc = esc ? buf_adds(m, esc) : buf_addc(m, *p);
     }
     return rc ? rc : buf_addc(m, '\n');
 }
 
-static const char manifest_head[] = "# tocsin backup manifest 1: type mode size mtime sha256 path\n";
+static const char manifest_head[] =
+    "# tocsin backup manifest 1: type mode size mtime sha256 path\n";
+
+static int damaged(struct bk_result *r, const char *fmt, ...) PRINTF_LIKE(2, 3);
 
 /* ---- writing ------------------------------------------------------------- */
 
@@ -139,6 +145,16 @@ struct bk_writer {
     struct err io; /* what a callback ran into */
     const volatile int *stop;
     int aborting;
+    /* the read-back, following the file as it grows */
+    int verifying;
+    pthread_t vth;
+    struct bk_follow follow;
+    unsigned char key[BK_KEY_LEN];
+    char key_id[BK_KEY_ID_LEN];
+    struct bk_read vin;
+    struct bk_result *vres;
+    struct err verr;
+    int vrc;
     dev_t skip_dev[BK_MAX_SKIP];
     ino_t skip_ino[BK_MAX_SKIP];
     int n_skip;
@@ -150,6 +166,12 @@ static int out_write(struct bk_writer *w, const void *p, size_t n)
         return err_errno(&w->io, ERR_IO, errno, "cannot write the archive in %s", w->dir);
     sha256_update(&w->hash, p, n);
     w->written += n;
+    if (w->verifying) {
+        pthread_mutex_lock(&w->follow.mu);
+        w->follow.written = w->written;
+        pthread_cond_broadcast(&w->follow.cv);
+        pthread_mutex_unlock(&w->follow.mu);
+    }
     if (w->written - w->synced >= BK_SYNC_EVERY) {
         sync_file_range(w->fd, (off64_t)w->synced, (off64_t)(w->written - w->synced),
                         SYNC_FILE_RANGE_WRITE);
@@ -215,9 +237,30 @@ static int tar_error(struct bk_writer *w, const char *what, struct err *e)
     return err_set(e, ERR_IO, "%s: %s", what, archive_error_string(w->a));
 }
 
+static void *read_back(void *arg)
+{
+    struct bk_writer *w = arg;
+    w->vrc = bk_read(&w->vin, w->vres, &w->verr);
+    return NULL;
+}
+
+/* Tells the read-back the file is complete (1) or abandoned (-1), and waits
+ * for it. */
+static void follow_end(struct bk_writer *w, int how)
+{
+    if (!w->verifying)
+        return;
+    pthread_mutex_lock(&w->follow.mu);
+    w->follow.done = how;
+    pthread_cond_broadcast(&w->follow.cv);
+    pthread_mutex_unlock(&w->follow.mu);
+    pthread_join(w->vth, NULL);
+    w->verifying = 0;
+}
+
 int bk_writer_open(struct bk_writer **out, const char *dir, const char *name,
                    const unsigned char *key, const char *key_id_hex, int level, int threads,
-                   const volatile int *stop, struct err *e)
+                   int verify, const volatile int *stop, struct err *e)
 {
     if (sodium_init() < 0)
         return err_set(e, ERR_INTERNAL, "libsodium cannot start");
@@ -235,8 +278,7 @@ int bk_writer_open(struct bk_writer **out, const char *dir, const char *name,
     if (strchr(name, '/') || name[0] == '.' ||
         (size_t)snprintf(w->dir, sizeof w->dir, "%s", dir) >= sizeof w->dir ||
         (size_t)snprintf(w->final, sizeof w->final, "%s/%s", dir, name) >= sizeof w->final ||
-        (size_t)snprintf(w->tmp, sizeof w->tmp, "%s/.tmp-%s-%s", dir, rhex, name) >=
-            sizeof w->tmp)
+        (size_t)snprintf(w->tmp, sizeof w->tmp, "%s/.tmp-%s-%s", dir, rhex, name) >= sizeof w->tmp)
         rc = err_set(e, ERR_INPUT, "the archive name %s/%s is unusable or too long", dir, name);
     if (!rc && (!(w->zout = malloc(BK_CHUNK)) || !(w->rbuf = malloc(BK_READ_BUF)) ||
                 (key && !(w->sbuf = malloc(BK_SEALED_CHUNK))) || !(w->z = ZSTD_createCCtx())))
@@ -245,7 +287,8 @@ int bk_writer_open(struct bk_writer **out, const char *dir, const char *name,
         ZSTD_CCtx_setParameter(w->z, ZSTD_c_compressionLevel, level);
         ZSTD_CCtx_setParameter(w->z, ZSTD_c_checksumFlag, 1);
         if (threads > 0)
-            ZSTD_CCtx_setParameter(w->z, ZSTD_c_nbWorkers, threads); /* ignored when built without */
+            ZSTD_CCtx_setParameter(w->z, ZSTD_c_nbWorkers,
+                                   threads); /* ignored when built without */
         if (sha256_init(&w->hash) != 0)
             rc = err_set(e, ERR_INTERNAL, "cannot start SHA-256");
     }
@@ -275,6 +318,27 @@ int bk_writer_open(struct bk_writer **out, const char *dir, const char *name,
     }
     if (!rc)
         rc = buf_adds(&w->manifest, manifest_head);
+    if (!rc && verify) {
+        if (key) {
+            memcpy(w->key, key, BK_KEY_LEN);
+            snprintf(w->key_id, sizeof w->key_id, "%s", key_id_hex);
+        }
+        w->vres = calloc(1, sizeof *w->vres);
+        pthread_mutex_init(&w->follow.mu, NULL);
+        pthread_cond_init(&w->follow.cv, NULL);
+        w->follow.written = w->written;
+        w->vin = (struct bk_read){.path = w->tmp,
+                                  .key = key ? w->key : NULL,
+                                  .key_id = key ? w->key_id : NULL,
+                                  .follow = &w->follow,
+                                  .stop = stop};
+        if (!w->vres)
+            rc = err_set(e, ERR_NOMEM, "out of memory");
+        else if (pthread_create(&w->vth, NULL, read_back, w) != 0)
+            rc = err_set(e, ERR_INTERNAL, "cannot start a thread");
+        else
+            w->verifying = 1;
+    }
     if (rc) {
         bk_writer_abort(w);
         return rc;
@@ -350,16 +414,16 @@ static int add_file(struct bk_writer *w, int fd, const char *path, const struct 
     sha256_final(&h, md);
     hex_encode(md, sizeof md, hex);
     struct stat after;
-    if (fstat(fd, &after) == 0 && (after.st_size != sb->st_size ||
-                                   after.st_mtim.tv_sec != sb->st_mtim.tv_sec ||
-                                   after.st_mtim.tv_nsec != sb->st_mtim.tv_nsec))
+    if (fstat(fd, &after) == 0 &&
+        (after.st_size != sb->st_size || after.st_mtim.tv_sec != sb->st_mtim.tv_sec ||
+         after.st_mtim.tv_nsec != sb->st_mtim.tv_nsec))
         w->st.changed++;
     w->st.files++;
     w->st.bytes += (uint64_t)sb->st_size;
     if (archive_write_finish_entry(w->a) != ARCHIVE_OK)
         return tar_error(w, path, e);
-    return manifest_line(&w->manifest, 'f', sb->st_mode, (uint64_t)sb->st_size,
-                         sb->st_mtim.tv_sec, hex, path);
+    return manifest_line(&w->manifest, 'f', sb->st_mode, (uint64_t)sb->st_size, sb->st_mtim.tv_sec,
+                         hex, path);
 }
 
 static int add_meta(struct bk_writer *w, const char *path, const struct stat *sb,
@@ -415,8 +479,7 @@ static int add_dir(struct bk_writer *w, int dfd, char *path, size_t plen, int de
 {
     if (depth > BK_MAX_DEPTH) {
         close(dfd);
-        return err_set(e, ERR_INPUT, "%s is nested deeper than %d directories", path,
-                       BK_MAX_DEPTH);
+        return err_set(e, ERR_INPUT, "%s is nested deeper than %d directories", path, BK_MAX_DEPTH);
     }
     DIR *d = fdopendir(dfd);
     if (!d) {
@@ -573,7 +636,8 @@ int bk_add_fd(struct bk_writer *w, int fd, const char *name, struct err *e)
     return add_file(w, fd, name, &sb, e);
 }
 
-int bk_writer_commit(struct bk_writer *w, struct bk_stats *st, struct err *e)
+int bk_writer_commit(struct bk_writer *w, struct bk_stats *st, struct bk_result *checked,
+                     struct err *e)
 {
     int rc = 0;
     struct archive_entry *en = archive_entry_new();
@@ -596,19 +660,39 @@ int bk_writer_commit(struct bk_writer *w, struct bk_stats *st, struct err *e)
         rc = err_set(e, w->io.code, "%s", w->io.msg);
     if (!rc && (w->sealed || w->zout_len) && flush_chunk(w, 1) != 0)
         rc = err_set(e, w->io.code, "%s", w->io.msg);
+    int was_verifying = w->verifying;
+    if (!rc)
+        follow_end(w, 1); /* the read-back finishes while the file is synced */
     if (!rc && fsync(w->fd) != 0)
         rc = err_errno(e, ERR_IO, errno, "cannot write the archive in %s", w->dir);
-    if (!rc && renameat2(AT_FDCWD, w->tmp, AT_FDCWD, w->final, RENAME_NOREPLACE) != 0)
-        rc = err_errno(e, ERR_IO, errno, "cannot put the archive in place as %s", w->final);
     if (!rc) {
-        w->tmp[0] = '\0';
-        fs_fsync_dir(w->dir, NULL);
         unsigned char md[SHA256_LEN];
         sha256_final(&w->hash, md);
         w->hash.md = NULL;
         w->st.size = w->written;
         hex_encode(md, sizeof md, w->st.sha256);
         *st = w->st;
+    }
+    if (!rc && was_verifying) {
+        struct bk_result *v = w->vres;
+        if (w->vrc)
+            rc = err_set(e, w->verr.code, "reading the archive back: %s", w->verr.msg);
+        else if (!v->damaged && strcmp(v->st.sha256, w->st.sha256) != 0)
+            damaged(v, "the archive read back differs from the one written");
+        else if (!v->damaged && (v->st.files != w->st.files || v->st.bytes != w->st.bytes))
+            damaged(v, "the archive holds %llu files, %llu were written",
+                    (unsigned long long)v->st.files, (unsigned long long)w->st.files);
+        if (!rc) {
+            *checked = *v;
+            checked->st = w->st;
+        }
+    }
+    int keep = !rc && !(was_verifying && checked->damaged);
+    if (keep && renameat2(AT_FDCWD, w->tmp, AT_FDCWD, w->final, RENAME_NOREPLACE) != 0)
+        rc = err_errno(e, ERR_IO, errno, "cannot put the archive in place as %s", w->final);
+    else if (keep) {
+        w->tmp[0] = '\0';
+        fs_fsync_dir(w->dir, NULL);
     }
     bk_writer_abort(w);
     return rc;
@@ -619,6 +703,7 @@ void bk_writer_abort(struct bk_writer *w)
     if (!w)
         return;
     w->aborting = 1;
+    follow_end(w, -1);
     if (w->a)
         archive_write_free(w->a);
     if (w->fd >= 0)
@@ -629,6 +714,8 @@ void bk_writer_abort(struct bk_writer *w)
         sha256_release(&w->hash);
     ZSTD_freeCCtx(w->z);
     sodium_memzero(&w->ss, sizeof w->ss);
+    sodium_memzero(w->key, sizeof w->key);
+    free(w->vres);
     free(w->zout);
     free(w->sbuf);
     free(w->rbuf);
@@ -637,6 +724,9 @@ void bk_writer_abort(struct bk_writer *w)
 }
 
 /* ---- reading ------------------------------------------------------------- */
+
+#define PIPE_BUFS 4
+#define PIPE_CAP  (1u << 20)
 
 struct bk_reader {
     const struct bk_read *in;
@@ -649,12 +739,20 @@ struct bk_reader {
     unsigned char *raw, *plain, *zout;
     size_t plain_len, plain_pos;
     ZSTD_DCtx *z;
-    struct err io; /* a problem of the call, not of the archive */
+    uint64_t size;       /* of the archive file read so far */
+    struct bk_result pr; /* what the producer found damaged */
+    struct err io;       /* a problem of the call, not of the archive */
+    /* decompression runs on a thread of its own, a few buffers ahead of the
+     * unpacking: filled are [tail, head), the consumer holds tail */
+    pthread_t th;
+    int started, quit, holding;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    unsigned head, tail;
+    unsigned char *buf[PIPE_BUFS];
+    ssize_t len[PIPE_BUFS];
 };
 
-#define ZOUT_CAP (256u << 10)
-
-static int damaged(struct bk_result *r, const char *fmt, ...) PRINTF_LIKE(2, 3);
 static int damaged(struct bk_result *r, const char *fmt, ...)
 {
     if (!r->damaged) {
@@ -678,12 +776,27 @@ static ssize_t read_full(struct bk_reader *rd, unsigned char *p, size_t n)
             err_errno(&rd->io, ERR_IO, errno, "cannot read %s", rd->in->path);
             return -1;
         }
+        if (k == 0 && rd->in->follow) { /* the writer may not be there yet */
+            struct bk_follow *f = rd->in->follow;
+            uint64_t at = rd->size + got;
+            pthread_mutex_lock(&f->mu);
+            while (!f->done && f->written <= at)
+                pthread_cond_wait(&f->cv, &f->mu);
+            int done = f->done, more = f->written > at;
+            pthread_mutex_unlock(&f->mu);
+            if (more)
+                continue;
+            if (done < 0) {
+                err_set(&rd->io, ERR_CONFLICT, "the archive was abandoned while being written");
+                return -1;
+            }
+        }
         if (k == 0)
             break;
         got += (size_t)k;
     }
     sha256_update(&rd->hash, p, got);
-    rd->r->st.size += got;
+    rd->size += got;
     return (ssize_t)got;
 }
 
@@ -702,34 +815,35 @@ static int fill_plain(struct bk_reader *rd)
     if (rd->final_seen) {
         ssize_t n = read_full(rd, rd->raw, 1);
         rd->raw_eof = 1;
-        return n < 0 ? -1 : n ? damaged(rd->r, "data follows the final sealed chunk") : 0;
+        return n < 0 ? -1 : n ? damaged(&rd->pr, "data follows the final sealed chunk") : 0;
     }
     ssize_t n = read_full(rd, rd->raw, BK_SEALED_CHUNK);
     if (n < 0)
         return -1;
     rd->chunks++;
     if (n < (ssize_t)crypto_secretstream_xchacha20poly1305_ABYTES)
-        return damaged(rd->r, "the archive is truncated (sealed chunk %llu is incomplete)",
+        return damaged(&rd->pr, "the archive is truncated (sealed chunk %llu is incomplete)",
                        (unsigned long long)rd->chunks);
     unsigned long long plen = 0;
     unsigned char tag = 0;
     if (crypto_secretstream_xchacha20poly1305_pull(&rd->ss, rd->plain, &plen, &tag, rd->raw,
                                                    (unsigned long long)n, NULL, 0) != 0)
-        return damaged(rd->r, "sealed chunk %llu fails authentication: the archive was altered or cut short",
-                       (unsigned long long)rd->chunks);
+        return damaged(
+            &rd->pr, "sealed chunk %llu fails authentication: the archive was altered or cut short",
+            (unsigned long long)rd->chunks);
     if (tag == crypto_secretstream_xchacha20poly1305_TAG_FINAL)
         rd->final_seen = 1;
     else if (n < (ssize_t)BK_SEALED_CHUNK)
-        return damaged(rd->r, "the archive is truncated after sealed chunk %llu",
+        return damaged(&rd->pr, "the archive is truncated after sealed chunk %llu",
                        (unsigned long long)rd->chunks);
     rd->plain_len = (size_t)plen;
     return 0;
 }
 
-static la_ssize_t tar_in(struct archive *a, void *ctx, const void **out)
+/* Decompresses the next bytes of the tar stream into dst; 0 at its end, -1
+ * when the archive is damaged or cannot be read. */
+static ssize_t inflate_some(struct bk_reader *rd, unsigned char *dst, size_t cap)
 {
-    (void)a;
-    struct bk_reader *rd = ctx;
     for (;;) {
         if (rd->in->stop && *rd->in->stop) {
             err_set(&rd->io, ERR_CONFLICT, "stopped before the archive was read");
@@ -737,32 +851,103 @@ static la_ssize_t tar_in(struct archive *a, void *ctx, const void **out)
         }
         if (rd->plain_pos < rd->plain_len || rd->pending) {
             ZSTD_inBuffer in = {rd->plain, rd->plain_len, rd->plain_pos};
-            ZSTD_outBuffer o = {rd->zout, ZOUT_CAP, 0};
+            ZSTD_outBuffer o = {dst, cap, 0};
             size_t ret = ZSTD_decompressStream(rd->z, &o, &in);
             if (ZSTD_isError(ret))
-                return damaged(rd->r, "the compressed stream is damaged (%s)",
+                return damaged(&rd->pr, "the compressed stream is damaged (%s)",
                                ZSTD_getErrorName(ret));
             rd->plain_pos = in.pos;
             rd->frame_open = ret != 0;
             rd->pending = o.pos == o.size;
-            if (o.pos) {
-                *out = rd->zout;
-                return (la_ssize_t)o.pos;
-            }
+            if (o.pos)
+                return (ssize_t)o.pos;
             if (in.pos < in.size)
                 continue;
         }
         if (rd->raw_eof) {
             if (rd->frame_open)
-                return damaged(rd->r, "the archive is truncated (the compressed stream ends "
-                                      "early)");
+                return damaged(&rd->pr, "the archive is truncated (the compressed stream ends "
+                                        "early)");
             if (rd->sealed && !rd->final_seen)
-                return damaged(rd->r, "the archive is truncated (no final sealed chunk)");
+                return damaged(&rd->pr, "the archive is truncated (no final sealed chunk)");
             return 0;
         }
         if (fill_plain(rd) != 0)
             return -1;
     }
+}
+
+static void *producer(void *arg)
+{
+    struct bk_reader *rd = arg;
+    for (;;) {
+        pthread_mutex_lock(&rd->mu);
+        while (!rd->quit && rd->head - rd->tail == PIPE_BUFS)
+            pthread_cond_wait(&rd->cv, &rd->mu);
+        int quit = rd->quit;
+        unsigned slot = rd->head % PIPE_BUFS;
+        pthread_mutex_unlock(&rd->mu);
+        if (quit)
+            break;
+        /* a whole buffer at a time: fewer hand-overs */
+        ssize_t n = 0, k = 1;
+        while (n < (ssize_t)PIPE_CAP && (k = inflate_some(rd, rd->buf[slot] + n, PIPE_CAP - n)) > 0)
+            n += k;
+        pthread_mutex_lock(&rd->mu);
+        rd->len[slot] = n ? n : k;
+        rd->head++;
+        pthread_cond_broadcast(&rd->cv);
+        pthread_mutex_unlock(&rd->mu);
+        if (n == 0)
+            break;    /* the end, or damage: told through len */
+        if (k <= 0) { /* data and then the end: the end goes in the next buffer */
+            pthread_mutex_lock(&rd->mu);
+            while (!rd->quit && rd->head - rd->tail == PIPE_BUFS)
+                pthread_cond_wait(&rd->cv, &rd->mu);
+            if (!rd->quit) {
+                rd->len[rd->head % PIPE_BUFS] = k;
+                rd->head++;
+                pthread_cond_broadcast(&rd->cv);
+            }
+            pthread_mutex_unlock(&rd->mu);
+            break;
+        }
+    }
+    return NULL;
+}
+
+static la_ssize_t tar_in(struct archive *a, void *ctx, const void **out)
+{
+    (void)a;
+    struct bk_reader *rd = ctx;
+    pthread_mutex_lock(&rd->mu);
+    if (rd->holding) {
+        rd->tail++;
+        rd->holding = 0;
+        pthread_cond_broadcast(&rd->cv);
+    }
+    while (rd->head == rd->tail)
+        pthread_cond_wait(&rd->cv, &rd->mu);
+    unsigned slot = rd->tail % PIPE_BUFS;
+    ssize_t n = rd->len[slot];
+    if (n > 0) {
+        rd->holding = 1;
+        *out = rd->buf[slot];
+    }
+    pthread_mutex_unlock(&rd->mu);
+    return (la_ssize_t)(n < 0 ? -1 : n);
+}
+
+static void pipe_stop(struct bk_reader *rd)
+{
+    if (!rd->started)
+        return;
+    pthread_mutex_lock(&rd->mu);
+    rd->quit = 1;
+    pthread_cond_broadcast(&rd->cv);
+    pthread_mutex_unlock(&rd->mu);
+    pthread_join(rd->th, NULL);
+    rd->started = 0;
 }
 
 /* The first difference between what the archive holds and its manifest. */
@@ -970,8 +1155,7 @@ static int read_members(struct bk_reader *rd, struct archive *a, struct archive 
                 sha256_update(&h, p, n);
                 size += n;
                 if (ad && rel && n && archive_write_data_block(ad, p, n, off) < ARCHIVE_WARN) {
-                    rc = err_set(e, ERR_IO, "cannot restore %s: %s", rel,
-                                 archive_error_string(ad));
+                    rc = err_set(e, ERR_IO, "cannot restore %s: %s", rel, archive_error_string(ad));
                     break;
                 }
             }
@@ -1009,8 +1193,7 @@ static int read_members(struct bk_reader *rd, struct archive *a, struct archive 
     }
     if (!rc && !r->damaged && !have_manifest)
         damaged(r, "the archive has no manifest: it is truncated or not a tocsin backup");
-    if (!rc && !r->damaged &&
-        (seen.len != listed.len || memcmp(seen.p, listed.p, seen.len) != 0))
+    if (!rc && !r->damaged && (seen.len != listed.len || memcmp(seen.p, listed.p, seen.len) != 0))
         manifest_diff(&seen, &listed, r);
     buf_release(&seen);
     buf_release(&listed);
@@ -1023,6 +1206,8 @@ int bk_read(const struct bk_read *in, struct bk_result *r, struct err *e)
     if (sodium_init() < 0)
         return err_set(e, ERR_INTERNAL, "libsodium cannot start");
     struct bk_reader rd = {.in = in, .r = r, .frame_open = 1};
+    pthread_mutex_init(&rd.mu, NULL);
+    pthread_cond_init(&rd.cv, NULL);
     rd.fd = open(in->path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
     if (rd.fd < 0)
         return err_errno(e, errno == ENOENT ? ERR_NOTFOUND : ERR_IO, errno, "cannot open %s",
@@ -1032,9 +1217,11 @@ int bk_read(const struct bk_read *in, struct bk_result *r, struct err *e)
     if (fstat(rd.fd, &sb) != 0 || !S_ISREG(sb.st_mode))
         rc = err_set(e, ERR_INPUT, "%s is not a regular file", in->path);
     if (!rc && (sha256_init(&rd.hash) != 0 || !(rd.raw = malloc(BK_SEALED_CHUNK)) ||
-                !(rd.plain = malloc(BK_CHUNK)) || !(rd.zout = malloc(ZOUT_CAP)) ||
-                !(rd.z = ZSTD_createDCtx())))
+                !(rd.plain = malloc(BK_CHUNK)) || !(rd.z = ZSTD_createDCtx())))
         rc = err_set(e, ERR_NOMEM, "out of memory");
+    for (int i = 0; !rc && i < PIPE_BUFS; i++)
+        if (!(rd.buf[i] = malloc(PIPE_CAP)))
+            rc = err_set(e, ERR_NOMEM, "out of memory");
     if (!rc)
         ZSTD_DCtx_setParameter(rd.z, ZSTD_d_windowLogMax, 27); /* bounds memory */
     unsigned char head[BK_HEADER_LEN];
@@ -1046,12 +1233,11 @@ int bk_read(const struct bk_read *in, struct bk_result *r, struct err *e)
         hex_encode(head + 8, 8, id);
         rd.sealed = 1;
         if (!in->key)
-            rc = err_set(e, ERR_USAGE, "%s is sealed with key %s: give its key file", in->path,
-                         id);
+            rc = err_set(e, ERR_USAGE, "%s is sealed with key %s: give its key file", in->path, id);
         else if (in->key_id && strcmp(in->key_id, id) != 0)
             rc = err_set(e, ERR_INPUT,
-                         "wrong key: %s is sealed with key %s, the key file holds key %s",
-                         in->path, id, in->key_id);
+                         "wrong key: %s is sealed with key %s, the key file holds key %s", in->path,
+                         id, in->key_id);
         else if (crypto_secretstream_xchacha20poly1305_init_pull(&rd.ss, head + 16, in->key) != 0)
             damaged(r, "the sealed archive's header is damaged");
     } else if (!rc && hn > 0) { /* not sealed: what was read is the stream's start */
@@ -1083,18 +1269,28 @@ int bk_read(const struct bk_read *in, struct bk_result *r, struct err *e)
                 archive_write_disk_set_standard_lookup(ad);
             }
         }
-        if (!a || (have_target && !ad) || archive_read_support_format_tar(a) != ARCHIVE_OK ||
-            archive_read_open(a, &rd, NULL, tar_in, NULL) != ARCHIVE_OK) {
-            if (!r->damaged && !rd.io.code)
-                damaged(r, "the archive cannot be opened (%s)",
-                        a ? archive_error_string(a) : "out of memory");
-        } else {
+        if (pthread_create(&rd.th, NULL, producer, &rd) == 0)
+            rd.started = 1;
+        else
+            rc = err_set(e, ERR_INTERNAL, "cannot start a thread");
+        int opened = !rc && a && (!have_target || ad) &&
+                     archive_read_support_format_tar(a) == ARCHIVE_OK &&
+                     archive_read_open(a, &rd, NULL, tar_in, NULL) == ARCHIVE_OK;
+        if (opened)
             rc = read_members(&rd, a, ad, &t, &root_mode, &root_mtime, e);
-        }
+        else if (!rc && !r->damaged && !rd.io.code)
+            damaged(r, "the archive cannot be opened (%s)",
+                    a ? archive_error_string(a) : "out of memory");
         if (ad && archive_write_close(ad) != ARCHIVE_OK && !rc && !r->damaged)
             rc = err_set(e, ERR_IO, "cannot finish restoring into %s: %s", t.final,
                          archive_error_string(ad));
     }
+    pipe_stop(&rd);
+    if (rd.pr.damaged) { /* the root cause: what unpacking saw after it follows from it */
+        r->damaged = 1;
+        memcpy(r->why, rd.pr.why, sizeof r->why);
+    }
+    r->st.size = rd.size;
     if (!rc && rd.io.code)
         rc = err_set(e, rd.io.code, "%s", rd.io.msg);
     unsigned char md[SHA256_LEN];
@@ -1116,7 +1312,10 @@ int bk_read(const struct bk_read *in, struct bk_result *r, struct err *e)
     sodium_memzero(&rd.ss, sizeof rd.ss);
     free(rd.raw);
     free(rd.plain);
-    free(rd.zout);
+    for (int i = 0; i < PIPE_BUFS; i++)
+        free(rd.buf[i]);
+    pthread_mutex_destroy(&rd.mu);
+    pthread_cond_destroy(&rd.cv);
     close(rd.fd);
     return rc;
 }

@@ -11,14 +11,15 @@
 #ifndef TOCSIN_PREP_ARCHIVE_H
 #define TOCSIN_PREP_ARCHIVE_H
 
+#include <pthread.h>
 #include <stdint.h>
 #include <sys/types.h>
 
 #include "../core/core.h"
 
-#define BK_KEY_LEN 32
+#define BK_KEY_LEN    32
 #define BK_KEY_ID_LEN 17 /* 16 hex digits and NUL */
-#define BK_MANIFEST "tocsin-manifest.tsv"
+#define BK_MANIFEST   "tocsin-manifest.tsv"
 
 /* Reads a key file: 64 hex digits (a line end allowed), a regular file no
  * one but its owner may read. Writes the key and its public id. */
@@ -29,20 +30,31 @@ int bk_key_create(const char *file, struct err *e);
 
 struct bk_stats {
     uint64_t files, dirs, links;
-    uint64_t bytes;    /* content of the files */
-    uint64_t skipped;  /* sockets, devices, entries gone while walking */
-    uint64_t changed;  /* files whose size changed while being read */
-    uint64_t size;     /* of the archive file */
-    char sha256[65];   /* of the archive file */
+    uint64_t bytes;   /* content of the files */
+    uint64_t skipped; /* sockets, devices, entries gone while walking */
+    uint64_t changed; /* files whose size changed while being read */
+    uint64_t size;    /* of the archive file */
+    char sha256[65];  /* of the archive file */
 };
 
 struct bk_writer;
 
+/* A file still being written: its writer says how far it got, and whether
+ * it finished (1) or gave up (-1). */
+struct bk_follow {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    uint64_t written;
+    int done;
+};
+
 /* Starts an archive in dir, under a hidden temporary name until committed
- * as name. key NULL: not sealed. threads: zstd workers (0: none). stop, when
- * not NULL, is polled: once non-zero, the work ends with ERR_CONFLICT. */
+ * as name. key NULL: not sealed. threads: zstd workers (0: none). verify:
+ * read the archive back from the file, on a thread of its own, as it is
+ * written (see bk_writer_commit). stop, when not NULL, is polled: once
+ * non-zero, the work ends with ERR_CONFLICT. */
 int bk_writer_open(struct bk_writer **out, const char *dir, const char *name,
-                   const unsigned char *key, const char *key_id, int level, int threads,
+                   const unsigned char *key, const char *key_id, int level, int threads, int verify,
                    const volatile int *stop, struct err *e);
 /* Leaves out a directory (by device and inode), e.g. the destination. */
 void bk_writer_skip(struct bk_writer *w, dev_t dev, ino_t ino);
@@ -52,24 +64,30 @@ int bk_add_tree(struct bk_writer *w, const char *src, const char *prefix,
                 const char *const *leave_out, struct err *e);
 /* Adds an open regular file as name (from its current offset 0). */
 int bk_add_fd(struct bk_writer *w, int fd, const char *name, struct err *e);
-/* Writes the manifest, ends the streams, syncs and renames the archive into
- * place; fills st. The writer is freed either way. */
-int bk_writer_commit(struct bk_writer *w, struct bk_stats *st, struct err *e);
+struct bk_result;
+/* Writes the manifest, ends the streams and syncs the archive; fills st.
+ * With verify, waits for the read-back (filling *checked): only an archive
+ * that read back whole — every file's hash as written, the file's own hash —
+ * is renamed into place; a damaged one is removed (0 with checked->damaged).
+ * The writer is freed either way. */
+int bk_writer_commit(struct bk_writer *w, struct bk_stats *st, struct bk_result *checked,
+                     struct err *e);
 /* Drops an unfinished archive and its temporary file. */
 void bk_writer_abort(struct bk_writer *w);
 
 struct bk_read {
-    const char *path;           /* the archive file */
-    const unsigned char *key;   /* for a sealed archive */
-    const char *key_id;         /* the key's id, to name a wrong key */
-    const char *expect_sha256;  /* the archive file's recorded hash, or NULL */
-    const char *to;             /* restore here (new or empty); NULL: verify only */
+    const char *path;          /* the archive file */
+    const unsigned char *key;  /* for a sealed archive */
+    const char *key_id;        /* the key's id, to name a wrong key */
+    const char *expect_sha256; /* the archive file's recorded hash, or NULL */
+    const char *to;            /* restore here (new or empty); NULL: verify only */
+    struct bk_follow *follow;  /* the file is still being written */
     const volatile int *stop;
 };
 
 struct bk_result {
-    int damaged;       /* the archive does not restore to its manifest */
-    char why[512];     /* what is damaged, naming the entry */
+    int damaged;   /* the archive does not restore to its manifest */
+    char why[512]; /* what is damaged, naming the entry */
     struct bk_stats st;
 };
 

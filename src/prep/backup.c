@@ -20,9 +20,9 @@
 
 extern char **environ;
 
-#define JOB_COLUMNS                                                                              \
-    "j.id, j.name, j.kind, coalesce(j.path, ''), coalesce(j.command, ''), j.dest, "              \
-    "coalesce(j.copy_dest, ''), coalesce(j.key_file, ''), coalesce(j.asset, ''), j.on_incident, " \
+#define JOB_COLUMNS                                                                                \
+    "j.id, j.name, j.kind, coalesce(j.path, ''), coalesce(j.command, ''), j.dest, "                \
+    "coalesce(j.copy_dest, ''), coalesce(j.key_file, ''), coalesce(j.asset, ''), j.on_incident, "  \
     "j.interval_s, j.keep, j.enabled "
 
 struct job {
@@ -53,10 +53,11 @@ static void job_from(sqlite3_stmt *q, struct job *j)
 static int job_load(struct store *st, const char *name, int64_t id, struct job *j, struct err *e)
 {
     sqlite3_stmt *q;
-    int rc = name ? store_query(st, e, &q, "SELECT " JOB_COLUMNS "FROM backup_jobs j WHERE name = ?",
-                                "s", name)
-                  : store_query(st, e, &q, "SELECT " JOB_COLUMNS "FROM backup_jobs j WHERE id = ?",
-                                "I", id);
+    int rc = name
+                 ? store_query(st, e, &q, "SELECT " JOB_COLUMNS "FROM backup_jobs j WHERE name = ?",
+                               "s", name)
+                 : store_query(st, e, &q, "SELECT " JOB_COLUMNS "FROM backup_jobs j WHERE id = ?",
+                               "I", id);
     if (rc)
         return rc;
     rc = store_step(st, q, e);
@@ -105,7 +106,7 @@ static int dir_arg(const char *what, const char *p, int required, struct err *e)
 /* The directories a backup must never take as its source. */
 static int system_dir(const char *p)
 {
-    static const char *const sys[] = {"/",     "/bin",  "/boot", "/dev", "/etc",  "/lib",
+    static const char *const sys[] = {"/",      "/bin",  "/boot", "/dev", "/etc", "/lib",
                                       "/lib64", "/proc", "/sbin", "/sys", "/usr", NULL};
     char real[PATH_MAX];
     const char *r = realpath(p, real) ? real : p;
@@ -127,8 +128,7 @@ static int check_fields(const struct backup_job_new *in, int is_new, struct err 
     if (!rc)
         rc = dir_arg("--path", in->path, 0, e);
     if (!rc && in->path && *in->path && system_dir(in->path))
-        rc = err_set(e, ERR_INPUT, "%s is a system directory; back up the data it holds",
-                     in->path);
+        rc = err_set(e, ERR_INPUT, "%s is a system directory; back up the data it holds", in->path);
     if (!rc && in->command && *in->command)
         rc = prep_text("--command", in->command, 1000, 1, 0, e);
     if (!rc)
@@ -226,13 +226,14 @@ int backup_job_edit(struct store *st, const struct user *as, const char *name,
     struct job j;
     rc = job_load(st, name, 0, &j, e);
     if (!rc && j.is_self && (in->path || in->command))
-        rc = err_set(e, ERR_INPUT, "the job '%s' keeps tocsin's own data; it has no --path or "
-                                   "--command",
+        rc = err_set(e, ERR_INPUT,
+                     "the job '%s' keeps tocsin's own data; it has no --path or "
+                     "--command",
                      name);
-    /* each field given replaces the stored one; "" clears an optional one */
-#define SET_TEXT(col, v)                                                                          \
-    if (!rc && (v))                                                                               \
-    rc = store_exec(st, e, "UPDATE backup_jobs SET " col " = ? WHERE id = ?", "sI",               \
+        /* each field given replaces the stored one; "" clears an optional one */
+#define SET_TEXT(col, v)                                                                           \
+    if (!rc && (v))                                                                                \
+    rc = store_exec(st, e, "UPDATE backup_jobs SET " col " = ? WHERE id = ?", "sI",                \
                     *(v) ? (v) : NULL, j.id)
     SET_TEXT("path", in->path);
     SET_TEXT("command", in->command);
@@ -241,20 +242,20 @@ int backup_job_edit(struct store *st, const struct user *as, const char *name,
     SET_TEXT("asset", in->asset);
 #undef SET_TEXT
     if (!rc && in->dest)
-        rc = store_exec(st, e, "UPDATE backup_jobs SET dest = ? WHERE id = ?", "sI", in->dest,
-                        j.id);
+        rc =
+            store_exec(st, e, "UPDATE backup_jobs SET dest = ? WHERE id = ?", "sI", in->dest, j.id);
     if (!rc && in->interval_s != BACKUP_UNSET)
         rc = store_exec(st, e, "UPDATE backup_jobs SET interval_s = ? WHERE id = ?", "II",
                         in->interval_s, j.id);
     if (!rc && in->keep != BACKUP_UNSET)
-        rc = store_exec(st, e, "UPDATE backup_jobs SET keep = ? WHERE id = ?", "II", in->keep,
-                        j.id);
+        rc =
+            store_exec(st, e, "UPDATE backup_jobs SET keep = ? WHERE id = ?", "II", in->keep, j.id);
     if (!rc && in->on_incident >= 0)
         rc = store_exec(st, e, "UPDATE backup_jobs SET on_incident = ? WHERE id = ?", "iI",
                         in->on_incident, j.id);
     if (!rc && in->enabled >= 0)
-        rc = store_exec(st, e, "UPDATE backup_jobs SET enabled = ? WHERE id = ?", "iI",
-                        in->enabled, j.id);
+        rc = store_exec(st, e, "UPDATE backup_jobs SET enabled = ? WHERE id = ?", "iI", in->enabled,
+                        j.id);
     if (!rc)
         rc = store_exec(st, e, "UPDATE backup_jobs SET updated_at = ? WHERE id = ?", "II",
                         time_now_ms(), j.id);
@@ -265,11 +266,11 @@ int backup_job_edit(struct store *st, const struct user *as, const char *name,
 
 /* ---- listing --------------------------------------------------------------- */
 
-#define RUN_COLUMNS                                                                              \
-    "id, state, reason, actor, queued_at, coalesce(started_at, 0), coalesce(finished_at, 0), "   \
-    "coalesce(verified_at, 0), coalesce(path, ''), coalesce(sha256, ''), coalesce(size, 0), "    \
-    "coalesce(files, 0), coalesce(bytes, 0), coalesce(changed, 0), coalesce(key_id, ''), "       \
-    "coalesce(copy_path, ''), coalesce(copy_state, ''), coalesce(error, ''), "                   \
+#define RUN_COLUMNS                                                                                \
+    "id, state, reason, actor, queued_at, coalesce(started_at, 0), coalesce(finished_at, 0), "     \
+    "coalesce(verified_at, 0), coalesce(path, ''), coalesce(sha256, ''), coalesce(size, 0), "      \
+    "coalesce(files, 0), coalesce(bytes, 0), coalesce(changed, 0), coalesce(key_id, ''), "         \
+    "coalesce(copy_path, ''), coalesce(copy_state, ''), coalesce(error, ''), "                     \
     "(SELECT ref FROM incidents WHERE id = incident_id) "
 
 static json_t *run_row(sqlite3_stmt *q)
@@ -298,8 +299,8 @@ static json_t *job_json(const struct store *st, const struct job *j)
                      j->name, "kind", j->is_self ? "self" : "files", "path",
                      j->path[0] ? j->path : NULL, "command", j->command[0] != '\0', "dest", dest,
                      "copy", j->copy_dest[0] ? j->copy_dest : NULL, "sealed",
-                     j->key_file[0] != '\0', "asset", j->asset[0] ? j->asset : NULL,
-                     "on_incident", j->on_incident, "every_s", (json_int_t)j->interval_s, "keep",
+                     j->key_file[0] != '\0', "asset", j->asset[0] ? j->asset : NULL, "on_incident",
+                     j->on_incident, "every_s", (json_int_t)j->interval_s, "keep",
                      (json_int_t)j->keep, "enabled", j->enabled);
 }
 
@@ -405,10 +406,9 @@ int backup_queue(struct store *st, const char *actor, const char *name, const ch
     if (!rc)
         *run_id = store_last_id(st);
     if (!rc)
-        rc = audit_append_take(st, actor, "backup.queue", name,
-                               json_pack("{s:I, s:s}", "archive", (json_int_t)*run_id, "reason",
-                                         reason),
-                               e);
+        rc = audit_append_take(
+            st, actor, "backup.queue", name,
+            json_pack("{s:I, s:s}", "archive", (json_int_t)*run_id, "reason", reason), e);
     return prep_finish(st, rc, e);
 }
 
@@ -446,9 +446,8 @@ int backup_schedule(struct store *st, int64_t now, struct err *e)
 
 int backup_next_queued(struct store *st, int64_t *run_id, struct err *e)
 {
-    return store_query_int(st, e, run_id,
-                           "SELECT coalesce(min(id), 0) FROM backup_runs WHERE state = 'queued'",
-                           "");
+    return store_query_int(
+        st, e, run_id, "SELECT coalesce(min(id), 0) FROM backup_runs WHERE state = 'queued'", "");
 }
 
 int backup_recover(struct store *st, struct err *e)
@@ -494,8 +493,8 @@ static int run_dump(const struct job *j, int out, int errfd, struct err *e)
                 *p = ' ';
     }
     if (WIFSIGNALED(status))
-        return err_set(e, ERR_IO, "the dump command of '%s' was killed by signal %d: %s",
-                       j->name, WTERMSIG(status), tail);
+        return err_set(e, ERR_IO, "the dump command of '%s' was killed by signal %d: %s", j->name,
+                       WTERMSIG(status), tail);
     return err_set(e, ERR_IO, "the dump command of '%s' exited with status %d: %s", j->name,
                    WEXITSTATUS(status), tail);
 }
@@ -633,12 +632,11 @@ static int retention(struct store *st, const struct job *j, struct err *e)
         return rc;
     rc = store_begin(st, e);
     for (int i = 0; !rc && i < n; i++)
-        rc = store_exec(st, e, "UPDATE backup_runs SET state = 'expired' WHERE id = ?", "I",
-                        ids[i]);
+        rc =
+            store_exec(st, e, "UPDATE backup_runs SET state = 'expired' WHERE id = ?", "I", ids[i]);
     if (!rc && n)
         rc = audit_append_take(st, "system", "backup.expire", j->name,
-                               json_pack("{s:i, s:I}", "archives", n, "keep",
-                                         (json_int_t)j->keep),
+                               json_pack("{s:i, s:I}", "archives", n, "keep", (json_int_t)j->keep),
                                e);
     return rc ? (store_rollback(st), rc) : store_commit(st, e);
 }
@@ -654,7 +652,7 @@ static int load_key(const struct job *j, unsigned char key[BK_KEY_LEN], char id[
 /* Writes the archive of run id; fills path and stats. */
 static int write_archive(struct store *st, const struct job *j, int64_t id, const char *dest,
                          const unsigned char *key, const char *kid, const volatile int *stop,
-                         char path[PATH_MAX], struct bk_stats *bs, struct err *e)
+                         char path[PATH_MAX], struct bk_result *res, struct err *e)
 {
     char name[160], t[TIME_ISO_LEN];
     time_format_utc(time_now_ms(), t);
@@ -675,8 +673,14 @@ static int write_archive(struct store *st, const struct job *j, int64_t id, cons
     if (rc)
         return rc;
     struct bk_writer *w;
-    rc = bk_writer_open(&w, dest, name, key, kid, (int)(level < 1 ? 1 : level > 19 ? 19 : level),
-                        (int)(threads < 0 ? 0 : threads > 64 ? 64 : threads), stop, e);
+    rc = bk_writer_open(&w, dest, name, key, kid,
+                        (int)(level < 1    ? 1
+                              : level > 19 ? 19
+                                           : level),
+                        (int)(threads < 0    ? 0
+                              : threads > 64 ? 64
+                                             : threads),
+                        1, stop, e);
     if (rc)
         return rc;
     struct stat sb;
@@ -685,8 +689,8 @@ static int write_archive(struct store *st, const struct job *j, int64_t id, cons
     if (j->copy_dest[0] && stat(j->copy_dest, &sb) == 0)
         bk_writer_skip(w, sb.st_dev, sb.st_ino);
     if (j->is_self) {
-        static const char *const leave_out[] = {"tocsin.db", "tocsin.db-wal", "tocsin.db-shm",
-                                                "tocsin.db-journal", "backups", NULL};
+        static const char *const leave_out[] = {
+            "tocsin.db", "tocsin.db-wal", "tocsin.db-shm", "tocsin.db-journal", "backups", NULL};
         int fd = -1;
         rc = bk_add_tree(w, st->dir, "files/", leave_out, e);
         if (!rc)
@@ -713,7 +717,7 @@ static int write_archive(struct store *st, const struct job *j, int64_t id, cons
         bk_writer_abort(w);
         return rc;
     }
-    return bk_writer_commit(w, bs, e);
+    return bk_writer_commit(w, &res->st, res, e);
 }
 
 int backup_execute(struct store *st, int64_t run_id, const volatile int *stop,
@@ -748,30 +752,15 @@ int backup_execute(struct store *st, int64_t run_id, const volatile int *stop,
     if (!rc)
         rc = load_key(&j, key, kid, e);
     if (!rc)
-        rc = write_archive(st, &j, run_id, dest, kid[0] ? key : NULL, kid, stop, path, &res->st,
-                           e);
-    int64_t verified = 0;
-    if (!rc) {
-        struct bk_read in = {.path = path, .key = kid[0] ? key : NULL, .key_id = kid,
-                             .expect_sha256 = res->st.sha256, .stop = stop};
-        struct bk_stats made = res->st;
-        rc = bk_read(&in, res, e);
-        if (!rc && !res->damaged && (res->st.files != made.files || res->st.bytes != made.bytes))
-            snprintf(res->why, sizeof res->why, "the archive holds %llu files, %llu were written",
-                     (unsigned long long)res->st.files, (unsigned long long)made.files),
-                res->damaged = 1;
-        res->st = made;
-        if (!rc && !res->damaged)
-            verified = time_now_ms();
-        if (rc || res->damaged)
-            unlink(path); /* never counted, never kept */
-    }
+        rc = write_archive(st, &j, run_id, dest, kid[0] ? key : NULL, kid, stop, path, res, e);
+    /* read back as it was written: only a whole archive was renamed into place */
+    int64_t verified = !rc && !res->damaged ? time_now_ms() : 0;
     struct err ce = {0};
     const char *copy_state = NULL;
     if (verified && j.copy_dest[0]) {
         const char *base = strrchr(path, '/') + 1;
-        copy_state = copy_archive(path, j.copy_dest, base, res->st.sha256, copy, &ce) ? "failed"
-                                                                                        : "good";
+        copy_state =
+            copy_archive(path, j.copy_dest, base, res->st.sha256, copy, &ce) ? "failed" : "good";
         if (ce.code) {
             log_warn("backup %s: %s", j.name, ce.msg);
             copy[0] = '\0';
@@ -796,9 +785,8 @@ int backup_execute(struct store *st, int64_t run_id, const volatile int *stop,
         urc = audit_append_take(
             st, "system", "backup.run", j.name,
             json_pack("{s:I, s:s, s:I, s:I, s:s?, s:s?}", "archive", (json_int_t)run_id, "state",
-                      state, "files", (json_int_t)res->st.files, "bytes",
-                      (json_int_t)res->st.bytes, "sha256", rc ? NULL : res->st.sha256, "error",
-                      error),
+                      state, "files", (json_int_t)res->st.files, "bytes", (json_int_t)res->st.bytes,
+                      "sha256", rc ? NULL : res->st.sha256, "error", error),
             &ue);
     urc = urc ? (store_rollback(st), urc) : store_commit(st, &ue);
     if (!urc && !rc && !res->damaged)
@@ -835,17 +823,17 @@ static int pick(struct store *st, const struct job *j, int64_t archive, int64_t 
         snprintf(sha, 65, "%s", store_col_text(q, 2));
         const char *state = store_col_text(q, 3);
         if (!path[0])
-            rc = err_set(e, ERR_NOTFOUND, "archive %lld of '%s' has no file (%s)",
-                         (long long)*id, j->name, state);
+            rc = err_set(e, ERR_NOTFOUND, "archive %lld of '%s' has no file (%s)", (long long)*id,
+                         j->name, state);
         else if (strcmp(state, "expired") == 0)
             rc = err_set(e, ERR_NOTFOUND, "archive %lld of '%s' has expired", (long long)*id,
                          j->name);
         else
             rc = 0;
     } else if (rc == 0) {
-        rc = archive ? err_set(e, ERR_NOTFOUND, "'%s' has no archive %lld", j->name,
-                               (long long)archive)
-                     : err_set(e, ERR_NOTFOUND, "'%s' has no good archive yet", j->name);
+        rc = archive
+                 ? err_set(e, ERR_NOTFOUND, "'%s' has no archive %lld", j->name, (long long)archive)
+                 : err_set(e, ERR_NOTFOUND, "'%s' has no good archive yet", j->name);
     }
     store_finish(q);
     return rc;
@@ -865,8 +853,11 @@ int backup_read(struct store *st, const char *actor, const char *name, int64_t a
         rc = load_key(&j, key, kid, e);
     if (rc)
         return rc;
-    struct bk_read in = {.path = path, .key = kid[0] ? key : NULL, .key_id = kid,
-                         .expect_sha256 = sha[0] ? sha : NULL, .to = to};
+    struct bk_read in = {.path = path,
+                         .key = kid[0] ? key : NULL,
+                         .key_id = kid,
+                         .expect_sha256 = sha[0] ? sha : NULL,
+                         .to = to};
     rc = bk_read(&in, res, e);
     sodium_memzero(key, sizeof key);
     if (rc)
@@ -878,8 +869,7 @@ int backup_read(struct store *st, const char *actor, const char *name, int64_t a
                                        "UPDATE backup_runs SET state = 'damaged', error = ? "
                                        "WHERE id = ? AND state = 'good'",
                                        "sI", res->why, *used)
-                          : store_exec(st, e,
-                                       "UPDATE backup_runs SET verified_at = ? WHERE id = ?",
+                          : store_exec(st, e, "UPDATE backup_runs SET verified_at = ? WHERE id = ?",
                                        "II", now, *used);
     if (!rc)
         rc = audit_append_take(st, actor, to ? "backup.restore" : "backup.verify", name,

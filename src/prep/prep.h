@@ -268,4 +268,53 @@ int backup_execute(struct store *st, int64_t run_id, const volatile int *stop,
 int backup_read(struct store *st, const char *actor, const char *name, int64_t archive,
                 const char *to, int64_t *used, struct bk_result *res, struct err *e);
 
+/* ---- drills (P-3, G-4) -------------------------------------------------------- */
+
+#define DRILL_REF_LEN          16
+#define DRILL_STEPS_MAX        64
+#define DRILL_PARTICIPANTS_MAX 64
+#define DRILL_SCRIPT_MAX       (64 * 1024)
+
+/* One timed injection of a scenario script: "T+5m OA系统 equipment-failure down OA 停止响应". */
+struct drill_step {
+    int64_t offset_s;
+    char asset[129]; /* "" for "-" */
+    char category[160];
+    char state[16]; /* "" for "-" */
+    char summary[513];
+};
+
+/* Parses a script: one injection per line (T+TIME ASSET|- CATEGORY STATE|- WHAT),
+ * '#' comments and blank lines ignored; errors name the line. */
+int drill_script_parse(const char *text, size_t len, struct drill_step *steps, int max, int *n,
+                       struct err *e);
+
+struct drill_new {
+    const char *title;
+    const char *form;  /* tabletop, hands-on, demonstration (GB/T 38645-2020) */
+    const char *scope; /* single, joint */
+    const char *kind;  /* comprehensive, special */
+    int64_t planned_at;
+    const char *script;
+    const char *participants[DRILL_PARTICIPANTS_MAX]; /* user names */
+    size_t n_participants;
+};
+
+int drill_add(struct store *st, const struct user *as, const struct drill_new *in,
+              char ref[DRILL_REF_LEN], struct err *e);
+/* Starts the drill (T+0 now): injections fall due from here. */
+int drill_start(struct store *st, const struct user *as, const char *ref, struct err *e);
+int drill_finish(struct store *st, const struct user *as, const char *ref, struct err *e);
+/* Feeds one due injection of a running drill through the real intake (as a
+ * drill event); returns 1 when it fed one (call again), 0 when none is due. */
+int drill_tick(struct store *st, int64_t now, struct err *e);
+int drill_list_json(struct store *st, const struct user *as, json_t **out, struct err *e);
+/* One drill: its participants, injections, the steps people took with their
+ * timing against the plan's deadlines, and its findings. */
+int drill_show_json(struct store *st, const struct user *as, const char *ref, json_t **out,
+                    struct err *e);
+int drill_finding_add(struct store *st, const struct user *as, const char *ref, const char *text,
+                      const char *department, int64_t due_at, int64_t *id, struct err *e);
+int drill_finding_done(struct store *st, const struct user *as, int64_t id, struct err *e);
+
 #endif

@@ -360,6 +360,42 @@ int due_list_json(struct store *st, const struct user *as, int overdue_only, jso
     store_finish(q);
     if (rc < 0)
         goto out;
+    /* drills (P-3, G-4): findings to act on by their deadline; and at least one
+     * comprehensive drill a year (GB/T 38645-2020), by the year's end */
+    rc = store_query(st, e, &q,
+                     "SELECT f.id, d.ref, f.text, f.due_at, f.department FROM drill_findings f "
+                     "JOIN drills d ON d.id = f.drill_id WHERE f.done_at IS NULL",
+                     "");
+    while (rc >= 0 && (rc = store_step(st, q, e)) == 1) {
+        char what[1200], ref[40];
+        snprintf(what, sizeof(what), "演练整改（%s）：%s", store_col_text(q, 1),
+                 store_col_text(q, 2));
+        snprintf(ref, sizeof(ref), "finding:%lld", (long long)sqlite3_column_int64(q, 0));
+        due_item(items, now, overdue_only, "drill", ref, sqlite3_column_int64(q, 0), what,
+                 sqlite3_column_int64(q, 3), store_col_text(q, 4));
+    }
+    store_finish(q);
+    if (rc < 0)
+        goto out;
+    {
+        int year = local_year(now);
+        struct tm start = {.tm_year = year - 1900, .tm_mday = 1, .tm_isdst = -1};
+        struct tm end = {.tm_year = year - 1900, .tm_mon = 11, .tm_mday = 31, .tm_isdst = -1};
+        int64_t from = (int64_t)mktime(&start) * 1000, by = (int64_t)mktime(&end) * 1000;
+        int64_t held = 0;
+        rc = store_query_int(st, e, &held,
+                             "SELECT count(*) FROM drills WHERE kind = 'comprehensive' AND "
+                             "status = 'finished' AND started_at >= ?",
+                             "I", from);
+        if (rc < 0)
+            goto out;
+        if (!held) {
+            char ref[16];
+            snprintf(ref, sizeof(ref), "drill:%d", year);
+            due_item(items, now, overdue_only, "drill", ref, 0, "年度综合应急演练（每年至少一次）",
+                     by, "officer");
+        }
+    }
     /* a department's short report waits in triage for the same acknowledgement */
     rc = store_query(st, e, &q,
                      "SELECT p.id, min(ev.first_seen), ev.summary FROM proposals p "

@@ -1049,6 +1049,74 @@ static int h_backup_run(struct req *r, json_t **out, struct err *e)
     return 202;
 }
 
+/* ---- drills (P-3, G-4) ------------------------------------------------------------------ */
+
+static int h_drills(struct req *r, json_t **out, struct err *e)
+{
+    json_t *items = NULL;
+    return items_answer(drill_list_json(r->st, &r->user, &items, e), &items, out);
+}
+
+static int h_drill_create(struct req *r, json_t **out, struct err *e)
+{
+    static const char *const fields[] = {"title",   "form",   "scope",        "kind",
+                                         "planned", "script", "participants", NULL};
+    json_t *b = NULL;
+    struct drill_new in = {0};
+    int rc = req_json(r, fields, &b, e);
+    if (!rc)
+        rc = json_str(b, "title", 1, &in.title, e);
+    if (!rc)
+        rc = json_str(b, "form", 1, &in.form, e);
+    if (!rc)
+        rc = json_str(b, "scope", 1, &in.scope, e);
+    if (!rc)
+        rc = json_str(b, "kind", 1, &in.kind, e);
+    if (!rc)
+        rc = json_str(b, "script", 1, &in.script, e);
+    if (!rc)
+        rc = json_time(b, "planned", 1, &in.planned_at, e);
+    json_t *people = b ? json_object_get(b, "participants") : NULL;
+    if (!rc && (!json_is_array(people) || json_array_size(people) > DRILL_PARTICIPANTS_MAX))
+        rc = err_set(e, ERR_INPUT, "participants is an array of at most %d user names",
+                     DRILL_PARTICIPANTS_MAX);
+    for (size_t i = 0; !rc && i < json_array_size(people); i++) {
+        in.participants[i] = json_string_value(json_array_get(people, i));
+        if (!in.participants[i])
+            rc = err_set(e, ERR_INPUT, "participants is an array of user names");
+    }
+    in.n_participants = people ? json_array_size(people) : 0;
+    char ref[DRILL_REF_LEN];
+    if (!rc)
+        rc = drill_add(r->st, &r->user, &in, ref, e);
+    if (!rc)
+        rc = drill_show_json(r->st, &r->user, ref, out, e);
+    json_decref(b);
+    return rc ? rc : 201;
+}
+
+static int h_drill_show(struct req *r, json_t **out, struct err *e)
+{
+    int rc = drill_show_json(r->st, &r->user, r->params[0], out, e);
+    return rc ? rc : 200;
+}
+
+static int h_drill_start(struct req *r, json_t **out, struct err *e)
+{
+    int rc = drill_start(r->st, &r->user, r->params[0], e);
+    if (!rc)
+        rc = drill_show_json(r->st, &r->user, r->params[0], out, e);
+    return rc ? rc : 200;
+}
+
+static int h_drill_finish(struct req *r, json_t **out, struct err *e)
+{
+    int rc = drill_finish(r->st, &r->user, r->params[0], e);
+    if (!rc)
+        rc = drill_show_json(r->st, &r->user, r->params[0], out, e);
+    return rc ? rc : 200;
+}
+
 /* ---- emergency supplies (G-1) ------------------------------------------------------------ */
 
 /* A reference of the preparedness records: PREFIX and a number (SUP-0001). */
@@ -1869,6 +1937,11 @@ const struct route web_routes[] = {
     {"POST", "/api/v1/notify/routes", A(ACT_NOTIFY_MANAGE), h_route_create, 0},
     {"DELETE", "/api/v1/notify/routes/{id}", A(ACT_NOTIFY_MANAGE), h_route_remove, 0},
     {"GET", "/api/v1/notify/outbox", A(ACT_NOTIFY_READ), h_outbox, 0},
+    {"GET", "/api/v1/drills", A(ACT_DRILL_READ), h_drills, 0},
+    {"POST", "/api/v1/drills", A(ACT_DRILL_MANAGE), h_drill_create, 0},
+    {"GET", "/api/v1/drills/{ref}", A(ACT_DRILL_READ), h_drill_show, 0},
+    {"POST", "/api/v1/drills/{ref}/start", A(ACT_DRILL_MANAGE), h_drill_start, 0},
+    {"POST", "/api/v1/drills/{ref}/finish", A(ACT_DRILL_MANAGE), h_drill_finish, 0},
     {"GET", "/api/v1/backups", A(ACT_BACKUP_READ), h_backups, 0},
     {"GET", "/api/v1/backups/{name}", A(ACT_BACKUP_READ), h_backup_show, 0},
     {"POST", "/api/v1/backups/{name}/run", A(ACT_BACKUP_MANAGE), h_backup_run, 0},

@@ -66,7 +66,7 @@ struct req {
     struct err batch_err;
 };
 
-#define WEB_MAX_ROUTES 96
+#define WEB_MAX_ROUTES 128
 
 struct web_metrics {
     /* by route (the last row: no route matched) and status class 1xx … 5xx */
