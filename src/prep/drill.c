@@ -218,7 +218,9 @@ static int drill_id_of(struct store *st, const char *ref, char status[16], int64
     return rc;
 }
 
-int drill_start(struct store *st, const struct user *as, const char *ref, struct err *e)
+/* planned → running (started_at) → finished (finished_at) */
+static int drill_move(struct store *st, const struct user *as, const char *ref, const char *from,
+                      const char *to, const char *action, struct err *e)
 {
     int rc = resp_allow(as, ACT_DRILL_MANAGE, e);
     if (!rc)
@@ -226,16 +228,24 @@ int drill_start(struct store *st, const struct user *as, const char *ref, struct
     if (rc)
         return rc;
     char status[16];
-    int64_t id = 0;
+    int64_t id = 0, now = time_now_ms();
+    int starting = strcmp(to, "running") == 0;
     rc = drill_id_of(st, ref, status, &id, e);
-    if (!rc && strcmp(status, "planned") != 0)
-        rc = err_set(e, ERR_CONFLICT, "drill %s is %s, not planned", ref, status);
+    if (!rc && strcmp(status, from) != 0)
+        rc = err_set(e, ERR_CONFLICT, "drill %s is %s, not %s", ref, status, from);
     if (!rc)
-        rc = store_exec(st, e, "UPDATE drills SET status = 'running', started_at = ? WHERE id = ?",
-                        "II", time_now_ms(), id);
+        rc = store_exec(st, e,
+                        starting ? "UPDATE drills SET status = ?, started_at = ? WHERE id = ?"
+                                 : "UPDATE drills SET status = ?, finished_at = ? WHERE id = ?",
+                        "sII", to, now, id);
     if (!rc)
-        rc = audit_append(st, as->name, "drill.start", ref, NULL, e);
-    rc = prep_finish(st, rc, e);
+        rc = audit_append(st, as->name, action, ref, NULL, e);
+    return prep_finish(st, rc, e);
+}
+
+int drill_start(struct store *st, const struct user *as, const char *ref, struct err *e)
+{
+    int rc = drill_move(st, as, ref, "planned", "running", "drill.start", e);
     /* what is due at T+0 goes in at once */
     int fed = 0;
     while (!rc && fed < DRILL_STEPS_MAX && (rc = drill_tick(st, time_now_ms(), e)) == 1)
@@ -245,23 +255,7 @@ int drill_start(struct store *st, const struct user *as, const char *ref, struct
 
 int drill_finish(struct store *st, const struct user *as, const char *ref, struct err *e)
 {
-    int rc = resp_allow(as, ACT_DRILL_MANAGE, e);
-    if (!rc)
-        rc = store_begin(st, e);
-    if (rc)
-        return rc;
-    char status[16];
-    int64_t id = 0;
-    rc = drill_id_of(st, ref, status, &id, e);
-    if (!rc && strcmp(status, "running") != 0)
-        rc = err_set(e, ERR_CONFLICT, "drill %s is %s, not running", ref, status);
-    if (!rc)
-        rc =
-            store_exec(st, e, "UPDATE drills SET status = 'finished', finished_at = ? WHERE id = ?",
-                       "II", time_now_ms(), id);
-    if (!rc)
-        rc = audit_append(st, as->name, "drill.finish", ref, NULL, e);
-    return prep_finish(st, rc, e);
+    return drill_move(st, as, ref, "running", "finished", "drill.finish", e);
 }
 
 int drill_tick(struct store *st, int64_t now, struct err *e)

@@ -181,6 +181,16 @@ static int due_cmp(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
+/* The start of this year and its last day (local time), in ms. */
+static void year_bounds(int64_t now, int64_t *from, int64_t *by)
+{
+    int year = local_year(now);
+    struct tm start = {.tm_year = year - 1900, .tm_mday = 1, .tm_isdst = -1};
+    struct tm end = {.tm_year = year - 1900, .tm_mon = 11, .tm_mday = 31, .tm_isdst = -1};
+    *from = (int64_t)mktime(&start) * 1000;
+    *by = (int64_t)mktime(&end) * 1000;
+}
+
 int due_list_json(struct store *st, const struct user *as, int overdue_only, json_t **out,
                   struct err *e)
 {
@@ -245,10 +255,8 @@ int due_list_json(struct store *st, const struct user *as, int overdue_only, jso
     /* training for all staff (P-4): a department nobody of which attended a
      * training this year, by the year's end */
     {
-        int year = local_year(now);
-        struct tm start = {.tm_year = year - 1900, .tm_mday = 1, .tm_isdst = -1};
-        struct tm end = {.tm_year = year - 1900, .tm_mon = 11, .tm_mday = 31, .tm_isdst = -1};
-        int64_t from = (int64_t)mktime(&start) * 1000, by = (int64_t)mktime(&end) * 1000;
+        int64_t from, by;
+        year_bounds(now, &from, &by);
         rc = store_query(st, e, &q,
                          "SELECT DISTINCT u.department FROM users u WHERE u.is_disabled = 0 "
                          "AND coalesce(u.department, '') != '' AND NOT EXISTS (SELECT 1 FROM "
@@ -379,10 +387,8 @@ int due_list_json(struct store *st, const struct user *as, int overdue_only, jso
         goto out;
     {
         int year = local_year(now);
-        struct tm start = {.tm_year = year - 1900, .tm_mday = 1, .tm_isdst = -1};
-        struct tm end = {.tm_year = year - 1900, .tm_mon = 11, .tm_mday = 31, .tm_isdst = -1};
-        int64_t from = (int64_t)mktime(&start) * 1000, by = (int64_t)mktime(&end) * 1000;
-        int64_t held = 0;
+        int64_t from, by, held = 0;
+        year_bounds(now, &from, &by);
         rc = store_query_int(st, e, &held,
                              "SELECT count(*) FROM drills WHERE kind = 'comprehensive' AND "
                              "status = 'finished' AND started_at >= ?",
