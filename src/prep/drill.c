@@ -424,12 +424,16 @@ int drill_show_json(struct store *st, const struct user *as, const char *ref, js
     if (!t0)
         t0 = started;
     /* what people did, from what the response recorded; the deadlines are the
-     * plan's (deadline.* settings, in minutes) */
-    int64_t ack = 0, city = 0;
+     * plan's: taking a report in hand (O-3), acknowledging a serious incident
+     * before it escalates (H-1), the first report to the city, which needs the
+     * level (W-4) */
+    int64_t ack = 0, city = 0, esc = 0;
     if (rc >= 0)
-        rc = setting_int(st, "deadline.ack_report", 30, &ack, e);
+        rc = deadline_ms(st, DL_ACK_REPORT, &ack, e);
     if (rc >= 0)
-        rc = setting_int(st, "deadline.city_office", 60, &city, e);
+        rc = deadline_ms(st, DL_CITY_OFFICE, &city, e);
+    if (rc >= 0)
+        rc = deadline_ms(st, DL_ESCALATION, &esc, e);
     if (rc >= 0)
         rc = store_query(
             st, e, &q,
@@ -439,7 +443,7 @@ int drill_show_json(struct store *st, const struct user *as, const char *ref, js
             "p.drill_id = ?1 AND p.decided_at IS NOT NULL "
             "UNION ALL SELECT 'incident opened', i.ref, i.created_at, ?2 FROM incidents i WHERE "
             "i.drill_id = ?1 "
-            "UNION ALL SELECT 'acknowledged', i.ref, i.acknowledged_at, ?2 FROM incidents i "
+            "UNION ALL SELECT 'acknowledged', i.ref, i.acknowledged_at, ?4 FROM incidents i "
             "WHERE i.drill_id = ?1 AND i.acknowledged_at IS NOT NULL "
             "UNION ALL SELECT 'level set', i.ref, (SELECT min(t.at) FROM timeline t WHERE "
             "t.incident_id = i.id AND t.kind = 'level'), ?3 FROM incidents i WHERE i.drill_id = ?1 "
@@ -454,7 +458,7 @@ int drill_show_json(struct store *st, const struct user *as, const char *ref, js
             "t.incident_id = i.id AND t.kind = 'status' AND t.text LIKE '%→ 已恢复%'), 0 FROM "
             "incidents i WHERE i.drill_id = ?1 "
             "ORDER BY 3",
-            "III", id, ack * 60000, city * 60000);
+            "IIII", id, ack, city, esc);
     while (rc >= 0 && (rc = store_step(st, q, e)) == 1)
         add_step(steps, store_col_text(q, 0), store_col_text(q, 1), sqlite3_column_int64(q, 2), t0,
                  sqlite3_column_int64(q, 3));

@@ -142,6 +142,8 @@ static const struct {
     {"notify.max_attempts", 1, 50},
     {"notify.report_remind_s", 0, 7 * 86400},
     {"notify.per_minute", 1, 100000},
+    {"backup.zstd_level", 1, 19},
+    {"backup.threads", 0, 64},
 };
 
 int setting_set(struct store *st, const struct user *as, const char *key, const char *value,

@@ -157,8 +157,8 @@ jq -e '.status == "finished" and (.injections | length) == 3 and
     (.participants == ["lead", "zhou"])' "$OUT" >/dev/null &&
     ok "the report names its participants and injections" || not_ok "report" "$OUT"
 jq -e --arg i "$INC1" '[.steps[] | select(.step == "acknowledged" and .object == $i)][0] |
-    .after_s >= 0 and .deadline_s == 1800 and .met == true' "$OUT" >/dev/null &&
-    ok "…the acknowledgement timed against the plan's deadline, met" || not_ok "ack step" "$OUT"
+    .after_s >= 0 and .deadline_s == 900 and .met == true' "$OUT" >/dev/null &&
+    ok "…the acknowledgement timed against the plan's deadline (H-1, 15 min), met" || not_ok "ack step" "$OUT"
 jq -e '[.steps[].step] as $s | ["proposal", "incident opened", "level set", "warning drafted",
     "restored"] | all(. as $x | $s | index($x))' "$OUT" >/dev/null &&
     ok "…and every step people took, timestamped" || not_ok "steps" "$OUT"
