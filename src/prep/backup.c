@@ -132,7 +132,7 @@ static int check_fields(const struct backup_job_new *in, int is_new, struct err 
     if (!rc && in->command && *in->command)
         rc = prep_text("--command", in->command, 1000, 1, 0, e);
     if (!rc)
-        rc = dir_arg("--dest", in->dest, is_new && !(in->path == NULL && in->command == NULL), e);
+        rc = dir_arg("--dest", in->dest, is_new, e);
     if (!rc)
         rc = dir_arg("--copy", in->copy_dest, 0, e);
     if (!rc && in->key_file && *in->key_file) {
