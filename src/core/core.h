@@ -133,6 +133,9 @@ int fs_mkdirs(const char *dir, int mode, struct err *e);
 /* Fails with ERR_IO naming dir when a file cannot be created in it. */
 int fs_check_writable(const char *dir, struct err *e);
 int fs_exists(const char *path);
+/* Removes name in dfd (AT_FDCWD: a path), a whole directory tree included,
+ * never following a symbolic link; gives up below max_depth levels. 0 or -1. */
+int fs_remove_tree(int dfd, const char *name, int max_depth);
 /* Writes all n bytes to fd, retrying after interruptions; -1 with errno set
  * when the system refuses. */
 int fs_write_all(int fd, const void *p, size_t n);

@@ -1,6 +1,8 @@
 /* File helpers: bounded reads and crash-safe writes. */
 #include "core.h"
 
+#include <dirent.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -200,4 +202,36 @@ void fs_random(void *out, size_t n)
         p += got;
         n -= (size_t)got;
     }
+}
+
+static int remove_tree(int dfd, const char *name, int depth, int max_depth)
+{
+    if (unlinkat(dfd, name, 0) == 0 || errno == ENOENT)
+        return 0;
+    if ((errno != EISDIR && errno != EPERM) || depth > max_depth)
+        return -1;
+    int sub = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (sub < 0)
+        return -1;
+    DIR *d = fdopendir(sub);
+    if (!d) {
+        close(sub);
+        return -1;
+    }
+    int rc = 0;
+    for (struct dirent *de; (de = readdir(d));) {
+        if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+            continue;
+        if (remove_tree(dirfd(d), de->d_name, depth + 1, max_depth) != 0)
+            rc = -1;
+    }
+    closedir(d);
+    if (unlinkat(dfd, name, AT_REMOVEDIR) != 0 && errno != ENOENT)
+        rc = -1;
+    return rc;
+}
+
+int fs_remove_tree(int dfd, const char *name, int max_depth)
+{
+    return remove_tree(dfd, name, 0, max_depth);
 }

@@ -443,35 +443,6 @@ static int open_parent(struct guard *g, const char *rel, char *name, size_t cap)
     return guard_open_beneath(g->root_fd, parent, O_RDONLY | O_DIRECTORY, 0);
 }
 
-/* Removes name in dfd, a whole directory tree included, never following a
- * symlink. */
-static int remove_tree(int dfd, const char *name, int depth)
-{
-    if (unlinkat(dfd, name, 0) == 0 || errno == ENOENT)
-        return 0;
-    if ((errno != EISDIR && errno != EPERM) || depth > GUARD_DEPTH_MAX)
-        return -1;
-    int sub = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-    if (sub < 0)
-        return -1;
-    DIR *d = fdopendir(sub);
-    if (!d) {
-        close(sub);
-        return -1;
-    }
-    int rc = 0;
-    for (struct dirent *de; (de = readdir(d));) {
-        if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-            continue;
-        if (remove_tree(dirfd(d), de->d_name, depth + 1) != 0)
-            rc = -1;
-    }
-    closedir(d);
-    if (unlinkat(dfd, name, AT_REMOVEDIR) != 0 && errno != ENOENT)
-        rc = -1;
-    return rc;
-}
-
 static void fix_owner_mode(int fd, const struct gentry *b)
 {
     struct stat s;
@@ -543,7 +514,7 @@ static int restore_entry(struct guard *g, const struct gentry *b0, int depth)
                         close(fd);
                     }
                 }
-                remove_tree(ppfd, pname, 0);
+                fs_remove_tree(ppfd, pname, GUARD_DEPTH_MAX);
                 emit(g, pbuf, "information-destruction/tampering",
                      g->o.mode == GUARD_ALERT_ONLY ? "alerted" : "restored", GC_TYPE, NULL, 0, NULL,
                      0, NULL, NULL, 1);
@@ -559,7 +530,7 @@ static int restore_entry(struct guard *g, const struct gentry *b0, int depth)
     int exists = fstatat(pfd, name, &cur, AT_SYMLINK_NOFOLLOW) == 0;
     if (b.type == GT_DIR) {
         if (exists && !S_ISDIR(cur.st_mode))
-            remove_tree(pfd, name, 0), exists = 0;
+            fs_remove_tree(pfd, name, GUARD_DEPTH_MAX), exists = 0;
         if (!exists && mkdirat(pfd, name, 0700) != 0 && errno != EEXIST)
             rc = -1;
         int dfd = rc ? -1 : openat(pfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
@@ -617,7 +588,7 @@ static int restore_entry(struct guard *g, const struct gentry *b0, int depth)
         }
         buf_release(&content);
         if (!rc && exists && S_ISDIR(cur.st_mode))
-            remove_tree(pfd, name, 0); /* a directory took its place */
+            fs_remove_tree(pfd, name, GUARD_DEPTH_MAX); /* a directory took its place */
         if (!rc && renameat(pfd, tmp, pfd, name) != 0)
             rc = -1;
         if (rc)
@@ -850,7 +821,7 @@ static void handle_path(struct guard *g, const char *rel)
                 has_after = keep_evidence(g, pfd, name, rel, after, rule, sizeof(rule), 0) == 0 &&
                             now.type != GT_DIR;
             if (g->o.mode != GUARD_ALERT_ONLY && (kinds & (GC_ADDED | GC_TYPE)))
-                remove_tree(pfd, name, 0);
+                fs_remove_tree(pfd, name, GUARD_DEPTH_MAX);
             close(pfd);
         }
     }

@@ -1303,7 +1303,7 @@ int bk_read(const struct bk_read *in, struct bk_result *r, struct err *e)
     if (!rc && !r->damaged && have_target)
         rc = target_commit(&t, root_mode, root_mtime, e);
     else if (have_target)
-        bk_remove_tree(t.tmp);
+        fs_remove_tree(AT_FDCWD, t.tmp, BK_MAX_DEPTH + 2);
     if (a)
         archive_read_free(a);
     if (ad)
@@ -1318,36 +1318,4 @@ int bk_read(const struct bk_read *in, struct bk_result *r, struct err *e)
     pthread_cond_destroy(&rd.cv);
     close(rd.fd);
     return rc;
-}
-
-static int remove_at(int dfd, const char *name, int depth)
-{
-    struct stat sb;
-    if (fstatat(dfd, name, &sb, AT_SYMLINK_NOFOLLOW) != 0)
-        return errno == ENOENT ? 0 : -1;
-    if (!S_ISDIR(sb.st_mode))
-        return unlinkat(dfd, name, 0);
-    if (depth > BK_MAX_DEPTH + 2)
-        return -1;
-    int fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-    if (fd < 0)
-        return -1;
-    DIR *d = fdopendir(fd);
-    if (!d) {
-        close(fd);
-        return -1;
-    }
-    int rc = 0;
-    struct dirent *de;
-    while ((de = readdir(d)) != NULL)
-        if (strcmp(de->d_name, ".") && strcmp(de->d_name, "..") &&
-            remove_at(dirfd(d), de->d_name, depth + 1) != 0)
-            rc = -1;
-    closedir(d);
-    return rc ? rc : unlinkat(dfd, name, AT_REMOVEDIR);
-}
-
-int bk_remove_tree(const char *path)
-{
-    return remove_at(AT_FDCWD, path, 0);
 }

@@ -100,7 +100,4 @@ struct bk_result {
  * unusable target). */
 int bk_read(const struct bk_read *in, struct bk_result *r, struct err *e);
 
-/* Removes a tree without following symbolic links (used for temporaries). */
-int bk_remove_tree(const char *path);
-
 #endif

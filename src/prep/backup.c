@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 extern char **environ;
@@ -547,8 +548,9 @@ static int snapshot_db(struct store *st, const char *dir, int *fd_out, struct er
     return rc;
 }
 
-/* Copies the archive to the second destination, atomically, and checks the
- * copy's hash. */
+/* Copies the archive to the second destination, atomically (synced, then
+ * renamed), checking that the bytes copied hash to the archive's recorded
+ * SHA-256. */
 static int copy_archive(const char *src, const char *dir, const char *name, const char *sha,
                         char out[PATH_MAX], struct err *e)
 {
@@ -562,8 +564,12 @@ static int copy_archive(const char *src, const char *dir, const char *name, cons
     int in = open(src, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
     int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
     struct sha256_ctx h;
-    if (in < 0 || fd < 0 || sha256_init(&h) != 0) {
-        rc = err_errno(e, ERR_IO, errno, "cannot copy the archive to %s", dir);
+    enum { COPY_BUF = 1 << 20 };
+    unsigned char *b = in < 0 || fd < 0 ? NULL : malloc(COPY_BUF);
+    if (!b || sha256_init(&h) != 0) {
+        rc = b ? err_set(e, ERR_INTERNAL, "cannot start SHA-256")
+               : err_errno(e, ERR_IO, errno, "cannot copy the archive to %s", dir);
+        free(b);
         if (in >= 0)
             close(in);
         if (fd >= 0) {
@@ -572,9 +578,8 @@ static int copy_archive(const char *src, const char *dir, const char *name, cons
         }
         return rc;
     }
-    static __thread unsigned char b[1 << 20];
     ssize_t n;
-    while (!rc && (n = read(in, b, sizeof b)) != 0) {
+    while (!rc && (n = read(in, b, COPY_BUF)) != 0) {
         if (n < 0 && errno == EINTR)
             continue;
         if (n < 0 || fs_write_all(fd, b, (size_t)n) != 0)
@@ -582,6 +587,7 @@ static int copy_archive(const char *src, const char *dir, const char *name, cons
         else
             sha256_update(&h, b, (size_t)n);
     }
+    free(b);
     unsigned char md[SHA256_LEN];
     char hex[65];
     sha256_final(&h, md);
@@ -654,14 +660,10 @@ static int write_archive(struct store *st, const struct job *j, int64_t id, cons
                          const unsigned char *key, const char *kid, const volatile int *stop,
                          char path[PATH_MAX], struct bk_result *res, struct err *e)
 {
-    char name[160], t[TIME_ISO_LEN];
-    time_format_utc(time_now_ms(), t);
-    char stamp[20] = "";
-    for (size_t i = 0, k = 0; t[i] && k < sizeof stamp - 1; i++)
-        if (t[i] != '-' && t[i] != ':' && t[i] != '.')
-            stamp[k++] = t[i];
-    stamp[15] = 'Z'; /* YYYYmmddTHHMMSS */
-    stamp[16] = '\0';
+    char name[160], stamp[20];
+    time_t secs = (time_t)(time_now_ms() / 1000);
+    struct tm tm;
+    strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", gmtime_r(&secs, &tm));
     snprintf(name, sizeof name, "%s-%s-%lld.tar.zst%s", j->name, stamp, (long long)id,
              key ? ".sealed" : "");
     if ((size_t)snprintf(path, PATH_MAX, "%s/%s", dest, name) >= PATH_MAX)
