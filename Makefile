@@ -30,12 +30,14 @@ RULES      := $(sort $(wildcard rules/webshell/*.yar))
 LW_RULES   := $(sort $(wildcard rules/logwatch/*.rules))
 OBJ        := $(SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/migrations.o $(BUILD)/obj/gen/openapi.o \
               $(BUILD)/obj/gen/webshell_rules.o $(BUILD)/obj/gen/logwatch_rules.o \
-              $(BUILD)/obj/gen/probe_words.o $(BUILD)/obj/gen/probe_defacement.o
+              $(BUILD)/obj/gen/probe_words.o $(BUILD)/obj/gen/probe_defacement.o \
+              $(BUILD)/obj/gen/ui_assets.o
 LIB        := $(BUILD)/libtocsin.a
 UNIT       := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(sort $(wildcard tests/unit/test_*.c)))
 FUZZ_SRC   := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 REPLAY     := $(patsubst tests/fuzz/%.c,$(BUILD)/replay/%,$(FUZZ_SRC))
 FUZZ_SECONDS ?= 30
+BROWSER_NPM := tests/browser/node_modules/.package-lock.json
 
 .PHONY: all build testbuild test asan fuzz format run clean deps
 
@@ -46,7 +48,7 @@ tocsin: $(BUILD)/tocsin
 
 build: $(BUILD)/tocsin
 
-testbuild: $(BUILD)/tocsin $(UNIT) $(REPLAY)
+testbuild: $(BUILD)/tocsin $(UNIT) $(REPLAY) $(BROWSER_NPM)
 
 $(BUILD)/tocsin: $(BUILD)/obj/src/main.o $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
@@ -99,6 +101,28 @@ $(BUILD)/gen/probe_words.c: rules/probe/words-sample.txt scripts/embed-text.sh
 $(BUILD)/gen/probe_defacement.c: rules/probe/defacement.txt scripts/embed-text.sh
 	@mkdir -p $(dir $@)
 	scripts/embed-text.sh probe_defacement_words $< > $@.tmp && mv $@.tmp $@
+
+# The web interface and its libraries (npm, pinned by ui/package-lock.json).
+UI_FILES := $(shell find ui -path ui/node_modules -prune -o -type f -print 2>/dev/null)
+UI_NPM   := ui/node_modules/.package-lock.json
+
+$(UI_NPM): ui/package.json ui/package-lock.json
+	cd ui && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
+	@touch $@
+
+# The browser tests' driver, playwright-core (it drives Debian's chromium; it
+# never downloads a browser).
+$(BROWSER_NPM): tests/browser/package.json tests/browser/package-lock.json
+	cd tests/browser && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
+	@touch $@
+
+$(BUILD)/obj/gen/ui_assets.o: $(BUILD)/gen/ui_assets.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/gen/ui_assets.c: $(UI_FILES) $(UI_NPM) scripts/embed-ui.py
+	@mkdir -p $(dir $@)
+	python3 scripts/embed-ui.py ui > $@.tmp && mv $@.tmp $@
 
 $(BUILD)/gen/openapi.c: docs/api/openapi.yaml scripts/embed-text.sh
 	@mkdir -p $(dir $@)

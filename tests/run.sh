@@ -1,6 +1,7 @@
 #!/bin/sh
 # Runs every test of tocsin against one build: the cmocka unit tests, each fuzz
-# harness over its corpus, and the end-to-end scripts driving the real binary.
+# harness over its corpus, the end-to-end scripts driving the real binary, and
+# the web interface in a real browser.
 # Prints what failed, and ends with the line "N passed, N failed".
 # Usage: tests/run.sh BUILD_DIR    (build/release or build/asan)
 set -u
@@ -52,6 +53,11 @@ for s in tests/e2e/*.sh; do
     count "e2e $(basename "$s" .sh)" $status "$(grep -c '^ok ' "$log")" \
         "$(grep -c -E '^(not )?ok ' "$log")"
 done
+
+# The web interface in Debian's chromium, driven by playwright-core.
+node tests/browser/ui.mjs >"$log" 2>&1
+status=$?
+count "browser ui" $status "$(grep -c '^ok ' "$log")" "$(grep -c -E '^(not )?ok ' "$log")"
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -91,7 +91,7 @@ static int scan_webshell(struct cli *cli, const char *dir, const char *rules_dir
         const struct gentry *g = &b.v[i];
         if (g->type != GT_FILE)
             continue;
-        int fd = guard_open_beneath(root_fd, g->path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK, 0);
+        int fd = fs_open_beneath(root_fd, g->path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK, 0);
         if (fd < 0)
             continue; /* gone or replaced since the walk */
         buf_init(&data, (size_t)32 << 20);

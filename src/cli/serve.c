@@ -9,21 +9,24 @@
 #include <string.h>
 
 static const char serve_usage[] =
-    "usage: tocsin serve [--listen ADDR:PORT] [--port-file FILE] [--routes] [--data DIR]\n"
+    "usage: tocsin serve [--listen ADDR:PORT] [--port-file FILE] [--ui-dir DIR] [--routes]\n"
+    "                    [--data DIR]\n"
     "\n"
-    "Serves the JSON API (/api/v1/), /healthz and /metrics until SIGTERM or SIGINT, then\n"
-    "stops gracefully. --listen overrides [server] listen; port 0 takes any free port, which\n"
-    "is printed on the URL: line and, with --port-file, written to FILE. --routes prints\n"
-    "every route with the action it needs, as JSON, and exits. It also guards the web roots\n"
-    "of [guard] protect, follows the access logs of [logwatch] logs (docs/operations.md),\n"
-    "runs the website monitors, triages events and sends notifications (docs/triage.md).\n";
+    "Serves the web interface (/), the JSON API (/api/v1/), /healthz and /metrics until\n"
+    "SIGTERM or SIGINT, then stops gracefully. --ui-dir serves the interface's own files\n"
+    "from DIR (the ui/ folder, while developing it) instead of those built in.\n"
+    "--listen overrides [server] listen; port 0 takes any free port, which is printed on\n"
+    "the URL: line and, with --port-file, written to FILE. --routes prints every route\n"
+    "with the action it needs, as JSON, and exits. It also guards the web roots of [guard]\n"
+    "protect, follows the access logs of [logwatch] logs (docs/operations.md), runs the\n"
+    "website monitors, triages events and sends notifications (docs/triage.md).\n";
 
 int cmd_serve(struct cli *cli, int argc, char **argv, struct err *e)
 {
-    const char *listen = NULL, *port_file = NULL;
+    const char *listen = NULL, *port_file = NULL, *ui_dir = NULL;
     int routes = 0;
     const struct opt opts[] = {OPT_V("listen", &listen), OPT_V("port-file", &port_file),
-                               OPT_F("routes", &routes), OPT_END};
+                               OPT_V("ui-dir", &ui_dir), OPT_F("routes", &routes), OPT_END};
     char *pos[1];
     int npos, rc = opt_parse(cli, "serve", opts, argc, argv, pos, 0, &npos, e);
     if (rc)
@@ -50,6 +53,7 @@ int cmd_serve(struct cli *cli, int argc, char **argv, struct err *e)
     struct web_options o;
     web_options_default(&o, &cfg);
     o.port_file = port_file;
+    o.ui_dir = ui_dir;
     int64_t v;
     if (!rc && (rc = setting_int(st, "session.idle_s", o.session_idle_ms / 1000, &v, e)) == 0)
         o.session_idle_ms = v * 1000;

@@ -14,6 +14,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include <jansson.h>
 
@@ -139,6 +140,8 @@ int fs_remove_tree(int dfd, const char *name, int max_depth);
 /* Writes all n bytes to fd, retrying after interruptions; -1 with errno set
  * when the system refuses. */
 int fs_write_all(int fd, const void *p, size_t n);
+/* openat2 beneath root_fd, following no symlink at all (-1, errno set). */
+int fs_open_beneath(int root_fd, const char *rel, int flags, mode_t mode);
 /* Fills out with n random bytes from the operating system. */
 void fs_random(void *out, size_t n);
 

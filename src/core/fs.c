@@ -5,11 +5,13 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/openat2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 int fs_read_file(const char *path, size_t max, struct buf *out, struct err *e)
@@ -234,4 +236,18 @@ static int remove_tree(int dfd, const char *name, int depth, int max_depth)
 int fs_remove_tree(int dfd, const char *name, int max_depth)
 {
     return remove_tree(dfd, name, 0, max_depth);
+}
+
+int fs_open_beneath(int root_fd, const char *rel, int flags, mode_t mode)
+{
+    struct open_how how = {
+        .flags = (uint64_t)(flags | O_CLOEXEC),
+        .mode = (flags & O_CREAT) ? mode : 0,
+        .resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV,
+    };
+    long fd;
+    do
+        fd = syscall(SYS_openat2, root_fd, rel, &how, sizeof(how));
+    while (fd < 0 && errno == EINTR);
+    return (int)fd;
 }

@@ -9,7 +9,7 @@
  *
  * Paths inside a baseline are relative to its root ("." is the root itself),
  * raw bytes as the file system has them (not always UTF-8). Everything that
- * touches the tree goes through guard_open_beneath: no symlink is followed,
+ * touches the tree goes through fs_open_beneath: no symlink is followed,
  * nothing outside the root is ever opened.
  *
  * Ownership: a struct baseline owns its entries and their paths
@@ -85,8 +85,6 @@ void baseline_remove(struct baseline *b, const char *path);
 /* Refuses "/" and system directories, resolves root to an absolute path
  * without symlinks, and opens it. */
 int guard_root_open(const char *dir, char *abs, size_t cap, int *fd, struct err *e);
-/* openat2 beneath root_fd, following no symlink at all (-1, errno set). */
-int guard_open_beneath(int root_fd, const char *rel, int flags, mode_t mode);
 
 struct scan_opts {
     int full;                        /* re-read every file, even unchanged ones */

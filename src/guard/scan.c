@@ -4,7 +4,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/openat2.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -56,20 +55,6 @@ int guard_root_open(const char *dir, char *abs, size_t cap, int *fd, struct err 
     return rc;
 }
 
-int guard_open_beneath(int root_fd, const char *rel, int flags, mode_t mode)
-{
-    struct open_how how = {
-        .flags = (uint64_t)(flags | O_CLOEXEC),
-        .mode = (flags & O_CREAT) ? mode : 0,
-        .resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV,
-    };
-    long fd;
-    do
-        fd = syscall(SYS_openat2, root_fd, rel, &how, sizeof(how));
-    while (fd < 0 && errno == EINTR);
-    return (int)fd;
-}
-
 static void entry_from_stat(struct gentry *g, const struct stat *s)
 {
     g->type = S_ISREG(s->st_mode)   ? GT_FILE
@@ -119,7 +104,7 @@ static int open_parent(int root_fd, const char *rel, const char **name)
     memcpy(parent, rel, n);
     parent[n] = 0;
     *name = slash + 1;
-    return guard_open_beneath(root_fd, parent, O_RDONLY | O_DIRECTORY, 0);
+    return fs_open_beneath(root_fd, parent, O_RDONLY | O_DIRECTORY, 0);
 }
 
 /* Fills g from the path as it is now, without reading a file's content.
@@ -216,10 +201,10 @@ int guard_hash_file(int root_fd, struct gentry *g, const struct objstore *object
     static __thread int noatime_denied;
     for (int attempt = 0; attempt < 4; attempt++) {
         int flags = O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY;
-        int fd = guard_open_beneath(root_fd, g->path, flags | (noatime_denied ? 0 : O_NOATIME), 0);
+        int fd = fs_open_beneath(root_fd, g->path, flags | (noatime_denied ? 0 : O_NOATIME), 0);
         if (fd < 0 && errno == EPERM && !noatime_denied) {
             noatime_denied = 1;
-            fd = guard_open_beneath(root_fd, g->path, flags, 0);
+            fd = fs_open_beneath(root_fd, g->path, flags, 0);
         }
         if (fd < 0) {
             int saved = errno;
@@ -485,7 +470,7 @@ static void *walker_main(void *arg)
         pthread_mutex_unlock(&q->lock);
         int rc = 0;
         size_t len = strlen(it.path);
-        int dfd = it.path[0] ? guard_open_beneath(k->root_fd, it.path, O_RDONLY | O_DIRECTORY, 0)
+        int dfd = it.path[0] ? fs_open_beneath(k->root_fd, it.path, O_RDONLY | O_DIRECTORY, 0)
                              : openat(k->root_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (len < sizeof(k->w.path))
             memcpy(k->w.path, it.path, len + 1);

@@ -216,9 +216,8 @@ static int fan_mark(struct guard *g, int dfd);
  * planted in its place is never followed). */
 static int watch_dir(struct guard *g, const char *rel, struct err *e)
 {
-    int dfd = strcmp(rel, ".") == 0
-                  ? fcntl(g->root_fd, F_DUPFD_CLOEXEC, 0)
-                  : guard_open_beneath(g->root_fd, rel, O_RDONLY | O_DIRECTORY, 0);
+    int dfd = strcmp(rel, ".") == 0 ? fcntl(g->root_fd, F_DUPFD_CLOEXEC, 0)
+                                    : fs_open_beneath(g->root_fd, rel, O_RDONLY | O_DIRECTORY, 0);
     if (dfd < 0)
         return 0; /* gone or replaced: the change itself is handled elsewhere */
     char proc[64];
@@ -440,7 +439,7 @@ static int open_parent(struct guard *g, const char *rel, char *name, size_t cap)
     memcpy(parent, rel, n);
     parent[n] = 0;
     snprintf(name, cap, "%s", slash + 1);
-    return guard_open_beneath(g->root_fd, parent, O_RDONLY | O_DIRECTORY, 0);
+    return fs_open_beneath(g->root_fd, parent, O_RDONLY | O_DIRECTORY, 0);
 }
 
 static void fix_owner_mode(int fd, const struct gentry *b)
@@ -868,10 +867,10 @@ static void handle_path(struct guard *g, const char *rel)
             /* Only mode or owner: put them back in place. */
             int fd = strcmp(rel, ".") == 0
                          ? fcntl(g->root_fd, F_DUPFD_CLOEXEC, 0)
-                         : guard_open_beneath(g->root_fd, rel,
-                                              (b.type == GT_DIR ? O_RDONLY | O_DIRECTORY : O_PATH) |
-                                                  O_NOFOLLOW,
-                                              0);
+                         : fs_open_beneath(g->root_fd, rel,
+                                           (b.type == GT_DIR ? O_RDONLY | O_DIRECTORY : O_PATH) |
+                                               O_NOFOLLOW,
+                                           0);
             if (fd >= 0 && b.type != GT_DIR && b.type != GT_LINK) {
                 /* fchmod needs a real descriptor, not O_PATH. */
                 char proc[64];
@@ -1062,7 +1061,7 @@ static int accept_path(struct guard *g, const char *rel, const char *actor)
         /* Everything beneath it, as it is now. */
         int dfd = strcmp(rel, ".") == 0
                       ? openat(g->root_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-                      : guard_open_beneath(g->root_fd, rel, O_RDONLY | O_DIRECTORY, 0);
+                      : fs_open_beneath(g->root_fd, rel, O_RDONLY | O_DIRECTORY, 0);
         DIR *d = dfd >= 0 ? fdopendir(dfd) : NULL;
         if (!d && dfd >= 0)
             close(dfd);

@@ -190,12 +190,30 @@ static int h_openapi(struct req *r, json_t **out, struct err *e)
     return 200;
 }
 
+/* The actions a role may take, so the interface offers only those. */
+static json_t *permission_list(enum role role)
+{
+    json_t *a = json_array();
+    for (int i = 0; i < ACT_COUNT; i++)
+        if (permission_allows(role, (enum action)i))
+            json_array_append_new(a, json_string(action_info((enum action)i)->code));
+    return a;
+}
+
+json_t *web_session_json(struct req *r, const char *csrf)
+{
+    const struct role_info *ri = role_info(r->user.role);
+    return json_pack("{s:s, s:s, s:s, s:s?, s:s?, s:s, s:s, s:o}", "user", r->user.name,
+                     "display_name", r->user.display_name, "role", ri->code, "department",
+                     r->user.department[0] ? r->user.department : NULL, "csrf_token", csrf,
+                     "organisation", r->w->opt.org_name, "timezone", r->w->opt.timezone,
+                     "permissions", permission_list(r->user.role));
+}
+
 static int h_session_get(struct req *r, json_t **out, struct err *e)
 {
     (void)e;
-    *out = json_pack("{s:s, s:s, s:s, s:s?}", "user", r->user.name, "display_name",
-                     r->user.display_name, "role", role_info(r->user.role)->code, "csrf_token",
-                     r->via_cookie ? r->csrf : NULL);
+    *out = web_session_json(r, r->via_cookie ? r->csrf : NULL);
     return 200;
 }
 

@@ -283,8 +283,7 @@ int auth_signin(struct req *r, json_t **out, struct err *e)
              (long long)(r->w->opt.session_max_ms / 1000), r->w->opt.tls_cert ? "; Secure" : "");
     r->has_user = 1;
     r->user = u;
-    *out = json_pack("{s:s, s:s, s:s, s:s}", "user", u.name, "display_name", u.display_name, "role",
-                     role_info(u.role)->code, "csrf_token", csrf);
+    *out = web_session_json(r, csrf);
     sodium_memzero(token, sizeof(token));
     return 200;
 }

@@ -29,6 +29,8 @@ void web_options_default(struct web_options *o, const struct config *cfg)
     o->max_upload = (uint64_t)64 << 20;
     o->session_idle_ms = 30 * PLAN_MINUTE_MS;
     o->session_max_ms = 12 * PLAN_HOUR_MS;
+    snprintf(o->org_name, sizeof(o->org_name), "%s", cfg ? cfg->org_name : "");
+    snprintf(o->timezone, sizeof(o->timezone), "%s", cfg ? cfg->timezone : "Asia/Shanghai");
 }
 
 /* ---- responses ---------------------------------------------------------------- */
@@ -64,7 +66,8 @@ static void add_headers(struct req *r, struct MHD_Response *resp, const char *ty
     MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
     MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
     MHD_add_response_header(resp, "X-Frame-Options", "DENY");
-    MHD_add_response_header(resp, "Cache-Control", "no-store");
+    /* The interface's files may be kept, but are checked each time (ETag). */
+    MHD_add_response_header(resp, "Cache-Control", r->is_ui ? "no-cache" : "no-store");
     if (r->w->opt.tls_cert)
         MHD_add_response_header(resp, "Strict-Transport-Security", "max-age=31536000");
     if (r->set_cookie[0])
@@ -263,9 +266,35 @@ static enum MHD_Result send_file(struct req *r)
     return ret;
 }
 
+/* A file of the web interface; 304 when the browser's copy is current. */
+static enum MHD_Result send_ui(struct req *r)
+{
+    struct web_file f;
+    struct err e = {0};
+    if (web_ui_find(r->w, r->path, &f, &e) != 0) {
+        r->is_ui = 0;
+        return send_error(r, 404, "not_found", "no such resource", NULL);
+    }
+    const char *inm =
+        MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_IF_NONE_MATCH);
+    int fresh = inm && strcmp(inm, f.etag) == 0;
+    struct MHD_Response *resp = MHD_create_response_from_buffer(
+        fresh ? 0 : f.size, fresh ? NULL : (void *)f.data, MHD_RESPMEM_MUST_COPY);
+    buf_release(&f.own);
+    if (!resp)
+        return MHD_NO;
+    add_headers(r, resp, f.type);
+    MHD_add_response_header(resp, "ETag", f.etag);
+    enum MHD_Result ret = MHD_queue_response(r->conn, fresh ? 304 : 200, resp);
+    MHD_destroy_response(resp);
+    return ret;
+}
+
 static enum MHD_Result handle(struct req *r)
 {
     struct err e = {0};
+    if (r->is_ui)
+        return send_ui(r);
     if (r->early_status)
         return send_error(r, (unsigned)r->early_status, r->early_code, r->early.msg, NULL);
     if (r->is_too_big)
@@ -389,8 +418,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         snprintf(r->path, sizeof(r->path), "%s", url);
         buf_init(&r->body, w->opt.max_body);
         client_of(conn, r->client, sizeof(r->client));
-        r->st = store_of_thread(w, &r->early);
-        if (!r->st) {
+        r->is_ui = !r->is_too_big && web_ui_wants(r->method, r->path);
+        r->st = r->is_ui ? NULL : store_of_thread(w, &r->early);
+        if (r->is_ui) {
+            ; /* the interface's files need no database and no sign-in */
+        } else if (!r->st) {
             r->early_status = 503;
             r->early_code = "unavailable";
         } else {
@@ -487,7 +519,7 @@ static int write_port(const struct web_options *o, struct MHD_Daemon *d)
 
 int web_serve(struct store *st, const struct web_options *o, struct err *e)
 {
-    struct web w = {.st = st, .opt = *o};
+    struct web w = {.st = st, .opt = *o, .ui_fd = -1};
     struct sockaddr_in sin = {0};
     struct sockaddr_in6 sin6 = {0};
     const struct sockaddr *addr;
@@ -524,6 +556,11 @@ int web_serve(struct store *st, const struct web_options *o, struct err *e)
     } else {
         tls[0].option = MHD_OPTION_END;
     }
+    if (o->ui_dir) {
+        w.ui_fd = open(o->ui_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (w.ui_fd < 0)
+            return err_errno(e, ERR_INPUT, errno, "--ui-dir %s", o->ui_dir);
+    }
     pthread_mutex_init(&w.stores_lock, NULL);
     unsigned threads = o->threads < 1                 ? 1
                        : o->threads > WEB_MAX_THREADS ? WEB_MAX_THREADS
@@ -534,11 +571,17 @@ int web_serve(struct store *st, const struct web_options *o, struct err *e)
         MHD_OPTION_CONNECTION_TIMEOUT, o->timeout_s, MHD_OPTION_NOTIFY_COMPLETED, on_completed, &w,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)64 * 1024, MHD_OPTION_ARRAY, tls,
         MHD_OPTION_END);
-    if (!w.daemon)
-        return err_errno(e, ERR_IO, errno, "cannot listen on %s:%d", o->host, o->port);
+    if (!w.daemon) {
+        int err = errno;
+        if (w.ui_fd >= 0)
+            close(w.ui_fd);
+        return err_errno(e, ERR_IO, err, "cannot listen on %s:%d", o->host, o->port);
+    }
     int rc = batch_start(&w, e);
     if (rc) {
         MHD_stop_daemon(w.daemon);
+        if (w.ui_fd >= 0)
+            close(w.ui_fd);
         return rc;
     }
     int port = write_port(o, w.daemon);
@@ -565,6 +608,8 @@ int web_serve(struct store *st, const struct web_options *o, struct err *e)
     for (int i = 0; i < w.n_thread_stores; i++)
         store_close(w.thread_stores[i]);
     pthread_mutex_destroy(&w.stores_lock);
+    if (w.ui_fd >= 0)
+        close(w.ui_fd);
     log_info("stopped");
     return 0;
 }

@@ -25,6 +25,9 @@ struct web_options {
     const char *port_file; /* when set, the bound port is written here */
     const char *tls_cert;  /* PEM text of the certificate chain, or NULL for plain HTTP */
     const char *tls_key;   /* PEM text of the private key */
+    const char *ui_dir;    /* serve the interface's own files from here (development) */
+    char org_name[256];    /* [organisation] name and time zone, for the interface */
+    char timezone[64];
 };
 
 void web_options_default(struct web_options *o, const struct config *cfg);

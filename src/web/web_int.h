@@ -58,6 +58,7 @@ struct req {
     /* a file answer (downloads) */
     int response_fd;
     char download_name[256];
+    int is_ui; /* a file of the web interface, not an API call */
     /* an event waiting for the committer (batch.c) */
     int is_suspended;
     int is_batch_done;
@@ -101,7 +102,38 @@ struct web {
     struct web_options opt;
     struct MHD_Daemon *daemon;
     struct web_metrics m;
+    int ui_fd; /* --ui-dir, or -1 */
 };
+
+/* One file of the web interface, embedded at build time (scripts/embed-ui.py);
+ * the table ends with a zeroed entry. */
+struct web_asset {
+    const char *path; /* "/ui/app.js" */
+    const char *type; /* Content-Type */
+    const char *etag; /* quoted */
+    const char *data;
+    size_t size;
+    int vendor; /* a library's file: always from the table, even with --ui-dir */
+};
+extern const struct web_asset web_assets[];
+
+/* A file of the interface to answer with. */
+struct web_file {
+    const char *type;
+    char etag[40];
+    const char *data;
+    size_t size;
+    struct buf own; /* holds data read from --ui-dir */
+};
+
+/* Who is signed in, their role's permissions, the organisation and its time
+ * zone: the answer of sign-in and of GET /session (csrf NULL for a token). */
+json_t *web_session_json(struct req *r, const char *csrf);
+
+/* Whether a request is for the interface (GET or HEAD of / or /ui/…). */
+int web_ui_wants(const char *method, const char *path);
+/* Finds the interface's file for path: 0, or ERR_NOTFOUND; release f->own after. */
+int web_ui_find(struct web *w, const char *path, struct web_file *f, struct err *e);
 
 extern const struct route web_routes[];
 extern const double web_metrics_buckets[8];

@@ -1,0 +1,425 @@
+// The web interface in a real browser: Debian's chromium driven by
+// playwright-core against a real `tocsin serve` on loopback, once in Chinese
+// and once in English. Walks the plan's day: a department reports, the officer
+// triages it into an incident, works its tasks and evidence, reports upward; an
+// orange warning is drafted, approved by a leader, shown on the banner, lifted;
+// a statement is approved and released; the assessment is completed; the audit
+// log verifies. Prints "ok N - …" / "not ok N - …" lines (tests/run.sh counts
+// them); screenshots of each main page go to tests/browser/out/.
+//
+// Usage: node tests/browser/ui.mjs   ($TOCSIN: the binary; $TOCSIN_ROOT: the checkout)
+import { chromium } from 'playwright-core';
+import { spawn, execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+const ROOT = process.env.TOCSIN_ROOT || path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
+const TOCSIN = process.env.TOCSIN || path.join(ROOT, 'tocsin');
+const OUT = path.join(ROOT, 'tests/browser/out');
+const PASSWORD = 'a long enough password';
+const STEP_MS = 15000; // the longest any one wait may take
+const { default: zh } = await import(path.join(ROOT, 'ui/i18n/zh.js'));
+const { default: en } = await import(path.join(ROOT, 'ui/i18n/en.js'));
+
+let n = 0;
+let failed = 0;
+function ok(cond, what, detail) {
+    n++;
+    if (cond) {
+        console.log(`ok ${n} - ${what}`);
+    } else {
+        failed++;
+        console.log(`not ok ${n} - ${what}`);
+        if (detail) console.log(String(detail).split('\n').map((l) => '#   ' + l).join('\n'));
+    }
+}
+
+// Runs one step; a thrown error is a failed check naming the step.
+async function step(what, fn) {
+    try {
+        const r = await fn();
+        ok(r !== false, what);
+    } catch (e) {
+        ok(false, what, e.stack || e);
+    }
+}
+
+// ---- the dictionaries: every key used in the code exists in both -----------
+
+function dictionaryChecks() {
+    const keysOf = (file) => [...fs.readFileSync(path.join(ROOT, file), 'utf8').matchAll(/^\s*'([^']+)':/gm)].map((m) => m[1]);
+    for (const [file, dict] of [['ui/i18n/zh.js', zh], ['ui/i18n/en.js', en]]) {
+        const keys = keysOf(file);
+        const dup = keys.filter((k, i) => keys.indexOf(k) !== i);
+        ok(dup.length === 0, `${file} defines each key once`, dup.join(', '));
+        ok(keys.length === Object.keys(dict).length, `${file} is read whole`);
+    }
+    const missing = Object.keys(zh).filter((k) => !(k in en)).concat(Object.keys(en).filter((k) => !(k in zh)));
+    ok(missing.length === 0, 'Chinese and English have the same keys', missing.join(', '));
+    const used = new Set();
+    const walk = (dir) => fs.readdirSync(dir, { withFileTypes: true }).forEach((d) => {
+        const p = path.join(dir, d.name);
+        if (d.isDirectory() && d.name !== 'node_modules' && d.name !== 'i18n') walk(p);
+        else if (d.name.endsWith('.js')) {
+            for (const m of fs.readFileSync(p, 'utf8').matchAll(/\bt\('([a-z_.-]+)'[,)]/g)) used.add(m[1]);
+        }
+    });
+    walk(path.join(ROOT, 'ui'));
+    const absent = [...used].filter((k) => !(k in zh));
+    ok(used.size > 100 && absent.length === 0, `every one of the ${used.size} keys the code names is in the dictionaries`, absent.join(', '));
+    ok(zh['login.submit'] === '登录', 'the Chinese sign-in button reads 登录');
+}
+
+// ---- a real tocsin on loopback ----------------------------------------------------
+
+function tocsin(data, args, input) {
+    return execFileSync(TOCSIN, ['--data', data, ...args], { input, encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'] });
+}
+
+async function startServer() {
+    const data = fs.mkdtempSync(path.join(os.tmpdir(), 'tocsin-browser-'));
+    tocsin(data, ['init', '--org', '示范开发区管委会']);
+    const pw = path.join(data, 'pw');
+    fs.writeFileSync(pw, PASSWORD + '\n', { mode: 0o600 });
+    for (const [name, role, extra] of [['zhou', 'officer', ['--display', '周值班']], ['lead', 'leader', ['--display', '李组长']],
+        ['aud', 'auditor', []], ['xc', 'department', ['--department', '宣传部', '--display', '宣传部王']]]) {
+        tocsin(data, ['user', 'add', name, '--role', role, '--password-file', pw, ...extra]);
+    }
+    tocsin(data, ['asset', 'add', '门户网站', '--kind', 'portal', '--importance', 'core', '--department', '办公室', '--as', 'zhou']);
+    const portFile = path.join(data, 'port');
+    const proc = spawn(TOCSIN, ['--data', data, 'serve', '--listen', '127.0.0.1:0', '--port-file', portFile],
+        { env: { ...process.env, TOCSIN_QUIET: '1' }, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    proc.stderr.on('data', (b) => { stderr += b; });
+    const until = Date.now() + 10000;
+    while (!(fs.existsSync(portFile) && fs.readFileSync(portFile, 'utf8').trim()) && Date.now() < until) {
+        await new Promise((r) => setTimeout(r, 100));
+    }
+    const port = fs.readFileSync(portFile, 'utf8').trim();
+    return {
+        data, proc, base: `http://127.0.0.1:${port}`, stderr: () => stderr,
+        stop: () => new Promise((r) => { proc.once('exit', r); proc.kill('SIGTERM'); }),
+    };
+}
+
+// ---- the walk-through -------------------------------------------------------------
+
+async function walkThrough(browser, lang) {
+    const D = lang === 'en' ? en : zh;
+    const srv = await startServer();
+    const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 }, acceptDownloads: true, locale: 'zh-CN' });
+    const page = await ctx.newPage();
+    page.setDefaultTimeout(STEP_MS);
+    const problems = [];
+    // A 401 is how the page learns there is no session (at sign-in, after sign-out); anything
+    // else logged as an error, a refusal by the Content-Security-Policy above all, is a fault.
+    page.on('console', (m) => {
+        if (m.type() === 'error' && !/status of 401/.test(m.text())) problems.push('console: ' + m.text());
+    });
+    page.on('pageerror', (e) => problems.push('page error: ' + e.message));
+    const shot = (name) => page.screenshot({ path: path.join(OUT, `${lang}-${name}.png`), fullPage: true });
+    const button = (key, scope) => (scope || page).getByRole('button', { name: D[key], exact: true });
+    const navTo = async (key) => {
+        await page.getByRole('navigation').getByRole('link', { name: D[key], exact: true }).click();
+        await page.getByRole('heading', { level: 1, name: D[key], exact: true }).waitFor();
+    };
+    // Every form control on the page has a label a screen reader announces.
+    const allLabelled = () => page.evaluate(() => [...document.querySelectorAll('input, select, textarea')]
+        .filter((el) => el.type !== 'hidden' && !(el.labels && el.labels.length) && !el.getAttribute('aria-label'))
+        .map((el) => el.outerHTML.slice(0, 80)));
+    const signIn = async (name) => {
+        await page.goto(srv.base + '/');
+        await page.getByLabel(D['login.name']).fill(name);
+        await page.getByLabel(D['login.password']).fill(PASSWORD);
+        await button('login.submit').click();
+        await page.getByRole('button', { name: D['common.sign_out'] }).waitFor();
+    };
+    const signOut = async () => {
+        await button('common.sign_out').click();
+        await button('login.submit').waitFor();
+    };
+    const L = `[${lang}]`;
+
+    await step(`${L} a visitor without a session gets the sign-in page at /`, async () => {
+        await page.goto(srv.base + '/');
+        if (lang === 'en') {
+            await page.getByRole('button', { name: 'English' }).click();
+        }
+        await button('login.submit').waitFor();
+        ok((await button('login.submit').textContent()).trim() === D['login.submit'], `${L} the sign-in button reads ${D['login.submit']}`);
+        ok(await page.evaluate(() => document.documentElement.lang) === (lang === 'en' ? 'en' : 'zh-CN'), `${L} the page says its language`);
+        await shot('signin');
+    });
+
+    await step(`${L} a wrong password is refused with a message`, async () => {
+        await page.getByLabel(D['login.name']).fill('zhou');
+        await page.getByLabel(D['login.password']).fill('not the password at all');
+        await button('login.submit').click();
+        await page.getByRole('alert').waitFor();
+    });
+
+    // A department reports; it sees only its report form, its tasks and its incidents.
+    await step(`${L} a department user reports an event`, async () => {
+        await signIn('xc');
+        const links = await page.getByRole('navigation').getByRole('link').allTextContents();
+        ok(links.join('|') === [D['nav.report'], D['nav.tasks'], D['nav.incidents']].join('|'),
+            `${L} a department sees only the report form, its tasks and its incidents`, links.join('|'));
+        await page.getByLabel(D['dr.what']).fill('门户首页被篡改，出现赌博链接');
+        await page.getByLabel(D['dr.where']).fill('门户网站');
+        await page.getByLabel(D['dr.bad.tampered']).check();
+        ok((await allLabelled()).length === 0, `${L} every control of the report form has a label`);
+        await shot('report');
+        await button('dr.submit').click();
+        await page.getByRole('status').filter({ hasText: D['dr.sent'].split('{')[0].trim() }).waitFor();
+        await signOut();
+    });
+
+    // The officer triages it into an incident.
+    let ref = '';
+    await step(`${L} the officer sees the proposal with its level reasons and accepts it`, async () => {
+        await signIn('zhou');
+        await page.getByRole('heading', { level: 1, name: D['nav.dashboard'] }).waitFor();
+        await navTo('nav.triage');
+        const card = page.locator('article.proposal').filter({ hasText: '门户首页被篡改' });
+        await card.waitFor();
+        const reasons = await card.locator('ul.reasons li').allTextContents();
+        ok(reasons.length > 0 && reasons.every((r) => /\S/.test(r)), `${L} the proposal shows its level and why`, reasons.join('\n'));
+        await shot('triage');
+        await button('triage.accept', card).click();
+        await page.waitForURL(/#\/incidents\/INC-/);
+        ref = decodeURIComponent(page.url().split('#/incidents/')[1]);
+        await page.getByRole('heading', { level: 1 }).filter({ hasText: ref }).waitFor();
+    });
+
+    await step(`${L} the officer raises the level with a reason; the upward report falls due`, async () => {
+        // a select's accessible name is its label followed by the chosen option
+        await page.getByRole('combobox', { name: new RegExp('^' + D['inc.level'] + '(\\s|$)') }).selectOption('III');
+        await page.getByLabel(D['inc.level_reason'], { exact: true }).fill('首页被篡改且公众可见');
+        await button('inc.set_level').click();
+        await page.locator('.headline .badge.level-III').waitFor();
+        await page.locator('article.report').first().waitFor();
+        ok(await page.locator('ol.timeline').textContent().then((t) => t.includes('首页被篡改且公众可见')), `${L} the timeline records the reason`);
+    });
+
+    await step(`${L} the officer starts the response and works every task`, async () => {
+        // accepting a proposal acknowledges it; the button is there only when it did not
+        if (await button('inc.ack').count()) await button('inc.ack').click();
+        ok(await page.locator('dl.facts time').count() >= 2, `${L} the incident shows when it was acknowledged`);
+        await button('inc.to.responding').click();
+        await page.locator('.headline .status').filter({ hasText: D['status.responding'] }).waitFor();
+        const tasks = page.locator('li.task');
+        const count = await tasks.count();
+        ok(count >= 3, `${L} the playbook gave the incident its tasks (${count})`);
+        for (let i = 0; i < count; i++) {
+            const open = page.locator('li.task:not(.done)').first();
+            await open.getByLabel(D['task.note']).fill('已处理 ' + (i + 1));
+            await button('task.mark_done', open).click();
+            await page.waitForFunction((want) => document.querySelectorAll('li.task.done').length >= want, i + 1);
+        }
+        ok(await page.locator('li.task:not(.done)').count() === 0, `${L} all tasks are done`);
+    });
+
+    await step(`${L} evidence is uploaded, shown with its SHA-256, and downloads byte for byte`, async () => {
+        const content = Buffer.from('<html><body>被篡改的首页 ' + lang + ' ' + Date.now() + '</body></html>\n');
+        const sum = createHash('sha256').update(content).digest('hex');
+        await page.getByLabel(D['ev.file']).setInputFiles({ name: 'defaced-index.html', mimeType: 'text/html', buffer: content });
+        await page.getByLabel(D['ev.note'], { exact: true }).fill('篡改后的首页');
+        await button('ev.upload').click();
+        const row = page.locator('table.evidence tr').filter({ hasText: 'defaced-index.html' });
+        await row.waitFor();
+        ok((await row.locator('code.hash').textContent()).trim() === sum, `${L} the page shows the file's own SHA-256`);
+        const [download] = await Promise.all([page.waitForEvent('download'), row.getByRole('link', { name: D['ev.download'] }).click()]);
+        const got = fs.readFileSync(await download.path());
+        ok(Buffer.compare(got, content) === 0, `${L} the download is the uploaded file`);
+        await button('ev.verify').click();
+        const rows = await page.locator('table.evidence tbody tr').count();
+        await page.getByRole('status').filter({ hasText: D['ev.verified'].replace('{n}', rows) }).waitFor();
+    });
+
+    await step(`${L} the upward report is edited and marked sent`, async () => {
+        const rep = page.locator('article.report').first();
+        const area = rep.getByLabel(D['rep.text']);
+        const text = await area.inputValue();
+        ok(text.includes(ref), `${L} the report draft names the incident`);
+        await area.fill(text + '\n补充：已恢复首页。');
+        await button('common.save', rep).click();
+        await rep.getByLabel(D['rep.sent_to']).fill('市网络安全应急办公室张科长');
+        await button('rep.mark_sent', rep).click();
+        await page.locator('article.report .badge.ok').first().waitFor();
+        ok((await page.locator('article.report pre.doc').first().textContent()).includes('补充：已恢复首页。'), `${L} the sent report keeps the edit`);
+    });
+
+    await step(`${L} a statement is drafted and submitted for approval`, async () => {
+        await page.getByRole('textbox', { name: D['st.text'], exact: true }).fill('我单位门户网站首页一度被篡改，现已恢复正常访问。');
+        await button('st.draft').click();
+        await button('st.submit').click();
+        await page.locator('ul.statements .status').filter({ hasText: D['sts.pending'] }).waitFor();
+        ok((await allLabelled()).length === 0, `${L} every control of the incident page has a label`);
+        await shot('incident');
+    });
+
+    let wref = '';
+    await step(`${L} the officer drafts an orange warning and submits it`, async () => {
+        await navTo('nav.warnings');
+        await button('w.new').click();
+        await page.getByLabel(D['w.colour']).selectOption('orange');
+        await page.getByLabel(D['w.category']).selectOption('network-attack');
+        await page.getByLabel(D['w.scope']).fill('门户网站及各部门子站');
+        await page.getByLabel(D['w.items']).fill('境外组织针对政府网站的篡改攻击');
+        await page.getByLabel(D['w.measure']).fill('加强监测，每日巡检网页');
+        await page.getByLabel(D['w.issuer']).fill('网络安全应急领导小组办公室');
+        await button('w.draft').click();
+        await page.waitForURL(/#\/warnings\/WRN-/);
+        wref = decodeURIComponent(page.url().split('#/warnings/')[1]);
+        await button('w.submit').click();
+        await page.getByText(D['w.waiting']).waitFor();
+        await shot('warning');
+        await signOut();
+    });
+
+    await step(`${L} a leader approves the warning and the statement from the inbox`, async () => {
+        await signIn('lead');
+        await navTo('nav.approvals');
+        const pending = page.locator('ul.plain > li');
+        await pending.first().waitFor();
+        ok(await pending.count() === 2, `${L} two decisions wait for the leader`, await pending.count());
+        await shot('approvals');
+        for (let i = 0; i < 2; i++) {
+            const item = pending.first();
+            await item.getByLabel(D['appr.reason']).fill('同意');
+            await button('appr.approve', item).click();
+            await page.waitForFunction((want) => document.querySelectorAll('ul.plain > li').length === want, 1 - i);
+        }
+        await signOut();
+    });
+
+    await step(`${L} the officer publishes it: the banner turns orange, in words too`, async () => {
+        await signIn('zhou');
+        await page.goto(srv.base + '/#/warnings/' + wref);
+        await button('w.publish').click();
+        const banner = page.locator('.banner[data-colour="orange"]');
+        await banner.waitFor({ timeout: 20000 });
+        ok((await banner.textContent()).includes(D['colour.orange']), `${L} the banner names the colour`);
+        await page.goto(srv.base + '/#/dashboard');
+        await page.getByRole('heading', { level: 1, name: D['nav.dashboard'] }).waitFor();
+        await shot('dashboard');
+    });
+
+    await step(`${L} the warning is lifted and the banner clears`, async () => {
+        await page.goto(srv.base + '/#/warnings/' + wref);
+        await page.getByLabel(D['w.lift_reason']).fill('攻击活动已平息');
+        await button('w.lift').click();
+        await page.locator('.headline .status').filter({ hasText: D['ws.lifted'] }).waitFor();
+        await page.reload();
+        await page.locator('.banner[data-colour="none"]').waitFor();
+    });
+
+    await step(`${L} the approved statement is released`, async () => {
+        await page.goto(srv.base + '/#/incidents/' + ref);
+        await button('st.release').click();
+        await page.locator('ul.statements .status').filter({ hasText: D['sts.released'] }).waitFor();
+    });
+
+    await step(`${L} the response ends and the assessment is completed within its 30 days`, async () => {
+        await button('inc.to.recovered').click();
+        await button('inc.to.closed').click();
+        await page.locator('.headline .status').filter({ hasText: D['status.closed'] }).waitFor();
+        const clock = await page.locator('#i-as ~ p[role="status"]').textContent();
+        ok(/\b(29|30)\b/.test(clock), `${L} the assessment clock shows the days left`, clock);
+        const fields = { 'as.cause': '弱口令被利用', 'as.nature': '外部攻击篡改网页', 'as.impact': '首页约两小时不可信',
+            'as.responsibility': '运维单位未及时修改默认口令', 'as.handling': '处置及时，按预案上报', 'as.improvements': '启用双因素认证' };
+        for (const [key, value] of Object.entries(fields)) await page.getByLabel(D[key]).fill(value);
+        await button('as.complete').click();
+        await page.locator('.headline .status').filter({ hasText: D['status.assessed'] }).waitFor();
+        await signOut();
+    });
+
+    await step(`${L} the auditor verifies the audit log`, async () => {
+        await signIn('aud');
+        await navTo('nav.audit');
+        await page.locator('table.audit tbody tr').first().waitFor();
+        ok(await page.locator('table.audit tbody tr').count() > 20, `${L} the audit log lists what was done`);
+        await button('audit.verify').click();
+        const verdict = page.locator('p.verdict');
+        await verdict.waitFor();
+        ok(await verdict.evaluate((el) => el.classList.contains('ok')), `${L} the audit log's hash chain verifies`, await verdict.textContent());
+        await shot('audit');
+    });
+
+    await step(`${L} on a phone the dashboard fits the screen`, async () => {
+        await signOut();
+        await signIn('zhou');
+        await page.setViewportSize({ width: 390, height: 844 });
+        await page.getByRole('heading', { level: 1, name: D['nav.dashboard'] }).waitFor();
+        const fits = await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1);
+        await shot('dashboard-phone');
+        return fits;
+    });
+
+    await step(`${L} the keyboard reaches the navigation with a visible focus`, async () => {
+        await page.setViewportSize({ width: 1280, height: 800 });
+        await page.goto(srv.base + '/#/dashboard');
+        await page.getByRole('heading', { level: 1, name: D['nav.dashboard'] }).waitFor();
+        for (let i = 0; i < 3; i++) await page.keyboard.press('Tab');
+        const focus = await page.evaluate(() => {
+            const el = document.activeElement;
+            const st = getComputedStyle(el);
+            return { tag: el.tagName, outline: st.outlineStyle, inNav: !!el.closest('nav, header') };
+        });
+        return focus.tag === 'A' && focus.inNav && focus.outline !== 'none';
+    });
+
+    ok(problems.length === 0, `${L} no script error and no Content-Security-Policy refusal in the console`, problems.join('\n'));
+    await ctx.close();
+    await srv.stop();
+    fs.rmSync(srv.data, { recursive: true, force: true });
+}
+
+// ---- the interface's files as served ------------------------------------------
+
+async function servingChecks() {
+    const srv = await startServer();
+    try {
+        const res = await fetch(srv.base + '/');
+        const csp = res.headers.get('content-security-policy') || '';
+        ok(res.status === 200 && /script-src 'self'/.test(csp) && !/unsafe-inline/.test(csp), '/ is served with the strict Content-Security-Policy');
+        const html = await res.text();
+        ok(!/<script(?![^>]*\bsrc=)[^>]*>/.test(html) && !/\sstyle=/.test(html), 'the page has no inline script or style');
+        const etag = res.headers.get('etag');
+        const again = await fetch(srv.base + '/', { headers: { 'If-None-Match': etag } });
+        ok(again.status === 304, 'a current copy is answered 304 Not Modified');
+        const hooks = await (await fetch(srv.base + '/ui/vendor/hooks.js')).text();
+        ok(hooks.includes('from"./preact.js"') && !hooks.includes('from"preact"'), "Preact's hooks import Preact beside them");
+        for (const p of ['/ui/../tocsin.conf', '/ui/%2e%2e/tocsin.conf', '/ui/node_modules/preact/package.json', '/ui/package.json', '/ui/nothing.js']) {
+            const r = await fetch(srv.base + p);
+            ok(r.status === 404, `${p} is not served`, r.status);
+        }
+        const api = await fetch(srv.base + '/api/v1/incidents');
+        ok(api.status === 401, 'the API still asks for a session');
+    } finally {
+        await srv.stop();
+        fs.rmSync(srv.data, { recursive: true, force: true });
+    }
+}
+
+fs.mkdirSync(OUT, { recursive: true });
+dictionaryChecks();
+await servingChecks();
+const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+        '--disable-sync', '--no-first-run', '--disable-quic'],
+});
+const watchdog = setTimeout(() => { console.log('not ok - the browser tests took longer than 10 minutes'); process.exit(1); }, 600000);
+try {
+    await walkThrough(browser, 'zh');
+    await walkThrough(browser, 'en');
+} finally {
+    await browser.close();
+    clearTimeout(watchdog);
+}
+console.log(`# ${n - failed} passed, ${failed} failed; screenshots in ${OUT}`);
+process.exit(failed ? 1 : 0);
