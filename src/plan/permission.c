@@ -61,6 +61,8 @@ static const struct {
     [ACT_BACKUP_MANAGE] = {{"backup.manage", "define backup jobs, run and verify backups"}, O | A},
     [ACT_DRILL_READ] = {{"drill.read", "see drills and their reports"}, L | O | U},
     [ACT_DRILL_MANAGE] = {{"drill.manage", "plan, run and report drills, record findings"}, L | O},
+    [ACT_MONITOR_READ] = {{"monitor.read", "see the website monitors, their checks and findings"},
+                          L | O | U | A},
 };
 
 const struct action_info *action_info(enum action a)

@@ -85,6 +85,7 @@ enum action {
     ACT_BACKUP_MANAGE,   /* define backup jobs, run and verify backups */
     ACT_DRILL_READ,      /* see drills and their reports */
     ACT_DRILL_MANAGE,    /* plan, run and report drills, record findings */
+    ACT_MONITOR_READ,    /* see the website monitors, their checks and findings */
     ACT_COUNT
 };
 

@@ -1067,6 +1067,15 @@ static int h_backup_run(struct req *r, json_t **out, struct err *e)
     return 202;
 }
 
+/* ---- website monitors (W-2), read by the web interface ---------------------------------- */
+
+static int h_monitor_show(struct req *r, json_t **out, struct err *e)
+{
+    int64_t id = 0;
+    int rc = param_id(r, 0, &id, e);
+    return rc ? rc : web_monitor_show(r, id, out, e);
+}
+
 /* ---- drills (P-3, G-4) ------------------------------------------------------------------ */
 
 static int h_drills(struct req *r, json_t **out, struct err *e)
@@ -1955,6 +1964,8 @@ const struct route web_routes[] = {
     {"POST", "/api/v1/notify/routes", A(ACT_NOTIFY_MANAGE), h_route_create, 0},
     {"DELETE", "/api/v1/notify/routes/{id}", A(ACT_NOTIFY_MANAGE), h_route_remove, 0},
     {"GET", "/api/v1/notify/outbox", A(ACT_NOTIFY_READ), h_outbox, 0},
+    {"GET", "/api/v1/monitors", A(ACT_MONITOR_READ), web_monitors, 0},
+    {"GET", "/api/v1/monitors/{id}", A(ACT_MONITOR_READ), h_monitor_show, 0},
     {"GET", "/api/v1/drills", A(ACT_DRILL_READ), h_drills, 0},
     {"POST", "/api/v1/drills", A(ACT_DRILL_MANAGE), h_drill_create, 0},
     {"GET", "/api/v1/drills/{ref}", A(ACT_DRILL_READ), h_drill_show, 0},

@@ -126,6 +126,11 @@ struct web_file {
     struct buf own; /* holds data read from --ui-dir */
 };
 
+/* The website monitors (monitors.c): all, with their last 24 hours by the
+ * hour; one, with its checks, uptime, latency, findings and kept pages. */
+int web_monitors(struct req *r, json_t **out, struct err *e);
+int web_monitor_show(struct req *r, int64_t id, json_t **out, struct err *e);
+
 /* Who is signed in, their role's permissions, the organisation and its time
  * zone: the answer of sign-in and of GET /session (csrf NULL for a token). */
 json_t *web_session_json(struct req *r, const char *csrf);

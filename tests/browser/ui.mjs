@@ -98,6 +98,18 @@ async function startServer() {
         await new Promise((r) => setTimeout(r, 100));
     }
     const port = fs.readFileSync(portFile, 'utf8').trim();
+    // Two monitors checked for real with libcurl: the portal (here, tocsin's own page)
+    // answers; the OA's port is closed, so it is down after its first failure.
+    tocsin(data, ['asset', 'add', 'OA系统', '--kind', 'oa', '--importance', 'core', '--department', '办公室', '--as', 'zhou']);
+    tocsin(data, ['monitor', 'add', `http://127.0.0.1:${port}/`, '--asset', '门户网站', '--interval', '3600', '--as', 'zhou']);
+    tocsin(data, ['monitor', 'add', 'http://127.0.0.1:1/', '--asset', 'OA系统', '--interval', '3600', '--retries', '0', '--as', 'zhou']);
+    for (const id of ['1', '1', '1', '2']) {
+        try {
+            tocsin(data, ['monitor', 'run', id]);
+        } catch (e) {
+            if (e.status !== 1) throw e; // 1: the check found something, as the OA's must
+        }
+    }
     return {
         data, proc, base: `http://127.0.0.1:${port}`, stderr: () => stderr,
         stop: () => new Promise((r) => { proc.once('exit', r); proc.kill('SIGTERM'); }),
@@ -178,9 +190,31 @@ async function walkThrough(browser, lang) {
 
     // The officer triages it into an incident.
     let ref = '';
-    await step(`${L} the officer sees the proposal with its level reasons and accepts it`, async () => {
+    await step(`${L} the dashboard shows each monitor's state in words, with its latency line`, async () => {
         await signIn('zhou');
         await page.getByRole('heading', { level: 1, name: D['nav.dashboard'] }).waitFor();
+        const up = page.locator('table.monitors tr[data-state="up"]');
+        const down = page.locator('table.monitors tr[data-state="down"]');
+        await up.waitFor();
+        ok((await up.textContent()).includes(D['mon.up']) && (await up.textContent()).includes('门户网站'), `${L} the portal is up, said in words`);
+        ok((await down.textContent()).includes(D['mon.down']) && (await down.textContent()).includes('OA系统'), `${L} the OA is down, said in words`);
+        await up.locator('.spark canvas').waitFor();
+        ok((await page.locator('#d-mon').textContent()).includes(D['dash.monitors_down'].replace('{n}', '1')), `${L} the dashboard counts the site that is down`);
+    });
+
+    await step(`${L} a monitor's page charts its checks with uptime and latency`, async () => {
+        await navTo('nav.monitors');
+        await page.locator('table.monitors a', { hasText: '门户网站' }).click();
+        await page.waitForURL(/#\/monitors\/1$/);
+        await page.locator('.chart canvas').waitFor();
+        const facts = await page.locator('dl.facts').textContent();
+        ok(/24h 100%/.test(facts) && /p50 [0-9.]+ ms/.test(facts), `${L} uptime and latency percentiles are shown`, facts);
+        ok(await page.locator('code.hash').count() >= 1, `${L} the kept page version is listed with its hash`);
+        await shot('monitor');
+    });
+
+    await step(`${L} the officer sees the proposal with its level reasons and accepts it`, async () => {
+        await navTo('nav.dashboard');
         await navTo('nav.triage');
         const card = page.locator('article.proposal').filter({ hasText: '门户首页被篡改' });
         await card.waitFor();

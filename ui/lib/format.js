@@ -5,6 +5,10 @@ import { currentLang } from './i18n.js';
 let zone = 'Asia/Shanghai';
 const cache = new Map();
 
+export function currentZone() {
+    return zone;
+}
+
 export function setZone(tz) {
     if (tz) zone = tz;
     cache.clear();

@@ -4,6 +4,7 @@ import { html } from '../lib/html.js';
 import { t } from '../lib/i18n.js';
 import { get } from '../lib/api.js';
 import { useLoad, Loading, LevelBadge, StatusBadge, Time, Empty, categoryName } from '../lib/widgets.js';
+import { MonitorTable } from './monitors.js';
 
 const LEVELS = ['I', 'II', 'III', 'IV'];
 
@@ -83,11 +84,24 @@ function Drills() {
     </section>`;
 }
 
+function Monitors() {
+    const s = useLoad(() => get('/monitors'), [], 30000);
+    const items = (s.data && s.data.items) || [];
+    const down = items.filter((m) => m.enabled && m.state === 'down').length;
+    return html`<section class="card" aria-labelledby="d-mon">
+        <h2 id="d-mon">${t('dash.monitors')}
+            ${down > 0 && html` <span class="badge overdue">${t('dash.monitors_down', { n: down })}</span>`}</h2>
+        <${Loading} state=${s} />
+        ${s.data && html`<${MonitorTable} items=${items} compact />`}
+    </section>`;
+}
+
 export function Dashboard({ me }) {
     return html`<h1>${t('nav.dashboard')}</h1>
         <div class="grid">
             <${OpenIncidents} />
             <${DueList} />
+            ${me.can('monitor.read') && html`<${Monitors} />`}
             ${me.can('event.read') && html`<${LatestEvents} />`}
             ${me.can('drill.read') && html`<${Drills} />`}
         </div>`;

@@ -1,0 +1,243 @@
+/* The website monitors as the web interface reads them: each monitor's state
+ * with its last 24 hours in hourly points (for the dashboard's sparklines),
+ * and one monitor's checks, uptime, latency percentiles, findings and kept
+ * pages. Read only; monitors are changed with `tocsin monitor`. */
+#include "web_int.h"
+
+#include <stdlib.h>
+
+#define HOUR_MS 3600000LL
+#define DAY_MS  (24 * HOUR_MS)
+#define MAX_RAW 2000 /* raw checks answered for one monitor's chart */
+
+static json_t *time_or_null(int64_t ms)
+{
+    char t[TIME_ISO_LEN];
+    if (ms <= 0)
+        return json_null();
+    time_format_utc(ms, t);
+    return json_string(t);
+}
+
+/* Hourly points of the last 24 hours: start, checks, up share, mean and worst
+ * total time. */
+static int hours_json(struct store *st, int64_t id, json_t **out, struct err *e)
+{
+    int64_t now = time_now_ms(), since = now - now % HOUR_MS - 23 * HOUR_MS;
+    sqlite3_stmt *q;
+    int rc = store_query(st, e, &q,
+                         "SELECT start, checks, ups, total_ms, max_ms FROM probe_rollups "
+                         "WHERE monitor_id = ? AND unit = 'hour' AND start >= ? ORDER BY start",
+                         "II", id, since);
+    if (rc)
+        return rc;
+    json_t *a = json_array();
+    while ((rc = store_step(st, q, e)) == 1) {
+        int64_t checks = sqlite3_column_int64(q, 1);
+        if (checks <= 0)
+            continue;
+        json_array_append_new(
+            a, json_pack("{s:o, s:I, s:f, s:f, s:f}", "at",
+                         time_or_null(sqlite3_column_int64(q, 0)), "checks", (json_int_t)checks,
+                         "up_percent", 100.0 * (double)sqlite3_column_int64(q, 2) / (double)checks,
+                         "mean_ms", sqlite3_column_double(q, 3) / (double)checks, "max_ms",
+                         sqlite3_column_double(q, 4)));
+    }
+    store_finish(q);
+    if (rc < 0) {
+        json_decref(a);
+        return rc;
+    }
+    *out = a;
+    return 0;
+}
+
+/* Uptime over the last `ms` from the hourly rollups; null without checks. */
+static json_t *uptime_json(struct store *st, int64_t id, int64_t ms, struct err *e)
+{
+    int64_t since = time_now_ms() - ms;
+    sqlite3_stmt *q;
+    json_t *v = json_null();
+    if (store_query(st, e, &q,
+                    "SELECT sum(checks), sum(ups) FROM probe_rollups WHERE monitor_id = ? AND "
+                    "unit = 'hour' AND start >= ?",
+                    "II", id, since - since % HOUR_MS) == 0) {
+        if (store_step(st, q, e) == 1 && sqlite3_column_int64(q, 0) > 0)
+            v = json_real(100.0 * (double)sqlite3_column_int64(q, 1) /
+                          (double)sqlite3_column_int64(q, 0));
+        store_finish(q);
+    }
+    return v;
+}
+
+#define MONITOR_COLUMNS                                                                            \
+    "id, url, asset, interval_s, timeout_s, retries, expect_status, keyword, enabled, state, "     \
+    "learn, coalesce(last_check, 0), coalesce(down_since, 0) "
+
+static json_t *monitor_row(sqlite3_stmt *q)
+{
+    return json_pack(
+        "{s:I, s:s, s:s, s:I, s:I, s:I, s:I, s:s, s:b, s:s, s:b, s:o, s:o}", "id",
+        (json_int_t)sqlite3_column_int64(q, 0), "url", store_col_text(q, 1), "asset",
+        store_col_text(q, 2), "interval_s", (json_int_t)sqlite3_column_int64(q, 3), "timeout_s",
+        (json_int_t)sqlite3_column_int64(q, 4), "retries", (json_int_t)sqlite3_column_int64(q, 5),
+        "expect_status", (json_int_t)sqlite3_column_int64(q, 6), "keyword", store_col_text(q, 7),
+        "enabled", sqlite3_column_int(q, 8), "state", store_col_text(q, 9), "learning",
+        sqlite3_column_int64(q, 10) > 0, "last_check", time_or_null(sqlite3_column_int64(q, 11)),
+        "down_since", time_or_null(sqlite3_column_int64(q, 12)));
+}
+
+int web_monitors(struct req *r, json_t **out, struct err *e)
+{
+    sqlite3_stmt *q;
+    int rc = store_query(r->st, e, &q, "SELECT " MONITOR_COLUMNS "FROM monitors ORDER BY id", "");
+    if (rc)
+        return rc;
+    json_t *items = json_array();
+    while ((rc = store_step(r->st, q, e)) == 1) {
+        json_t *m = monitor_row(q), *hours = NULL;
+        int64_t id = sqlite3_column_int64(q, 0);
+        rc = hours_json(r->st, id, &hours, e);
+        if (rc) {
+            json_decref(m);
+            break;
+        }
+        json_object_set_new(m, "hours", hours);
+        json_object_set_new(m, "uptime_24h", uptime_json(r->st, id, DAY_MS, e));
+        json_array_append_new(items, m);
+    }
+    store_finish(q);
+    if (rc < 0) {
+        json_decref(items);
+        return rc;
+    }
+    *out = json_pack("{s:o}", "items", items);
+    return 200;
+}
+
+/* The p-th percentile of the total times of the last 24 hours' answered checks. */
+static json_t *percentile(struct store *st, int64_t id, int64_t n, int p, struct err *e)
+{
+    sqlite3_stmt *q;
+    json_t *v = json_null();
+    if (n > 0 && store_query(st, e, &q,
+                             "SELECT total_ms FROM probe_results WHERE monitor_id = ? AND at >= ? "
+                             "AND status > 0 ORDER BY total_ms LIMIT 1 OFFSET ?",
+                             "III", id, time_now_ms() - DAY_MS, (n * p + 99) / 100 - 1) == 0) {
+        if (store_step(st, q, e) == 1)
+            v = json_real(sqlite3_column_double(q, 0));
+        store_finish(q);
+    }
+    return v;
+}
+
+/* The last 24 hours' checks, oldest first, as columns for a chart. */
+static int checks_json(struct store *st, int64_t id, json_t *m, struct err *e)
+{
+    sqlite3_stmt *q;
+    int rc = store_query(st, e, &q,
+                         "SELECT at, ok, status, total_ms, error FROM (SELECT * FROM probe_results "
+                         "WHERE monitor_id = ? AND at >= ? ORDER BY at DESC LIMIT ?) ORDER BY at",
+                         "IIi", id, time_now_ms() - DAY_MS, MAX_RAW);
+    if (rc)
+        return rc;
+    json_t *at = json_array(), *ok = json_array(), *status = json_array(), *ms = json_array();
+    while ((rc = store_step(st, q, e)) == 1) {
+        json_array_append_new(at, json_integer(sqlite3_column_int64(q, 0) / 1000));
+        json_array_append_new(ok, json_boolean(sqlite3_column_int(q, 1)));
+        json_array_append_new(status, json_integer(sqlite3_column_int(q, 2)));
+        json_array_append_new(ms, sqlite3_column_int(q, 2) > 0
+                                      ? json_real(sqlite3_column_double(q, 3))
+                                      : json_null());
+    }
+    store_finish(q);
+    json_object_set_new(
+        m, "checks",
+        json_pack("{s:o, s:o, s:o, s:o}", "at", at, "ok", ok, "status", status, "total_ms", ms));
+    int64_t n = 0;
+    if (rc >= 0)
+        rc = store_query_int(st, e, &n,
+                             "SELECT count(*) FROM probe_results WHERE monitor_id = ? AND at >= ? "
+                             "AND status > 0",
+                             "II", id, time_now_ms() - DAY_MS);
+    json_object_set_new(m, "latency_ms_24h",
+                        json_pack("{s:o, s:o, s:o}", "p50", percentile(st, id, n, 50, e), "p95",
+                                  percentile(st, id, n, 95, e), "p99",
+                                  percentile(st, id, n, 99, e)));
+    return rc < 0 ? rc : 0;
+}
+
+/* The monitor's latest findings (its events) and kept page versions. */
+static int findings_pages_json(struct store *st, int64_t id, json_t *m, struct err *e)
+{
+    sqlite3_stmt *q;
+    int rc = store_query(st, e, &q,
+                         "SELECT id, category, summary, count, first_seen, last_seen, "
+                         "coalesce(cleared_at, 0) FROM events WHERE source = 'probe' AND "
+                         "json_extract(details, '$.monitor') = ? ORDER BY last_seen DESC LIMIT 50",
+                         "I", id);
+    if (rc)
+        return rc;
+    json_t *f = json_array();
+    while ((rc = store_step(st, q, e)) == 1)
+        json_array_append_new(f, json_pack("{s:I, s:s, s:s, s:I, s:o, s:o, s:o}", "id",
+                                           (json_int_t)sqlite3_column_int64(q, 0), "category",
+                                           store_col_text(q, 1), "summary", store_col_text(q, 2),
+                                           "count", (json_int_t)sqlite3_column_int64(q, 3),
+                                           "first_seen", time_or_null(sqlite3_column_int64(q, 4)),
+                                           "last_seen", time_or_null(sqlite3_column_int64(q, 5)),
+                                           "cleared_at", time_or_null(sqlite3_column_int64(q, 6))));
+    store_finish(q);
+    json_object_set_new(m, "findings", f);
+    if (rc < 0)
+        return rc;
+    rc = store_query(st, e, &q,
+                     "SELECT id, at, object, coalesce(json_extract(details, '$.status'), 0) "
+                     "FROM probe_pages WHERE monitor_id = ? ORDER BY at DESC LIMIT 20",
+                     "I", id);
+    if (rc)
+        return rc;
+    json_t *p = json_array();
+    while ((rc = store_step(st, q, e)) == 1)
+        json_array_append_new(
+            p, json_pack("{s:I, s:o, s:s, s:I}", "id", (json_int_t)sqlite3_column_int64(q, 0), "at",
+                         time_or_null(sqlite3_column_int64(q, 1)), "object", store_col_text(q, 2),
+                         "status", (json_int_t)sqlite3_column_int64(q, 3)));
+    store_finish(q);
+    json_object_set_new(m, "pages", p);
+    return rc < 0 ? rc : 0;
+}
+
+int web_monitor_show(struct req *r, int64_t id, json_t **out, struct err *e)
+{
+    sqlite3_stmt *q;
+    int rc =
+        store_query(r->st, e, &q, "SELECT " MONITOR_COLUMNS "FROM monitors WHERE id = ?", "I", id);
+    if (rc)
+        return rc;
+    rc = store_step(r->st, q, e);
+    json_t *m = rc == 1 ? monitor_row(q) : NULL;
+    store_finish(q);
+    if (rc < 0)
+        return rc;
+    if (!m)
+        return err_set(e, ERR_NOTFOUND, "no monitor %lld", (long long)id);
+    json_t *hours = NULL;
+    rc = hours_json(r->st, id, &hours, e);
+    if (!rc) {
+        json_object_set_new(m, "hours", hours);
+        json_object_set_new(m, "uptime_percent",
+                            json_pack("{s:o, s:o, s:o}", "24h", uptime_json(r->st, id, DAY_MS, e),
+                                      "7d", uptime_json(r->st, id, 7 * DAY_MS, e), "30d",
+                                      uptime_json(r->st, id, 30 * DAY_MS, e)));
+        rc = checks_json(r->st, id, m, e);
+    }
+    if (!rc)
+        rc = findings_pages_json(r->st, id, m, e);
+    if (rc) {
+        json_decref(m);
+        return rc;
+    }
+    *out = m;
+    return 200;
+}
