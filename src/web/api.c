@@ -1965,6 +1965,7 @@ const struct route web_routes[] = {
     {"DELETE", "/api/v1/notify/routes/{id}", A(ACT_NOTIFY_MANAGE), h_route_remove, 0},
     {"GET", "/api/v1/notify/outbox", A(ACT_NOTIFY_READ), h_outbox, 0},
     {"GET", "/api/v1/monitors", A(ACT_MONITOR_READ), web_monitors, 0},
+    {"GET", "/api/v1/guard", A(ACT_EVENT_READ), web_guard, 0},
     {"GET", "/api/v1/monitors/{id}", A(ACT_MONITOR_READ), h_monitor_show, 0},
     {"GET", "/api/v1/drills", A(ACT_DRILL_READ), h_drills, 0},
     {"POST", "/api/v1/drills", A(ACT_DRILL_MANAGE), h_drill_create, 0},

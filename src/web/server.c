@@ -31,6 +31,8 @@ void web_options_default(struct web_options *o, const struct config *cfg)
     o->session_max_ms = 12 * PLAN_HOUR_MS;
     snprintf(o->org_name, sizeof(o->org_name), "%s", cfg ? cfg->org_name : "");
     snprintf(o->timezone, sizeof(o->timezone), "%s", cfg ? cfg->timezone : "Asia/Shanghai");
+    snprintf(o->guard_dirs, sizeof(o->guard_dirs), "%s", cfg ? cfg->guard_dirs : "");
+    snprintf(o->guard_mode, sizeof(o->guard_mode), "%s", cfg ? cfg->guard_mode : "");
 }
 
 /* ---- responses ---------------------------------------------------------------- */

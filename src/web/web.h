@@ -28,6 +28,8 @@ struct web_options {
     const char *ui_dir;    /* serve the interface's own files from here (development) */
     char org_name[256];    /* [organisation] name and time zone, for the interface */
     char timezone[64];
+    char guard_dirs[1024]; /* [guard] protect and mode, for the interface's guard page */
+    char guard_mode[16];
 };
 
 void web_options_default(struct web_options *o, const struct config *cfg);

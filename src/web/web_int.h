@@ -131,6 +131,9 @@ struct web_file {
 int web_monitors(struct req *r, json_t **out, struct err *e);
 int web_monitor_show(struct req *r, int64_t id, json_t **out, struct err *e);
 
+/* The guarded web roots and the guard's latest events (guard.c). */
+int web_guard(struct req *r, json_t **out, struct err *e);
+
 /* Who is signed in, their role's permissions, the organisation and its time
  * zone: the answer of sign-in and of GET /session (csrf NULL for a token). */
 json_t *web_session_json(struct req *r, const char *csrf);

@@ -20,6 +20,8 @@ const TOCSIN = process.env.TOCSIN || path.join(ROOT, 'tocsin');
 const OUT = path.join(ROOT, 'tests/browser/out');
 const PASSWORD = 'a long enough password';
 const STEP_MS = 15000; // the longest any one wait may take
+const SITE_PAGE = '<!doctype html><html><head><meta charset="utf-8"><title>示范开发区管委会</title></head><body><h1>欢迎访问</h1></body></html>\n';
+const sha256 = (b) => createHash('sha256').update(b).digest('hex');
 const { default: zh } = await import(path.join(ROOT, 'ui/i18n/zh.js'));
 const { default: en } = await import(path.join(ROOT, 'ui/i18n/en.js'));
 
@@ -88,6 +90,11 @@ async function startServer() {
         tocsin(data, ['user', 'add', name, '--role', role, '--password-file', pw, ...extra]);
     }
     tocsin(data, ['asset', 'add', '门户网站', '--kind', 'portal', '--importance', 'core', '--department', '办公室', '--as', 'zhou']);
+    // The portal's web root, guarded by the server
+    const site = path.join(data, 'site');
+    fs.mkdirSync(site);
+    fs.writeFileSync(path.join(site, 'index.html'), SITE_PAGE);
+    fs.appendFileSync(path.join(data, 'tocsin.conf'), `\n[guard]\nprotect = ${site}@门户网站\nmode = restore\n`);
     const portFile = path.join(data, 'port');
     const proc = spawn(TOCSIN, ['--data', data, 'serve', '--listen', '127.0.0.1:0', '--port-file', portFile],
         { env: { ...process.env, TOCSIN_QUIET: '1' }, stdio: ['ignore', 'ignore', 'pipe'] });
@@ -111,7 +118,7 @@ async function startServer() {
         }
     }
     return {
-        data, proc, base: `http://127.0.0.1:${port}`, stderr: () => stderr,
+        data, site, proc, base: `http://127.0.0.1:${port}`, stderr: () => stderr,
         stop: () => new Promise((r) => { proc.once('exit', r); proc.kill('SIGTERM'); }),
     };
 }
@@ -213,6 +220,25 @@ async function walkThrough(browser, lang) {
         await shot('monitor');
     });
 
+    await step(`${L} a tampered page is put back by the guard, and the guard page shows both hashes`, async () => {
+        const index = path.join(srv.site, 'index.html');
+        const hacked = '<h1>hacked by someone</h1>\n';
+        // the guard is watching once the page shows the directory
+        await navTo('nav.guard');
+        await page.locator('table.guard-dirs tr[data-state="intact"]').waitFor();
+        fs.writeFileSync(index, hacked);
+        const until = Date.now() + 10000;
+        while (fs.readFileSync(index, 'utf8') !== SITE_PAGE && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+        ok(fs.readFileSync(index, 'utf8') === SITE_PAGE, `${L} the guard put the original back`);
+        const row = page.locator('table.guard-events tr[data-action="restored"]').filter({ hasText: 'index.html' });
+        await row.waitFor({ timeout: 20000 });
+        const hashes = await row.locator('code.hash').allTextContents();
+        ok(hashes[0] === sha256(SITE_PAGE) && hashes[1] === sha256(hacked), `${L} before and after are the original's and the attacker's hashes`, hashes.join(' '));
+        ok((await row.textContent()).includes(D['guard.act.restored']), `${L} the action is said in words`);
+        await page.locator('table.guard-dirs tr[data-state="intact"]').waitFor();
+        await shot('guard');
+    });
+
     await step(`${L} the officer sees the proposal with its level reasons and accepts it`, async () => {
         await navTo('nav.dashboard');
         await navTo('nav.triage');
@@ -257,7 +283,7 @@ async function walkThrough(browser, lang) {
 
     await step(`${L} evidence is uploaded, shown with its SHA-256, and downloads byte for byte`, async () => {
         const content = Buffer.from('<html><body>被篡改的首页 ' + lang + ' ' + Date.now() + '</body></html>\n');
-        const sum = createHash('sha256').update(content).digest('hex');
+        const sum = sha256(content);
         await page.getByLabel(D['ev.file']).setInputFiles({ name: 'defaced-index.html', mimeType: 'text/html', buffer: content });
         await page.getByLabel(D['ev.note'], { exact: true }).fill('篡改后的首页');
         await button('ev.upload').click();

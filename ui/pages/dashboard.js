@@ -5,6 +5,7 @@ import { t } from '../lib/i18n.js';
 import { get } from '../lib/api.js';
 import { useLoad, Loading, LevelBadge, StatusBadge, Time, Empty, categoryName } from '../lib/widgets.js';
 import { MonitorTable } from './monitors.js';
+import { GuardDirs } from './guard.js';
 
 const LEVELS = ['I', 'II', 'III', 'IV'];
 
@@ -96,12 +97,22 @@ function Monitors() {
     </section>`;
 }
 
+function Guarded() {
+    const s = useLoad(() => get('/guard'), [], 10000);
+    return html`<section class="card" aria-labelledby="d-guard">
+        <h2 id="d-guard">${t('dash.guard')}</h2>
+        <${Loading} state=${s} />
+        ${s.data && html`<${GuardDirs} dirs=${s.data.dirs} />`}
+    </section>`;
+}
+
 export function Dashboard({ me }) {
     return html`<h1>${t('nav.dashboard')}</h1>
         <div class="grid">
             <${OpenIncidents} />
             <${DueList} />
             ${me.can('monitor.read') && html`<${Monitors} />`}
+            ${me.can('event.read') && html`<${Guarded} />`}
             ${me.can('event.read') && html`<${LatestEvents} />`}
             ${me.can('drill.read') && html`<${Drills} />`}
         </div>`;
