@@ -16,6 +16,7 @@ import { Audit } from './pages/audit.js';
 import { Users } from './pages/users.js';
 import { Monitors, Monitor } from './pages/monitors.js';
 import { Guard } from './pages/guard.js';
+import { Prep } from './pages/prep.js';
 import { Report, MyTasks } from './pages/report.js';
 
 // Pages: path, dictionary key, the permission that shows it (or a test).
@@ -28,6 +29,7 @@ const PAGES = [
     { path: 'warnings', key: 'nav.warnings', show: (me) => me.role !== 'department', view: Warnings, detail: Warning },
     { path: 'monitors', key: 'nav.monitors', show: (me) => me.can('monitor.read'), view: Monitors, detail: Monitor },
     { path: 'guard', key: 'nav.guard', show: (me) => me.can('event.read'), view: Guard },
+    { path: 'prep', key: 'nav.prep', show: (me) => me.role !== 'department', view: Prep },
     { path: 'approvals', key: 'nav.approvals', show: (me) => me.can('approval.decide'), view: Approvals },
     { path: 'audit', key: 'nav.audit', show: (me) => me.can('audit.read'), view: Audit },
     { path: 'users', key: 'nav.users', show: (me) => me.can('user.manage'), view: Users },

@@ -90,6 +90,9 @@ async function startServer() {
         tocsin(data, ['user', 'add', name, '--role', role, '--password-file', pw, ...extra]);
     }
     tocsin(data, ['asset', 'add', '门户网站', '--kind', 'portal', '--importance', 'core', '--department', '办公室', '--as', 'zhou']);
+    tocsin(data, ['hazard', 'add', '--title', '门户后台弱口令', '--severity', 'high', '--department', '办公室',
+        '--deadline', '2027-01-10T00:00:00Z', '--asset', '门户网站', '--as', 'zhou']);
+    tocsin(data, ['supply', 'add', '--name', '备用服务器', '--kind', 'hardware', '--quantity', '2', '--location', '一号机房', '--as', 'zhou']);
     // The portal's web root, guarded by the server
     const site = path.join(data, 'site');
     fs.mkdirSync(site);
@@ -237,6 +240,24 @@ async function walkThrough(browser, lang) {
         ok((await row.textContent()).includes(D['guard.act.restored']), `${L} the action is said in words`);
         await page.locator('table.guard-dirs tr[data-state="intact"]').waitFor();
         await shot('guard');
+    });
+
+    await step(`${L} the preparedness page lists the register and runs a verified backup`, async () => {
+        const goodRuns = () => Number(execFileSync('sqlite3', [path.join(srv.data, 'tocsin.db'),
+            "SELECT count(*) FROM backup_runs WHERE state = 'good'"], { encoding: 'utf8' }).trim());
+        await navTo('nav.prep');
+        const hazards = await page.locator('#p-hazards table').textContent();
+        ok(hazards.includes('HZD-0001') && hazards.includes(D['prep.sev.high']), `${L} the hazard register shows the hazard and its severity`, hazards);
+        ok((await page.locator('#p-supplies table').textContent()).includes('备用服务器'), `${L} the supplies are listed`);
+        const before = goodRuns();
+        const row = page.locator('#p-backups tr').filter({ hasText: 'tocsin' });
+        await button('prep.backup_run', row).click();
+        const until = Date.now() + 20000;
+        while (goodRuns() <= before && Date.now() < until) await new Promise((r) => setTimeout(r, 200));
+        ok(goodRuns() === before + 1, `${L} the backup ran under tocsin serve and was verified`, `${before} → ${goodRuns()}`);
+        await page.reload();
+        await page.locator('#p-backups tr').filter({ hasText: D['prep.run.good'] }).first().waitFor();
+        await shot('prep');
     });
 
     await step(`${L} the officer sees the proposal with its level reasons and accepts it`, async () => {
