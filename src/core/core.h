@@ -184,6 +184,8 @@ int config_format(const struct config *c, struct buf *out);
 int json_canonical(const json_t *v, struct buf *out);
 /* Prints v to stdout followed by a newline (pretty when indent). */
 int json_print(const json_t *v, int indent);
+/* A time in ms as UTC text ("2026-11-27T08:00:00.000Z"), or null when 0 or less. */
+json_t *json_time_utc(int64_t ms);
 
 /* ---- text ------------------------------------------------------------- */
 

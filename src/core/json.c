@@ -27,3 +27,12 @@ int json_print(const json_t *v, int indent)
     fputc('\n', stdout);
     return fflush(stdout) == 0 ? 0 : ERR_IO;
 }
+
+json_t *json_time_utc(int64_t ms)
+{
+    if (ms <= 0)
+        return json_null();
+    char t[TIME_ISO_LEN];
+    time_format_utc(ms, t);
+    return json_string(t);
+}

@@ -381,15 +381,6 @@ int triage_event(struct store *st, int64_t event_id, enum triage_change change, 
 
 /* ---- reading -------------------------------------------------------------- */
 
-static json_t *time_or_null(int64_t ms)
-{
-    if (!ms)
-        return json_null();
-    char t[TIME_ISO_LEN];
-    time_format_utc(ms, t);
-    return json_string(t);
-}
-
 #define PROPOSAL_COLUMNS                                                                           \
     "p.id, p.asset, p.category, p.title, p.status, p.level, p.reasons, p.facts, p.events, "        \
     "p.reports, p.is_cleared, p.first_seen, p.last_seen, coalesce(i.ref, ''), "                    \
@@ -410,8 +401,8 @@ static json_t *proposal_row_json(sqlite3_stmt *q)
         "facts", json_loads(store_col_text(q, 7), 0, NULL), "events",
         (json_int_t)sqlite3_column_int64(q, 8), "reports", (json_int_t)sqlite3_column_int64(q, 9),
         "cleared", sqlite3_column_int(q, 10), "first_seen",
-        time_or_null(sqlite3_column_int64(q, 11)), "last_seen",
-        time_or_null(sqlite3_column_int64(q, 12)), "auto", sqlite3_column_int(q, 18));
+        json_time_utc(sqlite3_column_int64(q, 11)), "last_seen",
+        json_time_utc(sqlite3_column_int64(q, 12)), "auto", sqlite3_column_int(q, 18));
     if (!o)
         return json_object();
     enum level l;
@@ -428,7 +419,7 @@ static json_t *proposal_row_json(sqlite3_stmt *q)
         json_object_set_new(o, "warning", json_string(store_col_text(q, 14)));
     if (*store_col_text(q, 15)) {
         json_object_set_new(o, "decided_by", json_string(store_col_text(q, 15)));
-        json_object_set_new(o, "decided_at", time_or_null(sqlite3_column_int64(q, 16)));
+        json_object_set_new(o, "decided_at", json_time_utc(sqlite3_column_int64(q, 16)));
         json_object_set_new(o, "reason", json_string(store_col_text(q, 17)));
     }
     return o;
@@ -509,9 +500,9 @@ int proposal_show_json(struct store *st, const struct user *as, int64_t id, json
                       (json_int_t)sqlite3_column_int64(q, 0), "source", store_col_text(q, 1),
                       "category", cat, "asset", store_col_text(q, 4), "summary",
                       store_col_text(q, 5), "count", (json_int_t)sqlite3_column_int64(q, 6),
-                      "occurred_at", time_or_null(sqlite3_column_int64(q, 7)), "last_seen",
-                      time_or_null(sqlite3_column_int64(q, 8)), "state", store_col_text(q, 9),
-                      "cleared_at", time_or_null(sqlite3_column_int64(q, 10)), "evidence",
+                      "occurred_at", json_time_utc(sqlite3_column_int64(q, 7)), "last_seen",
+                      json_time_utc(sqlite3_column_int64(q, 8)), "state", store_col_text(q, 9),
+                      "cleared_at", json_time_utc(sqlite3_column_int64(q, 10)), "evidence",
                       json_loads(store_col_text(q, 11), 0, NULL)));
     }
     store_finish(q);

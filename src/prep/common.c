@@ -26,9 +26,5 @@ int prep_finish(struct store *st, int rc, struct err *e)
 
 json_t *prep_time_json(int64_t ms)
 {
-    if (!ms)
-        return json_null();
-    char t[TIME_ISO_LEN];
-    time_format_utc(ms, t);
-    return json_string(t);
+    return json_time_utc(ms);
 }

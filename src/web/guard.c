@@ -10,15 +10,6 @@
 
 #define DAY_MS (24 * 3600000LL)
 
-static json_t *time_or_null(int64_t ms)
-{
-    char t[TIME_ISO_LEN];
-    if (ms <= 0)
-        return json_null();
-    time_format_utc(ms, t);
-    return json_string(t);
-}
-
 /* One guarded root: its events of the last day, those not put right. */
 static int dir_json(struct req *r, const char *dir, const char *asset, json_t *dirs, struct err *e)
 {
@@ -39,7 +30,7 @@ static int dir_json(struct req *r, const char *dir, const char *asset, json_t *d
                             r->w->opt.guard_mode[0] ? r->w->opt.guard_mode : "restore",
                             "events_24h", (json_int_t)sqlite3_column_int64(q, 0), "unrestored",
                             (json_int_t)sqlite3_column_int64(q, 1), "last_event",
-                            time_or_null(sqlite3_column_int64(q, 2))));
+                            json_time_utc(sqlite3_column_int64(q, 2))));
     store_finish(q);
     return rc < 0 ? rc : 0;
 }
@@ -78,9 +69,9 @@ int web_guard(struct req *r, json_t **out, struct err *e)
                       (json_int_t)sqlite3_column_int64(q, 0), "category", store_col_text(q, 1),
                       "asset", store_col_text(q, 2), "summary", store_col_text(q, 3), "count",
                       (json_int_t)sqlite3_column_int64(q, 4), "first_seen",
-                      time_or_null(sqlite3_column_int64(q, 5)), "last_seen",
-                      time_or_null(sqlite3_column_int64(q, 6)), "cleared_at",
-                      time_or_null(sqlite3_column_int64(q, 7)), "details", d ? d : json_object()));
+                      json_time_utc(sqlite3_column_int64(q, 5)), "last_seen",
+                      json_time_utc(sqlite3_column_int64(q, 6)), "cleared_at",
+                      json_time_utc(sqlite3_column_int64(q, 7)), "details", d ? d : json_object()));
     }
     store_finish(q);
     if (rc < 0) {

@@ -10,15 +10,6 @@
 #define DAY_MS  (24 * HOUR_MS)
 #define MAX_RAW 2000 /* raw checks answered for one monitor's chart */
 
-static json_t *time_or_null(int64_t ms)
-{
-    char t[TIME_ISO_LEN];
-    if (ms <= 0)
-        return json_null();
-    time_format_utc(ms, t);
-    return json_string(t);
-}
-
 /* Hourly points of the last 24 hours: start, checks, up share, mean and worst
  * total time. */
 static int hours_json(struct store *st, int64_t id, json_t **out, struct err *e)
@@ -38,7 +29,7 @@ static int hours_json(struct store *st, int64_t id, json_t **out, struct err *e)
             continue;
         json_array_append_new(
             a, json_pack("{s:o, s:I, s:f, s:f, s:f}", "at",
-                         time_or_null(sqlite3_column_int64(q, 0)), "checks", (json_int_t)checks,
+                         json_time_utc(sqlite3_column_int64(q, 0)), "checks", (json_int_t)checks,
                          "up_percent", 100.0 * (double)sqlite3_column_int64(q, 2) / (double)checks,
                          "mean_ms", sqlite3_column_double(q, 3) / (double)checks, "max_ms",
                          sqlite3_column_double(q, 4)));
@@ -83,8 +74,8 @@ static json_t *monitor_row(sqlite3_stmt *q)
         (json_int_t)sqlite3_column_int64(q, 4), "retries", (json_int_t)sqlite3_column_int64(q, 5),
         "expect_status", (json_int_t)sqlite3_column_int64(q, 6), "keyword", store_col_text(q, 7),
         "enabled", sqlite3_column_int(q, 8), "state", store_col_text(q, 9), "learning",
-        sqlite3_column_int64(q, 10) > 0, "last_check", time_or_null(sqlite3_column_int64(q, 11)),
-        "down_since", time_or_null(sqlite3_column_int64(q, 12)));
+        sqlite3_column_int64(q, 10) > 0, "last_check", json_time_utc(sqlite3_column_int64(q, 11)),
+        "down_since", json_time_utc(sqlite3_column_int64(q, 12)));
 }
 
 int web_monitors(struct req *r, json_t **out, struct err *e)
@@ -180,13 +171,14 @@ static int findings_pages_json(struct store *st, int64_t id, json_t *m, struct e
         return rc;
     json_t *f = json_array();
     while ((rc = store_step(st, q, e)) == 1)
-        json_array_append_new(f, json_pack("{s:I, s:s, s:s, s:I, s:o, s:o, s:o}", "id",
-                                           (json_int_t)sqlite3_column_int64(q, 0), "category",
-                                           store_col_text(q, 1), "summary", store_col_text(q, 2),
-                                           "count", (json_int_t)sqlite3_column_int64(q, 3),
-                                           "first_seen", time_or_null(sqlite3_column_int64(q, 4)),
-                                           "last_seen", time_or_null(sqlite3_column_int64(q, 5)),
-                                           "cleared_at", time_or_null(sqlite3_column_int64(q, 6))));
+        json_array_append_new(f,
+                              json_pack("{s:I, s:s, s:s, s:I, s:o, s:o, s:o}", "id",
+                                        (json_int_t)sqlite3_column_int64(q, 0), "category",
+                                        store_col_text(q, 1), "summary", store_col_text(q, 2),
+                                        "count", (json_int_t)sqlite3_column_int64(q, 3),
+                                        "first_seen", json_time_utc(sqlite3_column_int64(q, 4)),
+                                        "last_seen", json_time_utc(sqlite3_column_int64(q, 5)),
+                                        "cleared_at", json_time_utc(sqlite3_column_int64(q, 6))));
     store_finish(q);
     json_object_set_new(m, "findings", f);
     if (rc < 0)
@@ -201,7 +193,7 @@ static int findings_pages_json(struct store *st, int64_t id, json_t *m, struct e
     while ((rc = store_step(st, q, e)) == 1)
         json_array_append_new(
             p, json_pack("{s:I, s:o, s:s, s:I}", "id", (json_int_t)sqlite3_column_int64(q, 0), "at",
-                         time_or_null(sqlite3_column_int64(q, 1)), "object", store_col_text(q, 2),
+                         json_time_utc(sqlite3_column_int64(q, 1)), "object", store_col_text(q, 2),
                          "status", (json_int_t)sqlite3_column_int64(q, 3)));
     store_finish(q);
     json_object_set_new(m, "pages", p);
