@@ -63,6 +63,9 @@ static const struct {
     [ACT_DRILL_MANAGE] = {{"drill.manage", "plan, run and report drills, record findings"}, L | O},
     [ACT_MONITOR_READ] = {{"monitor.read", "see the website monitors, their checks and findings"},
                           L | O | U | A},
+    [ACT_GUARD_MANAGE] = {{"guard.manage",
+                           "open publishing windows and accept changes in guarded web roots"},
+                          O | A},
 };
 
 const struct action_info *action_info(enum action a)

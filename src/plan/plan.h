@@ -86,6 +86,7 @@ enum action {
     ACT_DRILL_READ,      /* see drills and their reports */
     ACT_DRILL_MANAGE,    /* plan, run and report drills, record findings */
     ACT_MONITOR_READ,    /* see the website monitors, their checks and findings */
+    ACT_GUARD_MANAGE,    /* open publishing windows and accept changes in guarded roots */
     ACT_COUNT
 };
 

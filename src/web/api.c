@@ -1966,6 +1966,8 @@ const struct route web_routes[] = {
     {"GET", "/api/v1/notify/outbox", A(ACT_NOTIFY_READ), h_outbox, 0},
     {"GET", "/api/v1/monitors", A(ACT_MONITOR_READ), web_monitors, 0},
     {"GET", "/api/v1/guard", A(ACT_EVENT_READ), web_guard, 0},
+    {"POST", "/api/v1/guard/publish", A(ACT_GUARD_MANAGE), web_guard_publish, 0},
+    {"POST", "/api/v1/guard/accept", A(ACT_GUARD_MANAGE), web_guard_accept, 0},
     {"GET", "/api/v1/monitors/{id}", A(ACT_MONITOR_READ), h_monitor_show, 0},
     {"GET", "/api/v1/drills", A(ACT_DRILL_READ), h_drills, 0},
     {"POST", "/api/v1/drills", A(ACT_DRILL_MANAGE), h_drill_create, 0},

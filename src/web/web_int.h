@@ -133,6 +133,10 @@ int web_monitor_show(struct req *r, int64_t id, json_t **out, struct err *e);
 
 /* The guarded web roots and the guard's latest events (guard.c). */
 int web_guard(struct req *r, json_t **out, struct err *e);
+/* {"root","minutes"}: a publishing window on a guarded root; {"paths"}: take
+ * the current content of files into their root's baseline. Both audited. */
+int web_guard_publish(struct req *r, json_t **out, struct err *e);
+int web_guard_accept(struct req *r, json_t **out, struct err *e);
 
 /* Who is signed in, their role's permissions, the organisation and its time
  * zone: the answer of sign-in and of GET /session (csrf NULL for a token). */

@@ -242,6 +242,30 @@ async function walkThrough(browser, lang) {
         await shot('guard');
     });
 
+    await step(`${L} in a publishing window an update stays, and the window and an accepted file are audited`, async () => {
+        const sql = (q) => execFileSync('sqlite3', [path.join(srv.data, 'tocsin.db'), q], { encoding: 'utf8' }).trim();
+        const dir = page.locator('table.guard-dirs tr').filter({ hasText: srv.site });
+        await dir.getByLabel(D['guard.minutes']).fill('5');
+        await button('guard.publish', dir).click();
+        await dir.locator('.publishing').waitFor();
+        const index = path.join(srv.site, 'index.html');
+        const update = SITE_PAGE.replace('欢迎访问', '欢迎访问（新版）');
+        fs.writeFileSync(index, update);
+        await new Promise((r) => setTimeout(r, 1500));
+        ok(fs.readFileSync(index, 'utf8') === update, `${L} the authorised update was not reverted`);
+        ok(sql("SELECT count(*) FROM audit WHERE action = 'guard.publish' AND actor = 'zhou'") === '1', `${L} the window is audited with the officer's name`);
+        // accepting a file through the API the page uses
+        const status = await page.evaluate(async (p) => {
+            const s = await (await fetch('/api/v1/session')).json();
+            const r = await fetch('/api/v1/guard/accept', { method: 'POST', headers: { 'Content-Type': 'application/json',
+                'X-CSRF-Token': s.csrf_token }, body: JSON.stringify({ paths: [p] }) });
+            return r.status;
+        }, index);
+        ok(status === 200 && sql("SELECT count(*) FROM audit WHERE action = 'guard.accept' AND actor = 'zhou'") === '1',
+            `${L} a file accepted into the baseline is audited`, status);
+        await shot('guard-publish');
+    });
+
     await step(`${L} the preparedness page lists the register and runs a verified backup`, async () => {
         const goodRuns = () => Number(execFileSync('sqlite3', [path.join(srv.data, 'tocsin.db'),
             "SELECT count(*) FROM backup_runs WHERE state = 'good'"], { encoding: 'utf8' }).trim());

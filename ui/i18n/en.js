@@ -445,4 +445,8 @@ export default {
     'prep.drill.planned': 'planned',
     'prep.drill.running': 'running',
     'prep.drill.finished': 'finished',
+    'guard.minutes': 'Publishing window (minutes)',
+    'guard.publish': 'Open a publishing window',
+    'guard.window': 'Publishing window open ({who}) until',
+    'guard.howto_ui': 'Authorised updates: open a publishing window first; changes made in it are taken and recorded. tocsin guard accept FILE takes the current content of a file.',
 };

@@ -445,4 +445,8 @@ export default {
     'prep.drill.planned': '计划中',
     'prep.drill.running': '进行中',
     'prep.drill.finished': '已完成',
+    'guard.minutes': '发布窗口（分钟）',
+    'guard.publish': '开启发布窗口',
+    'guard.window': '发布窗口开放中（{who}），至',
+    'guard.howto_ui': '授权的网站更新：先开启发布窗口，窗口内的改动会被接受并记录；也可用 tocsin guard accept 文件 接受当前内容。',
 };
