@@ -33,6 +33,22 @@ static json_t *window_json(struct req *r, const char *root)
     return v;
 }
 
+/* The next directory of [guard] protect ("DIR@ASSET, …") in list, which it
+ * cuts up as strtok_r does (list NULL after the first); NULL at the end. */
+static char *next_dir(char *list, char **save, const char **asset)
+{
+    char *item = strtok_r(list, ",", save);
+    if (!item)
+        return NULL;
+    while (*item == ' ')
+        item++;
+    char *at = strrchr(item, '@');
+    if (at)
+        *at = '\0';
+    *asset = at ? at + 1 : "";
+    return item;
+}
+
 /* One guarded root: its events of the last day, those not put right. */
 static int dir_json(struct req *r, const char *dir, const char *asset, json_t *dirs, struct err *e)
 {
@@ -49,15 +65,13 @@ static int dir_json(struct req *r, const char *dir, const char *asset, json_t *d
     rc = store_step(r->st, q, e);
     if (rc == 1)
         json_array_append_new(
-            dirs, json_pack("{s:s, s:s, s:s, s:I, s:I, s:o}", "root", root, "asset", asset, "mode",
-                            r->w->opt.guard_mode[0] ? r->w->opt.guard_mode : "restore",
+            dirs, json_pack("{s:s, s:s, s:s, s:I, s:I, s:o, s:o}", "root", root, "asset", asset,
+                            "mode", r->w->opt.guard_mode[0] ? r->w->opt.guard_mode : "restore",
                             "events_24h", (json_int_t)sqlite3_column_int64(q, 0), "unrestored",
                             (json_int_t)sqlite3_column_int64(q, 1), "last_event",
-                            json_time_utc(sqlite3_column_int64(q, 2))));
+                            json_time_utc(sqlite3_column_int64(q, 2)), "publishing",
+                            window_json(r, root)));
     store_finish(q);
-    if (rc == 1)
-        json_object_set_new(json_array_get(dirs, json_array_size(dirs) - 1), "publishing",
-                            window_json(r, root));
     return rc < 0 ? rc : 0;
 }
 
@@ -65,16 +79,11 @@ int web_guard(struct req *r, json_t **out, struct err *e)
 {
     json_t *dirs = json_array();
     char list[sizeof(r->w->opt.guard_dirs)], *save = NULL;
+    const char *asset;
     snprintf(list, sizeof(list), "%s", r->w->opt.guard_dirs);
     int rc = 0;
-    for (char *item = strtok_r(list, ",", &save); !rc && item; item = strtok_r(NULL, ",", &save)) {
-        while (*item == ' ')
-            item++;
-        char *at = strrchr(item, '@');
-        if (at)
-            *at = '\0';
-        rc = dir_json(r, item, at ? at + 1 : "", dirs, e);
-    }
+    for (char *dir = next_dir(list, &save, &asset); !rc && dir; dir = next_dir(NULL, &save, &asset))
+        rc = dir_json(r, dir, asset, dirs, e);
     sqlite3_stmt *q;
     if (!rc)
         rc = store_query(r->st, e, &q,
@@ -113,16 +122,11 @@ int web_guard(struct req *r, json_t **out, struct err *e)
 static int configured(struct req *r, const char *root)
 {
     char list[sizeof(r->w->opt.guard_dirs)], *save = NULL, real[PATH_MAX];
+    const char *asset;
     snprintf(list, sizeof(list), "%s", r->w->opt.guard_dirs);
-    for (char *item = strtok_r(list, ",", &save); item; item = strtok_r(NULL, ",", &save)) {
-        while (*item == ' ')
-            item++;
-        char *at = strrchr(item, '@');
-        if (at)
-            *at = '\0';
-        if (realpath(item, real) && strcmp(real, root) == 0)
+    for (char *dir = next_dir(list, &save, &asset); dir; dir = next_dir(NULL, &save, &asset))
+        if (realpath(dir, real) && strcmp(real, root) == 0)
             return 1;
-    }
     return 0;
 }
 

@@ -4,7 +4,6 @@
  * pages. Read only; monitors are changed with `tocsin monitor`. */
 #include "web_int.h"
 
-#include <stdlib.h>
 
 #define HOUR_MS 3600000LL
 #define DAY_MS  (24 * HOUR_MS)

@@ -32,11 +32,6 @@ export function fmtTime(iso) {
     return isNaN(d) ? String(iso) : formatter('time').format(d);
 }
 
-export function fmtDate(iso) {
-    if (!iso) return '';
-    const d = new Date(iso);
-    return isNaN(d) ? String(iso) : formatter('date').format(d);
-}
 
 // The zone's offset from UTC at instant ms, in ms.
 function offsetAt(ms) {

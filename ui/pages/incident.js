@@ -242,8 +242,7 @@ export function Incident({ me, arg }) {
             ${inc.description && html`<p>${inc.description}</p>`}
         </section>
         <${Loading} state=${s} />
-        ${!closed && html`<${Steps} inc=${inc} me=${me} reload=${s.reload} />`}
-        ${inc.status === 'closed' && me.can('incident.manage') && html`<${Steps} inc=${inc} me=${me} reload=${s.reload} />`}
+        ${inc.status !== 'assessed' && html`<${Steps} inc=${inc} me=${me} reload=${s.reload} />`}
         <section class="card" aria-labelledby="i-tasks">
             <h2 id="i-tasks">${t('task.title')}</h2>
             ${inc.tasks.length ? html`<ul class="tasks">${inc.tasks.map((k) =>

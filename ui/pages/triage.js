@@ -2,10 +2,10 @@
 // would get and why; the officer accepts (into a new or an existing
 // incident), drafts a warning from one, or dismisses it.
 import { html, useState } from '../lib/html.js';
-import { t, pick } from '../lib/i18n.js';
+import { t } from '../lib/i18n.js';
 import { get, post } from '../lib/api.js';
 import { useLoad, useAction, Loading, ErrorNote, Field, LevelBadge, ColourBadge, Time, Empty,
-    categoryFull } from '../lib/widgets.js';
+    Reasons, categoryFull } from '../lib/widgets.js';
 import { WarningForm } from './warnings.js';
 
 function Proposal({ p, open, me, reload }) {
@@ -30,7 +30,7 @@ function Proposal({ p, open, me, reload }) {
             <dt>${t('triage.seen')}</dt><dd><${Time} at=${p.first_seen} /> – <${Time} at=${p.last_seen} /></dd>
         </dl>
         <h3>${t('triage.why')}</h3>
-        <ul class="reasons">${(p.reasons || []).map((r) => html`<li><${LevelBadge} level=${r.level} /> ${pick(r.zh, r.en)}</li>`)}</ul>
+        <${Reasons} reasons=${p.reasons} />
         ${me.can('triage.decide') && html`<div class="actions">
             <${Field} label=${t('triage.into')}>
                 <select value=${target} onChange=${(e) => setTarget(e.currentTarget.value)}>
@@ -65,6 +65,6 @@ export function Triage({ me }) {
         <${Loading} state=${s} />
         ${s.data && (proposals.items.length
             ? proposals.items.map((p) => html`<${Proposal} key=${p.id} p=${p} me=${me}
-                open=${incidents.items.filter((i) => i.drill === !!p.drill)} reload=${s.reload} />`)
+                open=${incidents.items.filter((i) => !i.drill)} reload=${s.reload} />`)
             : html`<${Empty} text=${t('triage.none')} />`)}`;
 }
