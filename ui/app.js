@@ -18,6 +18,7 @@ import { Monitors, Monitor } from './pages/monitors.js';
 import { Guard } from './pages/guard.js';
 import { Prep } from './pages/prep.js';
 import { Report, MyTasks } from './pages/report.js';
+import { Settings } from './pages/settings.js';
 
 // Pages: path, dictionary key, the permission that shows it (or a test).
 const PAGES = [
@@ -33,6 +34,7 @@ const PAGES = [
     { path: 'approvals', key: 'nav.approvals', show: (me) => me.can('approval.decide'), view: Approvals },
     { path: 'audit', key: 'nav.audit', show: (me) => me.can('audit.read'), view: Audit },
     { path: 'users', key: 'nav.users', show: (me) => me.can('user.manage'), view: Users },
+    { path: 'settings', key: 'nav.settings', show: (me) => me.can('notify.manage'), view: Settings },
 ];
 
 function parseHash() {

@@ -32,65 +32,6 @@ static const char monitor_usage[] =
     "--relearn starts learning again after an accepted change. `run` checks once now,\n"
     "records the result and prints it; exit 1 when anything was found.\n";
 
-/* ---- rows ------------------------------------------------------------------ */
-
-#define MONITOR_COLS                                                                               \
-    "id, url, asset, interval_s, timeout_s, retries, expect_status, keyword, allow, words_file, "  \
-    "expect_ips, cloak, enabled, learn, state, fails, coalesce(down_since, 0), "                   \
-    "coalesce(last_check, 0), page_sha, updated_at"
-
-static void row_read(sqlite3_stmt *q, struct monitor_conf *m)
-{
-    memset(m, 0, sizeof *m);
-    m->id = sqlite3_column_int64(q, 0);
-    snprintf(m->url, sizeof m->url, "%s", store_col_text(q, 1));
-    snprintf(m->asset, sizeof m->asset, "%s", store_col_text(q, 2));
-    m->interval_s = sqlite3_column_int64(q, 3);
-    m->timeout_s = sqlite3_column_int64(q, 4);
-    m->retries = sqlite3_column_int64(q, 5);
-    m->expect_status = sqlite3_column_int64(q, 6);
-    snprintf(m->keyword, sizeof m->keyword, "%s", store_col_text(q, 7));
-    snprintf(m->allow, sizeof m->allow, "%s", store_col_text(q, 8));
-    snprintf(m->words_file, sizeof m->words_file, "%s", store_col_text(q, 9));
-    snprintf(m->expect_ips, sizeof m->expect_ips, "%s", store_col_text(q, 10));
-    m->cloak = sqlite3_column_int(q, 11);
-    m->enabled = sqlite3_column_int(q, 12);
-    m->learn = sqlite3_column_int64(q, 13);
-    snprintf(m->state, sizeof m->state, "%s", store_col_text(q, 14));
-    m->fails = sqlite3_column_int64(q, 15);
-    m->down_since = sqlite3_column_int64(q, 16);
-    m->last_check = sqlite3_column_int64(q, 17);
-    snprintf(m->page_sha, sizeof m->page_sha, "%s", store_col_text(q, 18));
-    m->updated_at = sqlite3_column_int64(q, 19);
-}
-
-int monitor_get(struct store *st, int64_t id, struct monitor_conf *m, struct err *e)
-{
-    sqlite3_stmt *q;
-    int rc = store_query(st, e, &q, "SELECT " MONITOR_COLS " FROM monitors WHERE id = ?", "I", id);
-    if (!rc && (rc = store_step(st, q, e)) == 1) {
-        row_read(q, m);
-        rc = 0;
-    } else if (rc == 0)
-        rc = err_set(e, ERR_NOTFOUND, "monitor %lld does not exist", (long long)id);
-    store_finish(q);
-    return rc;
-}
-
-int monitor_each(struct store *st, int (*fn)(void *, const struct monitor_conf *), void *ctx,
-                 struct err *e)
-{
-    sqlite3_stmt *q;
-    int rc = store_query(st, e, &q, "SELECT " MONITOR_COLS " FROM monitors ORDER BY id", "");
-    while (!rc && (rc = store_step(st, q, e)) == 1) {
-        struct monitor_conf m;
-        row_read(q, &m);
-        rc = fn(ctx, &m);
-    }
-    store_finish(q);
-    return rc < 0 ? rc : 0;
-}
-
 /* ---- judging ------------------------------------------------------------------ */
 
 void monitor_judge_init(const struct monitor_conf *m, const struct probe_words *words,
@@ -384,44 +325,49 @@ struct monitor_opts {
     int no_cloak, cloak, enable, disable, relearn;
 };
 
-static int check_opts(const struct monitor_opts *o, struct err *e)
+/* A whole number from an option into *v; -1 when the option is absent. */
+static int num_opt(const char *name, const char *s, int64_t *v, struct err *e)
 {
-    int64_t v;
-    if (o->interval && (cli_id("--interval", o->interval, &v, e) != 0 || v > 86400))
-        return err_set(e, ERR_USAGE, "monitor: --interval must be 1-86400 seconds");
-    if (o->timeout && (cli_id("--timeout", o->timeout, &v, e) != 0 || v > 600))
-        return err_set(e, ERR_USAGE, "monitor: --timeout must be 1-600 seconds");
-    if (o->retries && (strspn(o->retries, "0123456789") != strlen(o->retries) || !o->retries[0] ||
-                       atoi(o->retries) > 20))
-        return err_set(e, ERR_USAGE, "monitor: --retries must be 0-20");
-    if (o->status && (cli_id("--status", o->status, &v, e) != 0 || v < 100 || v > 599))
-        return err_set(e, ERR_USAGE, "monitor: --status must be an HTTP status (100-599)");
-    if (o->url && strncmp(o->url, "http://", 7) != 0 && strncmp(o->url, "https://", 8) != 0)
-        return err_set(e, ERR_USAGE, "monitor: '%s' is not an http:// or https:// URL", o->url);
-    if (o->url && strlen(o->url) >= 2048)
-        return err_set(e, ERR_USAGE, "monitor: the URL is longer than 2047 bytes");
-    if (o->url) {
-        /* A password in the URL would travel into events, lists and logs. */
-        const char *host = strstr(o->url, "://") + 3;
-        size_t hl = strcspn(host, "/?#");
-        if (memchr(host, '@', hl))
-            return err_set(e, ERR_USAGE,
-                           "monitor: the URL carries a user name or password; "
-                           "monitors check public pages without them");
-    }
-    if (o->words) {
-        struct probe_words *w;
-        int rc = monitor_words(o->words, &w, e);
-        if (rc)
-            return rc;
-        probe_words_free(w);
-        if (o->words[0] != '/')
-            return err_set(e, ERR_USAGE,
-                           "monitor: --words needs an absolute path (serve reads "
-                           "it from its own directory)");
-    }
+    *v = -1;
+    if (!s)
+        return 0;
+    char *end;
+    long long n = strtoll(s, &end, 10);
+    if (!s[0] || *end || n < 0 || strspn(s, "0123456789") != strlen(s))
+        return err_set(e, ERR_USAGE, "monitor: %s wants a whole number, not '%s'", name, s);
+    *v = n;
+    return 0;
+}
+
+/* The options as settings, checked; the words file is read to be sure. */
+static int settings(const struct monitor_opts *o, int is_add, struct monitor_set *s, struct err *e)
+{
+    *s = (struct monitor_set)MONITOR_SET_INIT;
+    s->url = o->url;
+    s->asset = o->asset;
+    s->keyword = o->keyword;
+    s->allow = o->allow;
+    s->words_file = o->words;
+    s->expect_ips = o->ips;
+    s->relearn = o->relearn;
     if ((o->enable && o->disable) || (o->cloak && o->no_cloak))
         return err_set(e, ERR_USAGE, "monitor: contradictory options");
+    s->cloak = o->cloak ? 1 : o->no_cloak ? 0 : -1;
+    s->enabled = o->enable ? 1 : o->disable ? 0 : -1;
+    int rc;
+    if ((rc = num_opt("--interval", o->interval, &s->interval_s, e)) ||
+        (rc = num_opt("--timeout", o->timeout, &s->timeout_s, e)) ||
+        (rc = num_opt("--retries", o->retries, &s->retries, e)) ||
+        (rc = num_opt("--status", o->status, &s->expect_status, e)))
+        return rc;
+    if ((rc = monitor_set_check(s, is_add, e)))
+        return rc == ERR_INPUT ? (e->code = ERR_USAGE) : rc;
+    if (o->words && o->words[0]) {
+        struct probe_words *w;
+        if ((rc = monitor_words(o->words, &w, e)))
+            return rc;
+        probe_words_free(w);
+    }
     return 0;
 }
 
@@ -454,33 +400,15 @@ static int mon_add(struct cli *cli, int argc, char **argv, struct err *e)
     if (rc || cli->help)
         return rc;
     o.url = pos[0];
-    if ((rc = check_opts(&o, e)))
+    struct monitor_set set;
+    if ((rc = settings(&o, 1, &set, e)))
         return rc;
     struct store *st;
     struct user u;
     if ((rc = open_manager(cli, o.as, &st, &u, e)))
         return rc;
-    int64_t now = time_now_ms();
-    rc = store_begin(st, e);
-    if (!rc)
-        rc = store_exec(st, e,
-                        "INSERT INTO monitors (url, asset, interval_s, timeout_s, retries, "
-                        "expect_status, keyword, allow, words_file, expect_ips, cloak, "
-                        "created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                        "ssIIIIssssiTT", o.url, o.asset ? o.asset : "",
-                        (int64_t)(o.interval ? atoll(o.interval) : 60),
-                        (int64_t)(o.timeout ? atoll(o.timeout) : 10),
-                        (int64_t)(o.retries ? atoll(o.retries) : 2),
-                        (int64_t)(o.status ? atoll(o.status) : 0), o.keyword ? o.keyword : "",
-                        o.allow ? o.allow : "", o.words ? o.words : "", o.ips ? o.ips : "",
-                        !o.no_cloak, now, now);
-    int64_t id = store_last_id(st);
-    char obj[32];
-    snprintf(obj, sizeof obj, "monitor:%lld", (long long)id);
-    if (!rc)
-        rc = audit_append_take(st, cli->actor, "monitor.add", obj, json_pack("{s:s}", "url", o.url),
-                               e);
-    rc = rc ? (store_rollback(st), rc) : store_commit(st, e);
+    int64_t id;
+    rc = monitor_add(st, cli->actor, &set, &id, e);
     if (!rc) {
         if (cli->json)
             cli_print_json(json_pack("{s:I, s:s}", "id", (json_int_t)id, "url", o.url));
@@ -506,43 +434,14 @@ static int mon_edit(struct cli *cli, int argc, char **argv, struct err *e)
     int rc = opt_parse_n(cli, "monitor edit", opts, argc, argv, pos, 1, "a monitor id", e);
     if (rc || cli->help)
         return rc;
-    if ((rc = cli_id("monitor", pos[0], &id, e)) || (rc = check_opts(&o, e)))
+    struct monitor_set set;
+    if ((rc = cli_id("monitor", pos[0], &id, e)) || (rc = settings(&o, 0, &set, e)))
         return rc;
     struct store *st;
     struct user u;
     if ((rc = open_manager(cli, o.as, &st, &u, e)))
         return rc;
-    struct monitor_conf m;
-    rc = store_begin(st, e);
-    if (!rc)
-        rc = monitor_get(st, id, &m, e);
-    /* NULL leaves a column as it is. */
-    if (!rc)
-        rc = store_exec(
-            st, e,
-            "UPDATE monitors SET url = coalesce(?, url), asset = coalesce(?, asset), "
-            "interval_s = coalesce(?, interval_s), timeout_s = coalesce(?, timeout_s), "
-            "retries = coalesce(?, retries), expect_status = coalesce(?, expect_status), "
-            "keyword = coalesce(?, keyword), allow = coalesce(?, allow), "
-            "words_file = coalesce(?, words_file), expect_ips = coalesce(?, expect_ips), "
-            "cloak = coalesce(?, cloak), enabled = coalesce(?, enabled), "
-            "baseline = CASE WHEN ? THEN '' ELSE baseline END, "
-            "learn = CASE WHEN ? THEN 3 ELSE learn END, updated_at = ? WHERE id = ?",
-            "ssssssssssssiiTI", o.url, o.asset, o.interval, o.timeout, o.retries, o.status,
-            o.keyword, o.allow, o.words, o.ips,
-            o.cloak      ? "1"
-            : o.no_cloak ? "0"
-                         : NULL,
-            o.enable    ? "1"
-            : o.disable ? "0"
-                        : NULL,
-            o.relearn, o.relearn, time_now_ms(), id);
-    char obj[32];
-    snprintf(obj, sizeof obj, "monitor:%lld", (long long)id);
-    if (!rc)
-        rc = audit_append_take(st, cli->actor, o.relearn ? "monitor.relearn" : "monitor.edit", obj,
-                               NULL, e);
-    rc = rc ? (store_rollback(st), rc) : store_commit(st, e);
+    rc = monitor_edit(st, cli->actor, id, &set, e);
     if (!rc && !cli->json)
         printf("monitor %lld changed%s\n", (long long)id,
                o.relearn ? "; its baseline is learned again" : "");
@@ -565,18 +464,7 @@ static int mon_rm(struct cli *cli, int argc, char **argv, struct err *e)
     struct user u;
     if ((rc = open_manager(cli, as, &st, &u, e)))
         return rc;
-    struct monitor_conf m;
-    rc = store_begin(st, e);
-    if (!rc)
-        rc = monitor_get(st, id, &m, e);
-    if (!rc)
-        rc = store_exec(st, e, "DELETE FROM monitors WHERE id = ?", "I", id);
-    char obj[32];
-    snprintf(obj, sizeof obj, "monitor:%lld", (long long)id);
-    if (!rc)
-        rc = audit_append_take(st, cli->actor, "monitor.rm", obj, json_pack("{s:s}", "url", m.url),
-                               e);
-    rc = rc ? (store_rollback(st), rc) : store_commit(st, e);
+    rc = monitor_remove(st, cli->actor, id, NULL, e);
     if (!rc && !cli->json)
         printf("monitor %lld removed\n", (long long)id);
     store_close(st);

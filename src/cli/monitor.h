@@ -6,32 +6,12 @@
 #include "../probe/probe.h"
 #include "cli.h"
 
-struct monitor_conf {
-    int64_t id;
-    char url[2048];
-    char asset[128];
-    int64_t interval_s, timeout_s, retries, expect_status;
-    char keyword[256];
-    char allow[1024];
-    char words_file[1024];
-    char expect_ips[512];
-    int cloak, enabled;
-    int64_t learn; /* fetches still to learn the baseline from */
-    char state[16];
-    int64_t fails, down_since, last_check;
-    char page_sha[SHA256_HEX_LEN];
-    int64_t updated_at;
-};
-
 /* A monitor's check settings; allow holds the split --allow list. */
 struct monitor_judge {
     struct probe_check c;
     char allow[1024];
 };
 
-int monitor_get(struct store *st, int64_t id, struct monitor_conf *m, struct err *e);
-int monitor_each(struct store *st, int (*fn)(void *, const struct monitor_conf *), void *ctx,
-                 struct err *e);
 void monitor_judge_init(const struct monitor_conf *m, const struct probe_words *words,
                         struct monitor_judge *j);
 /* The learned baseline, NULL while there is none. */

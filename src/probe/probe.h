@@ -6,9 +6,11 @@
  * cloaking for search engines, malicious code (挂马), harmful words and
  * exposed personal data. Every finding carries the plan's category code.
  *
- * Depends on core only: findings leave as plain structs, so `tocsin check`
- * works with no database, and `tocsin serve` hands the same findings to
- * intake.
+ * The analysis depends on core only: findings leave as plain structs, so
+ * `tocsin check` works with no database, and `tocsin serve` hands the same
+ * findings to intake. The monitors' rows and settings (monitors.c) are kept
+ * in the store, read and written by the monitor commands, serve and the web
+ * interface alike.
  *
  * Ownership: parameters are borrowed; _new hands a heap object to the caller,
  * _free releases it (NULL does nothing). A word list is read-only once built
@@ -20,6 +22,7 @@
 #include <stdint.h>
 
 #include "../core/core.h"
+#include "../store/store.h"
 
 #define PROBE_BODY_MAX      (5 * 1024 * 1024) /* default bound of a body, decoded */
 #define PROBE_ANALYSE_MAX   (2 * 1024 * 1024) /* bytes of HTML analysed; the rest is cut */
@@ -265,5 +268,57 @@ void probe_sched_free(struct probe_sched *s);
 /* A finding as JSON: category, kind, severity, message, excerpt, key. */
 json_t *probe_finding_json(const struct probe_finding *f);
 const char *probe_severity_name(int severity);
+
+/* ---- the monitors table (monitors.c) --------------------------------------- */
+
+struct monitor_conf {
+    int64_t id;
+    char url[2048];
+    char asset[128];
+    int64_t interval_s, timeout_s, retries, expect_status;
+    char keyword[256];
+    char allow[1024];
+    char words_file[1024];
+    char expect_ips[512];
+    int cloak, enabled;
+    int64_t learn; /* fetches still to learn the baseline from */
+    char state[16];
+    int64_t fails, down_since, last_check;
+    char page_sha[SHA256_HEX_LEN];
+    int64_t updated_at;
+};
+
+int monitor_get(struct store *st, int64_t id, struct monitor_conf *m, struct err *e);
+int monitor_each(struct store *st, int (*fn)(void *, const struct monitor_conf *), void *ctx,
+                 struct err *e);
+
+/* A monitor's settings as people give them: a NULL text and -1 leave a
+ * setting as it is (edit) or take its default (add: every 60 s, timeout
+ * 10 s, 2 retries, any success status, cloaking checked, enabled). allow and
+ * expect_ips are lists separated by commas or spaces; words_file is an
+ * absolute path ("" for the built-in list). */
+struct monitor_set {
+    const char *url, *asset, *keyword, *allow, *words_file, *expect_ips;
+    int64_t interval_s, timeout_s, retries, expect_status;
+    int cloak, enabled; /* 1, 0 or -1 */
+    int relearn;        /* learn the page's baseline again (edit) */
+};
+#define MONITOR_SET_INIT                                                                           \
+    {                                                                                              \
+        .interval_s = -1, .timeout_s = -1, .retries = -1, .expect_status = -1, .cloak = -1,        \
+        .enabled = -1                                                                              \
+    }
+
+/* ERR_INPUT naming what is wrong; is_add needs the URL. */
+int monitor_set_check(const struct monitor_set *s, int is_add, struct err *e);
+/* Each checks the settings and writes them with their audit record
+ * (monitor.add, monitor.edit or monitor.relearn, monitor.rm by actor) in one
+ * transaction; tocsin serve picks the change up within seconds. */
+int monitor_add(struct store *st, const char *actor, const struct monitor_set *s, int64_t *id,
+                struct err *e);
+int monitor_edit(struct store *st, const char *actor, int64_t id, const struct monitor_set *s,
+                 struct err *e);
+/* url (2048 bytes, may be NULL) receives the removed monitor's URL. */
+int monitor_remove(struct store *st, const char *actor, int64_t id, char url[2048], struct err *e);
 
 #endif

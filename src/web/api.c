@@ -59,7 +59,7 @@ int json_str(json_t *o, const char *key, int required, const char **out, struct 
     return 0;
 }
 
-static int json_bool(json_t *o, const char *key, int *out, struct err *e)
+int json_bool(json_t *o, const char *key, int *out, struct err *e)
 {
     json_t *v = json_object_get(o, key);
     if (!v || json_is_null(v))
@@ -1076,6 +1076,25 @@ static int h_monitor_show(struct req *r, json_t **out, struct err *e)
     return rc ? rc : web_monitor_show(r, id, out, e);
 }
 
+static int h_monitor_edit(struct req *r, json_t **out, struct err *e)
+{
+    int64_t id = 0;
+    int rc = param_id(r, 0, &id, e);
+    if (rc)
+        return rc;
+    return strcmp(r->method, "DELETE") == 0 ? web_monitor_remove(r, id, out, e)
+                                            : web_monitor_edit(r, id, out, e);
+}
+
+static int h_monitor_page(struct req *r, json_t **out, struct err *e)
+{
+    int64_t id = 0, page = 0;
+    int rc = param_id(r, 0, &id, e);
+    if (!rc)
+        rc = param_id(r, 1, &page, e);
+    return rc ? rc : web_monitor_page(r, id, page, out, e);
+}
+
 /* ---- drills (P-3, G-4) ------------------------------------------------------------------ */
 
 static int h_drills(struct req *r, json_t **out, struct err *e)
@@ -1969,6 +1988,10 @@ const struct route web_routes[] = {
     {"POST", "/api/v1/guard/publish", A(ACT_GUARD_MANAGE), web_guard_publish, 0},
     {"POST", "/api/v1/guard/accept", A(ACT_GUARD_MANAGE), web_guard_accept, 0},
     {"GET", "/api/v1/monitors/{id}", A(ACT_MONITOR_READ), h_monitor_show, 0},
+    {"POST", "/api/v1/monitors", A(ACT_MONITOR_MANAGE), web_monitor_add, 0},
+    {"PATCH", "/api/v1/monitors/{id}", A(ACT_MONITOR_MANAGE), h_monitor_edit, 0},
+    {"DELETE", "/api/v1/monitors/{id}", A(ACT_MONITOR_MANAGE), h_monitor_edit, 0},
+    {"GET", "/api/v1/monitors/{id}/pages/{page}", A(ACT_MONITOR_READ), h_monitor_page, 0},
     {"GET", "/api/v1/drills", A(ACT_DRILL_READ), h_drills, 0},
     {"POST", "/api/v1/drills", A(ACT_DRILL_MANAGE), h_drill_create, 0},
     {"GET", "/api/v1/drills/{ref}", A(ACT_DRILL_READ), h_drill_show, 0},

@@ -1,9 +1,12 @@
 /* The website monitors as the web interface reads them: each monitor's state
  * with its last 24 hours in hourly points (for the dashboard's sparklines),
  * and one monitor's checks, uptime, latency percentiles, findings and kept
- * pages. Read only; monitors are changed with `tocsin monitor`. */
+ * pages, a kept page as text; and monitors added, changed and removed (the
+ * settings are checked and written by probe's monitors.c, as for the
+ * monitor commands). */
 #include "web_int.h"
 
+#include "../probe/probe.h"
 
 #define HOUR_MS 3600000LL
 #define DAY_MS  (24 * HOUR_MS)
@@ -62,11 +65,12 @@ static json_t *uptime_json(struct store *st, int64_t id, int64_t ms, struct err 
 
 #define MONITOR_COLUMNS                                                                            \
     "id, url, asset, interval_s, timeout_s, retries, expect_status, keyword, enabled, state, "     \
-    "learn, coalesce(last_check, 0), coalesce(down_since, 0) "
+    "learn, coalesce(last_check, 0), coalesce(down_since, 0), allow, expect_ips, cloak, "          \
+    "words_file != '' "
 
 static json_t *monitor_row(sqlite3_stmt *q)
 {
-    return json_pack(
+    json_t *m = json_pack(
         "{s:I, s:s, s:s, s:I, s:I, s:I, s:I, s:s, s:b, s:s, s:b, s:o, s:o}", "id",
         (json_int_t)sqlite3_column_int64(q, 0), "url", store_col_text(q, 1), "asset",
         store_col_text(q, 2), "interval_s", (json_int_t)sqlite3_column_int64(q, 3), "timeout_s",
@@ -75,6 +79,12 @@ static json_t *monitor_row(sqlite3_stmt *q)
         "enabled", sqlite3_column_int(q, 8), "state", store_col_text(q, 9), "learning",
         sqlite3_column_int64(q, 10) > 0, "last_check", json_time_utc(sqlite3_column_int64(q, 11)),
         "down_since", json_time_utc(sqlite3_column_int64(q, 12)));
+    /* the words file is a path on the server: only whether there is one */
+    json_object_update_new(m, json_pack("{s:s, s:s, s:b, s:b}", "allow", store_col_text(q, 13),
+                                        "expect_ips", store_col_text(q, 14), "cloak",
+                                        sqlite3_column_int(q, 15), "own_words",
+                                        sqlite3_column_int(q, 16)));
+    return m;
 }
 
 int web_monitors(struct req *r, json_t **out, struct err *e)
@@ -231,4 +241,147 @@ int web_monitor_show(struct req *r, int64_t id, json_t **out, struct err *e)
     }
     *out = m;
     return 200;
+}
+
+/* ---- changes (monitor.manage) ------------------------------------------------------------ */
+
+/* A monitor's settings from a request body; the words file is the host's
+ * (a path on the server) and not among the fields. */
+static int settings_json(struct req *r, json_t **b, struct monitor_set *s, struct err *e)
+{
+    static const char *const fields[] = {
+        "url",        "asset",         "interval_s", "timeout_s", "retries", "keyword", "allow",
+        "expect_ips", "expect_status", "cloak",      "enabled",   "relearn", NULL};
+    *s = (struct monitor_set)MONITOR_SET_INIT;
+    int rc = req_json(r, fields, b, e);
+    if (!rc && !(rc = json_str(*b, "url", 0, &s->url, e)) &&
+        !(rc = json_str(*b, "asset", 0, &s->asset, e)) &&
+        !(rc = json_str(*b, "keyword", 0, &s->keyword, e)) &&
+        !(rc = json_str(*b, "allow", 0, &s->allow, e)))
+        rc = json_str(*b, "expect_ips", 0, &s->expect_ips, e);
+    static const char *const nums[] = {"interval_s", "timeout_s", "retries", "expect_status"};
+    int64_t *dst[] = {&s->interval_s, &s->timeout_s, &s->retries, &s->expect_status};
+    for (int i = 0; !rc && i < 4; i++) {
+        json_t *v = json_object_get(*b, nums[i]);
+        if (!v || json_is_null(v))
+            continue;
+        if (!json_is_integer(v) || json_integer_value(v) < 0 || json_integer_value(v) > 1000000)
+            rc = err_set(e, ERR_MALFORMED, "%s must be a whole number", nums[i]);
+        else
+            *dst[i] = json_integer_value(v);
+    }
+    if (!rc && !(rc = json_bool(*b, "cloak", &s->cloak, e)) &&
+        !(rc = json_bool(*b, "enabled", &s->enabled, e)))
+        rc = json_bool(*b, "relearn", &s->relearn, e);
+    return rc;
+}
+
+int web_monitor_add(struct req *r, json_t **out, struct err *e)
+{
+    json_t *b = NULL;
+    struct monitor_set s;
+    int64_t id = 0;
+    int rc = settings_json(r, &b, &s, e);
+    if (!rc && s.relearn)
+        rc = err_set(e, ERR_MALFORMED, "relearn is for a monitor that exists");
+    if (!rc)
+        rc = monitor_add(r->st, r->user.name, &s, &id, e);
+    json_decref(b);
+    if (rc)
+        return rc;
+    /* the monitor as it now is; its id alone should reading it fail */
+    if (web_monitor_show(r, id, out, e) < 0)
+        *out = json_pack("{s:I}", "id", (json_int_t)id);
+    return 201;
+}
+
+int web_monitor_edit(struct req *r, int64_t id, json_t **out, struct err *e)
+{
+    json_t *b = NULL;
+    struct monitor_set s;
+    int rc = settings_json(r, &b, &s, e);
+    if (!rc)
+        rc = monitor_edit(r->st, r->user.name, id, &s, e);
+    json_decref(b);
+    return rc ? rc : web_monitor_show(r, id, out, e);
+}
+
+int web_monitor_remove(struct req *r, int64_t id, json_t **out, struct err *e)
+{
+    char url[2048];
+    int rc = monitor_remove(r->st, r->user.name, id, url, e);
+    if (rc)
+        return rc;
+    *out = json_pack("{s:I, s:s}", "removed", (json_int_t)id, "url", url);
+    return 200;
+}
+
+/* ---- a kept page, as text ---------------------------------------------------------------- */
+
+#define PAGE_TEXT_MAX (2 * 1024 * 1024) /* bytes of a kept page answered, as UTF-8 */
+
+/* One kept version of the page, decoded to UTF-8 from its own character set,
+ * with the version kept before it (for a side-by-side comparison). */
+int web_monitor_page(struct req *r, int64_t id, int64_t page, json_t **out, struct err *e)
+{
+    sqlite3_stmt *q;
+    int rc = store_query(r->st, e, &q,
+                         "SELECT at, object, coalesce(json_extract(details, '$.status'), 0), "
+                         "coalesce(json_extract(details, '$.content_type'), ''), "
+                         "(SELECT max(p.id) FROM probe_pages p WHERE p.monitor_id = probe_pages."
+                         "monitor_id AND p.id < probe_pages.id) "
+                         "FROM probe_pages WHERE id = ? AND monitor_id = ?",
+                         "II", page, id);
+    if (rc)
+        return rc;
+    rc = store_step(r->st, q, e);
+    if (rc != 1) {
+        store_finish(q);
+        return rc < 0 ? rc
+                      : err_set(e, ERR_NOTFOUND, "monitor %lld kept no page %lld", (long long)id,
+                                (long long)page);
+    }
+    int64_t at = sqlite3_column_int64(q, 0), status = sqlite3_column_int64(q, 2);
+    int64_t prev = sqlite3_column_int64(q, 4);
+    char hex[SHA256_HEX_LEN], ctype[256];
+    snprintf(hex, sizeof hex, "%s", store_col_text(q, 1));
+    snprintf(ctype, sizeof ctype, "%s", store_col_text(q, 3));
+    store_finish(q);
+
+    struct objstore os;
+    struct buf raw, text;
+    buf_init(&raw, PROBE_BODY_MAX * 2);
+    buf_init(&text, PAGE_TEXT_MAX + 8);
+    char charset[32] = "";
+    size_t bad = 0;
+    int truncated = 0;
+    rc = objstore_init(&os, r->st->dir, 0, e);
+    if (!rc)
+        rc = objstore_get(&os, hex, PROBE_BODY_MAX * 2, &raw, e);
+    if (!rc) {
+        size_t n = raw.len > PAGE_TEXT_MAX ? PAGE_TEXT_MAX : raw.len;
+        truncated = n < raw.len;
+        probe_charset(ctype, raw.p ? raw.p : "", n, charset);
+        rc = probe_to_utf8(charset, raw.p ? raw.p : "", n, &text, &bad, e);
+        if (rc == ERR_TOOBIG) {
+            truncated = 1;
+            rc = 0;
+        }
+    }
+    if (!rc) {
+        /* a cut may fall inside a character: keep only whole ones */
+        size_t n = text.len;
+        for (int k = 0; k < 4 && n && !utf8_valid(text.p, n); k++)
+            n--;
+        if (n && !utf8_valid(text.p, n))
+            n = 0;
+        *out = json_pack("{s:I, s:I, s:o, s:s, s:I, s:s, s:s#, s:b, s:I, s:o}", "id",
+                         (json_int_t)page, "monitor", (json_int_t)id, "at", json_time_utc(at),
+                         "object", hex, "status", (json_int_t)status, "charset", charset, "text",
+                         text.p ? text.p : "", (int)n, "truncated", truncated, "undecodable",
+                         (json_int_t)bad, "previous", prev > 0 ? json_integer(prev) : json_null());
+    }
+    buf_release(&raw);
+    buf_release(&text);
+    return rc ? rc : 200;
 }

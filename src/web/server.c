@@ -114,8 +114,26 @@ static enum MHD_Result send_error(struct req *r, unsigned status, const char *co
                                "field", field));
 }
 
-/* A field name the message starts with ("title is required" → "title"). */
-static const char *field_of(const char *msg, char *buf, size_t n)
+/* Whether the request's JSON body has the key name ("name" and a colon). */
+static int body_has_key(const struct req *r, const char *name)
+{
+    char quoted[72];
+    int n = snprintf(quoted, sizeof(quoted), "\"%s\"", name);
+    const char *p = r->body.p, *end = p ? p + r->body.len : NULL;
+    while (p && (p = memmem(p, (size_t)(end - p), quoted, (size_t)n)) != NULL) {
+        p += n;
+        while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
+            p++;
+        if (p < end && *p == ':')
+            return 1;
+    }
+    return 0;
+}
+
+/* The field a message starts with ("title is required" → "title"), when
+ * the request names such a field or the message says it is required;
+ * otherwise none ("a smtp channel has …" names no field "a"). */
+static const char *field_of(const struct req *r, const char *msg, char *buf, size_t n)
 {
     size_t i = 0;
     const char *p = msg;
@@ -127,6 +145,8 @@ static const char *field_of(const char *msg, char *buf, size_t n)
         return NULL;
     memcpy(buf, p, i);
     buf[i] = '\0';
+    if (!body_has_key(r, buf) && strncmp(p + i, " is required", 12) != 0)
+        return NULL;
     return buf;
 }
 
@@ -145,7 +165,7 @@ static enum MHD_Result send_err(struct req *r, int code, const struct err *e)
         return send_error(r, status, name, "the server could not complete the request", NULL);
     }
     return send_error(r, status, name, e->msg[0] ? e->msg : name,
-                      status == 422 || status == 400 ? field_of(e->msg, field, sizeof(field))
+                      status == 422 || status == 400 ? field_of(r, e->msg, field, sizeof(field))
                                                      : NULL);
 }
 

@@ -130,6 +130,10 @@ struct web_file {
  * hour; one, with its checks, uptime, latency, findings and kept pages. */
 int web_monitors(struct req *r, json_t **out, struct err *e);
 int web_monitor_show(struct req *r, int64_t id, json_t **out, struct err *e);
+int web_monitor_add(struct req *r, json_t **out, struct err *e);
+int web_monitor_edit(struct req *r, int64_t id, json_t **out, struct err *e);
+int web_monitor_remove(struct req *r, int64_t id, json_t **out, struct err *e);
+int web_monitor_page(struct req *r, int64_t id, int64_t page, json_t **out, struct err *e);
 
 /* The guarded web roots and the guard's latest events (guard.c). */
 int web_guard(struct req *r, json_t **out, struct err *e);
@@ -159,6 +163,8 @@ const struct route *web_route_find(struct req *r, int *method_mismatch);
 int req_json(struct req *r, const char *const *allowed, json_t **out, struct err *e);
 /* A string field: required or optional; wrong type is 400 naming the field. */
 int json_str(json_t *o, const char *key, int required, const char **out, struct err *e);
+/* A boolean field into *out (1 or 0), left as it is when absent or null. */
+int json_bool(json_t *o, const char *key, int *out, struct err *e);
 /* A query parameter, or NULL. */
 const char *req_query(struct req *r, const char *key);
 

@@ -10,6 +10,7 @@
 // Usage: node tests/browser/ui.mjs   ($TOCSIN: the binary; $TOCSIN_ROOT: the checkout)
 import { chromium } from 'playwright-core';
 import { spawn, execFileSync } from 'node:child_process';
+import http from 'node:http';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -22,6 +23,11 @@ const PASSWORD = 'a long enough password';
 const STEP_MS = 15000; // the longest any one wait may take
 const SITE_PAGE = '<!doctype html><html><head><meta charset="utf-8"><title>示范开发区管委会</title></head><body><h1>欢迎访问</h1></body></html>\n';
 const sha256 = (b) => createHash('sha256').update(b).digest('hex');
+// A news page of the portal, long enough that most of it is unchanged between versions.
+const NEWS_ITEMS = Array.from({ length: 40 }, (_, i) => `<li><a href="/news/${i + 1}.html">开发区第${i + 1}号通知</a></li>`);
+const NEWS_PAGE = (extra) => ['<!doctype html>', '<html><head><meta charset="utf-8"><title>新闻动态</title></head>', '<body>',
+    '<h1>新闻动态</h1>', '<ul>', ...NEWS_ITEMS.slice(0, 20), ...extra, ...NEWS_ITEMS.slice(20), '</ul>', '</body></html>', ''].join('\n');
+const NEWS_TAMPER = ['<div style="display:none"><a href="http://bet.example.com/">澳门博彩</a></div>'];
 const { default: zh } = await import(path.join(ROOT, 'ui/i18n/zh.js'));
 const { default: en } = await import(path.join(ROOT, 'ui/i18n/en.js'));
 
@@ -86,7 +92,8 @@ async function startServer() {
     const pw = path.join(data, 'pw');
     fs.writeFileSync(pw, PASSWORD + '\n', { mode: 0o600 });
     for (const [name, role, extra] of [['zhou', 'officer', ['--display', '周值班']], ['lead', 'leader', ['--display', '李组长']],
-        ['aud', 'auditor', []], ['xc', 'department', ['--department', '宣传部', '--display', '宣传部王']]]) {
+        ['aud', 'auditor', []], ['adm', 'admin', ['--display', '系统管理员']],
+        ['xc', 'department', ['--department', '宣传部', '--display', '宣传部王']]]) {
         tocsin(data, ['user', 'add', name, '--role', role, '--password-file', pw, ...extra]);
     }
     tocsin(data, ['asset', 'add', '门户网站', '--kind', 'portal', '--importance', 'core', '--department', '办公室', '--as', 'zhou']);
@@ -98,6 +105,25 @@ async function startServer() {
     fs.mkdirSync(site);
     fs.writeFileSync(path.join(site, 'index.html'), SITE_PAGE);
     fs.appendFileSync(path.join(data, 'tocsin.conf'), `\n[guard]\nprotect = ${site}@门户网站\nmode = restore\n`);
+    // The portal's news page, served by a plain HTTP server whose page the test changes.
+    const news = { body: NEWS_PAGE([]), hooks: [] };
+    news.server = http.createServer((req, res) => {
+        if (req.method === 'POST') { // a webhook receiver, for the notification channel
+            let body = '';
+            req.on('data', (b) => { body += b; });
+            req.on('end', () => {
+                news.hooks.push({ headers: req.headers, body });
+                res.writeHead(200, { 'Content-Type': 'application/json' });
+                res.end('{}');
+            });
+            return;
+        }
+        res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
+        res.end(news.body);
+    });
+    await new Promise((r) => news.server.listen(0, '127.0.0.1', r));
+    news.url = `http://127.0.0.1:${news.server.address().port}/news.html`;
+    news.hook = `http://127.0.0.1:${news.server.address().port}/hook`;
     const portFile = path.join(data, 'port');
     const proc = spawn(TOCSIN, ['--data', data, 'serve', '--listen', '127.0.0.1:0', '--port-file', portFile],
         { env: { ...process.env, TOCSIN_QUIET: '1' }, stdio: ['ignore', 'ignore', 'pipe'] });
@@ -121,8 +147,8 @@ async function startServer() {
         }
     }
     return {
-        data, site, proc, base: `http://127.0.0.1:${port}`, stderr: () => stderr,
-        stop: () => new Promise((r) => { proc.once('exit', r); proc.kill('SIGTERM'); }),
+        data, site, proc, news, base: `http://127.0.0.1:${port}`, stderr: () => stderr,
+        stop: () => new Promise((r) => { news.server.close(); proc.once('exit', r); proc.kill('SIGTERM'); }),
     };
 }
 
@@ -135,10 +161,11 @@ async function walkThrough(browser, lang) {
     const page = await ctx.newPage();
     page.setDefaultTimeout(STEP_MS);
     const problems = [];
-    // A 401 is how the page learns there is no session (at sign-in, after sign-out); anything
+    // A 401 is how the page learns there is no session (at sign-in, after sign-out), and a 422
+    // answers the bad input the walk-through enters on purpose (each checked on the page); anything
     // else logged as an error, a refusal by the Content-Security-Policy above all, is a fault.
     page.on('console', (m) => {
-        if (m.type() === 'error' && !/status of 401/.test(m.text())) problems.push('console: ' + m.text());
+        if (m.type() === 'error' && !/status of (401|422)/.test(m.text())) problems.push('console: ' + m.text());
     });
     page.on('pageerror', (e) => problems.push('page error: ' + e.message));
     const shot = (name) => page.screenshot({ path: path.join(OUT, `${lang}-${name}.png`), fullPage: true });
@@ -163,6 +190,12 @@ async function walkThrough(browser, lang) {
         await button('login.submit').waitFor();
     };
     const L = `[${lang}]`;
+    const sql = (q) => execFileSync('sqlite3', [path.join(srv.data, 'tocsin.db'), q], { encoding: 'utf8' }).trim();
+    // Checked in a child process while this one serves the page it fetches; exit 1: findings.
+    const runMonitor = (id) => new Promise((resolve, reject) => {
+        const p = spawn(TOCSIN, ['--data', srv.data, 'monitor', 'run', String(id)], { stdio: 'ignore' });
+        p.once('exit', (code) => (code === 0 || code === 1 ? resolve() : reject(new Error(`monitor run exited ${code}`))));
+    });
 
     await step(`${L} a visitor without a session gets the sign-in page at /`, async () => {
         await page.goto(srv.base + '/');
@@ -223,6 +256,71 @@ async function walkThrough(browser, lang) {
         await shot('monitor');
     });
 
+    await step(`${L} an officer adds a monitor from the console and changes it; bad input is refused by name`, async () => {
+        await navTo('nav.monitors');
+        await button('mon.add').click();
+        const form = page.locator('form[aria-labelledby="m-add"]');
+        await form.getByLabel('URL').fill(srv.news.url);
+        await form.getByLabel(D['mon.asset']).fill('新闻动态页');
+        await form.getByLabel(D['mon.interval_s']).fill('3600');
+        await form.getByLabel(D['mon.allow']).fill('cdn.example.cn, *.gov.cn');
+        ok((await allLabelled()).length === 0, `${L} every control of the monitor form has a label`, (await allLabelled()).join('\n'));
+        await shot('monitor-add');
+        await button('mon.add', form).click();
+        await page.waitForURL(/#\/monitors\/3$/);
+        ok(sql("SELECT url || '|' || asset || '|' || interval_s || '|' || allow FROM monitors WHERE id = 3") ===
+            `${srv.news.url}|新闻动态页|3600|cdn.example.cn, *.gov.cn`, `${L} the monitor is stored as entered`);
+        ok(sql("SELECT count(*) FROM audit WHERE action = 'monitor.add' AND actor = 'zhou' AND object = 'monitor:3'") === '1',
+            `${L} adding it is audited with the officer's name`);
+        await button('mon.edit').click();
+        const edit = page.locator('form[aria-labelledby="m-edit"]');
+        ok(await edit.getByLabel('URL').inputValue() === srv.news.url, `${L} the settings form shows the monitor's settings`);
+        await edit.getByLabel(D['mon.expect_ips']).fill('127.0.0.1, 1.2.3');
+        await button('common.save', edit).click();
+        const alert = edit.getByRole('alert');
+        await alert.waitFor();
+        ok((await alert.textContent()).includes("'1.2.3'"), `${L} an address that is not one is refused, naming it`, await alert.textContent());
+        await edit.getByLabel(D['mon.expect_ips']).fill('127.0.0.1');
+        await edit.getByLabel(D['mon.keyword']).fill('新闻动态');
+        await button('common.save', edit).click();
+        await edit.waitFor({ state: 'detached' });
+        ok(sql("SELECT keyword || '|' || expect_ips FROM monitors WHERE id = 3") === '新闻动态|127.0.0.1', `${L} the change is stored`);
+        ok((await page.locator('dl.facts').textContent()).includes('新闻动态'), `${L} the page shows the new keyword`);
+    });
+
+    await step(`${L} two kept versions of a page are compared side by side, the injected block marked in words`, async () => {
+        await runMonitor(3);
+        srv.news.body = NEWS_PAGE(NEWS_TAMPER);
+        await runMonitor(3);
+        ok(sql('SELECT count(*) FROM probe_pages WHERE monitor_id = 3') === '2', `${L} both versions of the page are kept`);
+        await page.reload();
+        const pages = page.locator('table.pages tbody tr');
+        await pages.nth(1).waitFor();
+        await page.getByRole('button', { name: D['mon.compare_label'].replace('{n}', '2'), exact: true }).click();
+        const diff = page.locator('table.diff');
+        await diff.waitFor();
+        const changed = await diff.locator('tr.ins, tr.mod, tr.del').allTextContents();
+        ok(changed.length === 1 && changed[0].includes('澳门博彩') && changed[0].includes(D['diff.ins']),
+            `${L} the one added line is shown, marked ${D['diff.ins']}`, changed.join('\n'));
+        const same = await diff.locator('tr.same').count(), gaps = await diff.locator('tr.gap').allTextContents();
+        ok(same === 6 && gaps.length === 2, `${L} only the lines around it are shown; the unchanged stretches are counted`, `${same} ${gaps.join('|')}`);
+        await shot('monitor-diff');
+    });
+
+    await step(`${L} a monitor is disabled and then removed, after a confirmation`, async () => {
+        await button('mon.disable').click();
+        await page.locator('h1 .badge.mon-disabled').waitFor();
+        ok(sql('SELECT enabled FROM monitors WHERE id = 3') === '0', `${L} it is disabled`);
+        await button('mon.remove').click();
+        const confirm = page.getByRole('group', { name: D['mon.remove_confirm'] });
+        await button('mon.remove', confirm).click();
+        await page.waitForURL(/#\/monitors$/);
+        await page.locator('table.monitors').waitFor();
+        ok(sql('SELECT count(*) FROM monitors WHERE id = 3') === '0' &&
+            sql("SELECT count(*) FROM audit WHERE action = 'monitor.rm' AND actor = 'zhou'") === '1', `${L} it is removed, and that is audited`);
+        ok(await page.locator('table.monitors tbody tr').count() === 2, `${L} the list shows the two monitors left`);
+    });
+
     await step(`${L} a tampered page is put back by the guard, and the guard page shows both hashes`, async () => {
         const index = path.join(srv.site, 'index.html');
         const hacked = '<h1>hacked by someone</h1>\n';
@@ -243,7 +341,6 @@ async function walkThrough(browser, lang) {
     });
 
     await step(`${L} in a publishing window an update stays, and the window and an accepted file are audited`, async () => {
-        const sql = (q) => execFileSync('sqlite3', [path.join(srv.data, 'tocsin.db'), q], { encoding: 'utf8' }).trim();
         const dir = page.locator('table.guard-dirs tr').filter({ hasText: srv.site });
         await dir.getByLabel(D['guard.minutes']).fill('5');
         await button('guard.publish', dir).click();
@@ -264,6 +361,37 @@ async function walkThrough(browser, lang) {
         ok(status === 200 && sql("SELECT count(*) FROM audit WHERE action = 'guard.accept' AND actor = 'zhou'") === '1',
             `${L} a file accepted into the baseline is audited`, status);
         await shot('guard-publish');
+    });
+
+    await step(`${L} a change the guard only reported is accepted from the guard page`, async () => {
+        const dir = path.join(srv.data, 'oa-static');
+        fs.mkdirSync(dir);
+        const file = path.join(dir, 'notice.html');
+        fs.writeFileSync(file, '<p>v1</p>\n');
+        const guard = spawn(TOCSIN, ['--data', srv.data, 'guard', dir, '--mode', 'alert-only'], { stdio: ['ignore', 'ignore', 'pipe'] });
+        try {
+            let log = '';
+            guard.stderr.on('data', (b) => { log += b; });
+            const until = Date.now() + 10000;
+            while (!log.includes('watching') && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+            fs.writeFileSync(file, '<p>v2, published by hand</p>\n');
+            const row = page.locator('table.guard-events tr[data-action="alerted"]').filter({ hasText: 'notice.html' });
+            await row.waitFor({ timeout: 20000 });
+            ok(fs.readFileSync(file, 'utf8').includes('v2'), `${L} in alert-only mode the change is left in place`);
+            await row.getByRole('button', { name: D['guard.accept_label'].replace('{path}', file), exact: true }).click();
+            await row.getByRole('status').filter({ hasText: D['guard.accepted'] }).waitFor();
+            ok(sql("SELECT count(*) FROM audit WHERE action = 'guard.accept' AND actor = 'zhou'") === '2', `${L} accepting it is audited`);
+            let scan = 0;
+            try {
+                execFileSync(TOCSIN, ['--data', srv.data, 'scan', dir], { stdio: 'ignore' });
+            } catch (e) {
+                scan = e.status;
+            }
+            ok(scan === 0, `${L} the accepted content is the baseline now (scan finds no change)`, scan);
+            await shot('guard-accept');
+        } finally {
+            await new Promise((r) => { guard.once('exit', r); guard.kill('SIGTERM'); });
+        }
     });
 
     await step(`${L} the preparedness page lists the register and runs a verified backup`, async () => {
@@ -438,6 +566,74 @@ async function walkThrough(browser, lang) {
         for (const [key, value] of Object.entries(fields)) await page.getByLabel(D[key]).fill(value);
         await button('as.complete').click();
         await page.locator('.headline .status').filter({ hasText: D['status.assessed'] }).waitFor();
+    });
+
+    // Printed, a page keeps its record and drops the navigation, banner, forms and buttons.
+    const printed = async (name) => {
+        await page.emulateMedia({ media: 'print' });
+        try {
+            const shown = await page.evaluate(() => {
+                const visible = (el) => el.getClientRects().length > 0 && getComputedStyle(el).visibility !== 'hidden';
+                return {
+                    chrome: [...document.querySelectorAll('header.top, nav, .banner, form, button')].filter(visible).length,
+                    heading: visible(document.querySelector('h1')),
+                    text: document.querySelector('main').innerText.length,
+                };
+            });
+            await page.pdf({ path: path.join(OUT, `${lang}-${name}.pdf`), format: 'A4' });
+            return shown.chrome === 0 && shown.heading && shown.text > 200;
+        } finally {
+            await page.emulateMedia({ media: null });
+        }
+    };
+
+    await step(`${L} the incident prints as a record, without navigation or forms`, () => printed('incident-print'));
+
+    await step(`${L} the warning prints as a notice, without navigation or forms`, async () => {
+        await page.goto(srv.base + '/#/warnings/' + wref);
+        await page.locator('.headline .status').filter({ hasText: D['ws.lifted'] }).waitFor();
+        const r = await printed('warning-print');
+        await signOut();
+        return r;
+    });
+
+    await step(`${L} an administrator sets up a notification channel and a route, and a test message is delivered`, async () => {
+        await signIn('adm');
+        await navTo('nav.settings');
+        ok((await page.locator('section[aria-labelledby="s-org"]').textContent()).includes('示范开发区管委会'), `${L} the organisation is named`);
+        const add = page.locator('form[aria-labelledby="s-ch-add"]');
+        await add.getByLabel(D['set.channel_name']).fill('值班群');
+        await add.locator('select').selectOption('webhook');
+        await add.getByLabel(D['set.config']).fill('{"url": ');
+        await button('set.channel_add', add).click();
+        ok((await add.getByRole('alert').textContent()) === D['set.config_json'], `${L} a configuration that is not JSON is refused before sending`);
+        await add.getByLabel(D['set.config']).fill(JSON.stringify({ url: srv.news.hook, secret: 'hook-secret-7c1f' }));
+        await button('set.channel_add', add).click();
+        const row = page.locator('table.channels tr[data-channel="值班群"]');
+        await row.waitFor();
+        ok(!(await row.textContent()).includes('hook-secret-7c1f'), `${L} the channel is listed with its secret masked`);
+        const rt = page.locator('form[aria-labelledby="s-rt-add"]');
+        await rt.getByLabel(D['set.trigger']).selectOption('incident');
+        await rt.getByLabel(D['set.min_level']).selectOption('II');
+        await rt.getByLabel(D['user.role']).selectOption('leader');
+        await rt.getByLabel(D['set.channel']).selectOption('值班群');
+        ok((await allLabelled()).length === 0, `${L} every control of the settings page has a label`, (await allLabelled()).join('\n'));
+        await button('set.route_add', rt).click();
+        const route = page.locator('table.routes tbody tr');
+        await route.waitFor();
+        const routeText = await route.textContent();
+        ok(routeText.includes(D['set.trigger.incident']) && routeText.includes(D['level.II']) && routeText.includes('值班群'),
+            `${L} the route is listed in words`, routeText);
+        await button('set.test', row).click();
+        await row.getByRole('status').waitFor();
+        const until = Date.now() + 20000;
+        while (!srv.news.hooks.length && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
+        const hook = srv.news.hooks[0];
+        ok(hook && /^sha256=[0-9a-f]{64}$/.test(hook.headers['x-tocsin-signature'] || '') && JSON.parse(hook.body).object === 'test',
+            `${L} the test message reaches the receiver, signed`, hook && hook.body);
+        await page.reload();
+        await page.locator('table.outbox tr[data-status="sent"]').waitFor();
+        await shot('settings');
         await signOut();
     });
 

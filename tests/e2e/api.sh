@@ -69,6 +69,16 @@ http POST /api/v1/incidents '{"title": "x", "category": "other", "colour": "red"
 status 400 "an unknown field is 400"
 http POST /api/v1/incidents '{"title": "x", "category": "alien-invasion"}'
 status 422 "an unknown category is 422"
+# A message's first word is a field only when the request has it.
+http POST /api/v1/monitors '{"url": "http://127.0.0.1:9/", "expect_ips": "1.2.3"}'
+status 422 "a monitor with an address that is not one is 422"
+jq -e '.error.field == null and (.error.message | contains("1.2.3"))' "$OUT" >/dev/null &&
+    ok "…naming the address, and no field the request does not have" || not_ok "monitor field" "$OUT"
+http POST /api/v1/monitors '{"url": "http://127.0.0.1:9/", "interval_s": "60"}'
+status 400 "a monitor's interval as text is 400"
+jq -e '.error.field == "interval_s"' "$OUT" >/dev/null && ok "…naming the field" || not_ok "interval field" "$OUT"
+http POST /api/v1/monitors '{"url": "http://127.0.0.1:9/", "words_file": "/etc/shadow"}'
+status 400 "a words file (a path on the host) is not set through the API"
 printf '{"title": "\377\376", "category": "other"}' >"$T/badutf8"
 code=$(curl -s -o "$OUT" -w '%{http_code}' -b "$JAR" -H "X-CSRF-Token: $CSRF" --data-binary @"$T/badutf8" "$BASE/api/v1/incidents")
 status 400 "bad UTF-8 is 400"
@@ -86,6 +96,21 @@ status 404 "an unknown path is 404"
 http DELETE /api/v1/incidents
 status 405 "a wrong method is 405"
 same "$(dbsum "$TOCSIN_DATA")" "$before" "no bad request changed the database"
+http POST /api/v1/monitors '{"url": "http://127.0.0.1:9/", "asset": "OA系统", "interval_s": 3600, "enabled": false}'
+status 201 "a monitor is added through the API"
+mid=$(jq -r .id "$OUT")
+jq -e '.enabled == false and .interval_s == 3600 and .timeout_s == 10 and .pages == []' "$OUT" >/dev/null &&
+    ok "…answered as stored, with the defaults" || not_ok "monitor add" "$OUT"
+http PATCH "/api/v1/monitors/$mid" '{"retries": 0, "relearn": true}'
+status 200 "a monitor is changed through the API"
+jq -e '.retries == 0 and .learning == true and .asset == "OA系统"' "$OUT" >/dev/null &&
+    ok "…only the fields given" || not_ok "monitor edit" "$OUT"
+http GET "/api/v1/monitors/$mid/pages/1"
+status 404 "a page the monitor did not keep is 404"
+http DELETE "/api/v1/monitors/$mid"
+status 200 "a monitor is removed through the API"
+[ "$(sqlite3 "$TOCSIN_DATA/tocsin.db" "SELECT group_concat(action) FROM audit WHERE object = 'monitor:$mid'")" = \
+    "monitor.add,monitor.relearn,monitor.rm" ] && ok "…each change audited" || not_ok "monitor audit" ""
 
 http POST /api/v1/incidents '{"title":"x'"'"'); DROP TABLE incidents; -- <script>alert(1)</script>","category":"other"}'
 status 201 "SQL and script text is accepted as data"

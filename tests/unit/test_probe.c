@@ -1,7 +1,8 @@
 /* probe: resident ID check digits and the masking of personal data, charset
  * sniffing and decoding, word normalisation against evasions, the hiding
- * rules of the page analysis, and the baseline's tolerance. The page corpus
- * itself runs in tests/e2e/probe.sh against nginx. */
+ * rules of the page analysis, the baseline's tolerance, and the monitors'
+ * settings as checked and written for the command line and the API alike.
+ * The page corpus itself runs in tests/e2e/probe.sh against nginx. */
 #include "probe/probe.h"
 #include "testutil.h"
 
@@ -203,12 +204,138 @@ static void test_baseline(void **state)
     probe_print_free(pc);
 }
 
+/* Each bad setting is refused by name; a good one passes. */
+static void test_monitor_settings(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *url, *allow, *ips, *words;
+        int64_t interval, status;
+        const char *says; /* NULL: accepted */
+    } cases[] = {
+        {"https://www.example.gov.cn/", "cdn.example.cn, *.gov.cn", "127.0.0.1,::1", NULL, 60, 0,
+         NULL},
+        {"http://127.0.0.1:8080/news/", "政务.中国", NULL, "/etc/tocsin/words.txt", 1, 200, NULL},
+        {"ftp://example.cn/", NULL, NULL, NULL, -1, -1, "not an http"},
+        {"http:///index.html", NULL, NULL, NULL, -1, -1, "names no host"},
+        {"https://admin:pw@example.cn/", NULL, NULL, NULL, -1, -1, "user name or password"},
+        {"https://example.cn/a b", NULL, NULL, NULL, -1, -1, "holds a space"},
+        {"https://example.cn/\x01", NULL, NULL, NULL, -1, -1, "control character"},
+        {"https://example.cn/", NULL, "1.2.3", NULL, -1, -1, "'1.2.3' in the expected addresses"},
+        {"https://example.cn/", "cdn.example.cn, -bad", NULL, NULL, -1, -1, "'-bad'"},
+        {"https://example.cn/", "evil.cn/x", NULL, NULL, -1, -1, "'evil.cn/x'"},
+        {"https://example.cn/", NULL, NULL, "words.txt", -1, -1, "absolute path"},
+        {"https://example.cn/", NULL, NULL, NULL, 0, -1, "interval"},
+        {"https://example.cn/", NULL, NULL, NULL, 86401, -1, "interval"},
+        {"https://example.cn/", NULL, NULL, NULL, -1, 99, "expected status"},
+        {"https://example.cn/", NULL, NULL, NULL, -1, 600, "expected status"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct monitor_set s = MONITOR_SET_INIT;
+        s.url = cases[i].url;
+        s.allow = cases[i].allow;
+        s.expect_ips = cases[i].ips;
+        s.words_file = cases[i].words;
+        s.interval_s = cases[i].interval;
+        s.expect_status = cases[i].status;
+        struct err e = {0};
+        int rc = monitor_set_check(&s, 1, &e);
+        if (!cases[i].says && rc != 0)
+            fail_msg("case %zu refused: %s", i, e.msg);
+        if (cases[i].says && (rc != ERR_INPUT || !strstr(e.msg, cases[i].says)))
+            fail_msg("case %zu: rc %d, \"%s\" does not say \"%s\"", i, rc, e.msg, cases[i].says);
+    }
+    /* a URL is needed to add, not to change */
+    struct monitor_set s = MONITOR_SET_INIT;
+    struct err e = {0};
+    assert_int_equal(monitor_set_check(&s, 1, &e), ERR_INPUT);
+    assert_int_equal(monitor_set_check(&s, 0, NULL), 0);
+    /* a text longer than its column is refused, not cut */
+    char asset[200];
+    memset(asset, 'a', sizeof asset - 1);
+    asset[sizeof asset - 1] = 0;
+    s.asset = asset;
+    assert_int_equal(monitor_set_check(&s, 0, NULL), ERR_INPUT);
+}
+
+static int64_t count(struct store *st, const char *sql)
+{
+    int64_t n = -1;
+    assert_int_equal(store_query_int(st, NULL, &n, sql, ""), 0);
+    return n;
+}
+
+/* Added with defaults, changed field by field, removed; each audited, and a
+ * refused change leaves the row and the audit log as they were. */
+static void test_monitor_writes(void **state)
+{
+    (void)state;
+    char *dir = tmpdir_new();
+    struct store *st;
+    struct err e = {0};
+    assert_int_equal(store_open(&st, dir, STORE_CREATE, &e), 0);
+    struct monitor_set s = MONITOR_SET_INIT;
+    s.url = "https://www.example.gov.cn/";
+    s.asset = "门户网站";
+    int64_t id = 0;
+    assert_int_equal(monitor_add(st, "zhou", &s, &id, &e), 0);
+    struct monitor_conf m;
+    assert_int_equal(monitor_get(st, id, &m, &e), 0);
+    assert_string_equal(m.asset, "门户网站");
+    assert_true(m.interval_s == 60 && m.timeout_s == 10 && m.retries == 2);
+    assert_true(m.expect_status == 0 && m.cloak == 1 && m.enabled == 1 && m.learn == 3);
+
+    struct monitor_set c = MONITOR_SET_INIT;
+    c.keyword = "欢迎";
+    c.interval_s = 30;
+    c.enabled = 0;
+    c.cloak = 0;
+    assert_int_equal(monitor_edit(st, "zhou", id, &c, &e), 0);
+    assert_int_equal(monitor_get(st, id, &m, &e), 0);
+    assert_string_equal(m.keyword, "欢迎");
+    assert_string_equal(m.url, "https://www.example.gov.cn/"); /* untouched */
+    assert_true(m.interval_s == 30 && m.timeout_s == 10 && m.enabled == 0 && m.cloak == 0);
+
+    int64_t audits = count(st, "SELECT count(*) FROM audit");
+    struct monitor_set bad = MONITOR_SET_INIT;
+    bad.retries = 21;
+    assert_int_equal(monitor_edit(st, "zhou", id, &bad, NULL), ERR_INPUT);
+    assert_int_equal(monitor_edit(st, "zhou", id + 1, &c, NULL), ERR_NOTFOUND);
+    assert_int_equal(count(st, "SELECT count(*) FROM audit"), audits);
+    assert_int_equal(monitor_get(st, id, &m, &e), 0);
+    assert_int_equal(m.retries, 2);
+
+    assert_int_equal(store_exec(st, &e, "UPDATE monitors SET learn = 0 WHERE id = ?", "I", id), 0);
+    struct monitor_set re = MONITOR_SET_INIT;
+    re.relearn = 1;
+    assert_int_equal(monitor_edit(st, "lead", id, &re, &e), 0);
+    assert_int_equal(monitor_get(st, id, &m, &e), 0);
+    assert_int_equal(m.learn, 3);
+
+    char url[2048];
+    assert_int_equal(monitor_remove(st, "zhou", id, url, &e), 0);
+    assert_string_equal(url, "https://www.example.gov.cn/");
+    assert_int_equal(monitor_get(st, id, &m, NULL), ERR_NOTFOUND);
+    assert_int_equal(monitor_remove(st, "zhou", id, NULL, NULL), ERR_NOTFOUND);
+    assert_int_equal(count(st, "SELECT count(*) FROM audit WHERE action = 'monitor.add' AND "
+                               "actor = 'zhou'"),
+                     1);
+    assert_int_equal(count(st, "SELECT count(*) FROM audit WHERE action = 'monitor.edit'"), 1);
+    assert_int_equal(count(st, "SELECT count(*) FROM audit WHERE action = 'monitor.relearn' AND "
+                               "actor = 'lead'"),
+                     1);
+    assert_int_equal(count(st, "SELECT count(*) FROM audit WHERE action = 'monitor.rm'"), 1);
+    store_close(st);
+    tmpdir_remove(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_resident_id), cmocka_unit_test(test_charset),
-        cmocka_unit_test(test_words),       cmocka_unit_test(test_hiding),
-        cmocka_unit_test(test_baseline),
+        cmocka_unit_test(test_resident_id),    cmocka_unit_test(test_charset),
+        cmocka_unit_test(test_words),          cmocka_unit_test(test_hiding),
+        cmocka_unit_test(test_baseline),       cmocka_unit_test(test_monitor_settings),
+        cmocka_unit_test(test_monitor_writes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -39,6 +39,17 @@ export function GuardDirs({ dirs, manage, reload }) {
         </tr>`)}</tbody></table>`;
 }
 
+// Takes a change the guard left in place (alert-only, or a restore that
+// failed) into the baseline: the file as it now is becomes the original.
+function Accept({ path }) {
+    const act = useAction();
+    const [done, setDone] = useState(false);
+    if (done) return html`<span class="ok" role="status">${t('guard.accepted')}</span>`;
+    return html`<button type="button" disabled=${act.busy} aria-label=${t('guard.accept_label', { path })}
+        onClick=${() => act.run(() => post('/guard/accept', { paths: [path] }), () => setDone(true))}>
+        ${t('guard.accept')}</button><${ErrorNote} error=${act.error} />`;
+}
+
 function Hash({ sha }) {
     return sha ? html`<code class="hash">${sha}</code>` : html`<span class="muted">—</span>`;
 }
@@ -55,7 +66,7 @@ export function Guard({ me }) {
             ${g.events.length ? html`<table class="list guard-events">
                 <thead><tr><th>${t('ev.when')}</th><th>${t('guard.path')}</th><th>${t('guard.change')}</th>
                     <th>${t('guard.action')}</th><th>${t('guard.before')}</th><th>${t('guard.after')}</th>
-                    <th>${t('guard.restore_ms')}</th></tr></thead>
+                    <th>${t('guard.restore_ms')}</th>${me.can('guard.manage') && html`<th></th>`}</tr></thead>
                 <tbody>${g.events.map((ev) => {
                     const d = ev.details || {};
                     const act = ACTIONS.includes(d.action) ? d.action : 'other';
@@ -66,7 +77,9 @@ export function Guard({ me }) {
                         <td>${(d.change || '').split(',').filter(Boolean).map((c) => t('guard.kind.' + c)).join('、')}</td>
                         <td>${t('guard.act.' + act)}</td>
                         <td><${Hash} sha=${d.before_sha256} /></td><td><${Hash} sha=${d.after_sha256} /></td>
-                        <td>${d.restore_ms !== undefined ? d.restore_ms.toFixed(1) + ' ms' : '—'}</td></tr>`;
+                        <td>${d.restore_ms !== undefined ? d.restore_ms.toFixed(1) + ' ms' : '—'}</td>
+                        ${me.can('guard.manage') && html`<td>${(d.action === 'alerted' || d.action === 'failed')
+                            && d.path && html`<${Accept} path=${d.path} />`}</td>`}</tr>`;
                 })}</tbody></table>` : html`<${Empty} />`}
             <p class="muted">${me.can('guard.manage') ? t('guard.howto_ui') : t('guard.howto')}</p>
         </section>`}`;
