@@ -21,6 +21,7 @@ static const struct {
     {"approval", cmd_approval, "list and decide approvals (leaders)"},
     {"assessment", cmd_assessment, "the post-incident assessment, due 30 days after closing"},
     {"due", cmd_due, "everything due or overdue"},
+    {"stats", cmd_stats, "the year's statistics, drills left out"},
     {"asset", cmd_asset, "the systems the plan protects"},
     {"setting", cmd_setting, "change deadlines and level thresholds"},
     {"scan", cmd_scan, "integrity baseline of a web root; webshell scanning"},

@@ -19,6 +19,7 @@ import { Guard } from './pages/guard.js';
 import { Prep } from './pages/prep.js';
 import { Report, MyTasks } from './pages/report.js';
 import { Settings } from './pages/settings.js';
+import { Stats } from './pages/stats.js';
 
 // Pages: path, dictionary key, the permission that shows it (or a test).
 const PAGES = [
@@ -31,6 +32,7 @@ const PAGES = [
     { path: 'monitors', key: 'nav.monitors', show: (me) => me.can('monitor.read'), view: Monitors, detail: Monitor },
     { path: 'guard', key: 'nav.guard', show: (me) => me.can('event.read'), view: Guard },
     { path: 'prep', key: 'nav.prep', show: (me) => me.role !== 'department', view: Prep },
+    { path: 'stats', key: 'nav.stats', show: (me) => me.can('stats.read'), view: Stats },
     { path: 'approvals', key: 'nav.approvals', show: (me) => me.can('approval.decide'), view: Approvals },
     { path: 'audit', key: 'nav.audit', show: (me) => me.can('audit.read'), view: Audit },
     { path: 'users', key: 'nav.users', show: (me) => me.can('user.manage'), view: Users },

@@ -100,6 +100,7 @@ int cmd_warning(struct cli *cli, int argc, char **argv, struct err *e);
 int cmd_assessment(struct cli *cli, int argc, char **argv, struct err *e);
 int cmd_approval(struct cli *cli, int argc, char **argv, struct err *e);
 int cmd_due(struct cli *cli, int argc, char **argv, struct err *e);
+int cmd_stats(struct cli *cli, int argc, char **argv, struct err *e);
 int cmd_asset(struct cli *cli, int argc, char **argv, struct err *e);
 int cmd_setting(struct cli *cli, int argc, char **argv, struct err *e);
 int cmd_serve(struct cli *cli, int argc, char **argv, struct err *e);

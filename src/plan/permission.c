@@ -66,6 +66,7 @@ static const struct {
     [ACT_GUARD_MANAGE] = {{"guard.manage",
                            "open publishing windows and accept changes in guarded web roots"},
                           O | A},
+    [ACT_STATS_READ] = {{"stats.read", "see the year's statistics (drills left out)"}, L | O | U},
 };
 
 const struct action_info *action_info(enum action a)

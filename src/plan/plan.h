@@ -87,6 +87,7 @@ enum action {
     ACT_DRILL_MANAGE,    /* plan, run and report drills, record findings */
     ACT_MONITOR_READ,    /* see the website monitors, their checks and findings */
     ACT_GUARD_MANAGE,    /* open publishing windows and accept changes in guarded roots */
+    ACT_STATS_READ,      /* the year's statistics, drills left out */
     ACT_COUNT
 };
 

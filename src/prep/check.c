@@ -406,6 +406,14 @@ int check_run_show_json(struct store *st, const struct user *as, int64_t run, js
         return rc;
     }
     json_object_set_new(o, "items", items);
+    char ref[24];
+    json_t *files = NULL;
+    snprintf(ref, sizeof(ref), "%lld", (long long)run);
+    if ((rc = prep_files_json(st, PREP_FILE_CHECK_RUN, ref, &files, e)) != 0) {
+        json_decref(o);
+        return rc;
+    }
+    json_object_set_new(o, "files", files);
     *out = o;
     return 0;
 }

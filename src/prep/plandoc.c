@@ -102,6 +102,17 @@ int plan_list_json(struct store *st, const struct user *as, json_t **out, struct
                       prep_time_json(sqlite3_column_int64(q, 8)), "incidents",
                       (json_int_t)sqlite3_column_int64(q, 9)));
     store_finish(q);
+    size_t i;
+    json_t *v;
+    json_array_foreach(items, i, v)
+    {
+        json_t *files = NULL;
+        if (rc >= 0)
+            rc = prep_files_json(st, PREP_FILE_PLAN,
+                                 json_string_value(json_object_get(v, "version")), &files, e);
+        if (files)
+            json_object_set_new(v, "files", files);
+    }
     if (rc < 0) {
         json_decref(items);
         return rc;

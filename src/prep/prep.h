@@ -217,6 +217,32 @@ int plan_revise(struct store *st, const struct user *as, const struct plan_revis
  * governed. */
 int plan_list_json(struct store *st, const struct user *as, json_t **out, struct err *e);
 
+/* ---- files kept with the records (P-1, P-4, A-1) -------------------------- */
+
+enum prep_file_owner {
+    PREP_FILE_CHECK_RUN, /* evidence of a security check: ref is the run's id */
+    PREP_FILE_TRAINING,  /* a training's materials: ref is TRN-… */
+    PREP_FILE_PLAN,      /* a plan version's document: ref is the version */
+    PREP_FILE_OWNER_COUNT
+};
+
+#define PREP_FILE_MAX ((uint64_t)64 << 20)
+
+const char *prep_file_owner_code(enum prep_file_owner o);
+/* Keeps the file at path (a regular file, not followed through a symlink,
+ * at most PREP_FILE_MAX) in the object store under name, for the record
+ * ref; audited as file.add. Adding needs check.run, training.manage or
+ * plan.revise; a plan version's first file becomes its document. */
+int prep_file_add(struct store *st, const struct user *as, enum prep_file_owner o, const char *ref,
+                  const char *path, const char *name, const char *note, int64_t *id, struct err *e);
+/* The files of a record, oldest first: id, name, sha256, size, note, who, when. */
+int prep_files_json(struct store *st, enum prep_file_owner o, const char *ref, json_t **out,
+                    struct err *e);
+/* Writes file id, its hash checked, to dest (created, never overwritten);
+ * name receives its file name. */
+int prep_file_export(struct store *st, const struct user *as, int64_t id, const char *dest,
+                     char *name, size_t name_cap, struct err *e);
+
 /* ---- backups (G-2, H-4) -------------------------------------------------- */
 
 #define BACKUP_UNSET INT64_MIN

@@ -157,6 +157,12 @@ int training_show_json(struct store *st, const struct user *as, const char *ref,
         return rc;
     }
     json_object_set_new(o, "attendee_list", who);
+    json_t *files = NULL;
+    if ((rc = prep_files_json(st, PREP_FILE_TRAINING, ref, &files, e)) != 0) {
+        json_decref(o);
+        return rc;
+    }
+    json_object_set_new(o, "files", files);
     *out = o;
     return 0;
 }

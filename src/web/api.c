@@ -2,6 +2,8 @@
  * the domain (which checks permissions again) and returns JSON. */
 #include "web_int.h"
 
+#include "../report/report.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -1651,6 +1653,120 @@ static int h_training_attendance(struct req *r, json_t **out, struct err *e)
     return rc ? rc : 200;
 }
 
+/* A new version of the plan, without its document (POST …/files adds it). */
+static int h_plan_revise(struct req *r, json_t **out, struct err *e)
+{
+    static const char *const fields[] = {"version", "title", "effective", "approved_by",
+                                         "note",    "cites", NULL};
+    json_t *b = NULL;
+    struct plan_revision in = {0};
+    int rc = req_json(r, fields, &b, e);
+    if (!rc)
+        rc = json_str(b, "version", 1, &in.version, e);
+    if (!rc)
+        rc = json_str(b, "title", 1, &in.title, e);
+    if (!rc)
+        rc = json_time(b, "effective", 1, &in.effective_at, e);
+    if (!rc)
+        rc = json_str(b, "approved_by", 1, &in.approved_by, e);
+    if (!rc)
+        rc = json_str(b, "note", 0, &in.note, e);
+    json_t *cites = b ? json_object_get(b, "cites") : NULL;
+    if (!rc && cites && (!json_is_array(cites) || json_array_size(cites) > PLAN_CITES_MAX))
+        rc = err_set(e, ERR_MALFORMED, "cites must be a list of at most %d references",
+                     PLAN_CITES_MAX);
+    for (size_t i = 0; !rc && i < json_array_size(cites); i++) {
+        in.cites[i] = json_string_value(json_array_get(cites, i));
+        if (!in.cites[i])
+            rc = err_set(e, ERR_MALFORMED, "cites must be a list of references");
+        in.n_cites = i + 1;
+    }
+    if (!rc)
+        rc = plan_revise(r->st, &r->user, &in, e);
+    if (!rc)
+        *out = json_pack("{s:s}", "version", in.version);
+    json_decref(b);
+    return rc ? rc : 201;
+}
+
+/* A file for a preparedness record, streamed as the request's body. */
+static int file_upload(struct req *r, enum prep_file_owner o, const char *ref, json_t **out,
+                       struct err *e)
+{
+    const char *name = req_query(r, "name"), *note = req_query(r, "note");
+    int64_t id = 0;
+    int rc = 0;
+    if (!name || !*name)
+        rc = err_set(e, ERR_USAGE, "name is required (the file's name, as ?name=)");
+    if (!rc && r->upload_fd < 0)
+        rc = err_set(e, ERR_MALFORMED, "the request needs the file as its body");
+    if (!rc)
+        rc = prep_file_add(r->st, &r->user, o, ref, r->upload_path, name, note, &id, e);
+    if (rc)
+        return rc;
+    *out = json_pack("{s:I}", "id", (json_int_t)id);
+    return 201;
+}
+
+static int h_check_run_file(struct req *r, json_t **out, struct err *e)
+{
+    int64_t id = 0;
+    int rc = param_id(r, 0, &id, e);
+    return rc ? rc : file_upload(r, PREP_FILE_CHECK_RUN, r->params[0], out, e);
+}
+
+static int h_training_file(struct req *r, json_t **out, struct err *e)
+{
+    return file_upload(r, PREP_FILE_TRAINING, r->params[0], out, e);
+}
+
+static int h_plan_file(struct req *r, json_t **out, struct err *e)
+{
+    return file_upload(r, PREP_FILE_PLAN, r->params[0], out, e);
+}
+
+/* A kept file, its hash checked, through a temporary file. */
+static int h_file_download(struct req *r, json_t **out, struct err *e)
+{
+    int64_t id = 0;
+    int rc = param_id(r, 0, &id, e);
+    char path[STORE_PATH_MAX + 64], name[256] = "";
+    unsigned char rnd[8];
+    char rhex[17];
+    fs_random(rnd, sizeof(rnd));
+    hex_encode(rnd, sizeof(rnd), rhex);
+    snprintf(path, sizeof(path), "%s/tmp/download-%s", r->st->objects.dir, rhex);
+    if (!rc)
+        rc = prep_file_export(r->st, &r->user, id, path, name, sizeof(name), e);
+    if (rc)
+        return rc;
+    r->response_fd = open(path, O_RDONLY | O_CLOEXEC);
+    unlink(path);
+    if (r->response_fd < 0)
+        return err_errno(e, ERR_IO, errno, "cannot reopen the file");
+    snprintf(r->download_name, sizeof(r->download_name), "%s", name);
+    *out = NULL;
+    return 200;
+}
+
+/* The year's statistics, drills left out; ?year=YYYY, this year by default. */
+static int h_statistics(struct req *r, json_t **out, struct err *e)
+{
+    const char *y = req_query(r, "year");
+    char *end;
+    long year = y ? strtol(y, &end, 10) : 0;
+    if (y && (!*y || *end))
+        return err_set(e, ERR_INPUT, "year must be a year such as 2026");
+    if (!y) {
+        time_t now = (time_t)(time_now_ms() / 1000);
+        struct tm tm;
+        localtime_r(&now, &tm);
+        year = tm.tm_year + 1900;
+    }
+    int rc = stats_year_json(r->st, &r->user, (int)year, out, e);
+    return rc ? rc : 200;
+}
+
 static int h_plan_versions(struct req *r, json_t **out, struct err *e)
 {
     json_t *items = NULL;
@@ -2026,6 +2142,12 @@ const struct route web_routes[] = {
     {"POST", "/api/v1/trainings/{ref}/attendees", A(ACT_TRAINING_MANAGE), h_training_attend, 0},
     {"GET", "/api/v1/training-attendance", WEB_ANY_USER, h_training_attendance, 0},
     {"GET", "/api/v1/plan/versions", WEB_ANY_USER, h_plan_versions, 0},
+    {"POST", "/api/v1/plan/versions", A(ACT_PLAN_REVISE), h_plan_revise, 0},
+    {"POST", "/api/v1/plan/versions/{version}/files", A(ACT_PLAN_REVISE), h_plan_file, 1},
+    {"POST", "/api/v1/check-runs/{id}/files", A(ACT_CHECK_RUN), h_check_run_file, 1},
+    {"POST", "/api/v1/trainings/{ref}/files", A(ACT_TRAINING_MANAGE), h_training_file, 1},
+    {"GET", "/api/v1/files/{id}", WEB_ANY_USER, h_file_download, 0},
+    {"GET", "/api/v1/statistics", A(ACT_STATS_READ), h_statistics, 0},
     {"GET", "/api/v1/audit", A(ACT_AUDIT_READ), h_audit, 0},
     {"GET", "/api/v1/audit/verify", A(ACT_AUDIT_READ), h_audit_verify, 0},
     {"GET", "/api/v1/users", A(ACT_USER_MANAGE), h_users, 0},

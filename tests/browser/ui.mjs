@@ -100,6 +100,8 @@ async function startServer() {
     tocsin(data, ['hazard', 'add', '--title', '门户后台弱口令', '--severity', 'high', '--department', '办公室',
         '--deadline', '2027-01-10T00:00:00Z', '--asset', '门户网站', '--as', 'zhou']);
     tocsin(data, ['supply', 'add', '--name', '备用服务器', '--kind', 'hardware', '--quantity', '2', '--location', '一号机房', '--as', 'zhou']);
+    tocsin(data, ['checklist', 'add', '每日安全检查', '--schedule', 'daily', '--as', 'zhou',
+        '--item', '机房门禁记录无异常', '--expect', '无未授权进入', '--item', '防火墙策略未被改动', '--expect', '与基线一致']);
     // The portal's web root, guarded by the server
     const site = path.join(data, 'site');
     fs.mkdirSync(site);
@@ -412,6 +414,83 @@ async function walkThrough(browser, lang) {
         await shot('prep');
     });
 
+    await step(`${L} the officer enters a hazard and starts its remediation from the preparedness page`, async () => {
+        await button('pf.hazard_add').click();
+        const form = page.locator('form[aria-labelledby="pf-hz"]');
+        await form.getByLabel(D['prep.title'], { exact: true }).fill('机房门禁失效');
+        await form.getByRole('combobox', { name: new RegExp('^' + D['prep.severity']) }).selectOption('high');
+        await form.getByLabel(D['prep.department']).fill('办公室');
+        ok((await allLabelled()).length === 0, `${L} every control of the hazard form has a label`, (await allLabelled()).join('\n'));
+        await button('pf.hazard_add', form).click();
+        const row = page.locator('#p-hazards table tr').filter({ hasText: '机房门禁失效' });
+        await row.waitFor();
+        const hz = sql("SELECT ref || '|' || severity || '|' || department FROM hazards WHERE title = '机房门禁失效'");
+        ok(hz.endsWith('|high|办公室'), `${L} the hazard is registered as entered`, hz);
+        await row.getByLabel(D['pf.note_for'].replace('{ref}', hz.split('|')[0])).fill('已联系厂商');
+        await button('pf.hz.remediating', row).click();
+        await button('pf.hz.fixed', row).waitFor();
+        ok(sql("SELECT status FROM hazards WHERE title = '机房门禁失效'") === 'remediating', `${L} its remediation is under way`);
+    });
+
+    await step(`${L} a security check is carried out item by item, with a file kept as its evidence`, async () => {
+        const row = page.locator('#p-checks tr').filter({ hasText: '每日安全检查' });
+        await button('pf.run_start', row).click();
+        const panel = page.locator('section[aria-labelledby="pf-run"]');
+        await panel.waitFor();
+        const items = panel.locator('ol.check-items > li');
+        await items.nth(1).waitFor();
+        await button('pf.record', items.nth(0)).click();
+        await items.nth(0).locator('.status').waitFor();
+        await items.nth(1).getByLabel(D['pf.result_for'].replace('{n}', '2')).selectOption('fail');
+        await items.nth(1).getByLabel(D['pf.note_for'].replace('{ref}', '2')).fill('发现一条临时放行策略未撤销');
+        await button('pf.record', items.nth(1)).click();
+        await items.nth(1).locator('.status').waitFor();
+        const shotBytes = Buffer.from('防火墙策略截图 ' + lang);
+        await panel.getByLabel(D['pf.attach_evidence']).setInputFiles({ name: 'firewall.txt', mimeType: 'text/plain', buffer: shotBytes });
+        await button('pf.attach', panel).click();
+        const link = panel.locator('ul.files a', { hasText: 'firewall.txt' });
+        await link.waitFor();
+        const got = await page.evaluate(async (href) => Array.from(new Uint8Array(await (await fetch(href)).arrayBuffer())), await link.getAttribute('href'));
+        ok(Buffer.from(got).equals(shotBytes), `${L} the evidence file downloads byte for byte`);
+        ok(sql("SELECT count(*) FROM audit WHERE action = 'file.add' AND actor = 'zhou'") === '1', `${L} keeping it is audited`);
+        await button('pf.run_finish', panel).click();
+        await panel.getByRole('status').waitFor();
+        ok(sql("SELECT result FROM check_runs ORDER BY id DESC LIMIT 1") === 'fail', `${L} the run failed, as one item did`);
+        ok((await allLabelled()).length === 0, `${L} every control of the check has a label`, (await allLabelled()).join('\n'));
+        await shot('prep-check');
+    });
+
+    await step(`${L} a training is recorded with its material, and a drill planned, from the page`, async () => {
+        await button('pf.training_add').click();
+        const tf = page.locator('form[aria-labelledby="pf-tr"]');
+        await tf.getByLabel(D['pf.topic']).fill('网络安全法与日常防护');
+        await tf.getByLabel(D['prep.trainer']).fill('市网信办讲师');
+        await button('pf.training_add', tf).click();
+        const row = page.locator('#p-training table tr').filter({ hasText: '网络安全法与日常防护' });
+        await row.waitFor();
+        await button('pf.materials', row).click();
+        const trn = sql("SELECT ref FROM trainings WHERE topic = '网络安全法与日常防护'");
+        await row.getByLabel(D['pf.attach_material'].replace('{ref}', trn)).setInputFiles({ name: '课件.txt', mimeType: 'text/plain', buffer: Buffer.from('课件') });
+        await button('pf.attach', row).click();
+        await row.locator('ul.files a', { hasText: '课件.txt' }).waitFor();
+        ok(sql(`SELECT count(*) FROM prep_files WHERE owner = 'training' AND ref = '${trn}'`) === '1', `${L} the material is kept with the training`);
+        await button('pf.drill_plan').click();
+        const df = page.locator('form[aria-labelledby="pf-dr"]');
+        await df.getByLabel(D['prep.title'], { exact: true }).fill('网络安全综合应急演练');
+        await df.getByRole('combobox', { name: new RegExp('^' + D['prep.form']) }).selectOption('hands-on');
+        await df.getByLabel(D['pf.script']).fill('T+0 门户网站 information-destruction/tampering tampered 首页被替换\nT+5m OA系统 bogus - x');
+        await df.getByLabel(D['pf.participants']).fill('zhou, lead');
+        await button('pf.drill_plan', df).click();
+        const alert = df.getByRole('alert');
+        await alert.waitFor();
+        ok((await alert.textContent()).includes('line 2'), `${L} a script with a bad line is refused, naming the line`, await alert.textContent());
+        await df.getByLabel(D['pf.script']).fill('T+0 门户网站 information-destruction/tampering tampered 首页被替换\nT+5m OA系统 equipment-failure down OA系统停止响应');
+        await button('pf.drill_plan', df).click();
+        await page.locator('#p-drills table tr').filter({ hasText: '网络安全综合应急演练' }).waitFor();
+        ok(sql("SELECT form || '|' || status FROM drills WHERE title = '网络安全综合应急演练'") === 'hands-on|planned', `${L} the drill is planned as entered`);
+        await shot('prep-forms');
+    });
+
     await step(`${L} the officer sees the proposal with its level reasons and accepts it`, async () => {
         await navTo('nav.dashboard');
         await navTo('nav.triage');
@@ -647,6 +726,20 @@ async function walkThrough(browser, lang) {
         await verdict.waitFor();
         ok(await verdict.evaluate((el) => el.classList.contains('ok')), `${L} the audit log's hash chain verifies`, await verdict.textContent());
         await shot('audit');
+    });
+
+    await step(`${L} the auditor reads the year's statistics, drills left out, and prints them`, async () => {
+        await navTo('nav.stats');
+        const total = page.locator('p.big[data-total]');
+        await total.waitFor();
+        const real = sql("SELECT count(*) FROM incidents WHERE is_drill = 0 AND strftime('%Y', created_at / 1000, 'unixepoch', '+8 hours') = strftime('%Y', 'now', '+8 hours')");
+        ok(await total.getAttribute('data-total') === real && Number(real) >= 1, `${L} the incidents of the year are counted`, real);
+        const row = page.locator('table.stats-categories tr[data-category="information-destruction"]');
+        ok((await row.textContent()).includes(D['category.information-destruction']), `${L} the categories carry the plan's names`);
+        ok((await page.locator('[role="note"]').textContent()) === D['stats.no_drills'], `${L} the page says drills are left out`);
+        ok((await allLabelled()).length === 0, `${L} the year selector has a label`);
+        await shot('stats');
+        return printed('stats-print');
     });
 
     await step(`${L} on a phone the dashboard fits the screen`, async () => {

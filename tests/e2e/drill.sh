@@ -175,6 +175,31 @@ expect 0 "the finding is done"
 run due --as zhou
 lacks "$OUT" "夜间值班电话无人接听" "…and leaves the due list"
 
+# The year's statistics leave the drill out and count it on its own line.
+run incident open --title "OA系统登录页遭暴力破解" --category network-attack/brute-force --level III \
+    --reason "持续尝试口令" --as zhou
+expect 0 "a real incident beside the drill's"
+run stats --json --as lead
+expect 0 "the year's statistics"
+jq -e '.drills_excluded and .incidents.total == 1 and .incidents.by_level.III == 1 and
+    .incidents.by_level.I == 0 and .incidents.by_category["network-attack"].count == 1 and
+    (.incidents.by_month | add) == 1 and .warnings.total == 0' "$OUT" >/dev/null &&
+    ok "…count the real incident only, by level, category and month" || not_ok "stats real" "$OUT"
+jq -e --argjson di "$(q "SELECT count(*) FROM incidents WHERE is_drill = 1")" \
+    --argjson dw "$(q "SELECT count(*) FROM warnings WHERE is_drill = 1 AND published_at IS NOT NULL")" \
+    '.drills.held == 1 and .drills.comprehensive == 1 and .drills.incidents == $di and $di >= 1 and
+    .drills.warnings == $dw' "$OUT" >/dev/null &&
+    ok "…and the drill held with its own incidents and warnings on a line of their own" || not_ok "stats drills" "$OUT"
+jq -e '.events.by_source | has("drill") | not' "$OUT" >/dev/null &&
+    ok "…and the drill's injected events are not counted as events received" || not_ok "stats events" "$OUT"
+run stats --as lead
+expect 0 "the statistics as text"
+has "$OUT" "drills held: 1 (comprehensive 1)" "…saying the drills apart"
+run stats --as xc
+expect 2 "a department may not read the statistics"
+run stats --year 20x6 --as lead
+expect 2 "a year that is not one is refused"
+
 # The API.
 signin() { JAR="$T/jar.$1"; CSRF=""
     http POST /api/v1/session "{\"name\":\"$1\",\"password\":\"$PW\"}"
@@ -186,6 +211,11 @@ signin lead
 http GET /api/v1/drills
 jq -e '.items[0].ref == "DRL-0001" and .items[0].form_zh == "实战演练"' "$OUT" >/dev/null &&
     ok "a leader lists the drills" || not_ok "list" "$OUT"
+http GET /api/v1/statistics
+jq -e '.incidents.total == 1 and .drills.held == 1' "$OUT" >/dev/null &&
+    ok "the statistics through the API, drills apart" || not_ok "stats api" "$OUT"
+http GET "/api/v1/statistics?year=1999"
+status 422 "a year out of range is 422"
 http POST /api/v1/drills '{"title":"专项桌面推演","form":"tabletop","scope":"joint","kind":"special","planned":"2027-03-01T01:00:00Z","script":"T+0 OA系统 network-attack - 口令暴力破解\nT+1h - bogus - x\n","participants":["zhou"]}'
 status 422 "a bad script through the API is refused"
 has "$OUT" "script line 2" "…naming its line"

@@ -197,7 +197,7 @@ static void test_permission_refusals_per_role(void **state)
     for (int a = 0; a < ACT_COUNT; a++) {
         int reads = a == ACT_INCIDENT_READ_ALL || a == ACT_AUDIT_READ || a == ACT_EVIDENCE_EXPORT ||
                     a == ACT_EVENT_READ || a == ACT_NOTIFY_READ || a == ACT_BACKUP_READ ||
-                    a == ACT_DRILL_READ || a == ACT_MONITOR_READ;
+                    a == ACT_DRILL_READ || a == ACT_MONITOR_READ || a == ACT_STATS_READ;
         if (permission_allows(ROLE_AUDITOR, (enum action)a) != reads)
             fail_msg("auditor and %s", action_info((enum action)a)->code);
     }
