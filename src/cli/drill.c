@@ -15,14 +15,18 @@ static const char drill_usage[] =
     "       tocsin drill finish REF --as USER\n"
     "       tocsin drill finding REF --text TEXT --department NAME --due TIME --as USER\n"
     "       tocsin drill done FINDING-ID --as USER\n"
+    "       tocsin drill report REF --incident INC-REF [--text FILE] --as USER\n"
     "\n"
     "A script has one injection per line: T+TIME ASSET|- CATEGORY STATE|- WHAT HAPPENS, e.g.\n"
     "  T+0  门户网站 information-destruction/tampering tampered 首页被替换为非法内容\n"
     "  T+5m OA系统 equipment-failure down OA系统停止响应\n"
     "Started, a drill's injections go through the real intake and triage at their time\n"
     "('tocsin serve' feeds them), marked as the drill's: its incidents and warnings are\n"
-    "drills, told by mail to its participants only, never reported upward. 'add' prints the\n"
-    "reference (DRL-0001). Every form takes --json and --data DIR.\n";
+    "drills, told by mail to its participants only, never reported upward. 'report' drafts\n"
+    "the upward report of one of its incidents as practice (FILE's text, or the first report\n"
+    "to the city office in the official layout), kept with the drill, never sent, and timed\n"
+    "as the step 'upward report drafted'. 'add' prints the reference (DRL-0001). Every form\n"
+    "takes --json and --data DIR.\n";
 
 static int dr_add(struct cli *cli, int argc, char **argv, struct err *e)
 {
@@ -190,6 +194,39 @@ static int dr_finding(struct cli *cli, int argc, char **argv, struct err *e)
     return rc;
 }
 
+static int dr_report(struct cli *cli, int argc, char **argv, struct err *e)
+{
+    const char *as = NULL, *incident = NULL, *file = NULL;
+    const struct opt opts[] = {OPT_V("as", &as), OPT_V("incident", &incident), OPT_V("text", &file),
+                               OPT_END};
+    char *pos[1];
+    int rc = opt_parse_n(cli, "drill report", opts, argc, argv, pos, 1, "REF", e);
+    if (rc || cli->help)
+        return rc;
+    if (!incident)
+        return err_set(e, ERR_USAGE, "tocsin drill report: --incident INC-REF is required");
+    struct buf text, out;
+    buf_init(&text, 16385);
+    buf_init(&out, 64 << 10);
+    if (file)
+        rc = fs_read_file(file, 16384, &text, e);
+    struct store *st = NULL;
+    struct user u;
+    int64_t id = 0;
+    if (!rc && (rc = cli_open_as(cli, as, &st, &u, e)) == 0) {
+        rc = drill_report_draft(st, &u, pos[0], incident, file ? buf_str(&text) : NULL, &id, &out,
+                                e);
+        store_close(st);
+    }
+    if (!rc)
+        cli->json ? cli_print_json(
+                        json_pack("{s:I, s:s}", "report", (json_int_t)id, "text", buf_str(&out)))
+                  : (void)printf("%s\n", buf_str(&out));
+    buf_release(&text);
+    buf_release(&out);
+    return rc;
+}
+
 static int dr_done(struct cli *cli, int argc, char **argv, struct err *e)
 {
     const char *as = NULL;
@@ -213,7 +250,8 @@ static int dr_done(struct cli *cli, int argc, char **argv, struct err *e)
 int cmd_drill(struct cli *cli, int argc, char **argv, struct err *e)
 {
     static const struct cli_sub subs[] = {
-        {"add", dr_add},       {"list", dr_list},       {"show", dr_show}, {"start", dr_start},
-        {"finish", dr_finish}, {"finding", dr_finding}, {"done", dr_done}, {NULL, NULL}};
+        {"add", dr_add},     {"list", dr_list},     {"show", dr_show},
+        {"start", dr_start}, {"finish", dr_finish}, {"finding", dr_finding},
+        {"done", dr_done},   {"report", dr_report}, {NULL, NULL}};
     return cli_dispatch(cli, "drill", drill_usage, subs, argc, argv, e);
 }

@@ -4,8 +4,6 @@
 #include "../report/report.h"
 
 #include <stdio.h>
-#include <stdlib.h>
-#include <time.h>
 
 static const char stats_usage[] =
     "usage: tocsin stats --as USER [--year YYYY] [--json]\n"
@@ -70,22 +68,15 @@ int cmd_stats(struct cli *cli, int argc, char **argv, struct err *e)
         cli_usage(stats_usage);
         return 0;
     }
-    char *end;
-    long year = year_s ? strtol(year_s, &end, 10) : 0;
-    if (year_s && (!*year_s || *end))
-        return err_set(e, ERR_USAGE, "stats: --year is a year such as 2026");
-    if (!year_s) {
-        time_t now = (time_t)(time_now_ms() / 1000);
-        struct tm tm;
-        localtime_r(&now, &tm);
-        year = tm.tm_year + 1900;
-    }
+    int year = 0;
+    if ((rc = time_year("stats: --year", year_s, &year, e)))
+        return rc == ERR_INPUT ? (e->code = ERR_USAGE) : rc;
     struct store *st;
     struct user u;
     if ((rc = cli_open_as(cli, as, &st, &u, e)))
         return rc;
     json_t *o = NULL;
-    rc = stats_year_json(st, &u, (int)year, &o, e);
+    rc = stats_year_json(st, &u, year, &o, e);
     store_close(st);
     if (rc)
         return rc;

@@ -96,18 +96,10 @@ static int tr_read(struct cli *cli, int argc, char **argv, int what, struct err 
     else if (what == 1)
         rc = training_show_json(st, &u, pos[0], &o, e);
     else {
-        char *end;
-        long y = year_s ? strtol(year_s, &end, 10) : 0;
-        if (year_s && (!*year_s || *end))
-            rc = err_set(e, ERR_USAGE, "--year is a year such as 2026");
-        if (!rc && !year_s) {
-            time_t now = (time_t)(time_now_ms() / 1000);
-            struct tm tm;
-            localtime_r(&now, &tm);
-            y = tm.tm_year + 1900;
-        }
+        int y = 0;
+        rc = time_year("--year", year_s, &y, e);
         if (!rc)
-            rc = training_attendance_json(st, &u, (int)y, &o, e);
+            rc = training_attendance_json(st, &u, y, &o, e);
     }
     store_close(st);
     if (!rc)

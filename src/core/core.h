@@ -110,6 +110,9 @@ void time_format_local(int64_t ms, char out[TIME_ISO_LEN]);
 /* Parses the format of time_format_utc (milliseconds optional), and RFC 3339
  * generally: any fraction digits, "Z" or an offset such as +08:00. */
 int time_parse_utc(const char *s, int64_t *out_ms, struct err *e);
+/* A calendar year given as text ("2026") into *out, or, when s is NULL, the
+ * present year in the process's time zone; ERR_INPUT naming what for other text. */
+int time_year(const char *what, const char *s, int *out, struct err *e);
 /* Checks a time-zone name (e.g. "Asia/Shanghai") against the system's zone
  * database, refusing anything that is not a plain zone name. */
 int time_zone_check(const char *name, struct err *e);

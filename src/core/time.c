@@ -148,3 +148,20 @@ int time_zone_check(const char *name, struct err *e)
         return err_set(e, ERR_INPUT, "time zone '%s' is unknown to this system (%s)", name, path);
     return 0;
 }
+
+int time_year(const char *what, const char *s, int *out, struct err *e)
+{
+    if (!s) {
+        time_t now = (time_t)(time_now_ms() / 1000);
+        struct tm tm;
+        localtime_r(&now, &tm);
+        *out = tm.tm_year + 1900;
+        return 0;
+    }
+    char *end;
+    long y = strtol(s, &end, 10);
+    if (!*s || *end || y < 1 || y > 9999)
+        return err_set(e, ERR_INPUT, "%s must be a year such as 2026", what);
+    *out = (int)y;
+    return 0;
+}

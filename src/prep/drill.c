@@ -447,6 +447,9 @@ int drill_show_json(struct store *st, const struct user *as, const char *ref, js
             "WHERE i.drill_id = ?1 AND i.acknowledged_at IS NOT NULL "
             "UNION ALL SELECT 'level set', i.ref, (SELECT min(t.at) FROM timeline t WHERE "
             "t.incident_id = i.id AND t.kind = 'level'), ?3 FROM incidents i WHERE i.drill_id = ?1 "
+            "UNION ALL SELECT 'upward report drafted', i.ref, (SELECT min(r.drafted_at) FROM "
+            "drill_reports r WHERE r.incident_id = i.id), ?3 FROM incidents i WHERE i.drill_id = "
+            "?1 "
             "UNION ALL SELECT 'warning drafted', w.ref, w.created_at, 0 FROM warnings w WHERE "
             "w.drill_id = ?1 "
             "UNION ALL SELECT 'warning approved', w.ref, a.decided_at, 0 FROM warnings w JOIN "
@@ -462,6 +465,23 @@ int drill_show_json(struct store *st, const struct user *as, const char *ref, js
     while (rc >= 0 && (rc = store_step(st, q, e)) == 1)
         add_step(steps, store_col_text(q, 0), store_col_text(q, 1), sqlite3_column_int64(q, 2), t0,
                  sqlite3_column_int64(q, 3));
+    if (rc >= 0)
+        store_finish(q);
+    json_t *reports = json_array();
+    json_object_set_new(o, "practice_reports", reports);
+    if (rc >= 0)
+        rc = store_query(st, e, &q,
+                         "SELECT r.id, i.ref, r.recipient, r.text, r.drafted_by, r.drafted_at FROM "
+                         "drill_reports r JOIN incidents i ON i.id = r.incident_id WHERE "
+                         "r.drill_id = ? ORDER BY r.id",
+                         "I", id);
+    while (rc >= 0 && (rc = store_step(st, q, e)) == 1)
+        json_array_append_new(reports, json_pack("{s:I, s:s, s:s, s:s, s:s, s:o}", "id",
+                                                 (json_int_t)sqlite3_column_int64(q, 0), "incident",
+                                                 store_col_text(q, 1), "recipient",
+                                                 store_col_text(q, 2), "text", store_col_text(q, 3),
+                                                 "drafted_by", store_col_text(q, 4), "drafted_at",
+                                                 prep_time_json(sqlite3_column_int64(q, 5))));
     if (rc >= 0)
         store_finish(q);
     if (rc >= 0)
@@ -518,6 +538,46 @@ int drill_finding_add(struct store *st, const struct user *as, const char *ref, 
                                json_pack("{s:I, s:s, s:s}", "finding", (json_int_t)*id, "text",
                                          text, "department", department),
                                e);
+    return prep_finish(st, rc, e);
+}
+
+int drill_report_draft(struct store *st, const struct user *as, const char *ref,
+                       const char *incident, const char *text, int64_t *id, struct buf *out,
+                       struct err *e)
+{
+    int rc = resp_allow(as, ACT_DRILL_MANAGE, e);
+    if (!rc && text)
+        rc = prep_text("the report's text", text, 16384, 1, 1, e);
+    if (!rc)
+        rc = store_begin(st, e);
+    if (rc)
+        return rc;
+    char status[16];
+    int64_t did = 0, inc = 0;
+    rc = drill_id_of(st, ref, status, &did, e);
+    if (!rc && strcmp(status, "planned") == 0)
+        rc = err_set(e, ERR_CONFLICT, "drill %s has not started", ref);
+    if (!rc &&
+        store_query_int(st, NULL, &inc, "SELECT id FROM incidents WHERE ref = ? AND drill_id = ?",
+                        "sI", incident, did) != 0)
+        rc = err_set(e, ERR_NOTFOUND, "%.40s is not an incident of drill %s", incident, ref);
+    /* the template in the official layout, marked as practice, unless written */
+    if (!rc && !text)
+        rc = report_practice_text(st, as, incident, RCP_CITY_OFFICE, out, e);
+    else if (!rc)
+        rc = buf_adds(out, text);
+    if (!rc)
+        rc = store_exec(st, e,
+                        "INSERT INTO drill_reports (drill_id, incident_id, recipient, text, "
+                        "drafted_by, drafted_at) VALUES (?, ?, ?, ?, ?, ?)",
+                        "IIsssT", did, inc, recipient_info(RCP_CITY_OFFICE)->code, buf_str(out),
+                        as->name, time_now_ms());
+    if (!rc)
+        *id = store_last_id(st);
+    if (!rc)
+        rc = audit_append_take(
+            st, as->name, "drill.report", ref,
+            json_pack("{s:I, s:s}", "report", (json_int_t)*id, "incident", incident), e);
     return prep_finish(st, rc, e);
 }
 

@@ -65,17 +65,9 @@ int prep_file_add(struct store *st, const struct user *as, enum prep_file_owner 
         rc = owner_exists(st, o, ref, e);
     if (rc)
         return rc;
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-    if (fd < 0)
-        return err_errno(e, ERR_IO, errno, "cannot open the file %s", path);
-    struct stat sb;
     char hex[SHA256_HEX_LEN];
     uint64_t size = 0;
-    if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode))
-        rc = err_set(e, ERR_INPUT, "%s is not a regular file", path);
-    else
-        rc = objstore_put_fd(&st->objects, fd, PREP_FILE_MAX, hex, &size, e);
-    close(fd);
+    rc = objstore_put_path(&st->objects, "the file", path, PREP_FILE_MAX, hex, &size, e);
     if (!rc)
         rc = store_begin(st, e);
     if (rc)

@@ -35,17 +35,9 @@ int plan_revise(struct store *st, const struct user *as, const struct plan_revis
     }
     char hex[SHA256_HEX_LEN] = "";
     if (!rc && in->document) {
-        int fd = open(in->document, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-        struct stat sb;
         uint64_t size = 0;
-        if (fd < 0)
-            rc = err_errno(e, ERR_IO, errno, "cannot open the plan document %s", in->document);
-        else if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode))
-            rc = err_set(e, ERR_INPUT, "the plan document %s is not a regular file", in->document);
-        else
-            rc = objstore_put_fd(&st->objects, fd, PLAN_DOC_MAX, hex, &size, e);
-        if (fd >= 0)
-            close(fd);
+        rc = objstore_put_path(&st->objects, "the plan document", in->document, PLAN_DOC_MAX, hex,
+                               &size, e);
     }
     char *cites_s = json_dumps(cites, JSON_COMPACT);
     json_decref(cites);

@@ -342,5 +342,13 @@ int drill_show_json(struct store *st, const struct user *as, const char *ref, js
 int drill_finding_add(struct store *st, const struct user *as, const char *ref, const char *text,
                       const char *department, int64_t due_at, int64_t *id, struct err *e);
 int drill_finding_done(struct store *st, const struct user *as, int64_t id, struct err *e);
+/* A practice upward report for one of a started drill's incidents: text as
+ * written, or (NULL) the first report to the city office in the official
+ * layout, marked as practice; out receives it. Kept with the drill, never
+ * among the incident's reports and never sent; its time is the drill's
+ * step "upward report drafted", against the plan's deadline (W-4). */
+int drill_report_draft(struct store *st, const struct user *as, const char *ref,
+                       const char *incident, const char *text, int64_t *id, struct buf *out,
+                       struct err *e);
 
 #endif

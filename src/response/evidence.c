@@ -71,21 +71,12 @@ int evidence_add_file_named(struct store *st, const struct user *as, const char 
     rc = incident_load(st, as, ref, &row, e);
     if (rc)
         return rc;
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-    if (fd < 0)
-        return err_errno(e, ERR_IO, errno, "cannot open evidence file %s", path);
-    struct stat sb;
-    if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
-        close(fd);
-        return err_set(e, ERR_INPUT, "evidence %s is not a regular file", path);
-    }
     /* The content goes to the object store first; the record follows in one
      * transaction. An object without a record is harmless; a record without
      * its object would be a lie. */
     char hex[SHA256_HEX_LEN];
     uint64_t size = 0;
-    rc = objstore_put_fd(&st->objects, fd, EVIDENCE_MAX_BYTES, hex, &size, e);
-    close(fd);
+    rc = objstore_put_path(&st->objects, "evidence file", path, EVIDENCE_MAX_BYTES, hex, &size, e);
     if (rc)
         return rc;
     rc = store_begin(st, e);

@@ -205,6 +205,20 @@ int reports_sync(struct store *st, const struct incident_row *row, const char *a
     return 0;
 }
 
+int report_practice_text(struct store *st, const struct user *as, const char *ref,
+                         enum recipient rcp, struct buf *out, struct err *e)
+{
+    struct incident_row row;
+    int rc = incident_load(st, as, ref, &row, e);
+    if (!rc && !row.is_drill)
+        rc = err_set(e, ERR_CONFLICT, "incident %s is not a drill's", ref);
+    if (!rc)
+        rc = buf_adds(out, "【演练】本报告为应急演练中的练习，不向上级报送。\n\n");
+    if (!rc)
+        rc = report_text(st, &row, rcp, "first", out, e);
+    return rc;
+}
+
 int report_add(struct store *st, const struct user *as, const char *ref, enum recipient rcp,
                const char *kind, int64_t *id, struct err *e)
 {

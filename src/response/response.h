@@ -189,6 +189,11 @@ int report_add(struct store *st, const struct user *as, const char *ref, enum re
                const char *kind, int64_t *id, struct err *e);
 int report_edit(struct store *st, const struct user *as, const char *ref, int64_t id,
                 const char *text, struct err *e);
+/* The first report to rcp in the official layout for a drill's incident,
+ * marked as practice: drills are never reported upward, but drafting the
+ * report is part of the exercise (P-3). ERR_CONFLICT for a real incident. */
+int report_practice_text(struct store *st, const struct user *as, const char *ref,
+                         enum recipient rcp, struct buf *out, struct err *e);
 /* Records how and when a report went out; one sent after its deadline is
  * recorded as late. sent_at 0 means now. */
 int report_mark_sent(struct store *st, const struct user *as, const char *ref, int64_t id,

@@ -74,7 +74,8 @@ int incident_show_json(struct store *st, const struct user *as, const char *ref,
     sqlite3_stmt *q;
     rc = store_query(st, e, &q,
                      "SELECT i.description, i.level_reason, i.proposal, p.version, "
-                     "coalesce(i.acknowledged_at, 0) FROM incidents i "
+                     "coalesce(i.acknowledged_at, 0), coalesce((SELECT d.ref FROM drills d "
+                     "WHERE d.id = i.drill_id), '') FROM incidents i "
                      "JOIN plan_versions p ON p.id = i.plan_version_id WHERE i.id = ?",
                      "I", row.id);
     if (rc)
@@ -108,6 +109,9 @@ int incident_show_json(struct store *st, const struct user *as, const char *ref,
         "started_at", time_json(row.started_at), "created_at", time_json(row.created_at),
         "acknowledged_at", time_json(sqlite3_column_int64(q, 4)), "closed_at",
         time_json(row.closed_at));
+    /* the drill an incident was opened in, for its practice report */
+    if (o && store_col_text(q, 5)[0])
+        json_object_set_new(o, "drill_ref", json_string(store_col_text(q, 5)));
     store_finish(q);
     if (!o)
         return err_set(e, ERR_INTERNAL, "cannot build the JSON of %s", ref);

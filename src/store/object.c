@@ -163,6 +163,22 @@ int objstore_put(const struct objstore *os, const void *p, size_t n, char hex[SH
     return writer_commit(&w, hex, e);
 }
 
+int objstore_put_path(const struct objstore *os, const char *what, const char *path, uint64_t max,
+                      char hex[SHA256_HEX_LEN], uint64_t *size, struct err *e)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0)
+        return err_errno(e, ERR_IO, errno, "cannot open %s %s", what, path);
+    struct stat sb;
+    int rc;
+    if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode))
+        rc = err_set(e, ERR_INPUT, "%s %s is not a regular file", what, path);
+    else
+        rc = objstore_put_fd(os, fd, max, hex, size, e);
+    close(fd);
+    return rc;
+}
+
 int objstore_put_fd(const struct objstore *os, int fd, uint64_t max, char hex[SHA256_HEX_LEN],
                     uint64_t *size, struct err *e)
 {

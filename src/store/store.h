@@ -113,6 +113,10 @@ int objstore_init(struct objstore *os, const char *data_dir, int create, struct 
  * present is kept, unless it is damaged, in which case it is replaced. */
 int objstore_put(const struct objstore *os, const void *p, size_t n, char hex[SHA256_HEX_LEN],
                  struct err *e);
+/* Puts the regular file at path (never followed through a symlink) into the
+ * store, at most max bytes; errors name it as what ("evidence file"). */
+int objstore_put_path(const struct objstore *os, const char *what, const char *path, uint64_t max,
+                      char hex[SHA256_HEX_LEN], uint64_t *size, struct err *e);
 /* Streams fd into the store, at most max bytes (ERR_TOOBIG beyond). */
 int objstore_put_fd(const struct objstore *os, int fd, uint64_t max, char hex[SHA256_HEX_LEN],
                     uint64_t *size, struct err *e);

@@ -1165,6 +1165,63 @@ static int h_drill_finish(struct req *r, json_t **out, struct err *e)
     return rc ? rc : 200;
 }
 
+/* A finding of a held drill {"text","department","due"}: an action with an owner. */
+static int h_drill_finding(struct req *r, json_t **out, struct err *e)
+{
+    static const char *const fields[] = {"text", "department", "due", NULL};
+    json_t *b = NULL;
+    const char *text = NULL, *dept = NULL;
+    int64_t due = 0, id = 0;
+    int rc = req_json(r, fields, &b, e);
+    if (!rc)
+        rc = json_str(b, "text", 1, &text, e);
+    if (!rc)
+        rc = json_str(b, "department", 1, &dept, e);
+    if (!rc)
+        rc = json_time(b, "due", 1, &due, e);
+    if (!rc)
+        rc = drill_finding_add(r->st, &r->user, r->params[0], text, dept, due, &id, e);
+    json_decref(b);
+    if (!rc)
+        *out = json_pack("{s:I}", "finding", (json_int_t)id);
+    return rc ? rc : 201;
+}
+
+static int h_drill_finding_done(struct req *r, json_t **out, struct err *e)
+{
+    int64_t id = 0;
+    int rc = param_id(r, 0, &id, e);
+    if (!rc)
+        rc = drill_finding_done(r->st, &r->user, id, e);
+    if (!rc)
+        *out = json_pack("{s:I, s:b}", "finding", (json_int_t)id, "done", 1);
+    return rc ? rc : 200;
+}
+
+/* A practice upward report for one of the drill's incidents {"incident","text"}. */
+static int h_drill_report(struct req *r, json_t **out, struct err *e)
+{
+    static const char *const fields[] = {"incident", "text", NULL};
+    json_t *b = NULL;
+    const char *incident = NULL, *text = NULL;
+    int64_t id = 0;
+    struct buf o;
+    buf_init(&o, 64 << 10);
+    int rc = req_json(r, fields, &b, e);
+    if (!rc)
+        rc = json_str(b, "incident", 1, &incident, e);
+    if (!rc)
+        rc = json_str(b, "text", 0, &text, e);
+    if (!rc)
+        rc = drill_report_draft(r->st, &r->user, r->params[0], incident, text, &id, &o, e);
+    if (!rc)
+        *out = json_pack("{s:I, s:s, s:s}", "id", (json_int_t)id, "incident", incident, "text",
+                         buf_str(&o));
+    json_decref(b);
+    buf_release(&o);
+    return rc ? rc : 201;
+}
+
 /* ---- emergency supplies (G-1) ------------------------------------------------------------ */
 
 /* A reference of the preparedness records: PREFIX and a number (SUP-0001). */
@@ -1638,18 +1695,10 @@ static int h_training_attend(struct req *r, json_t **out, struct err *e)
 
 static int h_training_attendance(struct req *r, json_t **out, struct err *e)
 {
-    const char *y = req_query(r, "year");
-    char *end;
-    long year = y ? strtol(y, &end, 10) : 0;
-    if (y && (!*y || *end))
-        return err_set(e, ERR_INPUT, "year is a year such as 2026");
-    if (!y) {
-        time_t now = (time_t)(time_now_ms() / 1000);
-        struct tm tm;
-        localtime_r(&now, &tm);
-        year = tm.tm_year + 1900;
-    }
-    int rc = training_attendance_json(r->st, &r->user, (int)year, out, e);
+    int year = 0;
+    int rc = time_year("year", req_query(r, "year"), &year, e);
+    if (!rc)
+        rc = training_attendance_json(r->st, &r->user, year, out, e);
     return rc ? rc : 200;
 }
 
@@ -1752,18 +1801,10 @@ static int h_file_download(struct req *r, json_t **out, struct err *e)
 /* The year's statistics, drills left out; ?year=YYYY, this year by default. */
 static int h_statistics(struct req *r, json_t **out, struct err *e)
 {
-    const char *y = req_query(r, "year");
-    char *end;
-    long year = y ? strtol(y, &end, 10) : 0;
-    if (y && (!*y || *end))
-        return err_set(e, ERR_INPUT, "year must be a year such as 2026");
-    if (!y) {
-        time_t now = (time_t)(time_now_ms() / 1000);
-        struct tm tm;
-        localtime_r(&now, &tm);
-        year = tm.tm_year + 1900;
-    }
-    int rc = stats_year_json(r->st, &r->user, (int)year, out, e);
+    int year = 0;
+    int rc = time_year("year", req_query(r, "year"), &year, e);
+    if (!rc)
+        rc = stats_year_json(r->st, &r->user, year, out, e);
     return rc ? rc : 200;
 }
 
@@ -2113,6 +2154,9 @@ const struct route web_routes[] = {
     {"GET", "/api/v1/drills/{ref}", A(ACT_DRILL_READ), h_drill_show, 0},
     {"POST", "/api/v1/drills/{ref}/start", A(ACT_DRILL_MANAGE), h_drill_start, 0},
     {"POST", "/api/v1/drills/{ref}/finish", A(ACT_DRILL_MANAGE), h_drill_finish, 0},
+    {"POST", "/api/v1/drills/{ref}/reports", A(ACT_DRILL_MANAGE), h_drill_report, 0},
+    {"POST", "/api/v1/drills/{ref}/findings", A(ACT_DRILL_MANAGE), h_drill_finding, 0},
+    {"POST", "/api/v1/drill-findings/{id}/done", A(ACT_DRILL_MANAGE), h_drill_finding_done, 0},
     {"GET", "/api/v1/backups", A(ACT_BACKUP_READ), h_backups, 0},
     {"GET", "/api/v1/backups/{name}", A(ACT_BACKUP_READ), h_backup_show, 0},
     {"POST", "/api/v1/backups/{name}/run", A(ACT_BACKUP_MANAGE), h_backup_run, 0},

@@ -456,6 +456,11 @@ async function walkThrough(browser, lang) {
         await button('pf.run_finish', panel).click();
         await panel.getByRole('status').waitFor();
         ok(sql("SELECT result FROM check_runs ORDER BY id DESC LIMIT 1") === 'fail', `${L} the run failed, as one item did`);
+        await items.nth(1).getByLabel(D['pf.hazard_dept'].replace('{n}', '2')).fill('办公室');
+        await button('pf.to_hazard', items.nth(1)).click();
+        await items.nth(1).locator('.badge', { hasText: 'HZD-' }).waitFor();
+        ok(sql("SELECT h.title LIKE '%防火墙策略未被改动%' FROM check_results r JOIN hazards h ON h.ref = r.hazard WHERE r.hazard != ''") === '1',
+            `${L} the failed item becomes a hazard in one step, carrying the item`);
         ok((await allLabelled()).length === 0, `${L} every control of the check has a label`, (await allLabelled()).join('\n'));
         await shot('prep-check');
     });
@@ -489,6 +494,45 @@ async function walkThrough(browser, lang) {
         await page.locator('#p-drills table tr').filter({ hasText: '网络安全综合应急演练' }).waitFor();
         ok(sql("SELECT form || '|' || status FROM drills WHERE title = '网络安全综合应急演练'") === 'hands-on|planned', `${L} the drill is planned as entered`);
         await shot('prep-forms');
+    });
+
+    await step(`${L} a checklist is defined, a risk assessment recorded and a training's attendance entered`, async () => {
+        await button('pf.checklist_add').click();
+        const cf = page.locator('form[aria-labelledby="pf-cl"]');
+        await cf.getByLabel(D['prep.title'], { exact: true }).fill('每周安全检查');
+        await cf.getByRole('combobox', { name: new RegExp('^' + D['prep.schedule']) }).selectOption('weekly');
+        await cf.locator('textarea').fill('服务器补丁已更新 | 无高危漏洞\n机房温湿度正常');
+        await cf.getByLabel(D['pf.auto.backups-good']).check();
+        ok((await allLabelled()).length === 0, `${L} every control of the checklist form has a label`, (await allLabelled()).join('\n'));
+        await button('pf.checklist_add', cf).click();
+        await page.locator('#p-checks table tr').filter({ hasText: '每周安全检查' }).waitFor();
+        ok(sql("SELECT schedule || '|' || (SELECT group_concat(coalesce(nullif(auto, ''), text) || ':' || expected, ';') FROM checklist_items i WHERE i.checklist_id = c.id) FROM checklists c WHERE name = '每周安全检查'")
+            === 'weekly|服务器补丁已更新:无高危漏洞;机房温湿度正常:;backups-good:', `${L} the checklist is stored with its items and the automatic one`,
+        sql("SELECT group_concat(coalesce(nullif(auto, ''), text) || ':' || expected, ';') FROM checklist_items"));
+        await button('pf.risk_add').click();
+        const rf = page.locator('form[aria-labelledby="pf-rk"]');
+        await rf.getByLabel(D['prep.asset'], { exact: true }).fill('门户网站');
+        await rf.getByLabel(D['pf.threat'], { exact: true }).fill('网页篡改');
+        await rf.getByRole('combobox', { name: new RegExp('^' + D['pf.likelihood'].replace(/[()（）]/g, '.')) }).selectOption('4');
+        await rf.getByRole('combobox', { name: new RegExp('^' + D['pf.impact'].replace(/[()（）]/g, '.')) }).selectOption('5');
+        await rf.getByLabel(D['pf.treatment'], { exact: true }).fill('部署网页防篡改');
+        await rf.getByLabel(D['pf.owner'], { exact: true }).fill('办公室');
+        ok((await rf.locator('legend').textContent()).includes('20'), `${L} the score is shown as the threat is rated`);
+        await button('pf.risk_add', rf).click();
+        const risk = page.locator('#p-risk table tr').filter({ hasText: '门户网站' });
+        await risk.waitFor();
+        ok((await risk.textContent()).includes('4×5=20'), `${L} the assessment is listed with its score`, await risk.textContent());
+        const trn = sql("SELECT ref FROM trainings WHERE topic = '网络安全法与日常防护'");
+        const tr = page.locator('#p-training table tr').filter({ hasText: '网络安全法与日常防护' });
+        await tr.getByLabel(D['pf.attend_users'].replace('{ref}', trn)).fill('xc');
+        await tr.getByLabel(D['pf.attend_people'].replace('{ref}', trn)).fill('李四@财务处');
+        await button('pf.attend', tr).click();
+        const until = Date.now() + 10000;
+        while (sql(`SELECT count(*) FROM training_attendees a JOIN trainings t ON t.id = a.training_id WHERE t.ref = '${trn}'`) !== '2' && Date.now() < until) {
+            await new Promise((r) => setTimeout(r, 100));
+        }
+        ok(sql(`SELECT group_concat(person || '@' || department, ';') FROM (SELECT person, department FROM training_attendees a JOIN trainings t ON t.id = a.training_id WHERE t.ref = '${trn}' ORDER BY person)`)
+            === 'xc@宣传部;李四@财务处', `${L} the attendees are recorded, users with their department`);
     });
 
     await step(`${L} the officer sees the proposal with its level reasons and accepts it`, async () => {
@@ -763,6 +807,45 @@ async function walkThrough(browser, lang) {
             return { tag: el.tagName, outline: st.outlineStyle, inNav: !!el.closest('nav, header') };
         });
         return focus.tag === 'A' && focus.inNav && focus.outline !== 'none';
+    });
+
+    await step(`${L} the planned drill is started; its incident's upward report is drafted as practice`, async () => {
+        await page.goto(srv.base + '/#/prep');
+        const row = page.locator('#p-drills table tr').filter({ hasText: '网络安全综合应急演练' });
+        await button('pf.drill_start', row).click();
+        await button('pf.drill_finish', row).waitFor();
+        // tocsin serve feeds the T+0 injection through the real intake; the officer triages it
+        await navTo('nav.triage');
+        const card = page.locator('article.proposal').filter({ hasText: '首页被替换' });
+        await card.waitFor({ timeout: 20000 });
+        await button('triage.accept', card).click();
+        await page.waitForURL(/#\/incidents\/INC-/);
+        const dref = decodeURIComponent(page.url().split('#/incidents/')[1]);
+        await page.getByRole('heading', { level: 1 }).filter({ hasText: dref }).waitFor();
+        ok(sql(`SELECT is_drill FROM incidents WHERE ref = '${dref}'`) === '1', `${L} the drill's incident is marked as a drill`);
+        await button('inc.practice_draft').click();
+        const doc = page.locator('section[aria-labelledby="i-prac"] pre.doc');
+        await doc.waitFor();
+        const text = await doc.textContent();
+        ok(text.includes('【演练】') && text.includes(dref), `${L} the practice report is drafted in the official layout, marked as a drill's`, text.slice(0, 200));
+        ok(sql(`SELECT count(*) FROM reports r JOIN incidents i ON i.id = r.incident_id WHERE i.ref = '${dref}'`) === '0' &&
+            sql('SELECT count(*) FROM drill_reports') === '1', `${L} it is kept with the drill, not among the reports to send`);
+        await page.goto(srv.base + '/#/prep');
+        const drow = page.locator('#p-drills table tr').filter({ hasText: '网络安全综合应急演练' });
+        await drow.getByRole('button', { name: D['pf.drill_report'], exact: true }).click();
+        const rep = page.locator('section.drill-report');
+        const stepRow = rep.locator('table.steps tr').filter({ hasText: D['pf.step.upward_report_drafted'] });
+        await stepRow.waitFor();
+        ok(/\d/.test(await stepRow.textContent()) && ((await stepRow.textContent()).includes(D['pf.met']) || (await stepRow.textContent()).includes(D['pf.missed'])),
+            `${L} the drill's report times the drafting against the plan's deadline, in words`, await stepRow.textContent());
+        await rep.getByLabel(D['pf.finding'], { exact: true }).fill('夜间值班电话无人接听');
+        await rep.getByLabel(D['prep.department'], { exact: true }).fill('办公室');
+        await button('pf.finding_add', rep).click();
+        await rep.locator('ul.findings li', { hasText: '夜间值班电话无人接听' }).waitFor();
+        await button('pf.finding_done', rep).click();
+        await rep.locator('ul.findings li .ok').waitFor();
+        ok(sql("SELECT done_by FROM drill_findings WHERE text = '夜间值班电话无人接听'") === 'zhou', `${L} a finding is recorded and its action marked done`);
+        await shot('drill-practice');
     });
 
     ok(problems.length === 0, `${L} no script error and no Content-Security-Policy refusal in the console`, problems.join('\n'));

@@ -175,6 +175,22 @@ expect 0 "the finding is done"
 run due --as zhou
 lacks "$OUT" "夜间值班电话无人接听" "…and leaves the due list"
 
+# Drafting the upward report is practised: kept with the drill, never sent, timed.
+run drill report "$DRL" --incident "$INC2" --as xc
+expect 2 "a department does not draft a drill's report"
+run drill report "$DRL" --incident "$INC2" --as zhou
+expect 0 "the officer drafts the upward report of a drill incident as practice"
+has "$OUT" "【演练】" "…marked as practice"
+has "$OUT" "$INC2" "…in the official layout, naming the incident"
+same "$(q "SELECT count(*) FROM reports r JOIN incidents i ON i.id = r.incident_id WHERE i.drill_id IS NOT NULL")" 0 \
+    "…and still no upward report exists for a drill incident"
+run drill show "$DRL" --json
+jq -e --arg i "$INC2" '[.steps[] | select(.step == "upward report drafted")][0] | .object == $i and
+    .deadline_s == 3600 and (.met | type) == "boolean"' "$OUT" >/dev/null &&
+    ok "…timed as a step of the drill against the plan's deadline for the first report" || not_ok "report step" "$OUT"
+jq -e '.practice_reports | length == 1 and .[0].drafted_by == "zhou"' "$OUT" >/dev/null &&
+    ok "…and listed with the drill" || not_ok "practice reports" "$OUT"
+
 # The year's statistics leave the drill out and count it on its own line.
 run incident open --title "OA系统登录页遭暴力破解" --category network-attack/brute-force --level III \
     --reason "持续尝试口令" --as zhou
@@ -197,6 +213,9 @@ expect 0 "the statistics as text"
 has "$OUT" "drills held: 1 (comprehensive 1)" "…saying the drills apart"
 run stats --as xc
 expect 2 "a department may not read the statistics"
+REAL=$(q "SELECT ref FROM incidents WHERE is_drill = 0 ORDER BY id DESC LIMIT 1")
+run drill report "$DRL" --incident "$REAL" --as zhou
+expect 2 "a real incident is not practised on"
 run stats --year 20x6 --as lead
 expect 2 "a year that is not one is refused"
 
@@ -211,6 +230,16 @@ signin lead
 http GET /api/v1/drills
 jq -e '.items[0].ref == "DRL-0001" and .items[0].form_zh == "实战演练"' "$OUT" >/dev/null &&
     ok "a leader lists the drills" || not_ok "list" "$OUT"
+http POST "/api/v1/drills/$DRL/findings" '{"text":"值班表未及时更新","department":"办公室","due":"2099-01-10T00:00:00Z"}'
+status 201 "a leader records a finding through the API"
+fid=$(jq -r .finding "$OUT")
+http POST "/api/v1/drill-findings/$fid/done"
+status 200 "…and marks it done"
+http POST "/api/v1/drill-findings/$fid/done"
+status 409 "…once"
+http POST "/api/v1/drills/$DRL/reports" '{"incident":"'"$INC2"'","text":"【演练】首报：门户网站首页被篡改（练习）"}'
+status 201 "a practice report with its own text through the API"
+jq -e '.text == "【演练】首报：门户网站首页被篡改（练习）"' "$OUT" >/dev/null && ok "…kept as written" || not_ok "practice text" "$OUT"
 http GET /api/v1/statistics
 jq -e '.incidents.total == 1 and .drills.held == 1' "$OUT" >/dev/null &&
     ok "the statistics through the API, drills apart" || not_ok "stats api" "$OUT"

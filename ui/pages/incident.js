@@ -214,6 +214,20 @@ function Assessment({ inc, me, reload }) {
     </section>`;
 }
 
+// A drill's incident owes no upward report, but drafting one is practised:
+// the draft is kept with the drill and timed as one of its steps.
+function PracticeReport({ inc }) {
+    const act = useAction();
+    const [text, setText] = useState('');
+    return html`<section class="card" aria-labelledby="i-prac">
+        <h2 id="i-prac">${t('inc.practice_title')}</h2>
+        <p class="muted">${t('inc.practice_intro', { drill: inc.drill_ref })}</p>
+        ${text ? html`<pre class="doc" role="status">${text}</pre>`
+            : html`<button type="button" disabled=${act.busy} onClick=${() => act.run(() => post(`/drills/${q(inc.drill_ref)}/reports`,
+                { incident: inc.ref }), (r) => setText(r.text))}>${t('inc.practice_draft')}</button>`}
+        <${ErrorNote} error=${act.error} /></section>`;
+}
+
 export function Incident({ me, arg }) {
     const s = useLoad(() => get('/incidents/' + q(arg)), [arg], 10000);
     const inc = s.data;
@@ -249,6 +263,7 @@ export function Incident({ me, arg }) {
                 html`<${Task} key=${k.id} task=${k} me=${me} reload=${s.reload} />`)}</ul>` : html`<${Empty} />`}
         </section>
         <${Evidence} inc=${inc} me=${me} reload=${s.reload} />
+        ${inc.drill_ref && me.can('drill.manage') && html`<${PracticeReport} inc=${inc} />`}
         ${inc.reports.length > 0 && html`<section class="card" aria-labelledby="i-rep">
             <h2 id="i-rep">${t('rep.title')}</h2>
             ${inc.reports.map((r) => html`<${UpwardReport} key=${r.id + ':' + (r.sent_at || '')} inc=${inc} rep=${r} me=${me} reload=${s.reload} />`)}

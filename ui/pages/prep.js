@@ -8,8 +8,8 @@ import { t, pick } from '../lib/i18n.js';
 import { get, post, q } from '../lib/api.js';
 import { useLoad, useAction, Loading, ErrorNote, Time, Empty } from '../lib/widgets.js';
 import { fmtBytes } from '../lib/format.js';
-import { AddHazard, HazardStep, PlanDrill, DrillStep, StartCheck, AddTraining, TrainingFiles, AddSupply, Dispatch,
-    RevisePlan, Files } from './prepforms.js';
+import { AddHazard, HazardStep, PlanDrill, DrillStep, DrillReport, StartCheck, AddChecklist, AddRisk, AddTraining,
+    TrainingFiles, Attend, AddSupply, Dispatch, RevisePlan, Files } from './prepforms.js';
 
 // A list as a table: cols are [heading, cell(row)].
 function Table({ rows, cols, cls }) {
@@ -57,7 +57,7 @@ export function Prep({ me }) {
                 [t('prep.form'), (x) => pick(x.form_zh, x.form) + ' · ' + pick(x.kind_zh, x.kind)],
                 [t('prep.status'), (x) => state('prep.drill.', x.status)],
                 [t('prep.planned'), (x) => html`<${Time} at=${x.planned_at} />`],
-                [t('prep.actions'), (x) => html`<${DrillStep} d=${x} me=${me} reload=${reload} />`],
+                [t('prep.actions'), (x) => html`<${DrillStep} d=${x} me=${me} reload=${reload} /> <${DrillReport} d=${x} me=${me} />`],
             ]} />`}<//>`}
         <${Section} id="p-hazards" title=${t('prep.hazards')} path="/hazards">${(d, reload) =>
             html`${me.can('hazard.report') && html`<${AddHazard} reload=${reload} />`}<${Table} cls="hazards" rows=${d.items} cols=${[
@@ -67,15 +67,15 @@ export function Prep({ me }) {
                 [t('prep.department'), (x) => x.department], [t('prep.deadline'), (x) => html`<${Time} at=${x.deadline} />`],
                 [t('prep.actions'), (x) => html`<${HazardStep} h=${x} me=${me} reload=${reload} />`],
             ]} />`}<//>
-        <${Section} id="p-checks" title=${t('prep.checks')} path="/checklists">${(d) =>
-            html`<${Table} cls="checklists" rows=${d.items} cols=${[
+        <${Section} id="p-checks" title=${t('prep.checks')} path="/checklists">${(d, reload) =>
+            html`${me.can('check.manage') && html`<${AddChecklist} reload=${reload} />`}<${Table} cls="checklists" rows=${d.items} cols=${[
                 [t('prep.title'), (x) => x.name], [t('prep.schedule'), (x) => t('prep.sched.' + x.schedule)],
                 [t('prep.items'), (x) => x.items],
                 [t('prep.last'), (x) => (x.last_started ? html`<${Time} at=${x.last_started} /> ${x.last_result || ''}` : html`<span class="muted">${t('prep.never')}</span>`)],
                 [t('prep.actions'), (x) => html`<${StartCheck} c=${x} me=${me} />`],
             ]} />`}<//>
-        <${Section} id="p-risk" title=${t('prep.risk')} path="/risk-assessments">${(d) =>
-            html`<${Table} rows=${d.items} cols=${[
+        <${Section} id="p-risk" title=${t('prep.risk')} path="/risk-assessments">${(d, reload) =>
+            html`${me.can('risk.assess') && html`<${AddRisk} reload=${reload} />`}<${Table} cls="risks" rows=${d.items} cols=${[
                 [t('prep.asset'), (x) => x.asset], [t('prep.worst'), (x) => t('prep.risk.' + x.worst)],
                 [t('prep.threats'), (x) => x.threats.map((th) => `${th.threat} (${th.likelihood}×${th.impact}=${th.score})`).join('；')],
                 [t('prep.review'), (x) => html`<${Time} at=${x.next_review} />`],
@@ -86,6 +86,7 @@ export function Prep({ me }) {
                 [t('prep.date'), (x) => html`<${Time} at=${x.held_at} />`], [t('prep.trainer'), (x) => x.trainer],
                 [t('prep.attendees'), (x) => x.attendees],
                 [t('pf.materials'), (x) => html`<${TrainingFiles} tr=${x} me=${me} />`],
+                [t('pf.attend'), (x) => me.can('training.manage') && html`<${Attend} tr=${x} reload=${reload} />`],
             ]} />`}<//>
         <${Section} id="p-attendance" title=${t('prep.attendance')} path="/training-attendance">${(d) =>
             html`<${Table} rows=${d.departments} cols=${[
