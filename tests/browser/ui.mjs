@@ -848,6 +848,44 @@ async function walkThrough(browser, lang) {
         await shot('drill-practice');
     });
 
+    await step(`${L} a supply is added and requested for an open incident; a leader records a plan version with its document`, async () => {
+        await page.goto(srv.base + '/#/prep');
+        await button('pf.supply_add').click();
+        const sf = page.locator('form[aria-labelledby="pf-su"]');
+        await sf.getByLabel(D['prep.title'], { exact: true }).fill('应急笔记本电脑');
+        await sf.getByLabel(D['prep.quantity'], { exact: true }).fill('3');
+        await sf.getByLabel(D['prep.location'], { exact: true }).fill('二号库房');
+        await button('pf.supply_add', sf).click();
+        const row = page.locator('#p-supplies table tr').filter({ hasText: '应急笔记本电脑' });
+        await row.waitFor();
+        const sup = sql("SELECT ref FROM supplies WHERE name = '应急笔记本电脑'");
+        await row.getByLabel(D['pf.dispatch_qty'].replace('{ref}', sup)).fill('2');
+        const open = sql("SELECT ref FROM incidents WHERE status NOT IN ('closed', 'assessed') ORDER BY id DESC LIMIT 1");
+        await row.getByLabel(D['pf.dispatch_incident'].replace('{ref}', sup)).fill(open);
+        await row.getByLabel(D['pf.dispatch_reason'].replace('{ref}', sup)).fill('更换被篡改的服务器');
+        await button('pf.dispatch', row).click();
+        await row.getByRole('status').waitFor();
+        ok(sql(`SELECT quantity FROM supplies WHERE ref = '${sup}'`) === '3' &&
+            sql("SELECT count(*) FROM approvals WHERE kind = 'dispatch' AND status = 'pending'") === '1',
+            `${L} the dispatch waits for a leader's approval; no quantity moved yet`);
+        await signOut();
+        await signIn('lead');
+        await navTo('nav.prep');
+        await button('pf.plan_revise').click();
+        const pf = page.locator('form[aria-labelledby="pf-pl"]');
+        await pf.getByLabel(D['prep.version'], { exact: true }).fill('2027-01');
+        await pf.getByLabel(D['prep.title'], { exact: true }).fill('网络与信息安全应急预案（修订）');
+        await pf.getByLabel(D['prep.approved_by'], { exact: true }).fill('领导小组');
+        await pf.locator('input[type="file"]').setInputFiles({ name: '预案2027.txt', mimeType: 'text/plain', buffer: Buffer.from('第一章 总则\n') });
+        ok((await allLabelled()).length === 0, `${L} every control of the plan form has a label`, (await allLabelled()).join('\n'));
+        await button('pf.plan_revise', pf).click();
+        const prow = page.locator('#p-plan table tr').filter({ hasText: '2027-01' });
+        await prow.locator('ul.files a', { hasText: '预案2027.txt' }).waitFor();
+        ok(sql("SELECT document = (SELECT object FROM prep_files WHERE owner = 'plan' AND ref = '2027-01') AND recorded_by = 'lead' FROM plan_versions WHERE version = '2027-01'") === '1',
+            `${L} the version is recorded by the leader with its document`);
+        await shot('prep-plan');
+    });
+
     ok(problems.length === 0, `${L} no script error and no Content-Security-Policy refusal in the console`, problems.join('\n'));
     await ctx.close();
     await srv.stop();
