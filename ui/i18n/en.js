@@ -665,4 +665,5 @@ export default {
     'pf.hazard_deadline': 'Remediation deadline of item {n}\'s hazard (organisation\'s time)',
     'pf.to_hazard': 'Make it a hazard',
     'pf.became_hazard': 'entered as hazard {ref}',
+    'common.close': 'Close',
 };

@@ -665,4 +665,5 @@ export default {
     'pf.hazard_deadline': '第 {n} 项隐患的整改期限（按本单位时区）',
     'pf.to_hazard': '转为隐患',
     'pf.became_hazard': '已登记为隐患 {ref}',
+    'common.close': '关闭',
 };

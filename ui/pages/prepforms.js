@@ -190,7 +190,7 @@ function RunPanel({ id, me, close }) {
             : html`<p><button type="button" class="primary" disabled=${act.busy}
                 onClick=${() => act.run(() => post(`/check-runs/${run.run}/finish`), load)}>${t('pf.run_finish')}</button></p>`}
         <${ErrorNote} error=${act.error} />
-        <button type="button" class="link" onClick=${close}>${t('diff.close')}</button></section>`;
+        <button type="button" class="link" onClick=${close}>${t('common.close')}</button></section>`;
 }
 
 export function StartCheck({ c, me }) {
@@ -362,7 +362,7 @@ export function DrillReport({ d, me }) {
             · <${Time} at=${f.due_at} /> ${me.can('drill.manage') && html`<${FindingDone} f=${f} reload=${load} />`}</li>`)}</ul>`
             : html`<p class="muted">${t('common.none')}</p>`}
         ${me.can('drill.manage') && d.status !== 'planned' && html`<${FindingForm} d=${d} reload=${load} />`}
-        <button type="button" class="link" onClick=${() => setOpen(false)}>${t('diff.close')}</button></section>`;
+        <button type="button" class="link" onClick=${() => setOpen(false)}>${t('common.close')}</button></section>`;
 }
 
 // ---- risk assessments, checklists, attendance ----------------------------------

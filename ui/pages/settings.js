@@ -78,7 +78,8 @@ function AddRoute({ channels, done }) {
             <option value="">${t('set.anyone')}</option>${ROLES.map((r) => html`<option value=${r}>${t('role.' + r)}</option>`)}</select><//>
         <${Field} label=${t('set.tier')} hint=${t('set.tier_hint')}><input type="number" min="0" max="9" required
             ...${bind(form, setForm, 'tier')} /><//>
-        <${Field} label=${t('set.channel')}><select required ...${bind(form, setForm, 'channel')}>${channels.map((c) =>
+        <${Field} label=${t('set.channel')}><select required value=${form.channel || (channels[0] && channels[0].name) || ''}
+            onChange=${(e) => setForm({ ...form, channel: e.currentTarget.value })}>${channels.map((c) =>
             html`<option value=${c.name}>${c.name}</option>`)}</select><//>
         <${ErrorNote} error=${act.error} />
         <button type="submit" class="primary" disabled=${act.busy || !channels.length}>${t('set.route_add')}</button></form>`;
