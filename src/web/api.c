@@ -521,7 +521,30 @@ static int h_evidence_upload(struct req *r, json_t **out, struct err *e)
     return 201;
 }
 
-/* A download is written to a temporary file, verified, and sent from it. */
+/* A download is written to a temporary file (a fresh name under the object
+ * store's tmp/), verified, and sent from it: download_path names the file,
+ * download_send opens it for the answer and removes its name. */
+static void download_path(struct req *r, char *path, size_t n)
+{
+    unsigned char rnd[8];
+    char rhex[17];
+    fs_random(rnd, sizeof(rnd));
+    hex_encode(rnd, sizeof(rnd), rhex);
+    snprintf(path, n, "%s/tmp/download-%s", r->st->objects.dir, rhex);
+}
+
+static int download_send(struct req *r, const char *path, const char *name, json_t **out,
+                         struct err *e)
+{
+    r->response_fd = open(path, O_RDONLY | O_CLOEXEC);
+    unlink(path);
+    if (r->response_fd < 0)
+        return err_errno(e, ERR_IO, errno, "cannot reopen the file to send");
+    snprintf(r->download_name, sizeof(r->download_name), "%s", name);
+    *out = NULL;
+    return 200;
+}
+
 static int h_evidence_download(struct req *r, json_t **out, struct err *e)
 {
     int64_t id = 0;
@@ -529,24 +552,12 @@ static int h_evidence_download(struct req *r, json_t **out, struct err *e)
     if (!rc)
         rc = param_id(r, 1, &id, e);
     char path[STORE_PATH_MAX + 64], detail[160], name[256] = "";
-    unsigned char rnd[8];
-    char rhex[17];
-    fs_random(rnd, sizeof(rnd));
-    hex_encode(rnd, sizeof(rnd), rhex);
-    snprintf(path, sizeof(path), "%s/tmp/download-%s", r->st->objects.dir, rhex);
+    download_path(r, path, sizeof(path));
     snprintf(detail, sizeof(detail), "downloaded through the API from %s", r->client);
     if (!rc)
         rc =
             evidence_export(r->st, &r->user, r->params[0], id, path, detail, name, sizeof(name), e);
-    if (rc)
-        return rc;
-    r->response_fd = open(path, O_RDONLY | O_CLOEXEC);
-    unlink(path);
-    if (r->response_fd < 0)
-        return err_errno(e, ERR_IO, errno, "cannot reopen the exported evidence");
-    snprintf(r->download_name, sizeof(r->download_name), "%s", name);
-    *out = NULL;
-    return 200;
+    return rc ? rc : download_send(r, path, name, out, e);
 }
 
 static int h_report_sent(struct req *r, json_t **out, struct err *e)
@@ -1780,22 +1791,10 @@ static int h_file_download(struct req *r, json_t **out, struct err *e)
     int64_t id = 0;
     int rc = param_id(r, 0, &id, e);
     char path[STORE_PATH_MAX + 64], name[256] = "";
-    unsigned char rnd[8];
-    char rhex[17];
-    fs_random(rnd, sizeof(rnd));
-    hex_encode(rnd, sizeof(rnd), rhex);
-    snprintf(path, sizeof(path), "%s/tmp/download-%s", r->st->objects.dir, rhex);
+    download_path(r, path, sizeof(path));
     if (!rc)
         rc = prep_file_export(r->st, &r->user, id, path, name, sizeof(name), e);
-    if (rc)
-        return rc;
-    r->response_fd = open(path, O_RDONLY | O_CLOEXEC);
-    unlink(path);
-    if (r->response_fd < 0)
-        return err_errno(e, ERR_IO, errno, "cannot reopen the file");
-    snprintf(r->download_name, sizeof(r->download_name), "%s", name);
-    *out = NULL;
-    return 200;
+    return rc ? rc : download_send(r, path, name, out, e);
 }
 
 /* The year's statistics, drills left out; ?year=YYYY, this year by default. */
