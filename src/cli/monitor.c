@@ -331,11 +331,9 @@ static int num_opt(const char *name, const char *s, int64_t *v, struct err *e)
     *v = -1;
     if (!s)
         return 0;
-    char *end;
-    long long n = strtoll(s, &end, 10);
-    if (!s[0] || *end || n < 0 || strspn(s, "0123456789") != strlen(s))
+    if (!s[0] || strspn(s, "0123456789") != strlen(s))
         return err_set(e, ERR_USAGE, "monitor: %s wants a whole number, not '%s'", name, s);
-    *v = n;
+    *v = strlen(s) > 18 ? INT64_MAX : atoll(s); /* too large: the range check says so */
     return 0;
 }
 
@@ -361,7 +359,7 @@ static int settings(const struct monitor_opts *o, int is_add, struct monitor_set
         (rc = num_opt("--status", o->status, &s->expect_status, e)))
         return rc;
     if ((rc = monitor_set_check(s, is_add, e)))
-        return rc == ERR_INPUT ? (e->code = ERR_USAGE) : rc;
+        return rc;
     if (o->words && o->words[0]) {
         struct probe_words *w;
         if ((rc = monitor_words(o->words, &w, e)))

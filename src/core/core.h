@@ -113,6 +113,9 @@ int time_parse_utc(const char *s, int64_t *out_ms, struct err *e);
 /* A calendar year given as text ("2026") into *out, or, when s is NULL, the
  * present year in the process's time zone; ERR_INPUT naming what for other text. */
 int time_year(const char *what, const char *s, int *out, struct err *e);
+/* The first millisecond of a month of year in the process's time zone;
+ * month counts from 0 and may run past 11 (12: the next January). */
+int64_t time_month_start(int year, int month);
 /* Checks a time-zone name (e.g. "Asia/Shanghai") against the system's zone
  * database, refusing anything that is not a plain zone name. */
 int time_zone_check(const char *name, struct err *e);

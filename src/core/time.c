@@ -165,3 +165,10 @@ int time_year(const char *what, const char *s, int *out, struct err *e)
     *out = (int)y;
     return 0;
 }
+
+int64_t time_month_start(int year, int month)
+{
+    struct tm tm = {
+        .tm_year = year - 1900 + month / 12, .tm_mon = month % 12, .tm_mday = 1, .tm_isdst = -1};
+    return (int64_t)mktime(&tm) * 1000;
+}

@@ -136,18 +136,5 @@ int prep_file_export(struct store *st, const struct user *as, int64_t id, const 
     store_finish(q);
     if (rc)
         return rc;
-    struct buf content;
-    buf_init(&content, (size_t)PREP_FILE_MAX);
-    rc = objstore_get(&st->objects, hex, (size_t)PREP_FILE_MAX, &content, e);
-    int fd = rc ? -1 : open(dest, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
-    if (!rc && fd < 0)
-        rc = err_errno(e, ERR_IO, errno, "cannot create %s", dest);
-    if (!rc && (fs_write_all(fd, content.p ? content.p : "", content.len) != 0 || fsync(fd) != 0))
-        rc = err_errno(e, ERR_IO, errno, "cannot write %s", dest);
-    if (fd >= 0)
-        close(fd);
-    if (rc && fd >= 0)
-        unlink(dest);
-    buf_release(&content);
-    return rc;
+    return objstore_export(&st->objects, hex, PREP_FILE_MAX, dest, e);
 }

@@ -167,13 +167,6 @@ int training_show_json(struct store *st, const struct user *as, const char *ref,
     return 0;
 }
 
-/* The first millisecond of a year in the organisation's time zone. */
-static int64_t year_start(int year)
-{
-    struct tm tm = {.tm_year = year - 1900, .tm_mon = 0, .tm_mday = 1, .tm_isdst = -1};
-    return (int64_t)mktime(&tm) * 1000;
-}
-
 int training_attendance_json(struct store *st, const struct user *as, int year, json_t **out,
                              struct err *e)
 {
@@ -188,7 +181,7 @@ int training_attendance_json(struct store *st, const struct user *as, int year, 
                          "AND held_at >= ?1 AND held_at < ?2) "
                          "WHERE u.is_disabled = 0 AND coalesce(u.department, '') != '' "
                          "GROUP BY u.department ORDER BY u.department",
-                         "II", year_start(year), year_start(year + 1));
+                         "II", time_month_start(year, 0), time_month_start(year + 1, 0));
     if (rc)
         return rc;
     json_t *items = json_array();

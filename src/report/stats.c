@@ -7,19 +7,9 @@
 
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #define MINUTE_MS 60000.0
 #define HOUR_MS   3600000.0
-
-/* The first millisecond of a month (0-based, 12 = the next January) in the
- * process's time zone. */
-static int64_t month_start(int year, int month)
-{
-    struct tm tm = {
-        .tm_year = year - 1900 + month / 12, .tm_mon = month % 12, .tm_mday = 1, .tm_isdst = -1};
-    return (int64_t)mktime(&tm) * 1000;
-}
 
 static json_t *mean_or_null(double sum, int64_t n, double unit)
 {
@@ -29,7 +19,6 @@ static json_t *mean_or_null(double sum, int64_t n, double unit)
 /* Incidents opened in [from, to), real or drill. */
 static int incidents_json(struct store *st, int year, int drill, json_t *out, struct err *e)
 {
-    int64_t from = month_start(year, 0), to = month_start(year, 12);
     json_t *by_level =
         json_pack("{s:i, s:i, s:i, s:i, s:i}", "I", 0, "II", 0, "III", 0, "IV", 0, "ungraded", 0);
     json_t *by_cat = json_object(), *months = json_array();
@@ -38,7 +27,8 @@ static int incidents_json(struct store *st, int year, int drill, json_t *out, st
                             json_pack("{s:s, s:s, s:i}", "zh", c->zh, "en", c->en, "count", 0));
     int64_t bounds[13];
     for (int m = 0; m <= 12; m++)
-        bounds[m] = month_start(year, m);
+        bounds[m] = time_month_start(year, m);
+    int64_t from = bounds[0], to = bounds[12];
     int counts[12] = {0};
     int64_t total = 0, open = 0, n_ack = 0, n_close = 0;
     double ack_ms = 0, close_ms = 0;
@@ -113,7 +103,7 @@ static int warnings_json(struct store *st, int year, int drill, json_t **out, st
     int rc = store_query(st, e, &q,
                          "SELECT colour, count(*) FROM warnings WHERE published_at >= ? AND "
                          "published_at < ? AND is_drill = ? GROUP BY colour",
-                         "IIi", month_start(year, 0), month_start(year, 12), drill);
+                         "IIi", time_month_start(year, 0), time_month_start(year, 12), drill);
     int64_t total = 0;
     while (!rc && (rc = store_step(st, q, e)) == 1) {
         json_t *c = json_object_get(w, store_col_text(q, 0));
@@ -135,7 +125,7 @@ int stats_year_json(struct store *st, const struct user *as, int year, json_t **
         return rc;
     if (year < 2000 || year > 2200)
         return err_set(e, ERR_INPUT, "the year %d is out of range (2000-2200)", year);
-    int64_t from = month_start(year, 0), to = month_start(year, 12);
+    int64_t from = time_month_start(year, 0), to = time_month_start(year, 12);
     json_t *o = json_pack("{s:i, s:b}", "year", year, "drills_excluded", 1);
     json_t *warnings = NULL, *drill_warnings = NULL;
     if (!(rc = incidents_json(st, year, 0, o, e)) && !(rc = incidents_json(st, year, 1, o, e)) &&

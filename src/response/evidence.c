@@ -215,22 +215,9 @@ int evidence_export(struct store *st, const struct user *as, const char *ref, in
         return err_set(e, ERR_NOTFOUND, "incident %s has no evidence #%lld", ref, (long long)id);
     if (rc < 0)
         return rc;
-    struct buf content;
-    rc = objstore_get(&st->objects, hex, (size_t)EVIDENCE_MAX_BYTES, &content, e);
+    rc = objstore_export(&st->objects, hex, EVIDENCE_MAX_BYTES, dest, e);
     if (rc)
         return rc;
-    int fd = open(dest, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
-    if (fd < 0) {
-        buf_release(&content);
-        return err_errno(e, ERR_IO, errno, "cannot create %s (it must not exist yet)", dest);
-    }
-    int wr_ok = fs_write_all(fd, content.p, content.len) == 0 && fsync(fd) == 0;
-    close(fd);
-    buf_release(&content);
-    if (!wr_ok) {
-        unlink(dest);
-        return err_errno(e, ERR_IO, errno, "cannot write %s", dest);
-    }
     rc = store_begin(st, e);
     if (!rc)
         rc = custody(st, id, as->name, "exported", detail ? detail : dest, e);

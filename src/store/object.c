@@ -179,6 +179,28 @@ int objstore_put_path(const struct objstore *os, const char *what, const char *p
     return rc;
 }
 
+int objstore_export(const struct objstore *os, const char *hex, uint64_t max, const char *dest,
+                    struct err *e)
+{
+    struct buf content;
+    int rc = objstore_get(os, hex, (size_t)max, &content, e);
+    if (rc)
+        return rc;
+    int fd = open(dest, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd < 0) {
+        buf_release(&content);
+        return err_errno(e, ERR_IO, errno, "cannot create %s (it must not exist yet)", dest);
+    }
+    int wr_ok = fs_write_all(fd, content.p ? content.p : "", content.len) == 0 && fsync(fd) == 0;
+    close(fd);
+    buf_release(&content);
+    if (!wr_ok) {
+        unlink(dest);
+        return err_errno(e, ERR_IO, errno, "cannot write %s", dest);
+    }
+    return 0;
+}
+
 int objstore_put_fd(const struct objstore *os, int fd, uint64_t max, char hex[SHA256_HEX_LEN],
                     uint64_t *size, struct err *e)
 {

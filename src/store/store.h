@@ -124,6 +124,10 @@ int objstore_put_fd(const struct objstore *os, int fd, uint64_t max, char hex[SH
  * ERR_NOTFOUND when absent, ERR_DAMAGED when it does not match its name. */
 int objstore_get(const struct objstore *os, const char *hex, size_t max, struct buf *out,
                  struct err *e);
+/* Writes an object, its hash checked, to dest: created (never an existing
+ * file, never through a symlink), synced, and removed again on failure. */
+int objstore_export(const struct objstore *os, const char *hex, uint64_t max, const char *dest,
+                    struct err *e);
 /* Re-hashes an object without keeping its contents. */
 int objstore_verify(const struct objstore *os, const char *hex, uint64_t *size, struct err *e);
 int objstore_hex_valid(const char *hex);

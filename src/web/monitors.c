@@ -63,55 +63,51 @@ static json_t *uptime_json(struct store *st, int64_t id, int64_t ms, struct err 
     return v;
 }
 
-#define MONITOR_COLUMNS                                                                            \
-    "id, url, asset, interval_s, timeout_s, retries, expect_status, keyword, enabled, state, "     \
-    "learn, coalesce(last_check, 0), coalesce(down_since, 0), allow, expect_ips, cloak, "          \
-    "words_file != '' "
-
-static json_t *monitor_row(sqlite3_stmt *q)
+/* A monitor's settings and state as the interface reads them; the words
+ * file is a path on the server: only whether there is one. */
+static json_t *monitor_row(const struct monitor_conf *m)
 {
-    json_t *m = json_pack(
-        "{s:I, s:s, s:s, s:I, s:I, s:I, s:I, s:s, s:b, s:s, s:b, s:o, s:o}", "id",
-        (json_int_t)sqlite3_column_int64(q, 0), "url", store_col_text(q, 1), "asset",
-        store_col_text(q, 2), "interval_s", (json_int_t)sqlite3_column_int64(q, 3), "timeout_s",
-        (json_int_t)sqlite3_column_int64(q, 4), "retries", (json_int_t)sqlite3_column_int64(q, 5),
-        "expect_status", (json_int_t)sqlite3_column_int64(q, 6), "keyword", store_col_text(q, 7),
-        "enabled", sqlite3_column_int(q, 8), "state", store_col_text(q, 9), "learning",
-        sqlite3_column_int64(q, 10) > 0, "last_check", json_time_utc(sqlite3_column_int64(q, 11)),
-        "down_since", json_time_utc(sqlite3_column_int64(q, 12)));
-    /* the words file is a path on the server: only whether there is one */
-    json_object_update_new(m, json_pack("{s:s, s:s, s:b, s:b}", "allow", store_col_text(q, 13),
-                                        "expect_ips", store_col_text(q, 14), "cloak",
-                                        sqlite3_column_int(q, 15), "own_words",
-                                        sqlite3_column_int(q, 16)));
-    return m;
+    return json_pack("{s:I, s:s, s:s, s:I, s:I, s:I, s:I, s:s, s:b, s:s, s:b, s:o, s:o, s:s, s:s, "
+                     "s:b, s:b}",
+                     "id", (json_int_t)m->id, "url", m->url, "asset", m->asset, "interval_s",
+                     (json_int_t)m->interval_s, "timeout_s", (json_int_t)m->timeout_s, "retries",
+                     (json_int_t)m->retries, "expect_status", (json_int_t)m->expect_status,
+                     "keyword", m->keyword, "enabled", m->enabled, "state", m->state, "learning",
+                     m->learn > 0, "last_check", json_time_utc(m->last_check), "down_since",
+                     json_time_utc(m->down_since), "allow", m->allow, "expect_ips", m->expect_ips,
+                     "cloak", m->cloak, "own_words", m->words_file[0] != '\0');
+}
+
+struct list_ctx {
+    struct store *st;
+    json_t *items;
+    struct err *e;
+};
+
+static int list_one(void *ctx, const struct monitor_conf *c)
+{
+    struct list_ctx *l = ctx;
+    json_t *m = monitor_row(c), *hours = NULL;
+    int rc = hours_json(l->st, c->id, &hours, l->e);
+    if (rc) {
+        json_decref(m);
+        return rc;
+    }
+    json_object_set_new(m, "hours", hours);
+    json_object_set_new(m, "uptime_24h", uptime_json(l->st, c->id, DAY_MS, l->e));
+    json_array_append_new(l->items, m);
+    return 0;
 }
 
 int web_monitors(struct req *r, json_t **out, struct err *e)
 {
-    sqlite3_stmt *q;
-    int rc = store_query(r->st, e, &q, "SELECT " MONITOR_COLUMNS "FROM monitors ORDER BY id", "");
-    if (rc)
-        return rc;
-    json_t *items = json_array();
-    while ((rc = store_step(r->st, q, e)) == 1) {
-        json_t *m = monitor_row(q), *hours = NULL;
-        int64_t id = sqlite3_column_int64(q, 0);
-        rc = hours_json(r->st, id, &hours, e);
-        if (rc) {
-            json_decref(m);
-            break;
-        }
-        json_object_set_new(m, "hours", hours);
-        json_object_set_new(m, "uptime_24h", uptime_json(r->st, id, DAY_MS, e));
-        json_array_append_new(items, m);
-    }
-    store_finish(q);
-    if (rc < 0) {
-        json_decref(items);
+    struct list_ctx l = {r->st, json_array(), e};
+    int rc = monitor_each(r->st, list_one, &l, e);
+    if (rc) {
+        json_decref(l.items);
         return rc;
     }
-    *out = json_pack("{s:o}", "items", items);
+    *out = json_pack("{s:o}", "items", l.items);
     return 200;
 }
 
@@ -211,18 +207,11 @@ static int findings_pages_json(struct store *st, int64_t id, json_t *m, struct e
 
 int web_monitor_show(struct req *r, int64_t id, json_t **out, struct err *e)
 {
-    sqlite3_stmt *q;
-    int rc =
-        store_query(r->st, e, &q, "SELECT " MONITOR_COLUMNS "FROM monitors WHERE id = ?", "I", id);
+    struct monitor_conf c;
+    int rc = monitor_get(r->st, id, &c, e);
     if (rc)
         return rc;
-    rc = store_step(r->st, q, e);
-    json_t *m = rc == 1 ? monitor_row(q) : NULL;
-    store_finish(q);
-    if (rc < 0)
-        return rc;
-    if (!m)
-        return err_set(e, ERR_NOTFOUND, "no monitor %lld", (long long)id);
+    json_t *m = monitor_row(&c);
     json_t *hours = NULL;
     rc = hours_json(r->st, id, &hours, e);
     if (!rc) {
@@ -348,16 +337,13 @@ int web_monitor_page(struct req *r, int64_t id, int64_t page, json_t **out, stru
     snprintf(ctype, sizeof ctype, "%s", store_col_text(q, 3));
     store_finish(q);
 
-    struct objstore os;
     struct buf raw, text;
     buf_init(&raw, PROBE_BODY_MAX * 2);
     buf_init(&text, PAGE_TEXT_MAX + 8);
     char charset[32] = "";
     size_t bad = 0;
     int truncated = 0;
-    rc = objstore_init(&os, r->st->dir, 0, e);
-    if (!rc)
-        rc = objstore_get(&os, hex, PROBE_BODY_MAX * 2, &raw, e);
+    rc = objstore_get(&r->st->objects, hex, PROBE_BODY_MAX * 2, &raw, e);
     if (!rc) {
         size_t n = raw.len > PAGE_TEXT_MAX ? PAGE_TEXT_MAX : raw.len;
         truncated = n < raw.len;
