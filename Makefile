@@ -154,7 +154,8 @@ asan: deps
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
 	    tests/run.sh build/asan
 
-# libFuzzer: each harness runs FUZZ_SECONDS, its corpus growing in tests/fuzz/out/.
+# libFuzzer: each harness runs FUZZ_SECONDS, its corpus growing in tests/fuzz/out/, with
+# tests/fuzz/dict/NAME.dict as its dictionary where there is one.
 fuzz:
 	@scripts/deps fuzz
 	@$(MAKE) --no-print-directory BUILD=build/fuzz CC=clang SAN=1 FUZZ=1 build/fuzz/libtocsin.a
@@ -164,7 +165,8 @@ fuzz:
 	        -fsanitize=fuzzer,address,undefined -o build/fuzz/bin/$$n $$f \
 	        build/fuzz/libtocsin.a $(PKG_LIBS) || exit 1; \
 	    echo "fuzzing $$n for $(FUZZ_SECONDS) s"; \
-	    build/fuzz/bin/$$n -max_total_time=$(FUZZ_SECONDS) -max_len=8192 \
+	    d=tests/fuzz/dict/$${n#fuzz_}.dict; [ -f $$d ] && d=-dict=$$d || d=; \
+	    build/fuzz/bin/$$n -max_total_time=$(FUZZ_SECONDS) -max_len=8192 $$d \
 	        tests/fuzz/out/$$n tests/fuzz/corpus/$${n#fuzz_} 2>&1 | tail -3 || exit 1; \
 	done
 

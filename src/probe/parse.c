@@ -1,5 +1,6 @@
-/* A DOM from gumbo, safely: nesting cut before parsing (gumbo recurses over
- * its tree), and memory from a per-thread arena dropped whole. */
+/* A DOM as gumbo builds it, safely: nesting cut before parsing (gumbo
+ * recurses over its tree), plain pages built by the fast parser
+ * (fastparse.c), and memory from a per-thread arena dropped whole. */
 #include "probe_int.h"
 
 #include <ctype.h>
@@ -178,23 +179,47 @@ static size_t nesting_cut(const char *h, size_t n)
 static GumboOptions options(struct arena *a)
 {
     GumboOptions o = kGumboDefaultOptions;
-    o.max_errors = 0;
+    /* Unbounded: gumbo 0.10.1, once it stops recording errors, no longer
+     * clears the name of a duplicate attribute, and the next attribute's name
+     * starts with it (<a class=x class=y style=...> would lose its style). */
+    o.max_errors = -1;
     o.allocator = arena_alloc;
     o.deallocator = arena_free_one;
     o.userdata = a;
     return o;
 }
 
-struct GumboInternalOutput *parse_html(const char *html, size_t n)
+/* The input as the parsers take it: cut at PROBE_ANALYSE_MAX and where
+ * nesting gets too deep. */
+static size_t parse_cut(const char *html, size_t n)
+{
+    if (n > PROBE_ANALYSE_MAX)
+        n = PROBE_ANALYSE_MAX;
+    return nesting_cut(html, n);
+}
+
+struct GumboInternalOutput *parse_html_fast(const char *html, size_t n)
 {
     struct arena *a = thread_arena();
     if (!a)
         return NULL;
-    if (n > PROBE_ANALYSE_MAX)
-        n = PROBE_ANALYSE_MAX;
-    n = nesting_cut(html, n);
+    return fast_parse(html, parse_cut(html, n), arena_alloc, a);
+}
+
+struct GumboInternalOutput *parse_html_gumbo(const char *html, size_t n)
+{
+    struct arena *a = thread_arena();
+    if (!a)
+        return NULL;
     GumboOptions o = options(a);
-    return gumbo_parse_with_options(&o, html, n);
+    return gumbo_parse_with_options(&o, html, parse_cut(html, n));
+}
+
+/* Plain pages through the fast parser, the rest through gumbo. */
+struct GumboInternalOutput *parse_html(const char *html, size_t n)
+{
+    GumboOutput *out = parse_html_fast(html, n);
+    return out ? out : parse_html_gumbo(html, n);
 }
 
 void parse_release(void)

@@ -89,6 +89,24 @@ const char *script_miner(const char *s, size_t n);
 struct GumboInternalOutput;
 struct GumboInternalOutput *parse_html(const char *html, size_t n);
 void parse_release(void);
+/* The two ways parse_html takes, for the tests that compare them: the fast
+ * parser (NULL when the page needs gumbo) and gumbo itself. */
+struct GumboInternalOutput *parse_html_fast(const char *html, size_t n);
+struct GumboInternalOutput *parse_html_gumbo(const char *html, size_t n);
+
+/* The tree gumbo would build for html[0..n), built without it, or NULL when
+ * the page has a construct where the HTML5 algorithm does more than push and
+ * pop elements (fastparse.c says which). Memory from alloc(ud, size). */
+struct GumboInternalOutput *fast_parse(const char *html, size_t n, void *(*alloc)(void *, size_t),
+                                       void *ud);
+/* For the tests: the line of fastparse.c where this thread's last fast
+ * parse gave up. */
+int fast_parse_gave_up_at(void);
+/* For the tests: 1 when the fast tree f differs from gumbo's g in anything
+ * the analysis reads, with where and how in why. */
+struct GumboInternalNode;
+int fast_parse_differs(const struct GumboInternalNode *g, const struct GumboInternalNode *f,
+                       char *why, size_t cap);
 
 /* ---- the page print ---------------------------------------------------------- */
 
