@@ -73,6 +73,7 @@ struct fp {
     GumboNode *form;
     enum mode mode;
     int skip_lf;    /* a newline right after <pre>, <listing>, <textarea> is dropped */
+    int quirks;     /* 1 without a doctype, 0 for <!DOCTYPE html>, -1 for another */
     struct buf txt; /* text not yet inserted (it belongs to the current node) */
     int txt_nonws;
     struct buf scratch; /* an attribute value or a comment being decoded */
@@ -507,15 +508,25 @@ static void implied_ends(struct fp *p, GumboTag except)
         pop(p);
 }
 
-/* Closes an open <p> in button scope; -1 when that would pop more than it. */
+/* Pops elements until one with tag t (any heading for H1 with `heading`)
+ * has been popped; the caller knows one is in scope. */
+static void pop_until(struct fp *p, GumboTag t, int heading)
+{
+    while (p->top) {
+        GumboTag x = cur_tag(p);
+        pop(p);
+        if (x == t || (heading && is_heading(x)))
+            return;
+    }
+}
+
+/* Closes an open <p> in button scope, with what is open inside it. */
 static int close_p(struct fp *p)
 {
     if (!in_scope(p, GUMBO_TAG_P, SCOPE_BUTTON, 0))
         return 0;
     implied_ends(p, GUMBO_TAG_P);
-    if (cur_tag(p) != GUMBO_TAG_P)
-        return GIVE_UP();
-    pop(p);
+    pop_until(p, GUMBO_TAG_P, 0);
     return 0;
 }
 
@@ -529,13 +540,32 @@ static int on_stack(const struct fp *p, const GumboNode *e)
     return 0;
 }
 
-/* -1 when the algorithm would reconstruct (clone) formatting elements. */
-static int reconstruct(const struct fp *p)
+static GumboNode *element(struct fp *p, const struct tag *t);
+
+/* "Reconstruct the active formatting elements": the formatting elements
+ * closed by something else than their end tag are opened again, as copies,
+ * where the next text or element goes. */
+static int reconstruct(struct fp *p)
 {
     if (p->nafl == 0)
         return 0;
-    const GumboNode *last = p->afl[p->nafl - 1];
-    return !last || on_stack(p, last) ? 0 : GIVE_UP();
+    int k = p->nafl - 1;
+    if (!p->afl[k] || on_stack(p, p->afl[k]))
+        return 0;
+    while (k > 0 && p->afl[k - 1] && !on_stack(p, p->afl[k - 1]))
+        k--;
+    for (; k < p->nafl; k++) {
+        const GumboNode *old = p->afl[k];
+        struct tag t = {.tag = old->v.element.tag,
+                        .src = old->v.element.original_tag.data,
+                        .src_len = old->v.element.original_tag.length,
+                        .attrs = old->v.element.attributes};
+        GumboNode *copy = element(p, &t);
+        if (push(p, copy) != 0)
+            return GIVE_UP();
+        p->afl[k] = copy;
+    }
+    return 0;
 }
 
 static int afl_push(struct fp *p, GumboNode *e)
@@ -973,6 +1003,7 @@ static int raw_element(struct fp *p, const struct tag *t, int refs, int script)
 /* ---- the tree: start tags ---------------------------------------------------------------- */
 
 static int start_in_body(struct fp *p, const struct tag *t);
+static int adoption(struct fp *p, GumboTag g);
 
 /* What "in head" does with t; 1 when t belongs elsewhere. */
 static int head_element(struct fp *p, const struct tag *t)
@@ -1077,16 +1108,11 @@ static int li_close(struct fp *p, GumboTag t)
             t == GUMBO_TAG_LI ? x == GUMBO_TAG_LI : (x == GUMBO_TAG_DD || x == GUMBO_TAG_DT);
         if (match) {
             implied_ends(p, x);
-            if (cur_tag(p) != x)
-                return GIVE_UP();
-            pop(p);
+            pop_until(p, x, 0);
             break;
         }
-        if (walk_passes(x))
-            continue;
-        if (is_special(x))
+        if (is_special(x) && !walk_passes(x))
             break;
-        return GIVE_UP(); /* an ordinary element above the item: the walk goes on past it */
     }
     return close_p(p);
 }
@@ -1127,9 +1153,14 @@ static int start_in_body(struct fp *p, const struct tag *t)
             return GIVE_UP();
         return insert(p, t);
     case GUMBO_TAG_A:
+        /* an <a> in an open <a> closes it first, when that is simple */
         for (int k = p->nafl - 1; k >= 0 && p->afl[k]; k--)
-            if (p->afl[k]->v.element.tag == GUMBO_TAG_A)
-                return GIVE_UP();
+            if (p->afl[k]->v.element.tag == GUMBO_TAG_A) {
+                GumboNode *old = p->afl[k];
+                if (adoption(p, GUMBO_TAG_A) != 0 || afl_index(p, old) >= 0 || on_stack(p, old))
+                    return GIVE_UP();
+                break;
+            }
         /* fall through */
     case GUMBO_TAG_B:
     case GUMBO_TAG_BIG:
@@ -1153,8 +1184,14 @@ static int start_in_body(struct fp *p, const struct tag *t)
             return GIVE_UP();
         return afl_push(p, NULL);
     case GUMBO_TAG_TABLE:
-        /* whether an open <p> closes depends on the quirks mode */
-        if (in_scope(p, GUMBO_TAG_P, SCOPE_BUTTON, 0) || insert(p, t) != 0)
+        /* an open <p> closes unless the page is in quirks mode */
+        if (in_scope(p, GUMBO_TAG_P, SCOPE_BUTTON, 0)) {
+            if (p->quirks < 0)
+                return GIVE_UP();
+            if (p->quirks == 0)
+                close_p(p);
+        }
+        if (insert(p, t) != 0)
             return GIVE_UP();
         p->mode = M_IN_TABLE;
         return 0;
@@ -1208,12 +1245,60 @@ static int start_in_body(struct fp *p, const struct tag *t)
 
 /* ---- the tree: end tags -------------------------------------------------------------------- */
 
-/* Pops the current node when it is t's element and nothing else needs doing. */
-static int end_current(struct fp *p, const struct tag *t)
+/* The adoption agency for a formatting element's end tag, when no special
+ * element is open inside that element (it then only closes it); 1 when
+ * there is no such element to close ("any other end tag" applies). */
+static int adoption(struct fp *p, GumboTag g)
 {
-    if (!p->top || !same_element(cur(p), t))
-        return GIVE_UP();
-    pop(p);
+    int k = p->nafl - 1;
+    for (; k >= 0 && p->afl[k]; k--)
+        if (p->afl[k]->v.element.tag == g)
+            break;
+    if (k < 0 || !p->afl[k])
+        return 1;
+    GumboNode *fe = p->afl[k];
+    int at = -1;
+    for (int j = p->top - 1; j >= 0 && at < 0; j--)
+        if (p->stack[j] == fe)
+            at = j;
+    if (at < 0) { /* closed already: forgotten */
+        memmove(&p->afl[k], &p->afl[k + 1], (size_t)(p->nafl - k - 1) * sizeof p->afl[0]);
+        p->nafl--;
+        return 0;
+    }
+    for (int j = p->top - 1; j > at; j--) {
+        GumboTag x = p->stack[j]->v.element.tag;
+        if (is_boundary(x, SCOPE))
+            return 0; /* not in scope: ignored */
+        if (is_special(x))
+            return GIVE_UP(); /* the furthest block: nodes would move */
+    }
+    while (p->top > at)
+        pop(p);
+    memmove(&p->afl[k], &p->afl[k + 1], (size_t)(p->nafl - k - 1) * sizeof p->afl[0]);
+    p->nafl--;
+    return 0;
+}
+
+/* "Any other end tag": closes the nearest element of its name unless a
+ * special element stands in the way (then it is ignored). */
+static int end_other(struct fp *p, const struct tag *t)
+{
+    for (int k = p->top - 1; k >= 0; k--) {
+        GumboNode *e = p->stack[k];
+        GumboTag x = e->v.element.tag;
+        if (same_element(e, t)) {
+            implied_ends(p, t->tag);
+            while (p->top > k)
+                pop(p);
+            return 0;
+        }
+        /* gumbo tells unknown elements apart by their tag alone */
+        if (x == GUMBO_TAG_UNKNOWN && t->tag == GUMBO_TAG_UNKNOWN)
+            return GIVE_UP();
+        if (is_special(x))
+            return 0;
+    }
     return 0;
 }
 
@@ -1228,9 +1313,10 @@ static int end_in_body(struct fp *p, const struct tag *t)
     }
     if (block_end(g)) {
         if (!in_scope(p, g, SCOPE, 0))
-            return GIVE_UP();
+            return 0; /* ignored */
         implied_ends(p, GUMBO_TAG_UNKNOWN);
-        return end_current(p, t);
+        pop_until(p, g, 0);
+        return 0;
     }
     switch (g) {
     case GUMBO_TAG_FORM: {
@@ -1247,17 +1333,22 @@ static int end_in_body(struct fp *p, const struct tag *t)
         return 0;
     }
     case GUMBO_TAG_P:
-        if (!in_scope(p, GUMBO_TAG_P, SCOPE_BUTTON, 0))
-            return GIVE_UP();
+        if (!in_scope(p, GUMBO_TAG_P, SCOPE_BUTTON, 0)) {
+            /* a </p> with no <p> open makes an empty one */
+            if (push_implied(p, GUMBO_TAG_P) != 0)
+                return GIVE_UP();
+        }
         implied_ends(p, GUMBO_TAG_P);
-        return end_current(p, t);
+        pop_until(p, GUMBO_TAG_P, 0);
+        return 0;
     case GUMBO_TAG_LI:
     case GUMBO_TAG_DD:
     case GUMBO_TAG_DT:
         if (!in_scope(p, g, g == GUMBO_TAG_LI ? SCOPE_LIST : SCOPE, 0))
-            return GIVE_UP();
+            return 0;
         implied_ends(p, g);
-        return end_current(p, t);
+        pop_until(p, g, 0);
+        return 0;
     case GUMBO_TAG_H1:
     case GUMBO_TAG_H2:
     case GUMBO_TAG_H3:
@@ -1265,17 +1356,19 @@ static int end_in_body(struct fp *p, const struct tag *t)
     case GUMBO_TAG_H5:
     case GUMBO_TAG_H6:
         if (!in_scope(p, g, SCOPE, 1))
-            return GIVE_UP();
+            return 0;
         implied_ends(p, GUMBO_TAG_UNKNOWN);
-        return end_current(p, t);
+        pop_until(p, g, 1);
+        return 0;
     case GUMBO_TAG_APPLET:
     case GUMBO_TAG_MARQUEE:
     case GUMBO_TAG_OBJECT:
-        if (!in_scope(p, g, SCOPE, 0))
-            return GIVE_UP();
+        /* gumbo looks for these in table scope, past other applets,
+         * marquees, objects, buttons and cells */
+        if (!in_scope(p, g, SCOPE_TABLE, 0))
+            return 0;
         implied_ends(p, GUMBO_TAG_UNKNOWN);
-        if (end_current(p, t) != 0)
-            return GIVE_UP();
+        pop_until(p, g, 0);
         afl_clear_to_marker(p);
         return 0;
     case GUMBO_TAG_BR:
@@ -1284,26 +1377,11 @@ static int end_in_body(struct fp *p, const struct tag *t)
         break;
     }
     if (is_formatting(g)) {
-        /* the adoption agency, when it has nothing to do */
-        GumboNode *c = cur(p);
-        int k = p->nafl - 1;
-        for (; k >= 0 && p->afl[k]; k--)
-            if (p->afl[k]->v.element.tag == g)
-                break;
-        if (k >= 0 && p->afl[k] && p->afl[k]->v.element.tag == g) {
-            if (p->afl[k] != c)
-                return GIVE_UP();
-            memmove(&p->afl[k], &p->afl[k + 1], (size_t)(p->nafl - k - 1) * sizeof p->afl[0]);
-            p->nafl--;
-            pop(p);
-            return 0;
-        }
-        if (!p->top || c->v.element.tag != g || afl_index(p, c) >= 0)
-            return GIVE_UP();
-        pop(p);
-        return 0;
+        int r = adoption(p, g);
+        if (r <= 0)
+            return r;
     }
-    return end_current(p, t); /* "any other end tag", when it closes the current node */
+    return end_other(p, t);
 }
 
 /* ---- the tree: tables ------------------------------------------------------------------------ */
@@ -1766,6 +1844,13 @@ static int doctype(struct fp *p)
     const char *z = memchr(s, '>', (size_t)(e - s));
     if (!z)
         return GIVE_UP();
+    const char *nm = s + 9;
+    while (nm < z && is_ws((unsigned char)*nm))
+        nm++;
+    const char *ne = z;
+    while (ne > nm && is_ws((unsigned char)ne[-1]))
+        ne--;
+    p->quirks = ne - nm == 4 && strncasecmp(nm, "html", 4) == 0 ? 0 : -1;
     p->doc->v.document.has_doctype = true;
     p->mode = M_BEFORE_HTML;
     p->i = (size_t)(z + 1 - h);
@@ -1886,6 +1971,7 @@ struct GumboInternalOutput *fast_parse(const char *html, size_t n, void *(*alloc
     p->n = n;
     p->alloc = alloc;
     p->ud = ud;
+    p->quirks = 1;
     buf_init(&p->txt, PROBE_ANALYSE_MAX * 2);
     buf_init(&p->scratch, PROBE_ANALYSE_MAX * 2);
     GumboOutput *out = alloc(ud, sizeof *out);
