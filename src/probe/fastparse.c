@@ -46,6 +46,7 @@ enum mode {
     M_BEFORE_HTML,
     M_BEFORE_HEAD,
     M_IN_HEAD,
+    M_IN_HEAD_NOSCRIPT,
     M_AFTER_HEAD,
     M_IN_BODY,
     M_IN_TABLE,
@@ -925,6 +926,10 @@ static int text(struct fp *p, const char *s, size_t n)
                 return GIVE_UP();
             p->mode = M_IN_HEAD;
             continue;
+        case M_IN_HEAD_NOSCRIPT:
+            if (w != n)
+                return GIVE_UP();
+            return decode(s, n, &p->txt, 0, -1, &p->txt_nonws);
         case M_IN_HEAD:
         case M_AFTER_HEAD:
             if (w && decode(s, w, &p->txt, 0, -1, &p->txt_nonws) != 0)
@@ -972,6 +977,7 @@ static int raw_element(struct fp *p, const struct tag *t, int refs, int script)
         return GIVE_UP();
     const char *h = p->h, *e = p->h + p->n, *s = h + p->i, *q = s;
     size_t nl = t->name_len;
+    int escaped = 0;
     for (;;) {
         q = memchr(q, '<', (size_t)(e - q));
         if (!q || (size_t)(e - q) < nl + 3)
@@ -980,7 +986,12 @@ static int raw_element(struct fp *p, const struct tag *t, int refs, int script)
             (is_ws((unsigned char)q[2 + nl]) || q[2 + nl] == '/' || q[2 + nl] == '>'))
             break;
         if (script && q[1] == '!' && e - q >= 4 && q[2] == '-' && q[3] == '-')
-            return GIVE_UP(); /* the script's escaped states */
+            escaped = 1;
+        /* "<script" in an escaped part ("<!--") starts a part that the next
+         * </script> does not end */
+        if (escaped && strncasecmp(q + 1, "script", 6) == 0 && e - q > 7 &&
+            (is_ws((unsigned char)q[7]) || q[7] == '/' || q[7] == '>'))
+            return GIVE_UP();
         q++;
     }
     const char *z = q + 2 + nl;
@@ -1735,8 +1746,14 @@ static int tree_tag(struct fp *p, const struct tag *t)
                 p->mode = M_AFTER_HEAD;
                 return 0;
             }
-            if (t->tag == GUMBO_TAG_NOSCRIPT || t->tag == GUMBO_TAG_HTML ||
-                t->tag == GUMBO_TAG_HEAD || t->tag == GUMBO_TAG_TEMPLATE)
+            if (t->tag == GUMBO_TAG_NOSCRIPT) {
+                if (insert(p, t) != 0)
+                    return GIVE_UP();
+                p->mode = M_IN_HEAD_NOSCRIPT;
+                return 0;
+            }
+            if (t->tag == GUMBO_TAG_HTML || t->tag == GUMBO_TAG_HEAD ||
+                t->tag == GUMBO_TAG_TEMPLATE)
                 return GIVE_UP();
             r = head_element(p, t);
             if (r <= 0)
@@ -1744,6 +1761,19 @@ static int tree_tag(struct fp *p, const struct tag *t)
             pop(p);
             p->mode = M_AFTER_HEAD;
             continue;
+        case M_IN_HEAD_NOSCRIPT:
+            /* what a <noscript> in the head may hold; the rest ends it
+             * in ways left to gumbo */
+            if (t->end && t->tag == GUMBO_TAG_NOSCRIPT) {
+                pop(p);
+                p->mode = M_IN_HEAD;
+                return 0;
+            }
+            if (t->end || !(t->tag == GUMBO_TAG_LINK || t->tag == GUMBO_TAG_META ||
+                            t->tag == GUMBO_TAG_STYLE || t->tag == GUMBO_TAG_BASEFONT ||
+                            t->tag == GUMBO_TAG_BGSOUND))
+                return GIVE_UP();
+            return head_element(p, t);
         case M_AFTER_HEAD:
             if (t->end)
                 return GIVE_UP();
@@ -1937,6 +1967,8 @@ static int parse(struct fp *p)
                 return GIVE_UP();
             p->mode = M_IN_HEAD;
             continue;
+        case M_IN_HEAD_NOSCRIPT:
+            return GIVE_UP();
         case M_IN_HEAD:
             pop(p);
             p->mode = M_AFTER_HEAD;

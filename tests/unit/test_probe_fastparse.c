@@ -134,6 +134,10 @@ static const struct construct taken[] = {
     {"a heading closed by another heading's end tag", "<h2>a</h3>b"},
     {"a table in an open paragraph, quirks mode", "<p>a<table><tr><td>x</table>"},
     {"a table in an open paragraph, no quirks", "<!doctype html><p>a<table><tr><td>x</table>"},
+    {"a script hidden from old browsers", "<script type=\"text/javascript\"><!--\n"
+                                          "if (a <b) document.write('</p>');\n//--></script>x"},
+    {"noscript in the head", "<head><noscript><link rel=stylesheet href=n.css>\n"
+                             "<style>p{}</style></noscript><title>t</title></head>x"},
     {"empty", ""},
 };
 
@@ -151,7 +155,8 @@ static const struct construct refused[] = {
     {"svg", "<p><svg><circle r=1></circle></svg>"},
     {"a template", "<template><p>x</template>"},
     {"a frameset", "<frameset><frame src=a></frameset>"},
-    {"an escaped script", "<script><!-- document.write('<script>x</script>') --></script>"},
+    {"a script writing a script in an escaped part",
+     "<script><!-- document.write('<script>x</script>') --></script>"},
     {"a second body", "<body>a<body class=x>b"},
     {"a NUL byte", "<p>a\0b"},
     {"a bogus comment", "<p>a<?php echo 1; ?>"},
