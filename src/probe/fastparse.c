@@ -1,20 +1,21 @@
 /* The page's tree without gumbo when the page is plain.
  *
- * gumbo follows the HTML5 parsing algorithm to the letter and is two thirds
- * of a page's analysis. Most of what a portal serves, though, never needs
- * the algorithm's hard parts: elements are closed in order or left open where
- * the rules close them simply (a <p> before a <div>, a <td> before the next
- * <td>, an <li> before the next <li>), and nothing is moved. This parser
+ * gumbo follows the HTML5 parsing algorithm to the letter and was two
+ * thirds of a page's analysis. Most of what a portal serves, though, never
+ * needs the algorithm's hard parts: elements are closed in order or left open
+ * where the rules close them simply (a <p> before a <div>, a <td> before the
+ * next <td>, an <li> before the next <li>), and no node is moved. This parser
  * builds the tree gumbo would build for such a page — the same elements,
  * attributes, text, comments and whitespace nodes, in the same places — and
- * gives up (NULL) at the first construct where the algorithm does more than
- * push and pop: misnested formatting elements (the adoption agency and
- * reconstruction), content moved out of tables, foreign content (svg, math),
- * templates, framesets, character references it does not know, stray end
- * tags, and anything it is not certain of. gumbo then parses the page, so
- * what tocsin sees never departs from what a browser builds; the two are
- * compared by tests/unit/test_probe_fastparse.c and by a fuzz harness that
- * stops on any tree of this parser that differs from gumbo's.
+ * gives up (NULL) at the first construct where the algorithm moves nodes
+ * (the adoption agency with a block inside the misnested element, content
+ * moved out of tables) or that it does not take on: foreign content (svg,
+ * math), templates, framesets, character references it does not know, and
+ * anything it is not certain of. gumbo then parses the page, so what tocsin
+ * sees never departs from what a browser builds; the two are compared by
+ * tests/unit/test_probe_fastparse.c and by a fuzz harness that stops on any
+ * tree of this parser that differs from gumbo's. Where gumbo 0.10.1 departs
+ * from the standard, this parser follows gumbo (said where it does).
  *
  * Nodes carry what the analysis reads: type, tag (original_tag spans the
  * source tag), attributes (name lowercased, value decoded), children, text,
@@ -229,9 +230,7 @@ static int block_end(GumboTag t)
            t == GUMBO_TAG_PRE;
 }
 
-/* Elements an <li>/<dd>/<dt> walk may pass on its way down without stopping:
- * the exceptions to "special" (address, div, p), and elements surely not
- * special. Anything else ends the walk conservatively (see li_close). */
+/* The special elements an <li>/<dd>/<dt> walk goes on past. */
 static int walk_passes(GumboTag t)
 {
     return t == GUMBO_TAG_ADDRESS || t == GUMBO_TAG_DIV || t == GUMBO_TAG_P;
@@ -354,6 +353,19 @@ static int is_refused(GumboTag t)
     default:
         return 0;
     }
+}
+
+/* The parts of a table above its rows. */
+static int is_table_section(GumboTag t)
+{
+    return t == GUMBO_TAG_CAPTION || t == GUMBO_TAG_COL || t == GUMBO_TAG_COLGROUP ||
+           t == GUMBO_TAG_TBODY || t == GUMBO_TAG_TFOOT || t == GUMBO_TAG_THEAD;
+}
+
+/* The parts of a table, rows and cells too. */
+static int is_table_part(GumboTag t)
+{
+    return is_table_section(t) || t == GUMBO_TAG_TR || t == GUMBO_TAG_TD || t == GUMBO_TAG_TH;
 }
 
 /* ---- the stack -------------------------------------------------------------------- */
@@ -1131,7 +1143,7 @@ static int li_close(struct fp *p, GumboTag t)
 static int start_in_body(struct fp *p, const struct tag *t)
 {
     GumboTag g = t->tag;
-    if (is_refused(g))
+    if (is_refused(g) || is_table_part(g)) /* the parts of a table are ignored outside one */
         return GIVE_UP();
     int r = head_element(p, t);
     if (r <= 0)
@@ -1239,16 +1251,6 @@ static int start_in_body(struct fp *p, const struct tag *t)
         if (cur_tag(p) == GUMBO_TAG_OPTION)
             pop(p);
         return reconstruct(p) != 0 ? GIVE_UP() : insert(p, t);
-    case GUMBO_TAG_CAPTION:
-    case GUMBO_TAG_COL:
-    case GUMBO_TAG_COLGROUP:
-    case GUMBO_TAG_TBODY:
-    case GUMBO_TAG_TD:
-    case GUMBO_TAG_TFOOT:
-    case GUMBO_TAG_TH:
-    case GUMBO_TAG_THEAD:
-    case GUMBO_TAG_TR:
-        return GIVE_UP(); /* ignored outside a table */
     default:
         return reconstruct(p) != 0 ? GIVE_UP() : insert(p, t);
     }
@@ -1257,8 +1259,7 @@ static int start_in_body(struct fp *p, const struct tag *t)
 /* ---- the tree: end tags -------------------------------------------------------------------- */
 
 /* The adoption agency for a formatting element's end tag, when no special
- * element is open inside that element (it then only closes it); 1 when
- * there is no such element to close ("any other end tag" applies). */
+ * element is open inside that element (it then only closes it). */
 static int adoption(struct fp *p, GumboTag g)
 {
     int k = p->nafl - 1;
@@ -1266,7 +1267,8 @@ static int adoption(struct fp *p, GumboTag g)
         if (p->afl[k]->v.element.tag == g)
             break;
     if (k < 0 || !p->afl[k])
-        return 1;
+        return 0; /* gumbo ignores the end tag (the standard would close a current node of
+                   * that name first) */
     GumboNode *fe = p->afl[k];
     int at = -1;
     for (int j = p->top - 1; j >= 0 && at < 0; j--)
@@ -1387,11 +1389,8 @@ static int end_in_body(struct fp *p, const struct tag *t)
     default:
         break;
     }
-    if (is_formatting(g)) {
-        int r = adoption(p, g);
-        if (r <= 0)
-            return r;
-    }
+    if (is_formatting(g))
+        return adoption(p, g);
     return end_other(p, t);
 }
 
@@ -1495,17 +1494,12 @@ static int tag_in_tbody(struct fp *p, const struct tag *t)
                 return GIVE_UP();
             p->mode = M_IN_ROW;
             return 2;
-        case GUMBO_TAG_CAPTION:
-        case GUMBO_TAG_COL:
-        case GUMBO_TAG_COLGROUP:
-        case GUMBO_TAG_TBODY:
-        case GUMBO_TAG_TFOOT:
-        case GUMBO_TAG_THEAD:
+        default:
+            if (!is_table_section(g))
+                return table_misc(p, t);
             pop(p);
             p->mode = M_IN_TABLE;
             return 2;
-        default:
-            return table_misc(p, t);
         }
     }
     if (g == GUMBO_TAG_TBODY || g == GUMBO_TAG_THEAD || g == GUMBO_TAG_TFOOT) {
@@ -1536,18 +1530,12 @@ static int tag_in_row(struct fp *p, const struct tag *t)
                 return GIVE_UP();
             p->mode = M_IN_CELL;
             return 0;
-        case GUMBO_TAG_CAPTION:
-        case GUMBO_TAG_COL:
-        case GUMBO_TAG_COLGROUP:
-        case GUMBO_TAG_TBODY:
-        case GUMBO_TAG_TFOOT:
-        case GUMBO_TAG_THEAD:
-        case GUMBO_TAG_TR:
+        default:
+            if (!is_table_section(g) && g != GUMBO_TAG_TR)
+                return table_misc(p, t);
             pop(p);
             p->mode = M_IN_TBODY;
             return 2;
-        default:
-            return table_misc(p, t);
         }
     }
     switch (g) {
@@ -1600,23 +1588,11 @@ static int tag_in_cell(struct fp *p, const struct tag *t)
             return end_in_body(p, t);
         }
     }
-    switch (g) {
-    case GUMBO_TAG_CAPTION:
-    case GUMBO_TAG_COL:
-    case GUMBO_TAG_COLGROUP:
-    case GUMBO_TAG_TBODY:
-    case GUMBO_TAG_TD:
-    case GUMBO_TAG_TFOOT:
-    case GUMBO_TAG_TH:
-    case GUMBO_TAG_THEAD:
-    case GUMBO_TAG_TR:
-        if (!in_scope(p, GUMBO_TAG_TD, SCOPE_TABLE, 0) &&
-            !in_scope(p, GUMBO_TAG_TH, SCOPE_TABLE, 0))
-            return GIVE_UP();
-        return close_cell(p) != 0 ? GIVE_UP() : 2;
-    default:
+    if (!is_table_part(g))
         return start_in_body(p, t);
-    }
+    if (!in_scope(p, GUMBO_TAG_TD, SCOPE_TABLE, 0) && !in_scope(p, GUMBO_TAG_TH, SCOPE_TABLE, 0))
+        return GIVE_UP();
+    return close_cell(p) != 0 ? GIVE_UP() : 2;
 }
 
 static int tag_in_caption(struct fp *p, const struct tag *t)
@@ -1633,23 +1609,9 @@ static int tag_in_caption(struct fp *p, const struct tag *t)
         p->mode = M_IN_TABLE;
         return 0;
     }
-    switch (g) {
-    case GUMBO_TAG_CAPTION:
-    case GUMBO_TAG_COL:
-    case GUMBO_TAG_COLGROUP:
-    case GUMBO_TAG_TBODY:
-    case GUMBO_TAG_TD:
-    case GUMBO_TAG_TFOOT:
-    case GUMBO_TAG_TH:
-    case GUMBO_TAG_THEAD:
-    case GUMBO_TAG_TR:
-    case GUMBO_TAG_TABLE:
-    case GUMBO_TAG_BODY:
-    case GUMBO_TAG_HTML:
+    if (is_table_part(g) || g == GUMBO_TAG_TABLE || g == GUMBO_TAG_BODY || g == GUMBO_TAG_HTML)
         return GIVE_UP();
-    default:
-        return t->end ? end_in_body(p, t) : start_in_body(p, t);
-    }
+    return t->end ? end_in_body(p, t) : start_in_body(p, t);
 }
 
 static int tag_in_colgroup(struct fp *p, const struct tag *t)

@@ -3,7 +3,7 @@
  * the HTML5 algorithm moves or clones nodes, it gives the page to gumbo. The
  * portal pages must take the fast way, or the analysis loses its speed
  * without anyone noticing. Also: gumbo's own tree keeps the attribute after
- * a duplicate one whole. */
+ * a duplicate one whole, and a hidden link with one is found either way. */
 #include "probe/probe_int.h"
 #include "testutil.h"
 
@@ -205,12 +205,42 @@ static void test_gumbo_duplicate_attribute(void **state)
     parse_release();
 }
 
+/* The same hidden link with a duplicate attribute, through either parser:
+ * its style is read and the link is reported. */
+static void test_hidden_link_duplicate_attribute(void **state)
+{
+    (void)state;
+    struct probe_words *w = probe_words_builtin(NULL);
+    assert_non_null(w);
+    struct probe_page_opts o = {.url = "http://www.example.gov.cn/", .words = w};
+    static const char *const pages[] = {
+        /* plain: the fast parser */
+        "<!DOCTYPE html><html><body><p>政务公开</p><a class=x class=y style=\"display:none\" "
+        "href=\"http://www.88bet-casino.example/\">澳门新葡京</a></body></html>",
+        /* with an svg: gumbo */
+        "<!DOCTYPE html><html><body><svg></svg><p>政务公开</p><a class=x class=y "
+        "style=\"display:none\" href=\"http://www.88bet-casino.example/\">澳门新葡京</a>"
+        "</body></html>"};
+    for (size_t k = 0; k < 2; k++) {
+        GumboOutput *f = parse_html_fast(pages[k], strlen(pages[k]));
+        parse_release();
+        assert_true(k == 0 ? f != NULL : f == NULL);
+        struct probe_findings *fs = calloc(1, sizeof *fs);
+        assert_non_null(fs);
+        assert_int_equal(probe_page_analyse(pages[k], strlen(pages[k]), &o, fs, NULL, NULL), 0);
+        assert_true(probe_has(fs, "hidden-links"));
+        free(fs);
+    }
+    probe_words_free(w);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_corpus),
         cmocka_unit_test(test_constructs),
         cmocka_unit_test(test_gumbo_duplicate_attribute),
+        cmocka_unit_test(test_hidden_link_duplicate_attribute),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
