@@ -66,7 +66,6 @@ struct fp {
     size_t n, i;
     void *(*alloc)(void *, size_t);
     void *ud;
-    GumboOutput *out;
     GumboNode *doc;
     GumboNode *stack[FP_DEPTH];
     int top;                /* elements on the stack */
@@ -81,7 +80,7 @@ struct fp {
     struct buf scratch; /* an attribute value or a comment being decoded */
 };
 
-/* A token that was not a start tag when the tree code asks for one. */
+/* A start or end tag as read. */
 struct tag {
     GumboTag tag;
     const char *name; /* lowercased, NUL-terminated (arena) */
