@@ -1659,9 +1659,7 @@ static int tag_in_select(struct fp *p, const struct tag *t)
     case GUMBO_TAG_SELECT:
         if (!in_scope(p, GUMBO_TAG_SELECT, SCOPE_SELECT, 0))
             return GIVE_UP();
-        while (p->top && cur_tag(p) != GUMBO_TAG_SELECT)
-            pop(p);
-        pop(p);
+        pop_until(p, GUMBO_TAG_SELECT, 0);
         return reset_mode(p);
     default:
         return GIVE_UP();

@@ -198,28 +198,40 @@ static size_t parse_cut(const char *html, size_t n)
     return nesting_cut(html, n);
 }
 
+/* The two parsers on input parse_cut has cut already. */
+static GumboOutput *fast_cut(struct arena *a, const char *html, size_t n)
+{
+    return fast_parse(html, n, arena_alloc, a);
+}
+
+static GumboOutput *gumbo_cut(struct arena *a, const char *html, size_t n)
+{
+    GumboOptions o = options(a);
+    return gumbo_parse_with_options(&o, html, n);
+}
+
 struct GumboInternalOutput *parse_html_fast(const char *html, size_t n)
 {
     struct arena *a = thread_arena();
-    if (!a)
-        return NULL;
-    return fast_parse(html, parse_cut(html, n), arena_alloc, a);
+    return a ? fast_cut(a, html, parse_cut(html, n)) : NULL;
 }
 
 struct GumboInternalOutput *parse_html_gumbo(const char *html, size_t n)
 {
     struct arena *a = thread_arena();
-    if (!a)
-        return NULL;
-    GumboOptions o = options(a);
-    return gumbo_parse_with_options(&o, html, parse_cut(html, n));
+    return a ? gumbo_cut(a, html, parse_cut(html, n)) : NULL;
 }
 
-/* Plain pages through the fast parser, the rest through gumbo. */
+/* Plain pages through the fast parser, the rest through gumbo; the input
+ * is cut once for both. */
 struct GumboInternalOutput *parse_html(const char *html, size_t n)
 {
-    GumboOutput *out = parse_html_fast(html, n);
-    return out ? out : parse_html_gumbo(html, n);
+    struct arena *a = thread_arena();
+    if (!a)
+        return NULL;
+    n = parse_cut(html, n);
+    GumboOutput *out = fast_cut(a, html, n);
+    return out ? out : gumbo_cut(a, html, n);
 }
 
 void parse_release(void)

@@ -158,7 +158,6 @@ static const struct construct refused[] = {
     {"a script writing a script in an escaped part",
      "<script><!-- document.write('<script>x</script>') --></script>"},
     {"a second body", "<body>a<body class=x>b"},
-    {"a NUL byte", "<p>a\0b"},
     {"a bogus comment", "<p>a<?php echo 1; ?>"},
     {"an abrupt comment", "<!--->x"},
     {"an unterminated tag", "<p>a<div class=\"x"},
@@ -177,12 +176,13 @@ static void test_constructs(void **state)
     }
     for (size_t k = 0; k < sizeof refused / sizeof refused[0]; k++) {
         const struct construct *c = &refused[k];
-        size_t n = strcmp(c->name, "a NUL byte") == 0 ? 7 : strlen(c->html);
-        if (fast_and_same(c->name, c->html, n)) {
+        if (fast_and_same(c->name, c->html, strlen(c->html))) {
             print_error("%s: the fast parser should have left it to gumbo\n", c->name);
             fail();
         }
     }
+    static const char nul[] = "<p>a\0b"; /* a NUL byte, which a C string cannot hold */
+    assert_false(fast_and_same("a NUL byte", nul, sizeof nul - 1));
 }
 
 /* gumbo 0.10.1 told to keep no errors glued a duplicate attribute's name to
