@@ -181,28 +181,26 @@ int cmd_scan(struct cli *cli, int argc, char **argv, struct err *e)
     } else {
         snprintf(file, sizeof(file), "%s", baseline_file);
     }
+    /* An existing baseline is read by the scan while it walks the tree. */
     struct baseline was, now;
-    int have = 0;
-    if (!rc && access(file, F_OK) == 0) {
-        rc = baseline_read(&was, file, e);
-        have = !rc;
-        if (!rc && strcmp(was.root, root) != 0)
-            rc = err_set(e, ERR_INPUT, "%s is the baseline of %s, not of %s", file, was.root, root);
-    }
+    int have = !rc && access(file, F_OK) == 0;
     struct scan_opts o = {.full = full,
                           .workers = workers,
                           .progress = !cli->json && isatty(2),
                           .objects = have && !update ? NULL : objs,
-                          .previous = have ? &was : NULL};
+                          .previous_file = have ? file : NULL,
+                          .previous_out = &was};
     struct scan_stats stats;
     if (!rc)
         rc = guard_scan(root_fd, root, &o, &now, &stats, e);
     close(root_fd);
-    if (rc) {
-        if (have)
-            baseline_free(&was);
-        return rc;
+    if (!rc && have && strcmp(was.root, root) != 0) {
+        rc = err_set(e, ERR_INPUT, "%s is the baseline of %s, not of %s", file, was.root, root);
+        baseline_free(&was);
+        baseline_free(&now);
     }
+    if (rc)
+        return rc;
     if (!have) {
         rc = baseline_write(&now, file, e);
         if (!rc && cli->json)

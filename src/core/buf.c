@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 void buf_init(struct buf *b, size_t max)
 {
@@ -118,4 +120,28 @@ char *buf_take(struct buf *b)
     b->len = 0;
     b->cap = 0;
     return p;
+}
+
+#define PREFAULT_MIN ((size_t)256 << 10)
+#define HUGE_PAGE    ((uintptr_t)2 << 20)
+
+void mem_prefault(void *p, size_t n)
+{
+    static size_t page;
+    if (!page) {
+        long v = sysconf(_SC_PAGESIZE);
+        page = v > 0 ? (size_t)v : 4096;
+    }
+    if (!p || n < PREFAULT_MIN)
+        return;
+    uintptr_t a = ((uintptr_t)p + page - 1) & ~(uintptr_t)(page - 1);
+    uintptr_t z = ((uintptr_t)p + n) & ~(uintptr_t)(page - 1);
+    if (z <= a)
+        return;
+    uintptr_t ha = (a + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1), hz = z & ~(HUGE_PAGE - 1);
+    if (hz > ha)
+        madvise((void *)ha, hz - ha, MADV_HUGEPAGE);
+#ifdef MADV_POPULATE_WRITE
+    madvise((void *)a, z - a, MADV_POPULATE_WRITE); /* EINVAL before Linux 5.14: faults as usual */
+#endif
 }

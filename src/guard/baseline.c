@@ -41,6 +41,7 @@ static char *arena_copy(struct baseline *b, const char *p, size_t n)
         a = malloc(sizeof(*a) + cap);
         if (!a)
             return NULL;
+        mem_prefault(a, sizeof(*a) + cap);
         a->used = 0;
         a->cap = cap;
         a->next = b->arena;
@@ -62,6 +63,7 @@ int baseline_add(struct baseline *b, const struct gentry *g, struct err *e)
         struct gentry *v = realloc(b->v, cap * sizeof(*v));
         if (!v)
             return err_set(e, ERR_NOMEM, "out of memory for %zu entries", cap);
+        mem_prefault(v + b->cap, (cap - b->cap) * sizeof(*v));
         b->v = v;
         b->cap = cap;
     }
@@ -74,29 +76,52 @@ int baseline_add(struct baseline *b, const struct gentry *g, struct err *e)
     return 0;
 }
 
-int baseline_absorb(struct baseline *dst, struct baseline *src, struct err *e)
+int baseline_merge(struct baseline *dst, struct baseline *const *src, size_t nsrc, struct err *e)
 {
-    if (dst->n + src->n > dst->cap) {
-        size_t cap = dst->n + src->n + (src->n > 1024 ? src->n : 1024);
-        struct gentry *v = realloc(dst->v, cap * sizeof(*v));
-        if (!v)
-            return err_set(e, ERR_NOMEM, "out of memory for %zu entries", cap);
-        dst->v = v;
-        dst->cap = cap;
+    size_t total = dst->n;
+    for (size_t r = 0; r < nsrc; r++)
+        total += src[r]->n;
+    if (total > GUARD_ENTRIES_MAX)
+        return err_set(e, ERR_TOOBIG, "more than %u entries", GUARD_ENTRIES_MAX);
+    struct gentry *v = malloc((total ? total : 1) * sizeof(*v));
+    size_t *at = calloc(nsrc + 1, sizeof(*at));
+    if (!v || !at) {
+        free(v);
+        free(at);
+        return err_set(e, ERR_NOMEM, "out of memory for %zu entries", total);
     }
-    if (src->n)
-        memcpy(dst->v + dst->n, src->v, src->n * sizeof(*src->v));
-    dst->n += src->n;
+    mem_prefault(v, total * sizeof(*v));
+    /* Run 0 is dst, run r > 0 is src[r - 1]; a handful of runs, so the
+     * smallest head is found by looking at each. */
+    for (size_t o = 0; o < total; o++) {
+        const struct gentry *best = NULL;
+        size_t from = 0;
+        for (size_t r = 0; r <= nsrc; r++) {
+            const struct baseline *b = r ? src[r - 1] : dst;
+            if (at[r] < b->n && (!best || strcmp(b->v[at[r]].path, best->path) < 0)) {
+                best = &b->v[at[r]];
+                from = r;
+            }
+        }
+        v[o] = *best;
+        at[from]++;
+    }
+    free(at);
+    free(dst->v);
+    dst->v = v;
+    dst->n = dst->cap = total;
     /* The paths stay where they are: their blocks change hands. */
-    struct path_arena **tail = &src->arena;
-    while (*tail)
-        tail = &(*tail)->next;
-    *tail = dst->arena;
-    dst->arena = src->arena;
-    src->arena = NULL;
-    free(src->v);
-    src->v = NULL;
-    src->n = src->cap = 0;
+    for (size_t r = 0; r < nsrc; r++) {
+        struct path_arena **tail = &src[r]->arena;
+        while (*tail)
+            tail = &(*tail)->next;
+        *tail = dst->arena;
+        dst->arena = src[r]->arena;
+        src[r]->arena = NULL;
+        free(src[r]->v);
+        src[r]->v = NULL;
+        src[r]->n = src[r]->cap = 0;
+    }
     return 0;
 }
 
@@ -173,6 +198,8 @@ void baseline_sort(struct baseline *b)
         qsort(b->v, b->n, sizeof(*b->v), entry_cmp);
         return;
     }
+    mem_prefault(p, b->n * sizeof(*p));
+    mem_prefault(v, b->n * sizeof(*v));
     for (size_t i = 0; i < b->n; i++)
         p[i] = &b->v[i];
     qsort(p, b->n, sizeof(*p), entry_ptr_cmp);
@@ -217,6 +244,15 @@ void guard_escape(const char *s, size_t n, struct buf *out)
     static const char hexd[] = "0123456789ABCDEF";
     const unsigned char *p = (const unsigned char *)s;
     for (size_t i = 0; i < n;) {
+        /* A run of printable ASCII goes in at once. */
+        size_t r = i;
+        while (r < n && p[r] >= 0x20 && p[r] < 0x7f && p[r] != '%')
+            r++;
+        if (r > i) {
+            buf_add(out, p + i, r - i);
+            i = r;
+            continue;
+        }
         size_t k = utf8_seq(p + i, n - i);
         if (k == 1 && p[i] >= 0x20 && p[i] != 0x7f && p[i] != '%') {
             buf_addc(out, (char)p[i]);
@@ -270,14 +306,55 @@ int guard_unescape(const char *p, size_t n, char *out, size_t cap, size_t *len)
 #define BASELINE_MAGIC    "tocsin-baseline 1"
 #define BASELINE_LINE_MAX (GUARD_PATH_MAX * 3 + 256)
 
+/* Decimal digits of v at o, then a space; returns the end. */
+static char *put_u64(char *o, uint64_t v)
+{
+    char t[20];
+    int n = 0;
+    do
+        t[n++] = (char)('0' + v % 10);
+    while ((v /= 10) != 0);
+    while (n)
+        *o++ = t[--n];
+    *o++ = ' ';
+    return o;
+}
+
+static char *put_i64(char *o, int64_t v)
+{
+    if (v < 0) {
+        *o++ = '-';
+        return put_u64(o, (uint64_t)0 - (uint64_t)v);
+    }
+    return put_u64(o, (uint64_t)v);
+}
+
+/* One line: "TYPE MODE UID GID SIZE INODE LINKS MTIME CTIME SHA256|- PATH".
+ * Written by hand, not by printf: a baseline of a large tree is tens of
+ * thousands of lines, and its writing is a serial step of every scan. */
 static void entry_line(const struct gentry *g, struct buf *out)
 {
-    char sha[SHA256_HEX_LEN] = "-";
-    if (g->has_sha)
-        hex_encode(g->sha, SHA256_LEN, sha);
-    buf_addf(out, "%c %04o %u %u %llu %llu %llu %lld %lld %s ", g->type, g->mode, g->uid, g->gid,
-             (unsigned long long)g->size, (unsigned long long)g->ino, (unsigned long long)g->nlink,
-             (long long)g->mtime_ns, (long long)g->ctime_ns, sha);
+    char line[256], *o = line;
+    *o++ = g->type;
+    *o++ = ' ';
+    for (int shift = 9; shift >= 0; shift -= 3)
+        *o++ = (char)('0' + ((g->mode >> shift) & 7));
+    *o++ = ' ';
+    o = put_u64(o, g->uid);
+    o = put_u64(o, g->gid);
+    o = put_u64(o, g->size);
+    o = put_u64(o, g->ino);
+    o = put_u64(o, g->nlink);
+    o = put_i64(o, g->mtime_ns);
+    o = put_i64(o, g->ctime_ns);
+    if (g->has_sha) {
+        hex_encode(g->sha, SHA256_LEN, o); /* 64 digits and a NUL, overwritten next */
+        o += SHA256_HEX_LEN - 1;
+    } else {
+        *o++ = '-';
+    }
+    *o++ = ' ';
+    buf_add(out, line, (size_t)(o - line));
     guard_escape(g->path, g->path_len, out);
     buf_addc(out, '\n');
 }
@@ -445,8 +522,10 @@ int baseline_parse(struct baseline *b, const char *name, const char *p, size_t n
         return err_set(e, ERR_NOMEM, "out of memory");
     /* Lines are rarely shorter than 100 bytes: room for them all at once. */
     size_t guess = n / 100 + 16;
-    if (guess < GUARD_ENTRIES_MAX && (b->v = malloc(guess * sizeof(*b->v))) != NULL)
+    if (guess < GUARD_ENTRIES_MAX && (b->v = malloc(guess * sizeof(*b->v))) != NULL) {
         b->cap = guess;
+        mem_prefault(b->v, guess * sizeof(*b->v));
+    }
     while (!rc && line < end) {
         lineno++;
         const char *nl = memchr(line, '\n', (size_t)(end - line));

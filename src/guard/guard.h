@@ -56,8 +56,11 @@ void baseline_free(struct baseline *b);
 /* Appends a copy of e with its path copied; keeps no order (baseline_sort). */
 int baseline_add(struct baseline *b, const struct gentry *e, struct err *err);
 void baseline_sort(struct baseline *b);
-/* Moves every entry of src (and the memory of its paths) to dst, unsorted. */
-int baseline_absorb(struct baseline *dst, struct baseline *src, struct err *e);
+/* Moves every entry of the nsrc baselines src[] (and the memory of their
+ * paths) to dst, in order: dst and each of src must be sorted already and
+ * hold no path twice. */
+int baseline_merge(struct baseline *dst, struct baseline *const *src, size_t nsrc,
+                   struct err *e);
 /* The entry for path, or NULL. */
 struct gentry *baseline_find(const struct baseline *b, const char *path);
 
@@ -93,6 +96,11 @@ struct scan_opts {
     const struct objstore *objects;  /* keep every file's content here, or NULL */
     uint64_t max_file;               /* larger files are hashed but not kept */
     const struct baseline *previous; /* reuse hashes of files whose stat is unchanged */
+    /* Instead of previous: the baseline file to read, on a thread of its own
+     * while the tree is walked, into *previous_out (filled only when
+     * guard_scan succeeds; baseline_free it). */
+    const char *previous_file;
+    struct baseline *previous_out;
 };
 
 struct scan_stats {

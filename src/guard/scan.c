@@ -289,24 +289,20 @@ struct walk {
  * directory it has open; larger ones are left to the hashing threads. */
 #define WALK_HASH_MAX ((uint64_t)1 << 20)
 
-/* Settles a regular file found by the walk: unchanged since the previous
- * baseline (same size, inode and times), it keeps its hash; small, it is
- * hashed here; else it stays dirty for the hashing threads. */
+/* Whether a re-check settles unchanged files against a previous baseline. */
+static int against_previous(const struct scan_opts *o)
+{
+    return (o->previous || o->previous_file) && !o->full;
+}
+
+/* A regular file found by the walk: small, and with no previous baseline to
+ * settle it against, it is hashed here; else it stays dirty, for the merge
+ * with the previous baseline and then the hashing threads. */
 static void walk_file(struct walk *w, int dfd, const char *name, struct gentry *g)
 {
     const struct scan_opts *o = w->o;
     g->dirty = 1;
-    if (!o)
-        return;
-    const struct gentry *p = o->previous && !o->full ? baseline_find(o->previous, g->path) : NULL;
-    if (p && p->type == GT_FILE && p->has_sha && p->size == g->size && p->ino == g->ino &&
-        p->mtime_ns == g->mtime_ns && p->ctime_ns == g->ctime_ns) {
-        memcpy(g->sha, p->sha, SHA256_LEN);
-        g->has_sha = 1;
-        g->dirty = 0;
-        return;
-    }
-    if (g->size > WALK_HASH_MAX)
+    if (!o || against_previous(o) || g->size > WALK_HASH_MAX)
         return;
     static __thread int noatime = -1; /* O_NOATIME needs the owner or root */
     if (noatime < 0)
@@ -491,6 +487,9 @@ static void *walker_main(void *arg)
             pthread_cond_broadcast(&q->more);
         pthread_mutex_unlock(&q->lock);
     }
+    /* Each walker sorts its own share, on its own core; the shares are
+     * merged after. */
+    baseline_sort(&k->out);
     return NULL;
 }
 
@@ -514,8 +513,9 @@ static void *progress_main(void *arg)
     return NULL;
 }
 
-/* Walks the tree on every core into out (which holds the root's entry). */
-static int walk_tree(int root_fd, const struct scan_opts *o, struct baseline *out,
+/* Walks the tree on every core into out (which holds the root's entry),
+ * sorted; expect: about how many entries there were last time (0: unknown). */
+static int walk_tree(int root_fd, const struct scan_opts *o, size_t expect, struct baseline *out,
                      struct scan_stats *stats, struct err *e)
 {
     int n = o->workers > 0 ? o->workers : cpu_count();
@@ -531,9 +531,11 @@ static int walk_tree(int root_fd, const struct scan_opts *o, struct baseline *ou
         struct walker *k = &ks[i];
         baseline_init(&k->out);
         /* Room for this walker's share of the tree as it was: no regrowing. */
-        size_t share = o->previous ? o->previous->n / (size_t)n + o->previous->n / 8 + 64 : 0;
-        if (share && (k->out.v = malloc(share * sizeof(*k->out.v))) != NULL)
+        size_t share = expect ? expect / (size_t)n + expect / 8 + 64 : 0;
+        if (share && (k->out.v = malloc(share * sizeof(*k->out.v))) != NULL) {
             k->out.cap = share;
+            mem_prefault(k->out.v, share * sizeof(*k->out.v));
+        }
         k->root_fd = root_fd;
         k->w = (struct walk){.objects = o->objects,
                              .out = &k->out,
@@ -553,11 +555,15 @@ static int walk_tree(int root_fd, const struct scan_opts *o, struct baseline *ou
     atomic_store(&q.done, 1);
     if (drawing)
         pthread_join(drawer, NULL);
+    struct baseline *outs[16];
     for (int i = 0; i < started; i++) {
         if (!rc && ks[i].err.code)
             rc = err_set(e, ks[i].err.code, "%s", ks[i].err.msg);
-        if (!rc)
-            rc = baseline_absorb(out, &ks[i].out, e);
+        outs[i] = &ks[i].out;
+    }
+    if (!rc)
+        rc = baseline_merge(out, outs, (size_t)started, e);
+    for (int i = 0; i < started; i++) {
         baseline_free(&ks[i].out);
         stats->entries += ks[i].stats.entries;
         stats->skipped += ks[i].stats.skipped;
@@ -569,6 +575,42 @@ static int walk_tree(int root_fd, const struct scan_opts *o, struct baseline *ou
     free(q.v);
     free(ks);
     return rc;
+}
+
+/* Files whose size, inode and times are those of the previous baseline keep
+ * its hash: one merge of the two sorted lists, after the walk. */
+static void settle_unchanged(struct baseline *now, const struct baseline *was)
+{
+    size_t j = 0;
+    for (size_t i = 0; i < now->n && j < was->n; i++) {
+        struct gentry *g = &now->v[i];
+        if (g->type != GT_FILE || !g->dirty)
+            continue;
+        int c = 1;
+        while (j < was->n && (c = strcmp(was->v[j].path, g->path)) < 0)
+            j++;
+        const struct gentry *p = j < was->n && c == 0 ? &was->v[j] : NULL;
+        if (p && p->type == GT_FILE && p->has_sha && p->size == g->size && p->ino == g->ino &&
+            p->mtime_ns == g->mtime_ns && p->ctime_ns == g->ctime_ns) {
+            memcpy(g->sha, p->sha, SHA256_LEN);
+            g->has_sha = 1;
+            g->dirty = 0;
+        }
+    }
+}
+
+struct previous_read {
+    const char *file;
+    struct baseline *b;
+    struct err err;
+    int rc;
+};
+
+static void *previous_read_main(void *arg)
+{
+    struct previous_read *r = arg;
+    r->rc = baseline_read(r->b, r->file, &r->err);
+    return NULL;
 }
 
 /* ---- hashing on every core ---------------------------------------------- */
@@ -655,19 +697,41 @@ int guard_scan(int root_fd, const char *root, const struct scan_opts *o, struct 
     entry_from_stat(&top, &rs);
     int rc = baseline_add(out, &top, e);
     stats->entries = 1;
-    if (!rc)
-        rc = walk_tree(root_fd, o, out, stats, e);
-    if (rc) {
-        baseline_free(out);
-        return rc;
+
+    /* The previous baseline is read while the tree is walked: the walk does
+     * not need it, only the merge after it. */
+    struct previous_read pr = {.file = o->previous_file, .b = o->previous_out};
+    pthread_t reader;
+    int reading = 0, have_read = !rc && o->previous_file;
+    size_t expect = o->previous ? o->previous->n : 0;
+    if (have_read) {
+        struct stat ps;
+        if (stat(o->previous_file, &ps) == 0)
+            expect = (size_t)ps.st_size / 160; /* a line is about 160 bytes */
+        reading = pthread_create(&reader, NULL, previous_read_main, &pr) == 0;
+        if (!reading)
+            previous_read_main(&pr);
     }
-    baseline_sort(out);
+    if (!rc)
+        rc = walk_tree(root_fd, o, expect, out, stats, e);
+    if (reading)
+        pthread_join(reader, NULL);
+    if (have_read && pr.rc) {
+        if (!rc)
+            *e = pr.err;
+        rc = rc ? rc : pr.rc;
+        have_read = 0; /* nothing to free */
+    }
+    if (rc)
+        goto fail;
+    if (against_previous(o))
+        settle_unchanged(out, o->previous_file ? pr.b : o->previous);
 
     /* Unchanged files keep the hash they had, unless --full. */
     size_t *dirty_idx = malloc((out->n ? out->n : 1) * sizeof(*dirty_idx));
     if (!dirty_idx) {
-        baseline_free(out);
-        return err_set(e, ERR_NOMEM, "out of memory");
+        rc = err_set(e, ERR_NOMEM, "out of memory");
+        goto fail;
     }
     size_t ndirty = 0;
     uint64_t total_bytes = 0;
@@ -719,8 +783,13 @@ int guard_scan(int root_fd, const char *root, const struct scan_opts *o, struct 
     stats->skipped += atomic_load(&j.unstored);
     if (atomic_load(&j.failed)) {
         *e = j.err;
-        baseline_free(out);
-        return e->code ? e->code : ERR_INTERNAL;
+        rc = e->code ? e->code : ERR_INTERNAL;
+        goto fail;
     }
     return 0;
+fail:
+    if (have_read)
+        baseline_free(pr.b);
+    baseline_free(out);
+    return rc;
 }

@@ -70,6 +70,26 @@ static void test_buf_reset_keeps_memory(void **state)
     buf_release(&b);
 }
 
+/* Prefaulting is advice: the bytes already there stay, small or absent
+ * blocks are left alone. */
+static void test_prefault_keeps_content(void **state)
+{
+    (void)state;
+    size_t n = (size_t)5 << 20;
+    unsigned char *p = malloc(n);
+    assert_non_null(p);
+    for (size_t i = 0; i < n; i += 4093)
+        p[i] = (unsigned char)(i * 31);
+    mem_prefault(p, n);
+    mem_prefault(p + 1, 100);
+    mem_prefault(NULL, n);
+    for (size_t i = 0; i < n; i += 4093)
+        assert_int_equal(p[i], (unsigned char)(i * 31));
+    memset(p, 0xa5, n); /* every page writable */
+    assert_int_equal(p[n - 1], 0xa5);
+    free(p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -78,6 +98,7 @@ int main(void)
         cmocka_unit_test(test_buf_grows_past_initial_capacity),
         cmocka_unit_test(test_buf_take_hands_over_and_empties),
         cmocka_unit_test(test_buf_reset_keeps_memory),
+        cmocka_unit_test(test_prefault_keeps_content),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -91,6 +91,98 @@ static void test_file_round_trip(void **state)
     tmpdir_remove(dir);
 }
 
+/* Every field survives the file at the ends of its range, and each line is
+ * the documented "TYPE MODE UID GID SIZE INODE LINKS MTIME CTIME SHA PATH". */
+static void test_line_fields_round_trip(void **state)
+{
+    (void)state;
+    char *dir = tmpdir_new();
+    char file[256];
+    snprintf(file, sizeof(file), "%s/b", dir);
+    struct baseline a, b;
+    baseline_init(&a);
+    strcpy(a.root, "/srv/www");
+    struct gentry v[] = {
+        entry("a", GT_FILE, 07777, "x"),
+        entry("b", GT_OTHER, 0, NULL),
+        entry("c", GT_DIR, 01750, NULL),
+    };
+    v[0].uid = UINT32_MAX, v[0].gid = 7, v[0].size = UINT64_MAX, v[0].ino = 1, v[0].nlink = 3;
+    v[0].mtime_ns = -1, v[0].ctime_ns = INT64_MAX;
+    v[1].ino = UINT64_MAX, v[1].mtime_ns = -INT64_MAX, v[1].ctime_ns = 0;
+    v[2].uid = 33, v[2].gid = 33, v[2].mtime_ns = 1795831394889750608;
+    for (size_t i = 0; i < 3; i++)
+        assert_int_equal(baseline_add(&a, &v[i], NULL), 0);
+    struct err e = {0};
+    assert_int_equal(baseline_write(&a, file, &e), 0);
+    struct buf t;
+    assert_int_equal(fs_read_file(file, 1 << 20, &t, NULL), 0);
+    char want[256], sha[SHA256_HEX_LEN];
+    hex_encode(v[0].sha, SHA256_LEN, sha);
+    snprintf(want, sizeof(want), "\nf 7777 4294967295 7 18446744073709551615 1 3 -1 %lld %s a\n",
+             (long long)INT64_MAX, sha);
+    assert_non_null(strstr(buf_str(&t), want));
+    snprintf(want, sizeof(want), "\no 0000 0 0 0 18446744073709551615 1 %lld 0 - b\n",
+             (long long)-INT64_MAX);
+    assert_non_null(strstr(buf_str(&t), want));
+    assert_non_null(strstr(buf_str(&t), "\nd 1750 33 33 0 0 1 1795831394889750608 0 - c\n"));
+    buf_release(&t);
+    assert_int_equal(baseline_read(&b, file, &e), 0);
+    assert_int_equal(b.n, 3);
+    for (size_t i = 0; i < 3; i++) {
+        const struct gentry *x = &a.v[i], *y = &b.v[i];
+        assert_string_equal(x->path, y->path);
+        assert_int_equal(x->type, y->type);
+        assert_int_equal(x->mode, y->mode);
+        assert_int_equal(x->uid, y->uid);
+        assert_int_equal(x->gid, y->gid);
+        assert_true(x->size == y->size && x->ino == y->ino && x->nlink == y->nlink);
+        assert_true(x->mtime_ns == y->mtime_ns && x->ctime_ns == y->ctime_ns);
+        assert_int_equal(x->has_sha, y->has_sha);
+    }
+    baseline_free(&a);
+    baseline_free(&b);
+    tmpdir_remove(dir);
+}
+
+/* The walkers' sorted shares merge into one sorted list that owns their
+ * paths once the shares are freed. */
+static void test_merge_sorted_runs(void **state)
+{
+    (void)state;
+    struct baseline dst, r1, r2, r3;
+    baseline_init(&dst);
+    baseline_init(&r1);
+    baseline_init(&r2);
+    baseline_init(&r3);
+    const char *p1[] = {"a", "c", "e/x", "e/y"}, *p2[] = {"-b", "b", "d", "e/z"};
+    struct gentry g = entry(".", GT_DIR, 0755, NULL);
+    assert_int_equal(baseline_add(&dst, &g, NULL), 0);
+    for (size_t i = 0; i < 4; i++) {
+        g = entry(p1[i], GT_FILE, 0644, p1[i]);
+        assert_int_equal(baseline_add(&r1, &g, NULL), 0);
+        g = entry(p2[i], GT_FILE, 0644, p2[i]);
+        assert_int_equal(baseline_add(&r2, &g, NULL), 0);
+    }
+    struct baseline *runs[] = {&r1, &r2, &r3};
+    assert_int_equal(baseline_merge(&dst, runs, 3, NULL), 0);
+    baseline_free(&r1);
+    baseline_free(&r2);
+    baseline_free(&r3);
+    const char *want[] = {"-b", ".", "a", "b", "c", "d", "e/x", "e/y", "e/z"};
+    assert_int_equal(dst.n, 9);
+    for (size_t i = 0; i < 9; i++) {
+        assert_string_equal(dst.v[i].path, want[i]);
+        if (i != 1) {
+            unsigned char sha[SHA256_LEN];
+            sha256(want[i], strlen(want[i]), sha);
+            assert_memory_equal(dst.v[i].sha, sha, SHA256_LEN);
+        }
+    }
+    assert_non_null(baseline_find(&dst, "e/y"));
+    baseline_free(&dst);
+}
+
 /* The text of a valid baseline, to damage. */
 static char *valid_text(size_t *n)
 {
@@ -246,6 +338,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_escape_round_trips_any_name),
         cmocka_unit_test(test_file_round_trip),
+        cmocka_unit_test(test_line_fields_round_trip),
+        cmocka_unit_test(test_merge_sorted_runs),
         cmocka_unit_test(test_damaged_files_are_refused_with_the_reason),
         cmocka_unit_test(test_bad_entries_are_refused),
         cmocka_unit_test(test_set_and_remove_keep_order),
