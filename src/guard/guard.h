@@ -59,8 +59,7 @@ void baseline_sort(struct baseline *b);
 /* Moves every entry of the nsrc baselines src[] (and the memory of their
  * paths) to dst, in order: dst and each of src must be sorted already and
  * hold no path twice. */
-int baseline_merge(struct baseline *dst, struct baseline *const *src, size_t nsrc,
-                   struct err *e);
+int baseline_merge(struct baseline *dst, struct baseline *const *src, size_t nsrc, struct err *e);
 /* The entry for path, or NULL. */
 struct gentry *baseline_find(const struct baseline *b, const char *path);
 
