@@ -191,9 +191,16 @@ int cmd_scan(struct cli *cli, int argc, char **argv, struct err *e)
                           .previous_file = have ? file : NULL,
                           .previous_out = &was};
     struct scan_stats stats;
+    if (o.objects)
+        objects.defer_sync = 1; /* synced once, before the baseline names them */
     if (!rc)
         rc = guard_scan(root_fd, root, &o, &now, &stats, e);
     close(root_fd);
+    if (!rc && o.objects && (rc = objstore_sync(&objects, e)) != 0) {
+        if (have)
+            baseline_free(&was);
+        baseline_free(&now);
+    }
     if (!rc && have && strcmp(was.root, root) != 0) {
         rc = err_set(e, ERR_INPUT, "%s is the baseline of %s, not of %s", file, was.root, root);
         baseline_free(&was);

@@ -1231,7 +1231,11 @@ int guard_open(struct guard **out, const char *dir, const struct guard_opts *o, 
         struct scan_opts so = {.objects = &g->objects,
                                .max_file = o->max_file ? o->max_file : EVIDENCE_MAX};
         struct scan_stats stats;
+        g->objects.defer_sync = 1; /* synced once, before the baseline names them */
         rc = guard_scan(g->root_fd, g->root, &so, &g->base, &stats, e);
+        g->objects.defer_sync = 0; /* evidence is synced object by object */
+        if (!rc)
+            rc = objstore_sync(&g->objects, e);
         if (!rc)
             rc = baseline_write(&g->base, g->baseline_file, e);
         if (!rc)

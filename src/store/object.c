@@ -25,6 +25,7 @@ int objstore_hex_valid(const char *hex)
 
 int objstore_init(struct objstore *os, const char *data_dir, int create, struct err *e)
 {
+    os->defer_sync = 0;
     if ((size_t)snprintf(os->dir, sizeof(os->dir), "%s/objects", data_dir) >= sizeof(os->dir))
         return err_set(e, ERR_INPUT, "data directory path %.100s… is too long", data_dir);
     char tmp[STORE_PATH_MAX + 8];
@@ -123,7 +124,7 @@ static int writer_commit(struct obj_writer *w, char hex[SHA256_HEX_LEN], struct 
     int rc = writer_feed(w, "", 0, 1, e);
     if (rc)
         goto out;
-    if (fsync(w->fd) != 0) {
+    if (!w->os->defer_sync && fsync(w->fd) != 0) {
         rc = err_errno(e, ERR_IO, errno, "cannot sync %s", w->tmp);
         goto out;
     }
@@ -142,9 +143,22 @@ static int writer_commit(struct obj_writer *w, char hex[SHA256_HEX_LEN], struct 
         rc = err_errno(e, ERR_IO, errno, "cannot put object %s in place", dst);
         goto out;
     }
-    rc = fs_fsync_dir(sub, e);
+    if (!w->os->defer_sync)
+        rc = fs_fsync_dir(sub, e);
 out:
     writer_abort(w);
+    return rc;
+}
+
+int objstore_sync(const struct objstore *os, struct err *e)
+{
+    int fd = open(os->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
+        return err_errno(e, ERR_IO, errno, "cannot open %s", os->dir);
+    /* One flush of the file system for thousands of objects, where each
+     * object's own fsync and its directory's cost a disk flush apiece. */
+    int rc = syncfs(fd) != 0 ? err_errno(e, ERR_IO, errno, "cannot sync %s", os->dir) : 0;
+    close(fd);
     return rc;
 }
 

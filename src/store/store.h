@@ -27,6 +27,9 @@
  * content whose SHA-256 is the name. Usable without a database. */
 struct objstore {
     char dir[STORE_PATH_MAX]; /* .../objects */
+    /* A bulk load (a tree's first baseline): objects are not synced one by
+     * one but all at once by objstore_sync, before anything refers to them. */
+    int defer_sync;
 };
 
 #define STORE_STMT_CACHE 128
@@ -109,6 +112,10 @@ int store_meta_get(struct store *st, const char *key, struct buf *out, struct er
 #define OBJECT_MAX_DEFAULT ((size_t)1 << 30)
 
 int objstore_init(struct objstore *os, const char *data_dir, int create, struct err *e);
+/* Makes every object written so far durable (syncfs of the store's file
+ * system): after a bulk load with defer_sync, before the record that refers
+ * to the objects is written. */
+int objstore_sync(const struct objstore *os, struct err *e);
 /* Stores p[0..n) and writes its SHA-256 in hex into hex. An object already
  * present is kept, unless it is damaged, in which case it is replaced. */
 int objstore_put(const struct objstore *os, const void *p, size_t n, char hex[SHA256_HEX_LEN],
