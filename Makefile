@@ -7,8 +7,16 @@ CC     ?= cc
 PKGS   := sqlite3 libsodium libcrypto libzstd libarchive inih jansson libmicrohttpd yara libclamav libhs \
           libpcre2-8 zlib gumbo libcurl libuv opencc
 
+# libcurl and libclamav are opened when first used (src/core/libload.c), not
+# linked: with their dependencies they were a quarter of every command's start.
+LAZY_PKGS  := libcurl libclamav
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
+PKG_LIBS   := $(shell pkg-config --libs $(filter-out $(LAZY_PKGS),$(PKGS)) 2>/dev/null) \
+              -ldl -lpthread -lm
+soname      = $(shell objdump -p $$(pkg-config --variable=libdir $(1) 2>/dev/null)/$(2) 2>/dev/null | \
+                awk '/SONAME/ {print $$2}')
+LAZY_CFLAGS = -DCURL_SONAME='"$(or $(call soname,libcurl,libcurl.so),libcurl.so.4)"' \
+              -DCLAMAV_SONAME='"$(or $(call soname,libclamav,libclamav.so),libclamav.so.12)"'
 TEST_LIBS  := $(shell pkg-config --libs cmocka 2>/dev/null)
 
 CFLAGS  := -std=c17 -D_GNU_SOURCE -Wall -Wextra -Werror -g -Isrc $(PKG_CFLAGS)
@@ -60,6 +68,10 @@ $(LIB): $(OBJ)
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+$(BUILD)/obj/src/core/libload.o: src/core/libload.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LAZY_CFLAGS) -MMD -MP -c -o $@ $<
 
 $(BUILD)/obj/gen/migrations.o: $(GEN)
 	@mkdir -p $(dir $@)

@@ -25,8 +25,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (c.n != b.n || strcmp(b.root, c.root) != 0)
         __builtin_trap();
     for (size_t i = 0; i < b.n; i++)
-        if (strcmp(b.v[i].path, c.v[i].path) != 0 || b.v[i].mode != c.v[i].mode ||
-            b.v[i].size != c.v[i].size || b.v[i].mtime_ns != c.v[i].mtime_ns ||
+        if (strcmp(b.v[i].path, c.v[i].path) != 0 || b.v[i].type != c.v[i].type ||
+            b.v[i].mode != c.v[i].mode || b.v[i].uid != c.v[i].uid || b.v[i].gid != c.v[i].gid ||
+            b.v[i].size != c.v[i].size || b.v[i].ino != c.v[i].ino ||
+            b.v[i].nlink != c.v[i].nlink || b.v[i].mtime_ns != c.v[i].mtime_ns ||
+            b.v[i].ctime_ns != c.v[i].ctime_ns || b.v[i].has_sha != c.v[i].has_sha ||
             memcmp(b.v[i].sha, c.v[i].sha, SHA256_LEN) != 0)
             __builtin_trap();
     baseline_free(&b);
