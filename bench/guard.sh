@@ -40,8 +40,11 @@ Tocsin = p+i+n+u+g+s+m+c+sha256
 $TREE Tocsin
 EOF
 
-# t CMD…: wall seconds of one run.
+# t CMD…: wall seconds of one run. Dirty pages of the run before are written
+# out first (untimed): a tool that syncs its output (tocsin syncs its
+# baseline) would otherwise wait for the other tool's unsynced writes.
 t() {
+    sync
     s=$(date +%s.%N)
     "$@" >/dev/null 2>&1 || true
     e=$(date +%s.%N)

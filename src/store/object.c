@@ -5,6 +5,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,6 +47,59 @@ static void obj_path(const struct objstore *os, const char *hex, char *out, size
     snprintf(out, n, "%s/%.2s/%s", os->dir, hex, hex);
 }
 
+/* Per thread, kept from object to object: a compression context and the
+ * two buffers. Made anew for every object they cost more than compressing a
+ * small file (a tree's first load is tens of thousands of them). Freed when
+ * the thread ends; the pointer in thread-local storage keeps the main
+ * thread's reachable until exit. */
+struct obj_tls {
+    ZSTD_CCtx *cctx;
+    unsigned char *out;        /* ZSTD_CStreamOutSize() bytes */
+    char *chunk;               /* OBJ_CHUNK bytes */
+    unsigned slot;             /* this thread's directory of temporary files: tmp/<slot> */
+    char made[STORE_PATH_MAX]; /* the store whose tmp/<slot> exists */
+};
+
+static pthread_key_t tls_key;
+static atomic_uint tls_slots;
+static pthread_once_t tls_once = PTHREAD_ONCE_INIT;
+static __thread struct obj_tls *tls;
+
+static void tls_free(void *p)
+{
+    struct obj_tls *t = p;
+    ZSTD_freeCCtx(t->cctx);
+    free(t->out);
+    free(t->chunk);
+    free(t);
+    tls = NULL;
+}
+
+static void tls_key_init(void)
+{
+    pthread_key_create(&tls_key, tls_free);
+}
+
+static struct obj_tls *tls_get(void)
+{
+    if (tls)
+        return tls;
+    pthread_once(&tls_once, tls_key_init);
+    struct obj_tls *t = calloc(1, sizeof(*t));
+    if (!t)
+        return NULL;
+    t->slot = atomic_fetch_add(&tls_slots, 1) % 64;
+    t->cctx = ZSTD_createCCtx();
+    t->out = malloc(ZSTD_CStreamOutSize());
+    t->chunk = malloc(OBJ_CHUNK);
+    if (!t->cctx || !t->out || !t->chunk || pthread_setspecific(tls_key, t) != 0) {
+        tls_free(t);
+        return NULL;
+    }
+    tls = t;
+    return t;
+}
+
 /* Streaming compression into a temporary file, hashing the plain bytes. */
 struct obj_writer {
     const struct objstore *os;
@@ -65,22 +120,32 @@ static int writer_open(struct obj_writer *w, const struct objstore *os, struct e
     char rhex[17];
     fs_random(rnd, sizeof(rnd));
     hex_encode(rnd, sizeof(rnd), rhex);
-    snprintf(w->tmp, sizeof(w->tmp), "%s/tmp/%s", os->dir, rhex);
-    w->cctx = ZSTD_createCCtx();
-    w->out = malloc(ZSTD_CStreamOutSize());
-    if (!w->cctx || !w->out || sha256_init(&w->sha) != 0) {
-        ZSTD_freeCCtx(w->cctx);
-        free(w->out);
+    struct obj_tls *t = tls_get();
+    if (!t || sha256_init(&w->sha) != 0)
         return err_set(e, ERR_NOMEM, "out of memory writing to %s", os->dir);
+    /* Each thread its own directory of temporary files: threads creating
+     * files in one directory queue on its lock (a tree's first load spent
+     * a third of its time there). */
+    if (strcmp(t->made, os->dir) != 0) {
+        snprintf(w->tmp, sizeof(w->tmp), "%s/tmp/%u", os->dir, t->slot);
+        if (mkdir(w->tmp, 0700) != 0 && errno != EEXIST) {
+            int saved = errno;
+            sha256_release(&w->sha);
+            return err_errno(e, ERR_IO, saved, "cannot create %s", w->tmp);
+        }
+        snprintf(t->made, sizeof(t->made), "%s", os->dir);
     }
+    snprintf(w->tmp, sizeof(w->tmp), "%s/tmp/%u/%s", os->dir, t->slot, rhex);
+    w->cctx = t->cctx;
+    w->out = t->out;
+    /* A frame left unfinished by an earlier failure is dropped. */
+    ZSTD_CCtx_reset(w->cctx, ZSTD_reset_session_and_parameters);
     ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_compressionLevel, OBJ_LEVEL);
     ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_checksumFlag, 1);
     w->fd = open(w->tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     if (w->fd < 0) {
         int saved = errno;
         sha256_release(&w->sha);
-        ZSTD_freeCCtx(w->cctx);
-        free(w->out);
         return err_errno(e, ERR_IO, saved, "cannot create %s", w->tmp);
     }
     return 0;
@@ -93,8 +158,6 @@ static void writer_abort(struct obj_writer *w)
         unlink(w->tmp);
     }
     sha256_release(&w->sha);
-    ZSTD_freeCCtx(w->cctx);
-    free(w->out);
     w->fd = -1;
     w->cctx = NULL;
     w->out = NULL;
@@ -222,11 +285,7 @@ int objstore_put_fd(const struct objstore *os, int fd, uint64_t max, char hex[SH
     int rc = writer_open(&w, os, e);
     if (rc)
         return rc;
-    char *chunk = malloc(OBJ_CHUNK);
-    if (!chunk) {
-        writer_abort(&w);
-        return err_set(e, ERR_NOMEM, "out of memory writing to %s", os->dir);
-    }
+    char *chunk = tls->chunk; /* writer_open made it */
     for (;;) {
         ssize_t k = read(fd, chunk, OBJ_CHUNK);
         if (k < 0 && errno == EINTR)
@@ -245,7 +304,6 @@ int objstore_put_fd(const struct objstore *os, int fd, uint64_t max, char hex[SH
         if (rc)
             break;
     }
-    free(chunk);
     if (rc) {
         writer_abort(&w);
         return rc;
