@@ -727,7 +727,7 @@ int guard_scan(int root_fd, const char *root, const struct scan_opts *o, struct 
     if (against_previous(o))
         settle_unchanged(out, o->previous_file ? pr.b : o->previous);
 
-    /* Unchanged files keep the hash they had, unless --full. */
+    /* What neither the walk nor the merge settled is read by the hashing threads. */
     size_t *dirty_idx = malloc((out->n ? out->n : 1) * sizeof(*dirty_idx));
     if (!dirty_idx) {
         rc = err_set(e, ERR_NOMEM, "out of memory");
@@ -741,7 +741,7 @@ int guard_scan(int root_fd, const char *root, const struct scan_opts *o, struct 
             continue;
         stats->files++;
         if (!g->dirty)
-            continue; /* settled by the walk */
+            continue; /* hashed by the walk, or unchanged */
         dirty_idx[ndirty++] = i;
         total_bytes += g->size;
     }

@@ -342,7 +342,7 @@ serve_start
 code=$(curl -s -o "$OUT" -w '%{http_code}' -H "Authorization: Bearer $(cat "$T/token.zhou")" \
     --data-binary @"$T/zeros" "$BASE/api/v1/incidents/$REF/evidence/files?name=zeros")
 status 413 "an upload over server.max_upload_bytes is 413"
-left=$(ls "$TOCSIN_DATA/objects/tmp" | wc -l)
+left=$(find "$TOCSIN_DATA/objects/tmp" -type f | wc -l)
 same "$left" "0" "and leaves nothing behind"
 code=$(curl -s -o "$OUT" -w '%{http_code}' --data-binary @"$T/page.html" "$BASE/api/v1/incidents/$REF/evidence/files?name=x")
 status 401 "an upload without sign-in is refused before it is stored"
