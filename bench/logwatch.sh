@@ -61,6 +61,8 @@ with open(out, "w", encoding="utf-8", errors="surrogateescape") as o:
         st = 200 if r.random() < 0.93 else r.choice((304, 404, 302))
         o.write('%s - - [%s] "GET %s HTTP/1.1" %d %d "%s" "%s"\n' % (ip, ts, p, st, r.randint(200, 90000), r.choice(refs), r.choice(uas)))
 PY
+# The log just written is still being written back: out of the way first.
+sync
 BYTES=$(wc -c <"$LOG")
 echo "log: $LINES lines, $((BYTES / 1048576)) MiB"
 
