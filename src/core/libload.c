@@ -144,21 +144,21 @@ void curl_easy_cleanup(CURL *h)
 }
 
 /* An option's type is its number's range (curl.h's CURLOPTTYPE_*): the one
- * argument is passed on as what it is. Function pointers travel as void *,
- * which the x86-64 and AArch64 calling conventions pass alike. */
+ * argument is read as what it is and passed on. Function pointers travel as
+ * void *, which the x86-64 and AArch64 calling conventions pass alike. */
+#define FORWARD_OPTION(call, handle, option, ap)                                                   \
+    ((option) < CURLOPTTYPE_OBJECTPOINT ? call(handle, option, va_arg(ap, long))                   \
+     : (option) >= CURLOPTTYPE_OFF_T && (option) < CURLOPTTYPE_BLOB                                \
+         ? call(handle, option, va_arg(ap, curl_off_t))                                            \
+         : call(handle, option, va_arg(ap, void *)))
+
 CURLcode curl_easy_setopt(CURL *h, CURLoption o, ...)
 {
     if (!cu_ok())
         return CURLE_FAILED_INIT;
     va_list ap;
     va_start(ap, o);
-    CURLcode rc;
-    if (o < CURLOPTTYPE_OBJECTPOINT)
-        rc = cu.easy_setopt(h, o, va_arg(ap, long));
-    else if (o >= CURLOPTTYPE_OFF_T && o < CURLOPTTYPE_BLOB)
-        rc = cu.easy_setopt(h, o, va_arg(ap, curl_off_t));
-    else
-        rc = cu.easy_setopt(h, o, va_arg(ap, void *));
+    CURLcode rc = FORWARD_OPTION(cu.easy_setopt, h, o, ap);
     va_end(ap);
     return rc;
 }
@@ -223,13 +223,7 @@ CURLMcode curl_multi_setopt(CURLM *m, CURLMoption o, ...)
         return CURLM_INTERNAL_ERROR;
     va_list ap;
     va_start(ap, o);
-    CURLMcode rc;
-    if (o < CURLOPTTYPE_OBJECTPOINT)
-        rc = cu.multi_setopt(m, o, va_arg(ap, long));
-    else if (o >= CURLOPTTYPE_OFF_T && o < CURLOPTTYPE_BLOB)
-        rc = cu.multi_setopt(m, o, va_arg(ap, curl_off_t));
-    else
-        rc = cu.multi_setopt(m, o, va_arg(ap, void *));
+    CURLMcode rc = FORWARD_OPTION(cu.multi_setopt, m, o, ap);
     va_end(ap);
     return rc;
 }
