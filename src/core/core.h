@@ -228,4 +228,33 @@ void sha256_final(struct sha256_ctx *c, unsigned char out[SHA256_LEN]); /* also 
 void sha256_release(struct sha256_ctx *c);                              /* without a result */
 int sha256(const void *p, size_t n, unsigned char out[SHA256_LEN]);
 
+/* SHA-256 of many messages, two hashed side by side on one core with the
+ * CPU's SHA extensions (sha256mb.c). A message handed to sha256_mb_add must
+ * stay in place until done is called with its tag: at once, during a later
+ * add, or during sha256_mb_flush, which finishes all. At most two messages
+ * are held at a time, so a caller with three buffers always has one free
+ * after an add returns. */
+typedef void (*sha256_done_fn)(void *ctx, void *tag, const unsigned char digest[SHA256_LEN]);
+struct sha256_lane {
+    const unsigned char *p;  /* the next block: of the message, or of tail */
+    size_t left;             /* blocks from p on */
+    size_t tail_blocks;      /* the padded end still to come after them: 0, 1 or 2 */
+    uint32_t st[8];          /* the state, in the instructions' order */
+    void *tag;               /* the caller's, given back with the digest */
+    int busy;                /* holds a message */
+    unsigned char tail[128]; /* the message's last part block, padded */
+};
+struct sha256_mb {
+    struct sha256_lane lane[2];
+    int hw; /* 1: the SHA extensions; 0: OpenSSL, one message at a time */
+    sha256_done_fn done;
+    void *ctx;
+};
+/* 1 when this CPU has the SHA extensions sha256_mb uses. */
+int sha256_mb_hw(void);
+void sha256_mb_init(struct sha256_mb *m, sha256_done_fn done, void *ctx);
+/* 0, or ERR_INTERNAL when OpenSSL failed (done is then not called). */
+int sha256_mb_add(struct sha256_mb *m, const void *p, size_t n, void *tag);
+void sha256_mb_flush(struct sha256_mb *m);
+
 #endif

@@ -283,6 +283,15 @@ struct walk {
     struct err *e;
     struct walk_queue *q; /* NULL: walk everything here */
     const struct scan_opts *o;
+    /* Small files read whole into one of three buffers and hashed two at a
+     * time (sha256_mb holds at most two, so one is always free to read the
+     * next into); used where the CPU has the SHA extensions. */
+    struct sha256_mb mb;
+    struct walk_read {
+        unsigned char *p; /* WALK_HASH_MAX bytes, allocated when first used */
+        size_t entry;     /* the file's index in out */
+        int busy;         /* read, and waiting for its hash */
+    } reads[3];
 };
 
 /* Files up to this size are read by the walker that finds them, through the
@@ -295,21 +304,69 @@ static int against_previous(const struct scan_opts *o)
     return (o->previous || o->previous_file) && !o->full;
 }
 
+/* A hash from sha256_mb for the file read into r: its entry is settled. */
+static void walk_hashed(void *ctx, void *tag, const unsigned char digest[SHA256_LEN])
+{
+    struct walk *w = ctx;
+    struct walk_read *r = tag;
+    struct gentry *g = &w->out->v[r->entry];
+    memcpy(g->sha, digest, SHA256_LEN);
+    g->has_sha = 1;
+    g->dirty = 0;
+    r->busy = 0;
+    w->stats->hashed++;
+    w->stats->bytes_hashed += g->size;
+    if (w->q)
+        atomic_fetch_add_explicit(&w->q->read, g->size, memory_order_relaxed);
+}
+
+/* Reads the open file fd whole (g->size bytes, as the walk found it) into a
+ * free buffer and fstats it after; the buffer's index when what was read is
+ * the content of that stat, else -1 (the hashing threads read it again). */
+static int read_whole(struct walk *w, int fd, const struct gentry *g)
+{
+    struct walk_read *r = NULL;
+    for (int i = 0; i < 3 && !r; i++)
+        if (!w->reads[i].busy)
+            r = &w->reads[i];
+    if (!r || (!r->p && !(r->p = malloc(WALK_HASH_MAX))))
+        return -1;
+    size_t got = 0, want = (size_t)g->size;
+    while (got < want) {
+        ssize_t k = read(fd, r->p + got, want - got);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k <= 0)
+            return -1;
+        got += (size_t)k;
+    }
+    struct stat after;
+    if (fstat(fd, &after) != 0 || !same_as_entry(g, &after))
+        return -1;
+    return (int)(r - w->reads);
+}
+
 /* A regular file found by the walk: small, and with no previous baseline to
  * settle it against, it is hashed here; else it stays dirty, for the merge
- * with the previous baseline and then the hashing threads. */
-static void walk_file(struct walk *w, int dfd, const char *name, struct gentry *g)
+ * with the previous baseline and then the hashing threads. Returns the
+ * buffer its content waits in to be hashed once it has its entry, or -1. */
+static int walk_file(struct walk *w, int dfd, const char *name, struct gentry *g)
 {
     const struct scan_opts *o = w->o;
     g->dirty = 1;
     if (!o || against_previous(o) || g->size > WALK_HASH_MAX)
-        return;
+        return -1;
     static __thread int noatime = -1; /* O_NOATIME needs the owner or root */
     if (noatime < 0)
         noatime = geteuid() == 0 ? O_NOATIME : 0;
     int fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC | noatime);
     if (fd < 0)
-        return; /* the hashing threads try again, and say why */
+        return -1; /* the hashing threads try again, and say why */
+    if (!o->objects && w->mb.hw) {
+        int slot = read_whole(w, fd, g);
+        close(fd);
+        return slot;
+    }
     struct stat after;
     struct err e = {0};
     uint64_t max = o->max_file ? o->max_file : ((uint64_t)100 << 20);
@@ -323,6 +380,7 @@ static void walk_file(struct walk *w, int dfd, const char *name, struct gentry *
         if (w->q)
             atomic_fetch_add_explicit(&w->q->read, g->size, memory_order_relaxed);
     }
+    return -1;
 }
 
 static int queue_push(struct walk_queue *q, const char *path, int depth)
@@ -377,9 +435,15 @@ static int walk_entry(struct walk *w, int dfd, const char *name, size_t len, int
     entry_from_stat(&g, &s);
     if (g.type == GT_LINK && link_hash(dfd, name, &g, w->objects) != 0)
         g.has_sha = 0;
-    if (g.type == GT_FILE)
-        walk_file(w, dfd, name, &g);
+    int slot = g.type == GT_FILE ? walk_file(w, dfd, name, &g) : -1;
     rc = baseline_add(w->out, &g, w->e);
+    if (slot >= 0) {
+        struct walk_read *r = &w->reads[slot];
+        r->entry = w->out->n - 1;
+        r->busy = !rc;
+        if (!rc)
+            sha256_mb_add(&w->mb, r->p, (size_t)g.size, r); /* cannot fail: hw */
+    }
     w->stats->entries++;
     if (w->q)
         atomic_fetch_add_explicit(&w->q->seen, 1, memory_order_relaxed);
@@ -487,6 +551,9 @@ static void *walker_main(void *arg)
             pthread_cond_broadcast(&q->more);
         pthread_mutex_unlock(&q->lock);
     }
+    sha256_mb_flush(&k->w.mb);
+    for (int i = 0; i < 3; i++)
+        free(k->w.reads[i].p);
     /* Each walker sorts its own share, on its own core; the shares are
      * merged after. */
     baseline_sort(&k->out);
@@ -543,6 +610,7 @@ static int walk_tree(int root_fd, const struct scan_opts *o, size_t expect, stru
                              .e = &k->err,
                              .q = &q,
                              .o = o};
+        sha256_mb_init(&k->w.mb, walk_hashed, &k->w);
         if (i == 0 || pthread_create(&k->thread, NULL, walker_main, k) == 0)
             started++;
     }
