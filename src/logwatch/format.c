@@ -282,11 +282,17 @@ static int parse_tokens(const struct lw_format *f, const char *line, size_t n, s
                         struct err *e)
 {
     const char *p = line, *end = line + n;
+    int found = 0; /* the literal at p is there: find_lit compared it whole */
     for (int i = 0; i < f->n; i++) {
         const struct token *t = &f->t[i];
         if (p == end && f->optional_from >= 0 && i >= f->optional_from)
             return 0;
         if (!t->is_var) {
+            if (found) {
+                p += t->len;
+                found = 0;
+                continue;
+            }
             if ((size_t)(end - p) < t->len || memcmp(p, t->text, t->len) != 0)
                 return err_set(e, ERR_INPUT, "expected \"%.*s\" at column %zu", (int)t->len,
                                t->text, (size_t)(p - line) + 1);
@@ -296,6 +302,7 @@ static int parse_tokens(const struct lw_format *f, const char *line, size_t n, s
         const char *vend = end;
         if (i + 1 < f->n) {
             vend = find_lit(p, end, &f->t[i + 1]);
+            found = vend != NULL;
             /* The last field before an optional tail may end the line. */
             if (!vend && f->optional_from == i + 1)
                 vend = end;
