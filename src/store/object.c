@@ -3,6 +3,7 @@
  * verified, so a damaged object is reported and never returned. */
 #include "store.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -11,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 #include <zstd.h>
 
@@ -25,6 +27,54 @@ int objstore_hex_valid(const char *hex)
     return hex[64] == '\0';
 }
 
+/* A temporary file is renamed into place seconds after it is made; one
+ * untouched for a day was left by a writer that died (a crash, a kill, a
+ * full disk) and is removed when the store is next opened. A day, not less:
+ * another process may be writing into the store at the same time. */
+#define OBJ_TMP_STALE_S   (24 * 3600)
+#define OBJ_TMP_SWEEP_MAX 100000 /* entries looked at, at most, per opening */
+
+/* Removes the stale regular files directly in dfd (closed here), and those
+ * one level down when depth allows; never follows a symlink. */
+static void sweep_tmp(int dfd, int depth, time_t now, unsigned *looked, unsigned *removed)
+{
+    DIR *d = fdopendir(dfd);
+    if (!d) {
+        close(dfd);
+        return;
+    }
+    struct dirent *de;
+    while ((de = readdir(d)) != NULL && *looked < OBJ_TMP_SWEEP_MAX) {
+        if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+            continue;
+        (*looked)++;
+        struct stat st;
+        if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0)
+            continue;
+        if (S_ISDIR(st.st_mode) && depth > 0) {
+            int sub = openat(dirfd(d), de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+            if (sub >= 0)
+                sweep_tmp(sub, depth - 1, now, looked, removed);
+        } else if (S_ISREG(st.st_mode) && now - st.st_mtime > OBJ_TMP_STALE_S &&
+                   unlinkat(dirfd(d), de->d_name, 0) == 0) {
+            (*removed)++;
+        }
+    }
+    closedir(d);
+}
+
+/* The stale temporary files of tmp/ and its per-thread directories. */
+static void objstore_sweep(const char *tmp)
+{
+    int dfd = open(tmp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (dfd < 0)
+        return;
+    unsigned looked = 0, removed = 0;
+    sweep_tmp(dfd, 1, time(NULL), &looked, &removed);
+    if (removed)
+        log_info("removed %u temporary files older than a day from %s", removed, tmp);
+}
+
 int objstore_init(struct objstore *os, const char *data_dir, int create, struct err *e)
 {
     os->defer_sync = 0;
@@ -32,14 +82,19 @@ int objstore_init(struct objstore *os, const char *data_dir, int create, struct 
         return err_set(e, ERR_INPUT, "data directory path %.100s… is too long", data_dir);
     char tmp[STORE_PATH_MAX + 8];
     snprintf(tmp, sizeof(tmp), "%s/tmp", os->dir);
+    int rc = 0;
     if (create) {
-        int rc = fs_mkdir(os->dir, 0700, e);
-        return rc ? rc : fs_mkdir(tmp, 0700, e);
+        rc = fs_mkdir(os->dir, 0700, e);
+    } else {
+        struct stat st;
+        if (stat(os->dir, &st) != 0 || !S_ISDIR(st.st_mode))
+            return err_set(e, ERR_NOTFOUND, "object store %s is missing", os->dir);
     }
-    struct stat st;
-    if (stat(os->dir, &st) != 0 || !S_ISDIR(st.st_mode))
-        return err_set(e, ERR_NOTFOUND, "object store %s is missing", os->dir);
-    return fs_mkdir(tmp, 0700, e);
+    if (!rc)
+        rc = fs_mkdir(tmp, 0700, e);
+    if (!rc)
+        objstore_sweep(tmp);
+    return rc;
 }
 
 static void obj_path(const struct objstore *os, const char *hex, char *out, size_t n)

@@ -190,6 +190,50 @@ static void test_object_bulk_load_syncs_once_and_repairs_torn(void **state)
     assert_non_null(strstr(e.msg, "no-such/objects"));
 }
 
+/* Writes a file at path with its modification time age seconds ago. */
+static void file_aged(const char *path, time_t age)
+{
+    FILE *fp = fopen(path, "w");
+    assert_non_null(fp);
+    fputs("partial object", fp);
+    fclose(fp);
+    time_t t = time(NULL) - age;
+    struct timespec ts[2] = {{t, 0}, {t, 0}};
+    assert_int_equal(utimensat(AT_FDCWD, path, ts, AT_SYMLINK_NOFOLLOW), 0);
+}
+
+/* Temporary files a dead writer left (older than a day) are removed when
+ * the store is opened; recent ones, which a live writer may be filling, are
+ * not; nothing is followed out through a symlink. */
+static void test_object_stale_temporary_files_removed_on_open(void **state)
+{
+    struct fixture *f = *state;
+    char slot[1100], stale[1200], fresh[1200], old_flat[1200], outside[1100], link[1100];
+    snprintf(slot, sizeof(slot), "%s/tmp/7", f->os.dir);
+    assert_int_equal(mkdir(slot, 0700), 0);
+    snprintf(stale, sizeof(stale), "%s/0123abcd", slot);
+    snprintf(fresh, sizeof(fresh), "%s/4567ef01", slot);
+    snprintf(old_flat, sizeof(old_flat), "%s/tmp/89abcdef", f->os.dir);
+    snprintf(outside, sizeof(outside), "%s/keep", f->dir);
+    snprintf(link, sizeof(link), "%s/tmp/8", f->os.dir);
+    file_aged(stale, 2 * 86400);
+    file_aged(fresh, 60);
+    file_aged(old_flat, 3 * 86400); /* where earlier versions wrote them */
+    assert_int_equal(mkdir(outside, 0700), 0);
+    char victim[1200];
+    snprintf(victim, sizeof(victim), "%s/old", outside);
+    file_aged(victim, 5 * 86400);
+    assert_int_equal(symlink(outside, link), 0);
+
+    struct objstore again;
+    assert_int_equal(objstore_init(&again, f->dir, 0, NULL), 0);
+    assert_int_equal(access(stale, F_OK), -1);
+    assert_int_equal(access(old_flat, F_OK), -1);
+    assert_int_equal(access(fresh, F_OK), 0);
+    assert_int_equal(access(victim, F_OK), 0); /* behind a symlink: untouched */
+    assert_int_equal(access(slot, F_OK), 0);   /* the thread's directory stays */
+}
+
 static void test_object_missing_and_bad_names(void **state)
 {
     struct fixture *f = *state;
@@ -220,6 +264,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_object_bulk_load_syncs_once_and_repairs_torn, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_object_missing_and_bad_names, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_object_stale_temporary_files_removed_on_open, setup,
+                                        teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
