@@ -304,20 +304,26 @@ static int against_previous(const struct scan_opts *o)
     return (o->previous || o->previous_file) && !o->full;
 }
 
-/* A hash from sha256_mb for the file read into r: its entry is settled. */
+/* The file of g was hashed by the walk: settled, and counted. */
+static void walk_settled(struct walk *w, struct gentry *g)
+{
+    g->has_sha = 1;
+    g->dirty = 0;
+    w->stats->hashed++;
+    w->stats->bytes_hashed += g->size;
+    if (w->q)
+        atomic_fetch_add_explicit(&w->q->read, g->size, memory_order_relaxed);
+}
+
+/* A hash from sha256_mb for the file read into r. */
 static void walk_hashed(void *ctx, void *tag, const unsigned char digest[SHA256_LEN])
 {
     struct walk *w = ctx;
     struct walk_read *r = tag;
     struct gentry *g = &w->out->v[r->entry];
     memcpy(g->sha, digest, SHA256_LEN);
-    g->has_sha = 1;
-    g->dirty = 0;
     r->busy = 0;
-    w->stats->hashed++;
-    w->stats->bytes_hashed += g->size;
-    if (w->q)
-        atomic_fetch_add_explicit(&w->q->read, g->size, memory_order_relaxed);
+    walk_settled(w, g);
 }
 
 /* Reads the open file fd whole (g->size bytes, as the walk found it) into a
@@ -372,14 +378,8 @@ static int walk_file(struct walk *w, int dfd, const char *name, struct gentry *g
     uint64_t max = o->max_file ? o->max_file : ((uint64_t)100 << 20);
     int rc = hash_fd(fd, g, o->objects, max, &after, &e);
     close(fd);
-    if (!rc && same_as_entry(g, &after)) {
-        g->has_sha = 1;
-        g->dirty = 0;
-        w->stats->hashed++;
-        w->stats->bytes_hashed += g->size;
-        if (w->q)
-            atomic_fetch_add_explicit(&w->q->read, g->size, memory_order_relaxed);
-    }
+    if (!rc && same_as_entry(g, &after))
+        walk_settled(w, g);
     return -1;
 }
 
