@@ -34,6 +34,12 @@
 #define CTL_MASK     (IN_CLOSE_WRITE | IN_MOVED_TO)
 #define EVIDENCE_MAX ((uint64_t)100 << 20)
 #define PENDING_MAX  65536
+/* alert-only: a file is looked at once it has been quiet this long (a writer
+ * that truncates and then writes is seen finished, not emptied), and at the
+ * latest this long after its first event */
+#define SETTLE_MS     200
+#define SETTLE_MAX_MS 2000
+#define SETTLE_CAP    4096
 
 struct wdir {
     int wd;
@@ -53,6 +59,12 @@ struct later {
 };
 #define LATER_MAX   256
 #define ALERTED_MAX 1024
+
+/* alert-only: a file with events, waiting for its writer to finish */
+struct settling {
+    char *rel;
+    int64_t first_ms, first_us, due_ms;
+};
 
 struct guard {
     char root[GUARD_PATH_MAX];
@@ -100,6 +112,8 @@ struct guard {
     char *pending[PENDING_MAX]; /* paths to look at, deduplicated per batch */
     size_t npending;
     int overflow;
+    struct settling *settle; /* alert-only: files waiting to be quiet */
+    size_t nsettle;
 };
 
 static int64_t mono_us(void)
@@ -1292,6 +1306,9 @@ void guard_close(struct guard *g)
     free(g->w);
     for (size_t i = 0; i < g->npending; i++)
         free(g->pending[i]);
+    for (size_t i = 0; i < g->nsettle; i++)
+        free(g->settle[i].rel);
+    free(g->settle);
     webshell_free(g->rules);
     baseline_free(&g->base);
     pthread_mutex_destroy(&g->authorised_lock);
@@ -1311,13 +1328,19 @@ void guard_stop(struct guard *g)
     }
 }
 
+/* The relative path of an event's subject; -1 when it does not fit. */
+static int event_path(char *p, size_t cap, const char *dir, const char *name)
+{
+    int n = strcmp(dir, ".") == 0 ? snprintf(p, cap, "%s", name)
+            : name && *name       ? snprintf(p, cap, "%s/%s", dir, name)
+                                  : snprintf(p, cap, "%s", dir);
+    return n < 0 || (size_t)n >= cap ? -1 : 0;
+}
+
 static void pending_add(struct guard *g, const char *dir, const char *name)
 {
     char p[GUARD_PATH_MAX];
-    int n = strcmp(dir, ".") == 0 ? snprintf(p, sizeof(p), "%s", name)
-            : name && *name       ? snprintf(p, sizeof(p), "%s/%s", dir, name)
-                                  : snprintf(p, sizeof(p), "%s", dir);
-    if (n < 0 || (size_t)n >= sizeof(p))
+    if (event_path(p, sizeof(p), dir, name) != 0)
         return;
     for (size_t i = 0; i < g->npending; i++)
         if (strcmp(g->pending[i], p) == 0)
@@ -1331,6 +1354,66 @@ static void pending_add(struct guard *g, const char *dir, const char *name)
         g->pending[g->npending++] = copy;
     else
         g->overflow = 1;
+}
+
+/* alert-only: a file's event waits until the file has been quiet for
+ * SETTLE_MS, so a report shows what its writer wrote, not a half-written
+ * state; a file written without pause is looked at after SETTLE_MAX_MS.
+ * -1: too many wait, and the caller handles this one at once. */
+static int settle_add(struct guard *g, const char *dir, const char *name)
+{
+    char p[GUARD_PATH_MAX];
+    if (event_path(p, sizeof(p), dir, name) != 0)
+        return 0; /* as pending_add: a path too long for the guard */
+    int64_t now = time_now_ms();
+    for (size_t i = 0; i < g->nsettle; i++) {
+        struct settling *s = &g->settle[i];
+        if (strcmp(s->rel, p) == 0) {
+            int64_t cap = s->first_ms + SETTLE_MAX_MS;
+            s->due_ms = now + SETTLE_MS < cap ? now + SETTLE_MS : cap;
+            return 0;
+        }
+    }
+    if (g->nsettle == SETTLE_CAP ||
+        (!g->settle && !(g->settle = calloc(SETTLE_CAP, sizeof(*g->settle)))))
+        return -1;
+    char *copy = strdup(p);
+    if (!copy)
+        return -1;
+    g->settle[g->nsettle++] = (struct settling){copy, now, mono_us(), now + SETTLE_MS};
+    return 0;
+}
+
+/* The earliest time a waiting file is due; INT64_MAX when none waits. */
+static int64_t settle_next(const struct guard *g)
+{
+    int64_t t = INT64_MAX;
+    for (size_t i = 0; i < g->nsettle; i++)
+        if (g->settle[i].due_ms < t)
+            t = g->settle[i].due_ms;
+    return t;
+}
+
+/* Handles the waiting files that are due (all of them with all set). */
+static void settle_run(struct guard *g, int all)
+{
+    int64_t now = time_now_ms();
+    size_t k = 0;
+    for (size_t i = 0; i < g->nsettle; i++) {
+        struct settling s = g->settle[i];
+        if (!all && s.due_ms > now) {
+            g->settle[k++] = s;
+            continue;
+        }
+        g->detected_ms = s.first_ms;
+        g->detected_us = s.first_us;
+        handle_path(g, s.rel);
+        free(s.rel);
+        if (g->nlater == LATER_MAX)
+            finish_later(g);
+    }
+    g->nsettle = k;
+    finish_later(g);
 }
 
 /* Compares the whole tree with the baseline and handles every change. */
@@ -1353,6 +1436,11 @@ static int reconcile(struct guard *g, struct err *e)
             /* Beneath an added or removed directory, the directory covers it. */
             if (n && strncmp(x->path, paths[n - 1], strlen(paths[n - 1])) == 0 &&
                 x->path[strlen(paths[n - 1])] == '/' && (ch.v[i].kinds & (GC_ADDED | GC_REMOVED)))
+                continue;
+            /* alert-only: a file being written is reported once it is quiet */
+            const struct gentry *is = ch.v[i].now ? ch.v[i].now : x;
+            if (g->o.mode == GUARD_ALERT_ONLY && is->type != GT_DIR &&
+                settle_add(g, ".", x->path) == 0)
                 continue;
             paths[n++] = strdup(x->path);
         }
@@ -1456,7 +1544,12 @@ static int guard_events(struct guard *g, struct err *e)
                 pending_add(g, dir, NULL);
                 continue;
             }
-            if (ev->len)
+            if (!ev->len)
+                continue;
+            /* alert-only waits for a file to be quiet; a new directory is
+             * watched at once */
+            if (g->o.mode != GUARD_ALERT_ONLY || (ev->mask & IN_ISDIR) ||
+                settle_add(g, dir, ev->name) != 0)
                 pending_add(g, dir, ev->name);
         }
     }
@@ -1494,6 +1587,8 @@ static int guard_tick(struct guard *g, struct err *e)
 {
     int64_t now = time_now_ms();
     int rc = 0;
+    if (g->nsettle > 0 && now >= settle_next(g))
+        settle_run(g, 0);
     if (g->nlater > 0)
         finish_later(g);
     if (g->publish_until && now >= g->publish_until) {
@@ -1524,7 +1619,8 @@ int guard_run_many(struct guard **gs, int n, int stop_fd, struct err *e)
         int64_t wait = 1000;
         for (int i = 0; i < n; i++) {
             pfd[k++] = (struct pollfd){.fd = gs[i]->ino_fd, .events = POLLIN};
-            int64_t until = gs[i]->next_recheck - time_now_ms();
+            int64_t next = gs[i]->next_recheck, due = settle_next(gs[i]);
+            int64_t until = (due < next ? due : next) - time_now_ms();
             if (until < wait)
                 wait = until < 0 ? 0 : until;
         }
@@ -1545,6 +1641,7 @@ int guard_run_many(struct guard **gs, int n, int stop_fd, struct err *e)
     free(pfd);
     for (int i = 0; i < n; i++) {
         struct err fe = {0};
+        settle_run(gs[i], 1); /* what still waited is reported before the guard stops */
         if (flush_baseline(gs[i], &fe) != 0 && !rc)
             rc = err_set(e, fe.code, "%s", fe.msg);
     }

@@ -40,6 +40,11 @@ guard_stop() {
 }
 # event PATH ACTION: the last event line for PATH with ACTION.
 event() { grep -F "\"path\":\"$W/$1\"" "$T/ev.log" | grep -F "\"action\":\"$2\"" | tail -1; }
+# alerted PATH: the after_sha256 of each alert for PATH, a line each.
+alerted() {
+    jq -R -r --arg p "$W/$1" 'fromjson? | select(.path == $p and .action == "alerted") | .after_sha256' \
+        "$T/ev.log"
+}
 obj() { [ -f "$D/objects/$(echo "$1" | cut -c1-2)/$1" ]; }
 sha() { printf '%s' "$1" | sha256sum | cut -d' ' -f1; }
 
@@ -207,6 +212,29 @@ same "$(grep -c '"path":"'"$W"'/notice.html","root".*"alerted"\|"action":"alerte
     "alert-only reports a difference once, not at every re-check"
 run guard accept "$W/notice.html"
 expect 0 "guard accept takes the current content"
+# A writer that empties the file, pauses, then writes: one report, of what it
+# wrote, not a second one of the emptied file in between.
+python3 -c 'import sys, time
+f = open(sys.argv[1], "w"); f.flush(); time.sleep(0.05); f.write("rewritten in two steps\n"); f.close()' \
+    "$W/notice.html"
+wait_for '[ "$(alerted notice.html | wc -l)" -ge 2 ]'
+sleep 0.5 # a late report of the emptied state would show by now
+same "$(alerted notice.html | tail -n +2 | tr '\n' ' ')" "$(sha 'rewritten in two steps
+') " "alert-only reports a file once its writer is done, not its emptied state"
+run guard accept "$W/notice.html"
+expect 0 "and that content is accepted too"
+# A file written without pause is still reported while its writer goes on.
+python3 -c 'import sys, time
+f = open(sys.argv[1], "a")
+for i in range(100): f.write("line %d\n" % i); f.flush(); time.sleep(0.05)
+f.close()' "$W/notice.html" &
+WRITER=$!
+wait_for '[ "$(alerted notice.html | wc -l)" -ge 3 ]'
+kill -0 $WRITER 2>/dev/null && ok "a file that is written without pause is reported while it is written" ||
+    not_ok "a file written without pause was reported only after its writer finished"
+wait $WRITER
+run guard accept "$W/notice.html"
+expect 0 "what it wrote is accepted"
 guard_stop
 run scan "$W" --data "$D"
 expect 0 "the accepted content is the baseline now"
