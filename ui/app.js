@@ -4,7 +4,7 @@ import { html, render, useState, useEffect } from './lib/html.js';
 import { t, currentLang, setLang, onLang } from './lib/i18n.js';
 import { get, api, setCsrf, onUnauthorized } from './lib/api.js';
 import { setZone } from './lib/format.js';
-import { useLoad } from './lib/widgets.js';
+import { useLoad, WARNINGS_CHANGED } from './lib/widgets.js';
 import { Login } from './pages/login.js';
 import { Dashboard } from './pages/dashboard.js';
 import { Triage } from './pages/triage.js';
@@ -59,6 +59,10 @@ const RANK = { red: 4, orange: 3, yellow: 2, blue: 1 };
 // The colour of the highest warning in force, on every page, said in words.
 function Banner() {
     const s = useLoad(() => get('/warnings?limit=200'), [], 15000);
+    useEffect(() => {
+        addEventListener(WARNINGS_CHANGED, s.reload);
+        return () => removeEventListener(WARNINGS_CHANGED, s.reload);
+    }, [s.reload]);
     const live = ((s.data && s.data.items) || []).filter((w) => w.status === 'published' && !w.drill);
     if (!live.length) {
         return html`<div class="banner banner-none" role="status" data-colour="none">${t('banner.none')}</div>`;

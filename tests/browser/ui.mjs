@@ -44,13 +44,17 @@ function ok(cond, what, detail) {
     }
 }
 
-// Runs one step; a thrown error is a failed check naming the step.
+// What the page and the server showed when a step failed (set per walk-through).
+let explain = null;
+
+// Runs one step; a thrown error is a failed check naming the step, with the
+// state of the page and the server's last words.
 async function step(what, fn) {
     try {
         const r = await fn();
-        ok(r !== false, what);
+        ok(r !== false, what, r === false && explain ? await explain() : undefined);
     } catch (e) {
-        ok(false, what, e.stack || e);
+        ok(false, what, (e.stack || e) + (explain ? '\n' + await explain() : ''));
     }
 }
 
@@ -170,6 +174,28 @@ async function walkThrough(browser, lang) {
         if (m.type() === 'error' && !/status of (401|422)/.test(m.text())) problems.push('console: ' + m.text());
     });
     page.on('pageerror', (e) => problems.push('page error: ' + e.message));
+    // The last API answers, for the account of a failed step.
+    const answers = [];
+    page.on('response', (r) => {
+        const u = new URL(r.url());
+        if (!u.pathname.startsWith('/api/')) return;
+        answers.push(`${r.request().method()} ${u.pathname}${u.search} ${r.status()} at ${new Date().toISOString().slice(11, 23)}`);
+        if (answers.length > 12) answers.shift();
+    });
+    explain = async () => {
+        try {
+            const state = await page.evaluate(() => ({
+                alerts: [...document.querySelectorAll('[role="alert"]')].map((a) => a.textContent),
+                text: (document.querySelector('main') || document.body).innerText.slice(0, 500),
+            }));
+            await page.screenshot({ path: path.join(OUT, `${lang}-failed-${n + 1}.png`), fullPage: true });
+            return [`page ${page.url()} at ${new Date().toISOString().slice(11, 23)}; alerts: ${JSON.stringify(state.alerts)}`,
+                state.text, 'the last API answers:', ...answers, 'the server\'s last lines:',
+                ...srv.stderr().trimEnd().split('\n').slice(-10)].join('\n');
+        } catch (e) {
+            return 'the page could not be read: ' + e.message;
+        }
+    };
     const shot = (name) => page.screenshot({ path: path.join(OUT, `${lang}-${name}.png`), fullPage: true });
     const button = (key, scope) => (scope || page).getByRole('button', { name: D[key], exact: true });
     const navTo = async (key) => {
@@ -182,6 +208,11 @@ async function walkThrough(browser, lang) {
         .map((el) => el.outerHTML.slice(0, 80)));
     const signIn = async (name) => {
         await page.goto(srv.base + '/');
+        // A step that failed may have left someone signed in; that failure is
+        // reported already, and need not fail every step after it.
+        const signedIn = button('common.sign_out');
+        await signedIn.or(page.getByLabel(D['login.name'])).first().waitFor();
+        if (await signedIn.isVisible()) await signOut();
         await page.getByLabel(D['login.name']).fill(name);
         await page.getByLabel(D['login.password']).fill(PASSWORD);
         await button('login.submit').click();
@@ -656,7 +687,7 @@ async function walkThrough(browser, lang) {
         await page.goto(srv.base + '/#/warnings/' + wref);
         await button('w.publish').click();
         const banner = page.locator('.banner[data-colour="orange"]');
-        await banner.waitFor({ timeout: 20000 });
+        await banner.waitFor({ timeout: 5000 }); // at once: the banner polls only every 15 s
         ok((await banner.textContent()).includes(D['colour.orange']), `${L} the banner names the colour`);
         await page.goto(srv.base + '/#/dashboard');
         await page.getByRole('heading', { level: 1, name: D['nav.dashboard'] }).waitFor();
@@ -668,8 +699,7 @@ async function walkThrough(browser, lang) {
         await page.getByLabel(D['w.lift_reason']).fill('攻击活动已平息');
         await button('w.lift').click();
         await page.locator('.headline .status').filter({ hasText: D['ws.lifted'] }).waitFor();
-        await page.reload();
-        await page.locator('.banner[data-colour="none"]').waitFor();
+        await page.locator('.banner[data-colour="none"]').waitFor({ timeout: 5000 });
     });
 
     await step(`${L} the approved statement is released`, async () => {

@@ -4,6 +4,10 @@ import { html, useState, useEffect, useRef, useCallback } from './html.js';
 import { t, pick } from './i18n.js';
 import { fmtTime } from './format.js';
 
+// Sent on window when a warning was published or lifted, so the banner
+// follows at once.
+export const WARNINGS_CHANGED = 'tocsin-warnings-changed';
+
 // Loads data with load(); again every pollMs while the page is visible.
 export function useLoad(load, deps, pollMs) {
     const [state, setState] = useState({ data: null, error: null, loading: true });

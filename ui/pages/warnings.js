@@ -4,7 +4,7 @@ import { html, useState } from '../lib/html.js';
 import { t } from '../lib/i18n.js';
 import { get, post, q } from '../lib/api.js';
 import { useLoad, useAction, Loading, ErrorNote, Field, ColourBadge, StatusBadge, Time, Empty, bind,
-    CATEGORIES, categoryName } from '../lib/widgets.js';
+    CATEGORIES, categoryName, WARNINGS_CHANGED } from '../lib/widgets.js';
 import { zonedToUtc, utcToZoned } from '../lib/format.js';
 
 const COLOURS = ['red', 'orange', 'yellow', 'blue'];
@@ -70,7 +70,12 @@ export function Warning({ me, arg }) {
     const w = s.data;
     if (!w) return html`<h1>${arg}</h1><${Loading} state=${s} />`;
     const base = '/warnings/' + q(w.ref);
-    const step = (path, body) => act.run(() => post(base + path, body), () => { setReason(''); s.reload(); });
+    // A warning published or lifted here shows on the banner at once, not at its next poll.
+    const step = (path, body) => act.run(() => post(base + path, body), () => {
+        setReason('');
+        s.reload();
+        dispatchEvent(new Event(WARNINGS_CHANGED));
+    });
     const high = w.colour === 'red' || w.colour === 'orange';
     return html`<div class="warning">
         <p class="noprint"><a href="#/warnings">← ${t('nav.warnings')}</a></p>
