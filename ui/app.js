@@ -47,8 +47,14 @@ function parseHash() {
 function useRoute() {
     const [route, setRoute] = useState(parseHash());
     useEffect(() => {
-        const on = () => setRoute(parseHash());
+        const on = () => setRoute((was) => {
+            const now = parseHash();
+            return now.page === was.page && now.arg === was.arg ? was : now;
+        });
         addEventListener('hashchange', on);
+        // Effects run after the first paint: a page asked for in between (a
+        // link followed the moment the console appeared) fired no listener.
+        on();
         return () => removeEventListener('hashchange', on);
     }, []);
     return route;

@@ -206,7 +206,10 @@ async function walkThrough(browser, lang) {
     const allLabelled = () => page.evaluate(() => [...document.querySelectorAll('input, select, textarea')]
         .filter((el) => el.type !== 'hidden' && !(el.labels && el.labels.length) && !el.getAttribute('aria-label'))
         .map((el) => el.outerHTML.slice(0, 80)));
-    const signIn = async (name) => {
+    // With `hash`, a page is asked for at the very moment the console first
+    // shows, before its effects have run (a MutationObserver's callback comes
+    // first): the router must not miss it.
+    const signIn = async (name, hash) => {
         await page.goto(srv.base + '/');
         // A step that failed may have left someone signed in; that failure is
         // reported already, and need not fail every step after it.
@@ -215,6 +218,14 @@ async function walkThrough(browser, lang) {
         if (await signedIn.isVisible()) await signOut();
         await page.getByLabel(D['login.name']).fill(name);
         await page.getByLabel(D['login.password']).fill(PASSWORD);
+        if (hash) {
+            await page.evaluate((h) => new MutationObserver((_, seen) => {
+                if (document.querySelector('header.top')) {
+                    seen.disconnect();
+                    location.hash = h;
+                }
+            }).observe(document.body, { childList: true, subtree: true }), hash);
+        }
         await button('login.submit').click();
         await page.getByRole('button', { name: D['common.sign_out'] }).waitFor();
     };
@@ -683,8 +694,7 @@ async function walkThrough(browser, lang) {
     });
 
     await step(`${L} the officer publishes it: the banner turns orange, in words too`, async () => {
-        await signIn('zhou');
-        await page.goto(srv.base + '/#/warnings/' + wref);
+        await signIn('zhou', '#/warnings/' + wref);
         await button('w.publish').click();
         const banner = page.locator('.banner[data-colour="orange"]');
         await banner.waitFor({ timeout: 5000 }); // at once: the banner polls only every 15 s
