@@ -952,18 +952,24 @@ static void *evidence_main(void *arg)
         g->evq_n = g->evq_cap = 0;
         pthread_mutex_unlock(&g->ev_lock);
         /* The writer may still be writing (the guard acts on the file's
-         * creation): wait until the held files stay the same for 3 ms, at
-         * most 60 ms. */
-        int64_t start = mono_us(), quiet_since = start;
+         * creation or truncation): wait until the held files stay the same
+         * for 3 ms, at most 60 ms; while one is empty, as a file is between
+         * its truncation and its first write, for 50 ms, at most 300 ms. */
+        int64_t start = mono_us(), quiet_since = start, quiet = 3000, most = 60000;
         uint64_t sig = 0;
-        while (mono_us() - start < 60000 && mono_us() - quiet_since < 3000) {
+        while (mono_us() - start < most && mono_us() - quiet_since < quiet) {
             uint64_t now = 0;
+            int empty = 0;
             for (size_t i = 0; i < n; i++) {
                 struct stat st;
-                if (fstat(items[i].fd, &st) == 0)
+                if (fstat(items[i].fd, &st) == 0) {
                     now =
                         now * 1000003u + (uint64_t)st.st_size * 31u + (uint64_t)st.st_mtim.tv_nsec;
+                    empty |= st.st_size == 0;
+                }
             }
+            quiet = empty ? 50000 : 3000;
+            most = empty ? 300000 : 60000;
             if (now != sig) {
                 sig = now;
                 quiet_since = mono_us();

@@ -68,6 +68,15 @@ same "$(echo "$e" | jq -r .before_sha256)" "$(printf '<html>首页</html>\n' | s
     "and the original's hash"
 [ "$(echo "$e" | jq '.restore_ms < 1000')" = true ] && ok "with the restore time" ||
     not_ok "no restore time: $e"
+# A writer that pauses between emptying the file and writing: put right at the
+# emptying, and the evidence is what it then wrote into the file it holds.
+python3 -c 'import sys, time
+f = open(sys.argv[1], "w"); f.flush(); time.sleep(0.01); f.write("defaced after a pause"); f.close()' \
+    "$W/index.html"
+wait_for '[ "$(event index.html restored | jq -r .after_sha256)" = "$(sha "defaced after a pause")" ]' 50
+same "$(event index.html restored | jq -r .after_sha256)" "$(sha 'defaced after a pause')" \
+    "the evidence of a file emptied, then written, is what was written"
+same "$(cat "$W/index.html")" "<html>首页</html>" "and the original is back"
 
 # Delete, add (plain and webshell), chmod, chown.
 rm "$W/news/a.html"
