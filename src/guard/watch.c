@@ -954,7 +954,7 @@ static void *evidence_main(void *arg)
         /* The writer may still be writing (the guard acts on the file's
          * creation or truncation): wait until the held files stay the same
          * for 3 ms, at most 60 ms; while one is empty, as a file is between
-         * its truncation and its first write, for 50 ms, at most 300 ms. */
+         * its truncation and its first write, for 100 ms, at most 500 ms. */
         int64_t start = mono_us(), quiet_since = start, quiet = 3000, most = 60000;
         uint64_t sig = 0;
         while (mono_us() - start < most && mono_us() - quiet_since < quiet) {
@@ -968,8 +968,8 @@ static void *evidence_main(void *arg)
                     empty |= st.st_size == 0;
                 }
             }
-            quiet = empty ? 50000 : 3000;
-            most = empty ? 300000 : 60000;
+            quiet = empty ? 100000 : 3000;
+            most = empty ? 500000 : 60000;
             if (now != sig) {
                 sig = now;
                 quiet_since = mono_us();

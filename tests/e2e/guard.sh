@@ -224,7 +224,7 @@ expect 0 "guard accept takes the current content"
 # A writer that empties the file, pauses, then writes: one report, of what it
 # wrote, not a second one of the emptied file in between.
 python3 -c 'import sys, time
-f = open(sys.argv[1], "w"); f.flush(); time.sleep(0.05); f.write("rewritten in two steps\n"); f.close()' \
+f = open(sys.argv[1], "w"); f.flush(); time.sleep(0.02); f.write("rewritten in two steps\n"); f.close()' \
     "$W/notice.html"
 wait_for '[ "$(alerted notice.html | wc -l)" -ge 2 ]'
 sleep 0.5 # a late report of the emptied state would show by now
