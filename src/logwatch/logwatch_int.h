@@ -25,10 +25,12 @@ struct lw_rules {
 extern uint64_t lw_seed_value;
 void lw_seed_init(void);
 
-/* A fast hash of client addresses, paths, user agents and requests. Seeded
- * with a secret drawn at start, so that nobody can craft a request whose hash
- * equals a benign one's and so borrow its cached (empty) result. Eight bytes
- * at a time, then a final mix; never 0. */
+/* A fast hash of client addresses, paths, user agents and requests, seeded
+ * with a secret drawn at start. Not collision-proof against chosen input:
+ * flipping the top bit of chosen bytes gives the same hash whatever the seed.
+ * So it only places things; whatever must tell two inputs apart (the field
+ * cache of the matcher) compares the bytes. Eight bytes at a time, then a
+ * final mix; never 0. */
 static inline uint64_t lw_hash(const void *p, size_t n)
 {
     const unsigned char *s = p;

@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #define FIELD_CACHE 4096 /* user agents and referers repeat: their results are remembered */
+#define FIELD_KEY   512  /* longer fields are not remembered */
 
 enum scan_field { S_URI, S_UA, S_REFERER, S_METHOD };
 
@@ -51,6 +52,7 @@ struct lw_matcher {
     uint64_t *new_scripts; /* path hashes */
     size_t nnew, capnew;
     struct field_slot *cache[3]; /* by enum scan_field: request, user agent, referer */
+    char *keys[3];               /* each slot's field itself, FIELD_KEY bytes a slot */
     /* the scan in progress */
     struct lw_line *cur;
     enum scan_field field;
@@ -71,10 +73,14 @@ int lw_matcher_new(const struct lw_rules *rs, struct lw_matcher **out, struct er
     m->unesc = malloc(LW_LINE_MAX + 1);
     m->md = pcre2_match_data_create(4, NULL);
     m->mctx = pcre2_match_context_create(NULL);
-    for (int i = 0; i < 3; i++)
-        m->cache[i] = calloc(FIELD_CACHE, sizeof(*m->cache[i]));
     int rc = 0;
-    if (!m->norm || !m->unesc || !m->md || !m->mctx || !m->cache[0] || !m->cache[1] || !m->cache[2])
+    for (int i = 0; i < 3; i++) {
+        m->cache[i] = calloc(FIELD_CACHE, sizeof(*m->cache[i]));
+        m->keys[i] = calloc(FIELD_CACHE, FIELD_KEY); /* pages are touched as slots fill */
+        if (!m->cache[i] || !m->keys[i])
+            rc = ERR_NOMEM;
+    }
+    if (rc || !m->norm || !m->unesc || !m->md || !m->mctx)
         rc = err_set(e, ERR_NOMEM, "out of memory");
     /* A confirming pattern may backtrack badly on a hostile line: bounded. */
     if (!rc) {
@@ -106,8 +112,10 @@ void lw_matcher_free(struct lw_matcher *m)
     free(m->new_scripts);
     free(m->norm);
     free(m->unesc);
-    for (int i = 0; i < 3; i++)
+    for (int i = 0; i < 3; i++) {
         free(m->cache[i]);
+        free(m->keys[i]);
+    }
     free(m);
 }
 
@@ -220,14 +228,19 @@ static void scan(struct lw_matcher *m, enum scan_field field, const char *p, siz
 /* A request's, user agent's or referer's hits, from the cache when it was
  * seen before: portals serve the same pages, and clients send the same
  * agents, over and over. A request's hits depend on it alone (its query's
- * start included), so a cached result is exact. */
+ * start included), so a cached result is exact. The slot keeps the field
+ * itself and a hit compares it whole: lw_hash is fast, not collision-proof,
+ * and an attack that hashed like a benign request seen before must not
+ * inherit its empty result. */
 static void scan_cached(struct lw_matcher *m, enum scan_field field, const char *p, size_t n)
 {
     if (!p || n == 0 || (n == 1 && p[0] == '-'))
         return;
     uint64_t h = lw_hash(p, n);
-    struct field_slot *s = &m->cache[field][h % FIELD_CACHE];
-    if (s->hash == h && s->len == n) {
+    size_t slot = h % FIELD_CACHE;
+    struct field_slot *s = &m->cache[field][slot];
+    char *key = m->keys[field] + slot * FIELD_KEY;
+    if (s->hash == h && s->len == n && memcmp(key, p, n) == 0) {
         m->field = field;
         for (int i = 0; i < s->nhits; i++)
             add_hit(m, s->hits[i]);
@@ -237,7 +250,8 @@ static void scan_cached(struct lw_matcher *m, enum scan_field field, const char 
     m->dup = 0;
     scan(m, field, p, n);
     int got = m->cur->nhits - before;
-    if (got <= 4 && !m->dup && m->cur->nhits < LW_LINE_HITS_MAX) {
+    if (got <= 4 && !m->dup && m->cur->nhits < LW_LINE_HITS_MAX && n <= FIELD_KEY) {
+        memcpy(key, p, n);
         s->hash = h;
         s->len = (uint32_t)n;
         s->nhits = (uint16_t)got;

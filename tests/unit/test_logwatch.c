@@ -1,7 +1,9 @@
 /* logwatch: formats and their fields, times, the normaliser, rule files and
- * their refusals, a path rule's anchors, and the new-script rule fed by the
- * guard. The detection corpus itself runs in tests/e2e/logscan.sh. */
+ * their refusals, a path rule's anchors, the new-script rule fed by the
+ * guard, and the field cache against inputs chosen to collide. The detection
+ * corpus itself runs in tests/e2e/logscan.sh. */
 #include "logwatch/logwatch.h"
+#include "logwatch/logwatch_int.h"
 #include "testutil.h"
 
 static void span_is(const struct lw_span *s, const char *want)
@@ -189,6 +191,46 @@ static void test_path_anchor_and_new_scripts(void **state)
     lw_rules_free(rs);
 }
 
+/* lw_hash gives the same hash, whatever its seed, to two inputs that differ
+ * in the top bit of byte 7 of one 8-byte word and of bytes 3 and 7 of the
+ * next (the multiplication carries the difference to the top bit, the shift
+ * copies it down 32 bits, the next word can cancel both). An attacker who
+ * sent the benign one first must not have the attack taken for it. */
+static void test_cache_does_not_trust_the_hash(void **state)
+{
+    (void)state;
+    setenv("TOCSIN_CACHE", "/nonexistent/tocsin-unit", 1);
+    struct lw_rules *rs;
+    struct lw_matcher *m;
+    struct lw_format *f;
+    assert_int_equal(lw_rules_new(NULL, &rs, NULL), 0);
+    assert_int_equal(lw_matcher_new(rs, &m, NULL), 0);
+    assert_int_equal(lw_format_new("combined", &f, NULL), 0);
+    /* normalised: "/s.php?q=abcd<script>abcdefgh", with bytes 15, 19 and 23
+     * ('c', 't', 'c') given their top bit in the benign one */
+    const char *benign = "9.9.9.9 - - [27/Nov/2026:08:00:00 +0800] \"GET "
+                         "/s.php?q=abcd%3Cs%E3rip%F4%3Eab%E3defgh HTTP/1.1\" 200 1 \"-\" \"-\"";
+    const char *attack = "9.9.9.9 - - [27/Nov/2026:08:00:01 +0800] \"GET "
+                         "/s.php?q=abcd%3Cscript%3Eabcdefgh HTTP/1.1\" 200 1 \"-\" \"-\"";
+    char a[128], b[128];
+    const char *benign_uri = "/s.php?q=abcd%3Cs%E3rip%F4%3Eab%E3defgh";
+    const char *attack_uri = "/s.php?q=abcd%3Cscript%3Eabcdefgh";
+    size_t an = lw_normalise(benign_uri, strlen(benign_uri), a, sizeof(a));
+    size_t bn = lw_normalise(attack_uri, strlen(attack_uri), b, sizeof(b));
+    assert_int_equal(an, 29);
+    assert_int_equal(bn, 29);
+    assert_memory_not_equal(a, b, 29);
+    assert_true(lw_hash(a, an) == lw_hash(b, bn)); /* the collision this test is about */
+    struct lw_line l;
+    lw_match_line(m, f, benign, strlen(benign), 1, &l);
+    assert_int_equal(l.nhits, 0);
+    lw_match_line(m, f, attack, strlen(attack), 2, &l);
+    assert_true(has_rule(rs, &l, "xss-script-tag"));
+    lw_format_free(f);
+    lw_matcher_free(m);
+    lw_rules_free(rs);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -198,6 +240,7 @@ int main(void)
         cmocka_unit_test(test_normalise),
         cmocka_unit_test(test_rule_files),
         cmocka_unit_test(test_path_anchor_and_new_scripts),
+        cmocka_unit_test(test_cache_does_not_trust_the_hash),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
