@@ -8,8 +8,9 @@
 #include <string.h>
 #include <strings.h>
 
-#define FIELD_CACHE 4096 /* user agents and referers repeat: their results are remembered */
-#define FIELD_KEY   512  /* longer fields are not remembered */
+#define FIELD_CACHE 4096         /* user agents and referers repeat: their results are remembered */
+#define FIELD_ARENA (256u << 10) /* each field's remembered texts, written round a ring */
+#define FIELD_KEY   1024u        /* longer fields are not remembered */
 
 enum scan_field { S_URI, S_UA, S_REFERER, S_METHOD };
 
@@ -34,6 +35,7 @@ void lw_seed_init(void)
 
 struct field_slot {
     uint64_t hash;
+    uint64_t at; /* where its text was written in the ring, counting every byte ever written */
     uint32_t len;
     uint16_t nhits;
     uint16_t hits[4];
@@ -52,7 +54,8 @@ struct lw_matcher {
     uint64_t *new_scripts; /* path hashes */
     size_t nnew, capnew;
     struct field_slot *cache[3]; /* by enum scan_field: request, user agent, referer */
-    char *keys[3];               /* each slot's field itself, FIELD_KEY bytes a slot */
+    char *ring[3];               /* the texts of the slots, FIELD_ARENA bytes each */
+    uint64_t ring_at[3];         /* bytes ever written into each ring */
     /* the scan in progress */
     struct lw_line *cur;
     enum scan_field field;
@@ -76,8 +79,8 @@ int lw_matcher_new(const struct lw_rules *rs, struct lw_matcher **out, struct er
     int rc = 0;
     for (int i = 0; i < 3; i++) {
         m->cache[i] = calloc(FIELD_CACHE, sizeof(*m->cache[i]));
-        m->keys[i] = calloc(FIELD_CACHE, FIELD_KEY); /* pages are touched as slots fill */
-        if (!m->cache[i] || !m->keys[i])
+        m->ring[i] = malloc(FIELD_ARENA);
+        if (!m->cache[i] || !m->ring[i])
             rc = ERR_NOMEM;
     }
     if (rc || !m->norm || !m->unesc || !m->md || !m->mctx)
@@ -114,7 +117,7 @@ void lw_matcher_free(struct lw_matcher *m)
     free(m->unesc);
     for (int i = 0; i < 3; i++) {
         free(m->cache[i]);
-        free(m->keys[i]);
+        free(m->ring[i]);
     }
     free(m);
 }
@@ -239,8 +242,9 @@ static void scan_cached(struct lw_matcher *m, enum scan_field field, const char 
     uint64_t h = lw_hash(p, n);
     size_t slot = h % FIELD_CACHE;
     struct field_slot *s = &m->cache[field][slot];
-    char *key = m->keys[field] + slot * FIELD_KEY;
-    if (s->hash == h && s->len == n && memcmp(key, p, n) == 0) {
+    /* The text is still there unless the ring has come round over it. */
+    if (s->hash == h && s->len == n && m->ring_at[field] - s->at <= FIELD_ARENA &&
+        memcmp(m->ring[field] + s->at % FIELD_ARENA, p, n) == 0) {
         m->field = field;
         for (int i = 0; i < s->nhits; i++)
             add_hit(m, s->hits[i]);
@@ -251,7 +255,12 @@ static void scan_cached(struct lw_matcher *m, enum scan_field field, const char 
     scan(m, field, p, n);
     int got = m->cur->nhits - before;
     if (got <= 4 && !m->dup && m->cur->nhits < LW_LINE_HITS_MAX && n <= FIELD_KEY) {
-        memcpy(key, p, n);
+        uint64_t at = m->ring_at[field];
+        if (at % FIELD_ARENA + n > FIELD_ARENA) /* not across the ring's end: from its start */
+            at += FIELD_ARENA - at % FIELD_ARENA;
+        memcpy(m->ring[field] + at % FIELD_ARENA, p, n);
+        m->ring_at[field] = at + n;
+        s->at = at;
         s->hash = h;
         s->len = (uint32_t)n;
         s->nhits = (uint16_t)got;

@@ -226,6 +226,26 @@ static void test_cache_does_not_trust_the_hash(void **state)
     assert_int_equal(l.nhits, 0);
     lw_match_line(m, f, attack, strlen(attack), 2, &l);
     assert_true(has_rule(rs, &l, "xss-script-tag"));
+    /* The remembered texts are kept in a ring: after it has come round many
+     * times, with requests of every length, results are still each line's own. */
+    char line[2048], pad[901];
+    for (int i = 0; i < 900; i++)
+        pad[i] = "abcdefghijklmnopqrstuvwxyz0123456789"[i % 36];
+    pad[900] = '\0';
+    for (int i = 0; i < 20000; i++) {
+        snprintf(line, sizeof(line),
+                 "9.9.9.9 - - [27/Nov/2026:08:00:02 +0800] \"GET /news/%d.html?p=%.*s "
+                 "HTTP/1.1\" 200 1 \"-\" \"-\"",
+                 i, i % 900, pad);
+        lw_match_line(m, f, line, strlen(line), 3 + (uint64_t)i, &l);
+        assert_int_equal(l.nhits, 0);
+        if (i % 1000 == 0) {
+            lw_match_line(m, f, attack, strlen(attack), 3 + (uint64_t)i, &l);
+            assert_true(has_rule(rs, &l, "xss-script-tag"));
+            lw_match_line(m, f, benign, strlen(benign), 3 + (uint64_t)i, &l);
+            assert_int_equal(l.nhits, 0);
+        }
+    }
     lw_format_free(f);
     lw_matcher_free(m);
     lw_rules_free(rs);
