@@ -160,35 +160,54 @@ static int has_rule(const struct lw_rules *rs, const struct lw_line *l, const ch
     return 0;
 }
 
-static void test_path_anchor_and_new_scripts(void **state)
-{
-    (void)state;
-    setenv("TOCSIN_CACHE", "/nonexistent/tocsin-unit", 1); /* always compile */
+/* The built-in rules, compiled afresh, a matcher and the combined format. */
+struct matching {
     struct lw_rules *rs;
     struct lw_matcher *m;
     struct lw_format *f;
-    assert_int_equal(lw_rules_new(NULL, &rs, NULL), 0);
-    assert_int_equal(lw_matcher_new(rs, &m, NULL), 0);
-    assert_int_equal(lw_format_new("combined", &f, NULL), 0);
+};
+
+static int matching_open(void **state)
+{
+    setenv("TOCSIN_CACHE", "/nonexistent/tocsin-unit", 1); /* always compile */
+    struct matching *x = calloc(1, sizeof(*x));
+    assert_non_null(x);
+    assert_int_equal(lw_rules_new(NULL, &x->rs, NULL), 0);
+    assert_int_equal(lw_matcher_new(x->rs, &x->m, NULL), 0);
+    assert_int_equal(lw_format_new("combined", &x->f, NULL), 0);
+    *state = x;
+    return 0;
+}
+
+static int matching_close(void **state)
+{
+    struct matching *x = *state;
+    lw_format_free(x->f);
+    lw_matcher_free(x->m);
+    lw_rules_free(x->rs);
+    free(x);
+    return 0;
+}
+
+static void test_path_anchor_and_new_scripts(void **state)
+{
+    struct matching *x = *state;
     struct lw_line l;
     const char *a =
         "1.1.1.1 - - [27/Nov/2026:08:00:00 +0800] \"GET /.env?x=1 HTTP/1.1\" 404 1 \"-\" \"-\"";
-    lw_match_line(m, f, a, strlen(a), 1, &l);
-    assert_true(has_rule(rs, &l, "sensitive-config")); /* '$' ends at the query */
+    lw_match_line(x->m, x->f, a, strlen(a), 1, &l);
+    assert_true(has_rule(x->rs, &l, "sensitive-config")); /* '$' ends at the query */
     const char *b =
         "1.1.1.1 - - [27/Nov/2026:08:00:00 +0800] \"GET /s?next=/.env HTTP/1.1\" 200 1 \"-\" \"-\"";
-    lw_match_line(m, f, b, strlen(b), 2, &l);
-    assert_false(has_rule(rs, &l, "sensitive-config")); /* a path rule ignores the query */
+    lw_match_line(x->m, x->f, b, strlen(b), 2, &l);
+    assert_false(has_rule(x->rs, &l, "sensitive-config")); /* a path rule ignores the query */
     const char *c = "1.1.1.1 - - [27/Nov/2026:08:00:00 +0800] \"POST /upload/logo.php HTTP/1.1\" "
                     "200 1 \"-\" \"-\"";
-    lw_match_line(m, f, c, strlen(c), 3, &l);
-    assert_false(has_rule(rs, &l, "webshell-new-script"));
-    assert_int_equal(lw_matcher_add_new_script(m, "/upload/logo.php", NULL), 0);
-    lw_match_line(m, f, c, strlen(c), 4, &l);
-    assert_true(has_rule(rs, &l, "webshell-new-script"));
-    lw_format_free(f);
-    lw_matcher_free(m);
-    lw_rules_free(rs);
+    lw_match_line(x->m, x->f, c, strlen(c), 3, &l);
+    assert_false(has_rule(x->rs, &l, "webshell-new-script"));
+    assert_int_equal(lw_matcher_add_new_script(x->m, "/upload/logo.php", NULL), 0);
+    lw_match_line(x->m, x->f, c, strlen(c), 4, &l);
+    assert_true(has_rule(x->rs, &l, "webshell-new-script"));
 }
 
 /* lw_hash gives the same hash, whatever its seed, to two inputs that differ
@@ -198,14 +217,7 @@ static void test_path_anchor_and_new_scripts(void **state)
  * sent the benign one first must not have the attack taken for it. */
 static void test_cache_does_not_trust_the_hash(void **state)
 {
-    (void)state;
-    setenv("TOCSIN_CACHE", "/nonexistent/tocsin-unit", 1);
-    struct lw_rules *rs;
-    struct lw_matcher *m;
-    struct lw_format *f;
-    assert_int_equal(lw_rules_new(NULL, &rs, NULL), 0);
-    assert_int_equal(lw_matcher_new(rs, &m, NULL), 0);
-    assert_int_equal(lw_format_new("combined", &f, NULL), 0);
+    struct matching *x = *state;
     /* normalised: "/s.php?q=abcd<script>abcdefgh", with bytes 15, 19 and 23
      * ('c', 't', 'c') given their top bit in the benign one */
     const char *benign = "9.9.9.9 - - [27/Nov/2026:08:00:00 +0800] \"GET "
@@ -222,10 +234,10 @@ static void test_cache_does_not_trust_the_hash(void **state)
     assert_memory_not_equal(a, b, 29);
     assert_true(lw_hash(a, an) == lw_hash(b, bn)); /* the collision this test is about */
     struct lw_line l;
-    lw_match_line(m, f, benign, strlen(benign), 1, &l);
+    lw_match_line(x->m, x->f, benign, strlen(benign), 1, &l);
     assert_int_equal(l.nhits, 0);
-    lw_match_line(m, f, attack, strlen(attack), 2, &l);
-    assert_true(has_rule(rs, &l, "xss-script-tag"));
+    lw_match_line(x->m, x->f, attack, strlen(attack), 2, &l);
+    assert_true(has_rule(x->rs, &l, "xss-script-tag"));
     /* The remembered texts are kept in a ring: after it has come round many
      * times, with requests of every length, results are still each line's own. */
     char line[2048], pad[901];
@@ -237,18 +249,15 @@ static void test_cache_does_not_trust_the_hash(void **state)
                  "9.9.9.9 - - [27/Nov/2026:08:00:02 +0800] \"GET /news/%d.html?p=%.*s "
                  "HTTP/1.1\" 200 1 \"-\" \"-\"",
                  i, i % 900, pad);
-        lw_match_line(m, f, line, strlen(line), 3 + (uint64_t)i, &l);
+        lw_match_line(x->m, x->f, line, strlen(line), 3 + (uint64_t)i, &l);
         assert_int_equal(l.nhits, 0);
         if (i % 1000 == 0) {
-            lw_match_line(m, f, attack, strlen(attack), 3 + (uint64_t)i, &l);
-            assert_true(has_rule(rs, &l, "xss-script-tag"));
-            lw_match_line(m, f, benign, strlen(benign), 3 + (uint64_t)i, &l);
+            lw_match_line(x->m, x->f, attack, strlen(attack), 3 + (uint64_t)i, &l);
+            assert_true(has_rule(x->rs, &l, "xss-script-tag"));
+            lw_match_line(x->m, x->f, benign, strlen(benign), 3 + (uint64_t)i, &l);
             assert_int_equal(l.nhits, 0);
         }
     }
-    lw_format_free(f);
-    lw_matcher_free(m);
-    lw_rules_free(rs);
 }
 
 int main(void)
@@ -259,8 +268,10 @@ int main(void)
         cmocka_unit_test(test_times),
         cmocka_unit_test(test_normalise),
         cmocka_unit_test(test_rule_files),
-        cmocka_unit_test(test_path_anchor_and_new_scripts),
-        cmocka_unit_test(test_cache_does_not_trust_the_hash),
+        cmocka_unit_test_setup_teardown(test_path_anchor_and_new_scripts, matching_open,
+                                        matching_close),
+        cmocka_unit_test_setup_teardown(test_cache_does_not_trust_the_hash, matching_open,
+                                        matching_close),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
