@@ -240,8 +240,7 @@ static void scan_cached(struct lw_matcher *m, enum scan_field field, const char 
     if (!p || n == 0 || (n == 1 && p[0] == '-'))
         return;
     uint64_t h = lw_hash(p, n);
-    size_t slot = h % FIELD_CACHE;
-    struct field_slot *s = &m->cache[field][slot];
+    struct field_slot *s = &m->cache[field][h % FIELD_CACHE];
     /* The text is still there unless the ring has come round over it. */
     if (s->hash == h && s->len == n && m->ring_at[field] - s->at <= FIELD_ARENA &&
         memcmp(m->ring[field] + s->at % FIELD_ARENA, p, n) == 0) {
