@@ -220,8 +220,8 @@ static void set_request(struct lw_record *r, const char *p, size_t n)
     r->f[LW_URI] = (struct lw_span){u, (size_t)(end - u)};
 }
 
-static void set_var(struct lw_record *r, int var, const char *name, size_t name_n, const char *p,
-                    size_t n)
+static inline __attribute__((always_inline)) void
+set_var(struct lw_record *r, int var, const char *name, size_t name_n, const char *p, size_t n)
 {
     int dash = n == 1 && p[0] == '-';
     switch (var) {
@@ -260,7 +260,13 @@ static void set_var(struct lw_record *r, int var, const char *name, size_t name_
 static const char *find_lit(const char *p, const char *end, const struct token *lit)
 {
     while (p < end) {
-        const char *c = memchr(p, lit->text[0], (size_t)(end - p));
+        /* Most fields are short (a status, a size, "-"): looked at here
+         * before memchr is called. */
+        const char *c = p, *near = end - p > 16 ? p + 16 : end;
+        while (c < near && *c != lit->text[0])
+            c++;
+        if (c == near)
+            c = c < end ? memchr(c, lit->text[0], (size_t)(end - c)) : NULL;
         if (!c || (size_t)(end - c) < lit->len)
             return NULL;
         size_t bs = 0;
@@ -468,7 +474,11 @@ static int parse_json(const char *line, size_t n, struct lw_record *r, char *scr
 int lw_parse(const struct lw_format *f, const char *line, size_t n, struct lw_record *r,
              char *scratch, struct err *e)
 {
-    memset(r, 0, sizeof(*r));
+    /* Not the whole record: the extra fields count only up to nextra. */
+    memset(r->f, 0, sizeof(r->f));
+    r->nextra = 0;
+    r->status = 0;
+    r->time_ms = 0;
     r->bytes = -1;
     if (n > LW_LINE_MAX)
         return err_set(e, ERR_TOOBIG, "a line of %zu bytes (at most %d)", n, LW_LINE_MAX);

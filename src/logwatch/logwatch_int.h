@@ -29,8 +29,9 @@ void lw_seed_init(void);
  * with a secret drawn at start. Not collision-proof against chosen input:
  * flipping the top bit of chosen bytes gives the same hash whatever the seed.
  * So it only places things; whatever must tell two inputs apart (the field
- * cache of the matcher) compares the bytes. Eight bytes at a time, then a
- * final mix; never 0. */
+ * cache of the matcher) compares the bytes. Eight bytes at a time; the last
+ * word is read whole, overlapping the one before (a load assembled from a
+ * variable number of bytes stalls), then a final mix; never 0. */
 static inline uint64_t lw_hash(const void *p, size_t n)
 {
     const unsigned char *s = p;
@@ -43,7 +44,16 @@ static inline uint64_t lw_hash(const void *p, size_t n)
         h ^= h >> 32;
     }
     uint64_t w = 0;
-    memcpy(&w, s + i, n - i);
+    if (i < n && n >= 8) {
+        memcpy(&w, s + n - 8, 8);
+    } else if (n >= 4) {
+        uint32_t lo, hi;
+        memcpy(&lo, s, 4);
+        memcpy(&hi, s + n - 4, 4);
+        w = (uint64_t)hi << 32 | lo;
+    } else if (n > 0) {
+        w = (uint64_t)s[0] | (uint64_t)s[n / 2] << 8 | (uint64_t)s[n - 1] << 16;
+    }
     h = (h ^ w) * 0xc4ceb9fe1a85ec53ull;
     h ^= h >> 29;
     h *= 0xff51afd7ed558ccdull;

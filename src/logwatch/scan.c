@@ -1,8 +1,8 @@
-/* Reading a whole log. Each block of it is cut into one byte range per core;
- * a worker splits its range into lines and matches them, while the block
- * before is analysed in order (the behaviour detectors need the lines'
- * order) on the calling thread. Plain and gzip files alike go through zlib,
- * which passes plain data straight on. */
+/* Reading a whole log. Workers (one per core) split it into lines and match
+ * them; the calling thread analyses the matched lines in their order (the
+ * behaviour detectors need it) meanwhile. A plain file is read by the
+ * workers themselves, a chunk at a time; gzip and pipes are read here through
+ * zlib, a block at a time, and each block is cut into one range per worker. */
 #include "logwatch_int.h"
 
 #include <fcntl.h>
@@ -16,7 +16,7 @@
 #define BLOCK_BYTES (4u << 20)
 #define WORKERS_MAX 64
 
-/* A worker's buffer for a plain file's range, kept from block to block. */
+/* A buffer for a plain file's chunk, kept from chunk to chunk. */
 struct own {
     char *p;
     size_t cap;
@@ -36,11 +36,6 @@ struct worker {
     size_t from, to; /* a range of whole lines */
     struct part *part;
     pthread_t thread;
-    /* A plain file is read by the workers themselves: each the lines that
-     * start in [r0, r1) of fd, into its own buffer of the slot. */
-    int fd;
-    uint64_t r0, r1, size;
-    struct own *own;
 };
 
 static struct lw_line *part_next(struct part *p)
@@ -104,51 +99,12 @@ static size_t read_at(int fd, char *p, size_t n, uint64_t off)
     return got;
 }
 
-/* A worker of a plain file: reads its range, one byte before it (to see
- * whether a line starts at r0) and enough after it to finish its last line,
- * then splits and matches the lines that start inside. Copying into a buffer
- * of its own leaves the lines in this core's cache for the matching. */
-static void *work_file(void *arg)
-{
-    struct worker *w = arg;
-    struct part *p = w->part;
-    p->n = 0;
-    p->failed = 0;
-    uint64_t s0 = w->r0 ? w->r0 - 1 : 0;
-    uint64_t want = w->r1 - s0 + LW_LINE_MAX + 1;
-    if (s0 + want > w->size)
-        want = w->size - s0;
-    if (w->own->cap < want + 1) {
-        char *v = realloc(w->own->p, want + 1);
-        if (!v) {
-            p->failed = 1;
-            return NULL;
-        }
-        w->own->p = v;
-        w->own->cap = want + 1;
-    }
-    size_t n = want ? read_at(w->fd, w->own->p, (size_t)want, s0) : 0;
-    const char *b = w->own->p;
-    size_t at = 0, inside = (size_t)(w->r1 - s0); /* lines start before inside */
-    if (w->r0) {
-        const char *nl = memchr(b, '\n', n < inside ? n : inside);
-        if (!nl)
-            return NULL; /* a line from before runs through the whole range */
-        at = (size_t)(nl - b) + 1;
-    }
-    /* No newline in the look-ahead is a line too long, unless it is the
-     * file's end. */
-    match_lines(w, b, at, inside, n, s0 + n >= w->size);
-    return NULL;
-}
-
 struct scan {
     const struct lw_scan_opts *o;
     struct lw_analysis *a;
     struct worker w[WORKERS_MAX];
     int nw;
     struct part parts[2][WORKERS_MAX]; /* the block being matched, the one analysed */
-    struct own own[2][WORKERS_MAX];    /* a plain file's workers' buffers, per slot */
     int slot;                          /* parts[slot] is filled next */
     int pending;                       /* parts[slot ^ 1] waits for its analysis */
     const char *pending_buf;           /* the block its lines are in */
@@ -156,26 +112,30 @@ struct scan {
     int failed;
 };
 
-/* Analyses the block waiting, if any, in line order. */
+/* Analyses one worker's lines, in line order. */
+static void analyse(struct scan *s, struct part *p)
+{
+    const struct lw_rule *rules[LW_LINE_HITS_MAX + 8];
+    s->failed |= p->failed;
+    for (size_t i = 0; i < p->n; i++) {
+        struct lw_line *l = &p->lines[i];
+        if (i + 8 < p->n)
+            lw_analysis_prefetch(s->a, &p->lines[i + 8]);
+        l->number = ++s->number;
+        int n = lw_analysis_add(s->a, l, rules, LW_LINE_HITS_MAX + 8);
+        if (n > 0 && s->o->on_hit)
+            s->o->on_hit(s->o->ctx, l, rules, n);
+    }
+}
+
+/* Analyses the block waiting, if any. */
 static void drain(struct scan *s)
 {
     if (!s->pending)
         return;
     s->pending = 0;
-    const struct lw_rule *rules[LW_LINE_HITS_MAX + 8];
-    for (int k = 0; k < s->nw; k++) {
-        struct part *p = &s->parts[s->slot ^ 1][k];
-        s->failed |= p->failed;
-        for (size_t i = 0; i < p->n; i++) {
-            struct lw_line *l = &p->lines[i];
-            if (i + 8 < p->n)
-                lw_analysis_prefetch(s->a, &p->lines[i + 8]);
-            l->number = ++s->number;
-            int n = lw_analysis_add(s->a, l, rules, LW_LINE_HITS_MAX + 8);
-            if (n > 0 && s->o->on_hit)
-                s->o->on_hit(s->o->ctx, l, rules, n);
-        }
-    }
+    for (int k = 0; k < s->nw; k++)
+        analyse(s, &s->parts[s->slot ^ 1][k]);
 }
 
 /* Matches the whole lines of buf[from..upto) on the workers while the block
@@ -215,40 +175,162 @@ static void run_block(struct scan *s, const char *buf, size_t from, size_t upto)
     s->slot ^= 1;
 }
 
-/* A plain file: the workers read it themselves, FILE_BLOCK bytes at a time
- * between them, while the block before is analysed here. */
-#define FILE_PART (2u << 20)
+/* ---- a plain file ---------------------------------------------------------
+ * The workers read it themselves, CHUNK bytes at a time: each takes the next
+ * chunk, reads it into its slot of a ring and matches the lines that start
+ * in it, while this thread analyses the chunks in order as they are done. A
+ * worker that finishes early takes the next chunk rather than waiting for
+ * the others, and only the last chunk's analysis is left when the workers
+ * stop. */
+
+#define CHUNK       (512u << 10)
+#define RING_CHUNKS 4 /* ring slots per worker: how far matching may run ahead */
+
+struct chunk {
+    uint64_t index; /* the chunk it holds or is to hold: slot k takes k, k + ring, … */
+    int done;       /* matched, waiting for its analysis */
+    struct part part;
+    struct own own;
+};
+
+struct pipe {
+    struct scan *s;
+    const struct lw_format *f;
+    int fd;
+    uint64_t size, nchunks, next; /* next: the first chunk no worker has taken */
+    struct chunk *ring;
+    size_t nring;
+    pthread_mutex_t mu;
+    pthread_cond_t changed; /* a chunk done, or a slot freed */
+};
+
+/* Reads chunk c's bytes, one byte before them (to see whether a line starts
+ * at its start) and enough after them to finish its last line, then splits
+ * and matches the lines that start inside. Copying into a buffer of its own
+ * leaves the lines in this core's cache for the matching. */
+static void chunk_match(struct pipe *pp, struct lw_matcher *m, struct chunk *c)
+{
+    struct part *p = &c->part;
+    p->n = 0;
+    p->failed = 0;
+    uint64_t r0 = c->index * CHUNK, r1 = r0 + CHUNK < pp->size ? r0 + CHUNK : pp->size;
+    uint64_t s0 = r0 ? r0 - 1 : 0;
+    uint64_t want = r1 - s0 + LW_LINE_MAX + 1;
+    if (s0 + want > pp->size)
+        want = pp->size - s0;
+    if (c->own.cap < want + 1) {
+        char *v = realloc(c->own.p, want + 1);
+        if (!v) {
+            p->failed = 1;
+            return;
+        }
+        c->own.p = v;
+        c->own.cap = want + 1;
+    }
+    size_t n = want ? read_at(pp->fd, c->own.p, (size_t)want, s0) : 0;
+    const char *b = c->own.p;
+    size_t at = 0, inside = (size_t)(r1 - s0); /* lines start before inside */
+    if (r0) {
+        const char *nl = memchr(b, '\n', n < inside ? n : inside);
+        if (!nl)
+            return; /* a line from before runs through the whole chunk */
+        at = (size_t)(nl - b) + 1;
+    }
+    /* No newline in the look-ahead is a line too long, unless it is the
+     * file's end. */
+    struct worker w = {.m = m, .f = pp->f, .part = p};
+    match_lines(&w, b, at, inside, n, s0 + n >= pp->size);
+}
+
+/* Takes the next chunk once its slot is free; NULL when none is left. */
+static struct chunk *chunk_take(struct pipe *pp)
+{
+    pthread_mutex_lock(&pp->mu);
+    struct chunk *c = NULL;
+    if (pp->next < pp->nchunks) {
+        uint64_t i = pp->next++;
+        c = &pp->ring[i % pp->nring];
+        while (c->index != i)
+            pthread_cond_wait(&pp->changed, &pp->mu);
+    }
+    pthread_mutex_unlock(&pp->mu);
+    return c;
+}
+
+static void chunk_done(struct pipe *pp, struct chunk *c)
+{
+    pthread_mutex_lock(&pp->mu);
+    c->done = 1;
+    pthread_cond_broadcast(&pp->changed);
+    pthread_mutex_unlock(&pp->mu);
+}
+
+struct pipe_worker {
+    struct pipe *pp;
+    struct lw_matcher *m;
+};
+
+static void *pipe_work(void *arg)
+{
+    struct pipe_worker *w = arg;
+    struct chunk *c;
+    while ((c = chunk_take(w->pp)) != NULL) {
+        chunk_match(w->pp, w->m, c);
+        chunk_done(w->pp, c);
+    }
+    return NULL;
+}
+
 static int scan_plain(struct scan *s, int fd, uint64_t size)
 {
-    for (uint64_t b0 = 0; b0 < size;) {
-        uint64_t b1 = b0 + (uint64_t)FILE_PART * (uint64_t)s->nw;
-        if (b1 > size)
-            b1 = size;
-        int started[WORKERS_MAX] = {0};
-        for (int k = 0; k < s->nw; k++) {
-            struct worker *w = &s->w[k];
-            *w = (struct worker){.m = w->m,
-                                 .f = s->o->format,
-                                 .part = &s->parts[s->slot][k],
-                                 .fd = fd,
-                                 .r0 = b0 + (b1 - b0) * (uint64_t)k / (uint64_t)s->nw,
-                                 .r1 = b0 + (b1 - b0) * (uint64_t)(k + 1) / (uint64_t)s->nw,
-                                 .size = size,
-                                 .own = &s->own[s->slot][k]};
-            started[k] = pthread_create(&w->thread, NULL, work_file, w) == 0;
-        }
-        drain(s);
-        for (int k = 0; k < s->nw; k++) {
-            if (started[k])
-                pthread_join(s->w[k].thread, NULL);
-            else
-                work_file(&s->w[k]);
-        }
-        s->pending = 1;
-        s->slot ^= 1;
-        b0 = b1;
+    struct pipe pp = {.s = s,
+                      .f = s->o->format,
+                      .fd = fd,
+                      .size = size,
+                      .nchunks = (size + CHUNK - 1) / CHUNK,
+                      .nring = (size_t)s->nw * RING_CHUNKS};
+    pp.ring = calloc(pp.nring, sizeof(*pp.ring));
+    if (!pp.ring)
+        return ERR_NOMEM;
+    for (size_t k = 0; k < pp.nring; k++)
+        pp.ring[k].index = k;
+    pthread_mutex_init(&pp.mu, NULL);
+    pthread_cond_init(&pp.changed, NULL);
+    struct pipe_worker pw[WORKERS_MAX];
+    int started[WORKERS_MAX] = {0}, nstarted = 0;
+    for (int k = 0; k < s->nw; k++) {
+        pw[k] = (struct pipe_worker){.pp = &pp, .m = s->w[k].m};
+        started[k] = pthread_create(&s->w[k].thread, NULL, pipe_work, &pw[k]) == 0;
+        nstarted += started[k];
     }
-    drain(s);
+    for (uint64_t i = 0; i < pp.nchunks; i++) {
+        struct chunk *c = &pp.ring[i % pp.nring];
+        if (!nstarted) { /* no thread: matched here */
+            chunk_take(&pp);
+            chunk_match(&pp, s->w[0].m, c);
+        } else {
+            pthread_mutex_lock(&pp.mu);
+            while (!c->done)
+                pthread_cond_wait(&pp.changed, &pp.mu);
+            pthread_mutex_unlock(&pp.mu);
+        }
+        analyse(s, &c->part);
+        pthread_mutex_lock(&pp.mu);
+        c->done = 0;
+        c->index = i + pp.nring;
+        pthread_cond_broadcast(&pp.changed);
+        pthread_mutex_unlock(&pp.mu);
+    }
+    for (int k = 0; k < s->nw; k++)
+        if (started[k])
+            pthread_join(s->w[k].thread, NULL);
+    pthread_cond_destroy(&pp.changed);
+    pthread_mutex_destroy(&pp.mu);
+    for (size_t k = 0; k < pp.nring; k++) {
+        free(pp.ring[k].part.lines);
+        free(pp.ring[k].own.p);
+    }
+    free(pp.ring);
     return s->failed ? ERR_NOMEM : 0;
 }
 
@@ -292,9 +374,6 @@ int lw_scan_file(const char *path, const struct lw_scan_opts *o, struct lw_analy
          (pread(fd, magic, 2, 0) == 2 && !(magic[0] == 0x1f && magic[1] == 0x8b)))) {
         if (scan_plain(&s, fd, (uint64_t)st.st_size) != 0)
             rc = err_set(e, ERR_NOMEM, "%s: out of memory", path);
-        for (int k = 0; k < 2; k++)
-            for (int j = 0; j < s.nw; j++)
-                free(s.own[k][j].p);
         goto out;
     }
     size_t have = 0;  /* bytes in bufs[nb] */

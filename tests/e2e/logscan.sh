@@ -79,6 +79,51 @@ run logscan --json "$T/probe.log"
 same "$(jq -r '[.detections[] | select(.rule == "sensitive-vcs")] | "\(length) \(.[0].count) \(.[0].samples | length)"' "$OUT")" \
     "1 50000 3" "50,000 probes are one detection counting 50,000, with 3 samples"
 
+# A plain file is read by the workers a chunk at a time (512 KiB); standard
+# input in blocks here. Over 4 MiB of lines of every length, some of them too
+# long, and a line starting exactly where each chunk does: every reading gives
+# the same hits and counts, whatever the workers.
+cat "$L"/attack/*.log "$L"/benign/*.log | LC_ALL=C awk '
+    function out(l) { print l; bytes += length(l) + 1 }
+    { line[n++] = $0 }
+    END {
+        s = 7
+        chunk = 524288
+        for (i = 0; i < 16000; i++) {
+            s = (s * 1103515245 + 12345) % 2147483648
+            l = line[s % n]
+            pad = ""
+            for (k = s % 97; k > 0; k--) pad = pad "p"
+            sub(/ HTTP\/1\.[01]"/, (index(l, "?") ? "\\&" : "?") "pad=" pad "&", l)
+            next_chunk = (int(bytes / chunk) + 1) * chunk
+            if (bytes + length(l) + 1 > next_chunk - 200) {
+                f = "203.0.113.98 - - [27/Nov/2026:10:00:00 +0800] \"GET /f?x="
+                t = " HTTP/1.1\" 200 1 \"-\" \"-\""
+                for (k = next_chunk - bytes - 1 - length(f) - length(t); k > 0; k--) f = f "x"
+                out(f t)
+            }
+            out(l)
+            if (i % 4000 == 1999) {
+                long = ""
+                for (k = 0; k < 70000 + i; k++) long = long "L"
+                out("203.0.113.99 - - [27/Nov/2026:10:00:00 +0800] \"GET /" long " HTTP/1.1\" 200 1 \"-\" \"-\"")
+            }
+        }
+    }' >"$T/mixed.log"
+"$TOCSIN" logscan --hits - <"$T/mixed.log" >"$T/mixed.pipe" 2>"$T/mixed.err"
+"$TOCSIN" logscan --json - <"$T/mixed.log" | jq -c '[.lines, .skipped]' >"$T/mixed.pipe.n"
+same "$(cat "$T/mixed.pipe.n")" "[$(wc -l <"$T/mixed.log" | tr -d ' '),4]" \
+    "standard input: every line read, the four too long skipped"
+[ "$(wc -c <"$T/mixed.log")" -gt 4194304 ] && [ "$(wc -l <"$T/mixed.pipe")" -gt 1000 ] &&
+    ok "the mixed log spans many chunks and has hits" || not_ok "the mixed log is too small"
+for w in 1 2 3; do
+    "$TOCSIN" logscan --hits --workers $w "$T/mixed.log" >"$T/mixed.$w" 2>/dev/null
+    "$TOCSIN" logscan --json --workers $w "$T/mixed.log" | jq -c '[.lines, .skipped]' >"$T/mixed.$w.n"
+    cmp -s "$T/mixed.pipe" "$T/mixed.$w" && cmp -s "$T/mixed.pipe.n" "$T/mixed.$w.n" &&
+        ok "a plain file read by $w worker(s) gives the hits and counts of standard input" ||
+        not_ok "$w worker(s): hits or counts differ from standard input's"
+done
+
 # Behaviour: brute force, scanning, floods — and their benign counterparts.
 gen() { # client path method status count seconds_between
     awk -v c="$1" -v p="$2" -v m="$3" -v s="$4" -v n="$5" -v d="$6" 'BEGIN {
