@@ -255,18 +255,37 @@ set_var(struct lw_record *r, int var, const char *name, size_t name_n, const cha
     }
 }
 
+/* The first c in [p, end), eight bytes at a time: a field is usually too
+ * short for a call to memchr to pay. A byte of x is zero exactly where the
+ * word has c; t has the top bit of exactly those bytes. */
+static inline const char *find_byte(const char *p, const char *end, unsigned char c)
+{
+    const uint64_t low7 = 0x7f7f7f7f7f7f7f7full, pat = 0x0101010101010101ull * c;
+    for (; end - p >= 8; p += 8) {
+        uint64_t w;
+        memcpy(&w, p, 8);
+        uint64_t x = w ^ pat;
+        uint64_t t = ~(((x & low7) + low7) | x | low7);
+        if (t) {
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+            return p + (__builtin_ctzll(t) >> 3);
+#else
+            return p + (__builtin_clzll(t) >> 3);
+#endif
+        }
+    }
+    for (; p < end; p++)
+        if ((unsigned char)*p == c)
+            return p;
+    return NULL;
+}
+
 /* The end of a value that is followed by literal lit: its first occurrence
  * not escaped by a backslash (Apache writes \" inside quoted fields). */
 static const char *find_lit(const char *p, const char *end, const struct token *lit)
 {
     while (p < end) {
-        /* Most fields are short (a status, a size, "-"): looked at here
-         * before memchr is called. */
-        const char *c = p, *near = end - p > 16 ? p + 16 : end;
-        while (c < near && *c != lit->text[0])
-            c++;
-        if (c == near)
-            c = c < end ? memchr(c, lit->text[0], (size_t)(end - c)) : NULL;
+        const char *c = find_byte(p, end, (unsigned char)lit->text[0]);
         if (!c || (size_t)(end - c) < lit->len)
             return NULL;
         size_t bs = 0;
