@@ -19,7 +19,11 @@ digest() { (cd "$W" && find . -printf '%p %y %m %U:%G %l\n' | sort && find . -ty
     sort -z | xargs -0 sha256sum) 2>/dev/null | sha256sum | cut -d' ' -f1; }
 ORIG=$(digest)
 
+# The last guard's messages go first: the shell truncates the file only once the
+# new guard's process runs, and a busy machine may run the wait first, which
+# would take the old "watching" for the new guard's.
 guard_start() {
+    rm -f "$T/guard.err"
     "$TOCSIN" guard "$W" --recheck 1 "$@" >>"$T/ev.log" 2>"$T/guard.err" &
     GUARD_PID=$!
     trap 'kill $GUARD_PID 2>/dev/null; kill ${SERVER_PID:-} 2>/dev/null; rm -rf "$T"' EXIT
@@ -160,6 +164,7 @@ same "$(digest)" "$ORIG" "changes made while it was stopped are undone on start"
 
 # A change during start-up.
 guard_stop
+rm -f "$T/guard.err"
 "$TOCSIN" guard "$W" --recheck 1 >>"$T/ev.log" 2>"$T/guard.err" &
 GUARD_PID=$!
 echo 'during start' >"$W/index.html"
@@ -264,6 +269,7 @@ echo "# median restore time over the scenarios: ${med} ms"
 [ -n "${KEEP_LOG:-}" ] && cp "$T/ev.log" "$KEEP_LOG"
 
 # lock mode, where fanotify permission events are available (root).
+rm -f "$T/lock.log" "$T/lock.err"
 if "$TOCSIN" guard "$W" --mode lock --recheck 1 >"$T/lock.log" 2>"$T/lock.err" &
 then
     LOCK_PID=$!
@@ -283,6 +289,7 @@ then
     stop $LOCK_PID
 fi
 CP=$(readlink -f "$(command -v cp)")
+rm -f "$T/lock.log" "$T/lock.err"
 if "$TOCSIN" guard "$W" --mode lock --allow "$CP" --recheck 1 >"$T/lock.log" 2>"$T/lock.err" &
 then
     LOCK_PID=$!
