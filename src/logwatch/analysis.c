@@ -226,7 +226,7 @@ static struct client *client_get(struct lw_analysis *a, const struct lw_line *l)
         }
         c = client_slot(a->clients, a->capcl, key);
     }
-    memset(c, 0, sizeof(*c));
+    lw_zero(c, sizeof(*c));
     c->key = key;
     a->ncl++;
     return c;

@@ -1,6 +1,6 @@
 /* Access-log formats: nginx log_format strings (combined and common are two
  * of them), nginx JSON lines, and "auto", which tells them apart per line. */
-#include "logwatch.h"
+#include "logwatch_int.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -494,7 +494,7 @@ int lw_parse(const struct lw_format *f, const char *line, size_t n, struct lw_re
              char *scratch, struct err *e)
 {
     /* Not the whole record: the extra fields count only up to nextra. */
-    memset(r->f, 0, sizeof(r->f));
+    lw_zero(r->f, sizeof(r->f));
     r->nextra = 0;
     r->status = 0;
     r->time_ms = 0;

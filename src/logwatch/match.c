@@ -298,7 +298,7 @@ static int confirmed(struct lw_matcher *m, int i, const struct lw_record *r, con
 void lw_match_line(struct lw_matcher *m, const struct lw_format *f, const char *line, size_t n,
                    uint64_t number, struct lw_line *out)
 {
-    memset(out, 0, sizeof(*out));
+    lw_zero(out, sizeof(*out));
     out->text = line;
     out->len = (uint32_t)(n < UINT32_MAX ? n : UINT32_MAX);
     out->number = number;
