@@ -44,10 +44,63 @@ static json_t *detection_json(const struct lw_detection *d)
     return o;
 }
 
+/* One rule's detections, for the summary. */
+struct rule_sum {
+    const struct lw_rule *rule;
+    size_t clients;
+    uint64_t requests, successful;
+};
+
+static int rule_sum_worse(const void *x, const void *y)
+{
+    const struct rule_sum *a = x, *b = y;
+    if (a->rule->severity != b->rule->severity)
+        return b->rule->severity - a->rule->severity;
+    if (a->requests != b->requests)
+        return a->requests < b->requests ? 1 : -1;
+    return strcmp(a->rule->id, b->rule->id);
+}
+
+/* A day's log of a busy portal gives thousands of detections: first, a line
+ * per rule with its clients and requests, so the whole is seen at a glance. */
+static void print_summary(const struct lw_detection *d, size_t n)
+{
+    struct rule_sum *v = calloc(n, sizeof(*v));
+    if (!v)
+        return;
+    size_t nv = 0;
+    for (size_t i = 0; i < n; i++) {
+        size_t k = 0;
+        while (k < nv && v[k].rule != d[i].rule)
+            k++;
+        if (k == nv)
+            v[nv++].rule = d[i].rule;
+        v[k].clients++;
+        v[k].requests += d[i].count;
+        v[k].successful += d[i].possibly_successful != 0;
+    }
+    qsort(v, nv, sizeof(*v), rule_sum_worse);
+    printf("\nby rule:\n");
+    for (size_t k = 0; k < nv; k++) {
+        printf("  %-8s %-28s %-26s %6zu client%s %8llu request%s",
+               lw_severity_name(v[k].rule->severity), v[k].rule->id, v[k].rule->category,
+               v[k].clients, v[k].clients == 1 ? " " : "s", (unsigned long long)v[k].requests,
+               v[k].requests == 1 ? "" : "s");
+        if (v[k].successful)
+            printf("  %llu POSSIBLY SUCCESSFUL", (unsigned long long)v[k].successful);
+        putchar('\n');
+    }
+    free(v);
+}
+
 static void print_text(const struct lw_detection *d, size_t n, uint64_t lines, uint64_t skipped)
 {
     printf("%llu lines, %llu skipped, %zu detection%s\n", (unsigned long long)lines,
            (unsigned long long)skipped, n, n == 1 ? "" : "s");
+    if (n > 10) {
+        print_summary(d, n);
+        printf("\nby rule and client:\n");
+    }
     for (size_t i = 0; i < n; i++) {
         printf("\n%-8s %s  %s  client %s  ×%llu%s\n", lw_severity_name(d[i].rule->severity),
                d[i].rule->id, d[i].rule->category, d[i].client, (unsigned long long)d[i].count,

@@ -64,6 +64,20 @@ has "$ERR" "missing.log" "naming it"
 run logscan "$T/two.log" --format '$remote_addr $$'
 expect 2 "a log_format with an empty variable: exit 2"
 
+# Many detections: first a line per rule, its clients and requests as in --json.
+for i in 1 2 3; do
+    echo "198.51.100.7 - - [27/Nov/2026:09:00:0$i +0800] \"GET /.git/config HTTP/1.1\" 404 162 \"-\" \"Mozilla/5.0\""
+done >"$T/again.log"
+run logscan "$L"/attack/*.log "$T/again.log"
+"$TOCSIN" logscan --json "$L"/attack/*.log "$T/again.log" |
+    jq -r '.detections | group_by(.rule) | .[] | "\(.[0].rule) \(length) \(map(.count) | add)"' |
+    sort >"$T/sum.json"
+awk '/^by rule:$/ {on = 1; next} /^$/ {on = 0} on {print $2, $4, $6}' "$OUT" | sort >"$T/sum.text"
+[ "$(wc -l <"$T/sum.text")" -gt 40 ] && cmp -s "$T/sum.json" "$T/sum.text" &&
+    ok "many detections are summed up per rule first, as --json counts them" ||
+    not_ok "the summary per rule differs from --json" "$T/sum.text" "$T/sum.json"
+has "$OUT" "by rule and client:" "then each detection"
+
 # --hits numbers lines across the whole input.
 printf '%s\n' "$(head -1 "$L/benign/site.log")" >"$T/a.log"
 head -1 "$L/attack/sqli.log" >"$T/b.log"
