@@ -193,8 +193,8 @@ struct chunk {
     struct own own;
 };
 
-struct pipe {
-    struct scan *s;
+/* The reading of a plain file, shared by its workers. */
+struct plain {
     const struct lw_format *f;
     int fd;
     uint64_t size, nchunks, next; /* next: the first chunk no worker has taken */
@@ -208,7 +208,7 @@ struct pipe {
  * at its start) and enough after them to finish its last line, then splits
  * and matches the lines that start inside. Copying into a buffer of its own
  * leaves the lines in this core's cache for the matching. */
-static void chunk_match(struct pipe *pp, struct lw_matcher *m, struct chunk *c)
+static void chunk_match(struct plain *pp, struct lw_matcher *m, struct chunk *c)
 {
     struct part *p = &c->part;
     p->n = 0;
@@ -243,7 +243,7 @@ static void chunk_match(struct pipe *pp, struct lw_matcher *m, struct chunk *c)
 }
 
 /* Takes the next chunk once its slot is free; NULL when none is left. */
-static struct chunk *chunk_take(struct pipe *pp)
+static struct chunk *chunk_take(struct plain *pp)
 {
     pthread_mutex_lock(&pp->mu);
     struct chunk *c = NULL;
@@ -257,7 +257,7 @@ static struct chunk *chunk_take(struct pipe *pp)
     return c;
 }
 
-static void chunk_done(struct pipe *pp, struct chunk *c)
+static void chunk_done(struct plain *pp, struct chunk *c)
 {
     pthread_mutex_lock(&pp->mu);
     c->done = 1;
@@ -265,14 +265,14 @@ static void chunk_done(struct pipe *pp, struct chunk *c)
     pthread_mutex_unlock(&pp->mu);
 }
 
-struct pipe_worker {
-    struct pipe *pp;
+struct plain_worker {
+    struct plain *pp;
     struct lw_matcher *m;
 };
 
-static void *pipe_work(void *arg)
+static void *plain_work(void *arg)
 {
-    struct pipe_worker *w = arg;
+    struct plain_worker *w = arg;
     struct chunk *c;
     while ((c = chunk_take(w->pp)) != NULL) {
         chunk_match(w->pp, w->m, c);
@@ -283,12 +283,11 @@ static void *pipe_work(void *arg)
 
 static int scan_plain(struct scan *s, int fd, uint64_t size)
 {
-    struct pipe pp = {.s = s,
-                      .f = s->o->format,
-                      .fd = fd,
-                      .size = size,
-                      .nchunks = (size + CHUNK - 1) / CHUNK,
-                      .nring = (size_t)s->nw * RING_CHUNKS};
+    struct plain pp = {.f = s->o->format,
+                       .fd = fd,
+                       .size = size,
+                       .nchunks = (size + CHUNK - 1) / CHUNK,
+                       .nring = (size_t)s->nw * RING_CHUNKS};
     pp.ring = calloc(pp.nring, sizeof(*pp.ring));
     if (!pp.ring)
         return ERR_NOMEM;
@@ -296,11 +295,11 @@ static int scan_plain(struct scan *s, int fd, uint64_t size)
         pp.ring[k].index = k;
     pthread_mutex_init(&pp.mu, NULL);
     pthread_cond_init(&pp.changed, NULL);
-    struct pipe_worker pw[WORKERS_MAX];
+    struct plain_worker pw[WORKERS_MAX];
     int started[WORKERS_MAX] = {0}, nstarted = 0;
     for (int k = 0; k < s->nw; k++) {
-        pw[k] = (struct pipe_worker){.pp = &pp, .m = s->w[k].m};
-        started[k] = pthread_create(&s->w[k].thread, NULL, pipe_work, &pw[k]) == 0;
+        pw[k] = (struct plain_worker){.pp = &pp, .m = s->w[k].m};
+        started[k] = pthread_create(&s->w[k].thread, NULL, plain_work, &pw[k]) == 0;
         nstarted += started[k];
     }
     for (uint64_t i = 0; i < pp.nchunks; i++) {
