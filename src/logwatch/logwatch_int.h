@@ -15,6 +15,7 @@ struct lw_rules {
     struct lw_rule *v;
     size_t n;
     hs_database_t *db;    /* every pattern, id = index into v */
+    hs_database_t *batch; /* the request's patterns, for many requests in one scan; or NULL */
     pcre2_code **confirm; /* [n], NULL where a rule does not confirm */
     int any_method;       /* some rule looks at the method */
     int any_new_script;   /* some rule needs the guard's new scripts */

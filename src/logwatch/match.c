@@ -11,6 +11,8 @@
 #define FIELD_CACHE 4096         /* user agents and referers repeat: their results are remembered */
 #define FIELD_ARENA (256u << 10) /* each field's remembered texts, written round a ring */
 #define FIELD_KEY   1024u        /* longer fields are not remembered */
+#define BATCH_BYTES (64u << 10)  /* requests matched together by lw_match_flush, at most */
+#define BATCH_LINES 4096u
 
 enum scan_field { S_URI, S_UA, S_REFERER, S_METHOD };
 
@@ -41,6 +43,16 @@ struct field_slot {
     uint16_t hits[4];
 };
 
+/* A line whose request waits for lw_match_flush. */
+struct pending {
+    struct lw_line *out;
+    uint64_t hash;    /* of the request, for the cache */
+    uint32_t at, len; /* the request, in the batch */
+    uint32_t qpos;    /* where its query starts */
+    uint8_t touched;  /* the batch scan matched in it */
+    uint8_t flagged;  /* ... with a rule the line may keep */
+};
+
 struct lw_matcher {
     const struct lw_rules *rs;
     hs_scratch_t *scratch;
@@ -56,6 +68,11 @@ struct lw_matcher {
     struct field_slot *cache[3]; /* by enum scan_field: request, user agent, referer */
     char *ring[3];               /* the texts of the slots, FIELD_ARENA bytes each */
     uint64_t ring_at[3];         /* bytes ever written into each ring */
+    char *batch;                 /* the requests waiting, each followed by a newline */
+    size_t nbatch;
+    struct pending *pend; /* their lines, in order */
+    size_t npend;
+    size_t calls, budget; /* the batch scan's matches, and how many it may report */
     /* the scan in progress */
     struct lw_line *cur;
     enum scan_field field;
@@ -74,6 +91,8 @@ int lw_matcher_new(const struct lw_rules *rs, struct lw_matcher **out, struct er
     m->rs = rs;
     m->norm = malloc(LW_LINE_MAX + 1);
     m->unesc = malloc(LW_LINE_MAX + 1);
+    m->batch = malloc(BATCH_BYTES);
+    m->pend = malloc(BATCH_LINES * sizeof(*m->pend));
     m->md = pcre2_match_data_create(4, NULL);
     m->mctx = pcre2_match_context_create(NULL);
     int rc = 0;
@@ -83,14 +102,15 @@ int lw_matcher_new(const struct lw_rules *rs, struct lw_matcher **out, struct er
         if (!m->cache[i] || !m->ring[i])
             rc = ERR_NOMEM;
     }
-    if (rc || !m->norm || !m->unesc || !m->md || !m->mctx)
+    if (rc || !m->norm || !m->unesc || !m->batch || !m->pend || !m->md || !m->mctx)
         rc = err_set(e, ERR_NOMEM, "out of memory");
     /* A confirming pattern may backtrack badly on a hostile line: bounded. */
     if (!rc) {
         pcre2_set_match_limit(m->mctx, 200000);
         pcre2_set_depth_limit(m->mctx, 2000);
     }
-    if (!rc && rs->db && hs_alloc_scratch(rs->db, &m->scratch) != HS_SUCCESS)
+    if (!rc && ((rs->db && hs_alloc_scratch(rs->db, &m->scratch) != HS_SUCCESS) ||
+                (rs->batch && hs_alloc_scratch(rs->batch, &m->scratch) != HS_SUCCESS)))
         rc = err_set(e, ERR_NOMEM, "cannot allocate the matcher's scratch space");
     if (rc) {
         lw_matcher_free(m);
@@ -115,6 +135,8 @@ void lw_matcher_free(struct lw_matcher *m)
     free(m->new_scripts);
     free(m->norm);
     free(m->unesc);
+    free(m->batch);
+    free(m->pend);
     for (int i = 0; i < 3; i++) {
         free(m->cache[i]);
         free(m->ring[i]);
@@ -234,44 +256,80 @@ static void scan(struct lw_matcher *m, enum scan_field field, const char *p, siz
  * start included), so a cached result is exact. The slot keeps the field
  * itself and a hit compares it whole: lw_hash is fast, not collision-proof,
  * and an attack that hashed like a benign request seen before must not
- * inherit its empty result. */
+ * inherit its empty result. Adds the hits and returns 1 when found. */
+static int cache_get(struct lw_matcher *m, enum scan_field field, uint64_t h, const char *p,
+                     size_t n)
+{
+    struct field_slot *s = &m->cache[field][h % FIELD_CACHE];
+    /* The text is still there unless the ring has come round over it. */
+    if (s->hash != h || s->len != n || m->ring_at[field] - s->at > FIELD_ARENA ||
+        memcmp(m->ring[field] + s->at % FIELD_ARENA, p, n) != 0)
+        return 0;
+    m->field = field;
+    for (int i = 0; i < s->nhits; i++)
+        add_hit(m, s->hits[i]);
+    return 1;
+}
+
+/* Remembers a field's hits, when they are few. */
+static void cache_put(struct lw_matcher *m, enum scan_field field, uint64_t h, const char *p,
+                      size_t n, const uint16_t *hits, int got)
+{
+    if (got > 4 || n > FIELD_KEY)
+        return;
+    uint64_t at = m->ring_at[field];
+    if (at % FIELD_ARENA + n > FIELD_ARENA) /* not across the ring's end: from its start */
+        at += FIELD_ARENA - at % FIELD_ARENA;
+    memcpy(m->ring[field] + at % FIELD_ARENA, p, n);
+    m->ring_at[field] = at + n;
+    struct field_slot *s = &m->cache[field][h % FIELD_CACHE];
+    s->at = at;
+    s->hash = h;
+    s->len = (uint32_t)n;
+    s->nhits = (uint16_t)got;
+    for (int i = 0; i < got; i++)
+        s->hits[i] = hits[i];
+}
+
+/* Scans a field of the line unless its hits are remembered, and remembers
+ * them when they are all there: none dropped as a repeat of a hit the line
+ * had, nor for want of room. */
 static void scan_cached(struct lw_matcher *m, enum scan_field field, const char *p, size_t n)
 {
     if (!p || n == 0 || (n == 1 && p[0] == '-'))
         return;
     uint64_t h = lw_hash(p, n);
-    struct field_slot *s = &m->cache[field][h % FIELD_CACHE];
-    /* The text is still there unless the ring has come round over it. */
-    if (s->hash == h && s->len == n && m->ring_at[field] - s->at <= FIELD_ARENA &&
-        memcmp(m->ring[field] + s->at % FIELD_ARENA, p, n) == 0) {
-        m->field = field;
-        for (int i = 0; i < s->nhits; i++)
-            add_hit(m, s->hits[i]);
+    if (cache_get(m, field, h, p, n))
         return;
-    }
     int before = m->cur->nhits;
     m->dup = 0;
     scan(m, field, p, n);
-    int got = m->cur->nhits - before;
-    if (got <= 4 && !m->dup && m->cur->nhits < LW_LINE_HITS_MAX && n <= FIELD_KEY) {
-        uint64_t at = m->ring_at[field];
-        if (at % FIELD_ARENA + n > FIELD_ARENA) /* not across the ring's end: from its start */
-            at += FIELD_ARENA - at % FIELD_ARENA;
-        memcpy(m->ring[field] + at % FIELD_ARENA, p, n);
-        m->ring_at[field] = at + n;
-        s->at = at;
-        s->hash = h;
-        s->len = (uint32_t)n;
-        s->nhits = (uint16_t)got;
-        for (int i = 0; i < got; i++)
-            s->hits[i] = m->cur->hits[before + i];
-    }
+    if (!m->dup && m->cur->nhits < LW_LINE_HITS_MAX)
+        cache_put(m, field, h, p, n, m->cur->hits + before, m->cur->nhits - before);
 }
 
-static int confirmed(struct lw_matcher *m, int i, const struct lw_record *r, const char *uri,
-                     size_t urin)
+/* The rule's conditions on the line's status, method and path (among the
+ * guard's new scripts). */
+static int line_allows(const struct lw_matcher *m, const struct lw_rule *rule,
+                       const struct lw_line *l)
 {
-    unsigned id = m->cur->hits[i];
+    if (rule->status_lo && (l->status < rule->status_lo || l->status > rule->status_hi))
+        return 0;
+    return !(rule->method_post && !l->is_post) &&
+           !(rule->new_script && !is_new_script(m, l->path_hash));
+}
+
+/* Whether hit i of the line stands: the rule's conditions, then its
+ * confirmation on the field it matched (r is needed only for the user
+ * agent, referer and method). */
+static int keep_hit(struct lw_matcher *m, int i, const struct lw_record *r, const char *uri,
+                    size_t urin)
+{
+    const struct lw_line *l = m->cur;
+    unsigned id = l->hits[i];
+    const struct lw_rule *rule = &m->rs->v[id];
+    if (!line_allows(m, rule, l))
+        return 0;
     pcre2_code *c = m->rs->confirm[id];
     if (!c)
         return 1;
@@ -279,7 +337,7 @@ static int confirmed(struct lw_matcher *m, int i, const struct lw_record *r, con
     size_t n = urin;
     switch ((enum scan_field)m->hit_field[i]) {
     case S_URI:
-        if (!(m->rs->v[id].fields & LW_F_URI))
+        if (!(rule->fields & LW_F_URI))
             n = m->qpos;
         break;
     case S_UA:
@@ -295,8 +353,24 @@ static int confirmed(struct lw_matcher *m, int i, const struct lw_record *r, con
     return pcre2_match(c, (PCRE2_SPTR)p, n, 0, 0, m->md, m->mctx) >= 0;
 }
 
-void lw_match_line(struct lw_matcher *m, const struct lw_format *f, const char *line, size_t n,
-                   uint64_t number, struct lw_line *out)
+/* Keeps the line's hits that stand, in order; returns how many. */
+static int keep_hits(struct lw_matcher *m, const struct lw_record *r, const char *uri, size_t urin)
+{
+    struct lw_line *l = m->cur;
+    int k = 0;
+    for (int i = 0; i < l->nhits; i++)
+        if (keep_hit(m, i, r, uri, urin)) {
+            m->hit_field[k] = m->hit_field[i];
+            l->hits[k++] = l->hits[i];
+        }
+    l->nhits = (uint16_t)k;
+    return k;
+}
+
+/* Parses the line and matches all but, when defer is set and the batch has
+ * room, its request, which waits for lw_match_flush. */
+static void match_line(struct lw_matcher *m, const struct lw_format *f, const char *line, size_t n,
+                       uint64_t number, struct lw_line *out, int defer)
 {
     lw_zero(out, sizeof(*out));
     out->text = line;
@@ -329,24 +403,117 @@ void lw_match_line(struct lw_matcher *m, const struct lw_format *f, const char *
             out->is_login = 1;
 
     m->cur = out;
-    scan_cached(m, S_URI, uri, urin);
+    if (defer && m->rs->batch && uri && urin > 0 && !(urin == 1 && uri[0] == '-') &&
+        urin < BATCH_BYTES) {
+        uint64_t h = lw_hash(uri, urin);
+        if (!cache_get(m, S_URI, h, uri, urin)) {
+            if (m->nbatch + urin + 1 > BATCH_BYTES || m->npend == BATCH_LINES) {
+                size_t qpos = m->qpos;
+                lw_match_flush(m);
+                m->cur = out;
+                m->qpos = qpos;
+            }
+            memcpy(m->batch + m->nbatch, uri, urin);
+            m->pend[m->npend++] = (struct pending){.out = out,
+                                                   .hash = h,
+                                                   .at = (uint32_t)m->nbatch,
+                                                   .len = (uint32_t)urin,
+                                                   .qpos = (uint32_t)m->qpos};
+            m->nbatch += urin;
+            m->batch[m->nbatch++] = '\n';
+        }
+    } else {
+        scan_cached(m, S_URI, uri, urin);
+    }
     scan_cached(m, S_UA, r.f[LW_UA].p, r.f[LW_UA].n);
     scan_cached(m, S_REFERER, r.f[LW_REFERER].p, r.f[LW_REFERER].n);
     if (m->rs->any_method)
         scan(m, S_METHOD, r.f[LW_METHOD].p, r.f[LW_METHOD].n);
+    keep_hits(m, &r, uri, urin);
+}
 
-    /* Each rule's conditions, then its confirmation. */
-    int k = 0;
-    for (int i = 0; i < out->nhits; i++) {
-        const struct lw_rule *rule = &m->rs->v[out->hits[i]];
-        int keep = !(rule->status_lo && (r.status < rule->status_lo || r.status > rule->status_hi));
-        keep = keep && !(rule->method_post && !out->is_post);
-        keep = keep && !(rule->new_script && !is_new_script(m, out->path_hash));
-        keep = keep && confirmed(m, i, &r, uri, urin);
-        if (keep) {
-            m->hit_field[k] = m->hit_field[i];
-            out->hits[k++] = out->hits[i];
-        }
+void lw_match_line(struct lw_matcher *m, const struct lw_format *f, const char *line, size_t n,
+                   uint64_t number, struct lw_line *out)
+{
+    match_line(m, f, line, n, number, out, 0);
+}
+
+void lw_match_line_deferred(struct lw_matcher *m, const struct lw_format *f, const char *line,
+                            size_t n, uint64_t number, struct lw_line *out)
+{
+    match_line(m, f, line, n, number, out, 1);
+}
+
+/* The batch scan's match: flags the request it ends in (or the newline
+ * after it) when the line may keep the rule: a path rule ending before the
+ * query, the line's status and method as the rule wants. A pattern may
+ * match at every byte after some point; past the budget the scan stops and
+ * every request is matched alone. */
+static int on_batch_match(unsigned id, unsigned long long from, unsigned long long to,
+                          unsigned flags, void *ctx)
+{
+    (void)from;
+    (void)flags;
+    struct lw_matcher *m = ctx;
+    size_t lo = 0, hi = m->npend; /* the last request starting before to */
+    while (hi - lo > 1) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (m->pend[mid].at < to)
+            lo = mid;
+        else
+            hi = mid;
     }
-    out->nhits = (uint16_t)k;
+    struct pending *p = &m->pend[lo];
+    const struct lw_rule *rule = &m->rs->v[id];
+    p->touched = 1;
+    if (!p->flagged && ((rule->fields & LW_F_URI) || to - p->at <= (uint64_t)p->qpos + 1))
+        p->flagged = (uint8_t)line_allows(m, rule, p->out);
+    return ++m->calls > m->budget;
+}
+
+/* A waiting request's own match, as lw_match_line would have done it first:
+ * its hits go before the user agent's and referer's, which drop a rule
+ * it already has. */
+static void finish(struct lw_matcher *m, const struct pending *p)
+{
+    struct lw_line *l = p->out;
+    uint16_t other[LW_LINE_HITS_MAX];
+    int nother = l->nhits;
+    memcpy(other, l->hits, sizeof(other));
+    const char *uri = m->batch + p->at;
+    m->cur = l;
+    m->qpos = p->qpos;
+    l->nhits = 0;
+    m->dup = 0;
+    scan(m, S_URI, uri, p->len);
+    if (!m->dup && l->nhits < LW_LINE_HITS_MAX)
+        cache_put(m, S_URI, p->hash, uri, p->len, l->hits, l->nhits);
+    int k = keep_hits(m, NULL, uri, p->len);
+    for (int i = 0; i < nother && k < LW_LINE_HITS_MAX; i++) {
+        int seen = 0;
+        for (int j = 0; j < k && !seen; j++)
+            seen = l->hits[j] == other[i];
+        if (!seen)
+            l->hits[k++] = other[i];
+    }
+    l->nhits = (uint16_t)k;
+}
+
+void lw_match_flush(struct lw_matcher *m)
+{
+    if (!m->npend)
+        return;
+    m->calls = 0;
+    m->budget = 4 * m->npend + 64;
+    int all = hs_scan(m->rs->batch, m->batch, (unsigned)m->nbatch, 0, m->scratch, on_batch_match,
+                      m) != HS_SUCCESS;
+    for (size_t i = 0; i < m->npend; i++) {
+        struct pending *p = &m->pend[i];
+        if (all || p->flagged)
+            finish(m, p);
+        else if (!p->touched) /* a match the line cannot keep may stand on another's */
+            cache_put(m, S_URI, p->hash, m->batch + p->at, p->len, NULL, 0);
+    }
+    m->npend = 0;
+    m->nbatch = 0;
 }

@@ -2,6 +2,7 @@
  * vectorscan database with PCRE2 programs for the rules that confirm. */
 #include "logwatch_int.h"
 
+#include <ctype.h>
 #include <dirent.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -317,6 +318,11 @@ static char *path_pattern(const char *p)
  * directory under the SHA-256 of everything it depends on, and compiled again
  * only when that changes (or the cached copy does not load on this CPU). */
 
+/* The flags of every pattern: the first match of each is enough. The batch
+ * database wants every match, and ^ and $ at each line of the batch. */
+#define RULE_FLAGS  (HS_FLAG_CASELESS | HS_FLAG_SINGLEMATCH | HS_FLAG_DOTALL)
+#define BATCH_FLAGS (HS_FLAG_CASELESS | HS_FLAG_DOTALL | HS_FLAG_MULTILINE)
+
 static int cache_path(const struct lw_rules *rs, char *out, size_t cap)
 {
     const char *dir = getenv("TOCSIN_CACHE"), *xdg = getenv("XDG_CACHE_HOME"),
@@ -335,6 +341,9 @@ static int cache_path(const struct lw_rules *rs, char *out, size_t cap)
         return -1;
     const char *v = hs_version();
     sha256_update(&c, v, strlen(v) + 1);
+    sha256_update(&c, "layout 2", 9); /* cache_load's; files of an older one are not read */
+    unsigned fl[2] = {RULE_FLAGS, BATCH_FLAGS};
+    sha256_update(&c, fl, sizeof(fl));
     for (size_t i = 0; i < rs->n; i++) {
         sha256_update(&c, rs->v[i].pattern, strlen(rs->v[i].pattern) + 1);
         sha256_update(&c, &rs->v[i].fields, sizeof(rs->v[i].fields));
@@ -347,21 +356,34 @@ static int cache_path(const struct lw_rules *rs, char *out, size_t cap)
     return 0;
 }
 
-/* The cache file: the rule count, each rule's flags, the serialised database. */
+/* The cache file: the rule count, each rule's flags, the length of the
+ * serialised database, the database, then the batch database (none when
+ * its length is 0). */
 static int cache_load(struct lw_rules *rs, const char *path, unsigned *flags)
 {
     struct buf b;
-    buf_init(&b, 64u << 20);
-    int ok = fs_read_file(path, 64u << 20, &b, NULL) == 0 && b.len > 4 + 4 * rs->n;
+    buf_init(&b, 128u << 20);
+    int ok = fs_read_file(path, 128u << 20, &b, NULL) == 0 && b.len > 12 + 4 * rs->n;
     uint32_t n = 0;
     if (ok) {
         memcpy(&n, b.p, 4);
         ok = n == rs->n;
     }
+    size_t at = 4 + 4 * (size_t)n;
+    uint64_t len = 0;
     if (ok) {
         memcpy(flags, b.p + 4, 4 * n);
-        size_t at = 4 + 4 * (size_t)n;
-        ok = hs_deserialize_database(b.p + at, b.len - at, &rs->db) == HS_SUCCESS;
+        memcpy(&len, b.p + at, 8);
+        at += 8;
+        ok = len <= b.len - at &&
+             hs_deserialize_database(b.p + at, (size_t)len, &rs->db) == HS_SUCCESS;
+        at += (size_t)len;
+    }
+    if (ok && at < b.len &&
+        hs_deserialize_database(b.p + at, b.len - at, &rs->batch) != HS_SUCCESS) {
+        hs_free_database(rs->db);
+        rs->db = NULL;
+        ok = 0;
     }
     buf_release(&b);
     return ok ? 0 : -1;
@@ -405,19 +427,29 @@ static void cache_prune(const char *dir)
 
 static void cache_store(const struct lw_rules *rs, const char *path, const unsigned *flags)
 {
-    char *bytes = NULL;
-    size_t len = 0;
+    char *bytes = NULL, *batch = NULL;
+    size_t len = 0, blen = 0;
     if (hs_serialize_database(rs->db, &bytes, &len) != HS_SUCCESS)
         return;
+    if (rs->batch && hs_serialize_database(rs->batch, &batch, &blen) != HS_SUCCESS) {
+        free(bytes);
+        return;
+    }
     struct buf b;
-    buf_init(&b, (64u << 20) + 4 * rs->n + 4);
+    buf_init(&b, (128u << 20) + 4 * rs->n + 12);
     uint32_t n = (uint32_t)rs->n;
+    uint64_t len64 = len;
     int rc = buf_add(&b, &n, 4);
     if (!rc)
         rc = buf_add(&b, flags, 4 * rs->n);
     if (!rc)
+        rc = buf_add(&b, &len64, 8);
+    if (!rc)
         rc = buf_add(&b, bytes, len);
+    if (!rc && blen)
+        rc = buf_add(&b, batch, blen);
     free(bytes);
+    free(batch);
     char dir[4096];
     snprintf(dir, sizeof(dir), "%s", path);
     char *slash = strrchr(dir, '/');
@@ -428,6 +460,53 @@ static void cache_store(const struct lw_rules *rs, const char *path, const unsig
             cache_prune(dir);
     }
     buf_release(&b);
+}
+
+/* Whether a pattern matches the same in a request alone as in the requests
+ * of a batch, one per line, with ^ and $ at each line: not when it anchors to
+ * the whole text (\A, \z, \Z) or sets its own multi-line option. Escaped
+ * backslashes are not told apart: such a rule only makes requests be matched
+ * one by one. */
+static int batch_safe(const char *p)
+{
+    if (strstr(p, "\\A") || strstr(p, "\\z") || strstr(p, "\\Z"))
+        return 0;
+    for (const char *g = strstr(p, "(?"); g; g = strstr(g + 2, "(?"))
+        for (const char *o = g + 2; isalpha((unsigned char)*o) || *o == '-' || *o == '^'; o++)
+            if (*o == 'm' || *o == '^')
+                return 0;
+    return 1;
+}
+
+/* The patterns that look at the request, again, for lw_match_line_deferred:
+ * every match reported rather than the first, and ^ and $ matching at each
+ * line. A request's matches there are a superset of its own (a pattern may
+ * also match across two requests), so a request without any has none; the
+ * others are matched again alone. Without it requests are matched one by one. */
+static void compile_batch(struct lw_rules *rs, const char *const *exprs, const unsigned *flags)
+{
+    size_t n = rs->n, k = 0;
+    const char **bx = calloc(n, sizeof(*bx));
+    unsigned *bf = calloc(n, sizeof(*bf)), *bid = calloc(n, sizeof(*bid));
+    int ok = bx && bf && bid;
+    for (size_t i = 0; ok && i < n; i++) {
+        if (!(rs->v[i].fields & (LW_F_URI | LW_F_PATH)))
+            continue;
+        ok = batch_safe(exprs[i]);
+        bx[k] = exprs[i];
+        bf[k] = (flags[i] & ~(unsigned)RULE_FLAGS) | BATCH_FLAGS;
+        bid[k++] = (unsigned)i;
+    }
+    hs_compile_error_t *ce = NULL;
+    if (ok && k > 0 &&
+        hs_compile_multi(bx, bf, bid, (unsigned)k, HS_MODE_BLOCK, NULL, &rs->batch, &ce) !=
+            HS_SUCCESS) {
+        hs_free_compile_error(ce);
+        rs->batch = NULL;
+    }
+    free(bx);
+    free(bf);
+    free(bid);
 }
 
 static int compile_all(struct lw_rules *rs, struct err *e)
@@ -451,7 +530,7 @@ static int compile_all(struct lw_rules *rs, struct err *e)
                 rc = err_set(e, ERR_NOMEM, "out of memory");
             exprs[i] = rewritten[i] = x;
         }
-        flags[i] = HS_FLAG_CASELESS | HS_FLAG_SINGLEMATCH | HS_FLAG_DOTALL;
+        flags[i] = RULE_FLAGS;
         ids[i] = (unsigned)i;
         if (rs->v[i].confirm[0])
             rc = compile_pcre(rs, i, rs->v[i].confirm, e);
@@ -485,6 +564,8 @@ static int compile_all(struct lw_rules *rs, struct err *e)
             rc = err_set(e, ERR_INPUT, "%s: rule %s: %s", rs->v[at].source, rs->v[at].id, msg);
         }
     }
+    if (!rc && n > 0)
+        compile_batch(rs, exprs, flags);
     if (!rc && cached)
         cache_store(rs, cache, flags);
 out:
@@ -539,6 +620,8 @@ void lw_rules_free(struct lw_rules *rs)
         return;
     if (rs->db)
         hs_free_database(rs->db);
+    if (rs->batch)
+        hs_free_database(rs->batch);
     for (size_t i = 0; rs->confirm && i < rs->n; i++)
         pcre2_code_free(rs->confirm[i]);
     free(rs->confirm);

@@ -54,7 +54,8 @@ static struct lw_line *part_next(struct part *p)
 /* Splits and matches the lines of b that start in [at, inside) and end
  * before n (the last one may run to n); into the worker's part. A line
  * without its newline before n is too long unless b ends where the input
- * does (complete). */
+ * does (complete). Requests are matched in batches: the lines must stay in
+ * place until the batch is flushed, so it is before the part grows. */
 static void match_lines(struct worker *w, const char *b, size_t at, size_t inside, size_t n,
                         int complete)
 {
@@ -62,6 +63,8 @@ static void match_lines(struct worker *w, const char *b, size_t at, size_t insid
     while (at < inside && at < n) {
         const char *nl = memchr(b + at, '\n', n - at);
         size_t end = nl ? (size_t)(nl - b) : n;
+        if (p->n == p->cap)
+            lw_match_flush(w->m);
         struct lw_line *l = part_next(p);
         if (!l) {
             p->failed = 1;
@@ -70,9 +73,10 @@ static void match_lines(struct worker *w, const char *b, size_t at, size_t insid
         if (end - at > LW_LINE_MAX || (!nl && !complete)) /* too long: skipped, counted */
             *l = (struct lw_line){.text = b + at, .len = LW_LINE_MAX};
         else
-            lw_match_line(w->m, w->f, b + at, end - at, 0, l);
+            lw_match_line_deferred(w->m, w->f, b + at, end - at, 0, l);
         at = end + 1;
     }
+    lw_match_flush(w->m);
 }
 
 static void *work(void *arg)

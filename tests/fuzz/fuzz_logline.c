@@ -1,6 +1,8 @@
 /* libFuzzer harness for the access-log line parser and the matcher: any bytes,
  * in every format, must parse or be refused with a reason, and every field
- * found must lie inside the line (or the unescaping scratch). */
+ * found must lie inside the line (or the unescaping scratch). Split into
+ * lines, the input must also get the same hits matched in a batch as each
+ * line matched alone. */
 #include "logwatch/logwatch.h"
 
 #include <stdlib.h>
@@ -19,14 +21,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static struct lw_format *f[4];
     static struct lw_rules *rs;
-    static struct lw_matcher *m;
+    static struct lw_matcher *m, *batched;
     if (!rs) {
         const char *specs[] = {"auto", "json", "common",
                                "$remote_addr|$time_iso8601|$request|$status|$http_user_agent"};
         for (int i = 0; i < 4; i++)
             if (lw_format_new(specs[i], &f[i], NULL) != 0)
                 __builtin_trap();
-        if (lw_rules_new(NULL, &rs, NULL) != 0 || lw_matcher_new(rs, &m, NULL) != 0)
+        if (lw_rules_new(NULL, &rs, NULL) != 0 || lw_matcher_new(rs, &m, NULL) != 0 ||
+            lw_matcher_new(rs, &batched, NULL) != 0)
             __builtin_trap();
     }
     const char *line = (const char *)data;
@@ -53,5 +56,24 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 __builtin_trap();
     }
     free(scratch);
+
+    enum { LINES = 64 };
+    static struct lw_line alone[LINES], batch[LINES];
+    for (int i = 0; i < 4; i++) {
+        size_t at = 0;
+        int n = 0;
+        while (at <= size && n < LINES) {
+            const char *nl = memchr(line + at, '\n', size - at);
+            size_t end = nl ? (size_t)(nl - line) : size;
+            lw_match_line(m, f[i], line + at, end - at, 1, &alone[n]);
+            lw_match_line_deferred(batched, f[i], line + at, end - at, 1, &batch[n++]);
+            at = end + 1;
+        }
+        lw_match_flush(batched);
+        for (int k = 0; k < n; k++)
+            if (alone[k].nhits != batch[k].nhits ||
+                memcmp(alone[k].hits, batch[k].hits, alone[k].nhits * sizeof(alone[k].hits[0])))
+                __builtin_trap();
+    }
     return 0;
 }

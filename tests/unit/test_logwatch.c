@@ -169,7 +169,8 @@ struct matching {
 
 static int matching_open(void **state)
 {
-    setenv("TOCSIN_CACHE", "/nonexistent/tocsin-unit", 1); /* always compile */
+    setenv("TOCSIN_CACHE", "/dev/null/tocsin-unit",
+           1); /* always compile: not even root can store there */
     struct matching *x = calloc(1, sizeof(*x));
     assert_non_null(x);
     assert_int_equal(lw_rules_new(NULL, &x->rs, NULL), 0);
@@ -261,6 +262,107 @@ static void test_cache_does_not_trust_the_hash(void **state)
     }
 }
 
+/* Matching requests in batches (lw_match_line_deferred) gives each line
+ * what matching it alone gives, hits and their order alike: over the whole
+ * detection corpus, twice (the second time from the cache), with a batch
+ * scan stopped by too many matches, a rule that matches only across two
+ * requests, '$' ending a request inside a batch, and a request a rule
+ * matches but whose line the rule does not want (remembered as nothing, it
+ * would hide the same request sent as the rule wants). */
+#define BATCH_TEST_LINES 2000
+
+static void test_batches_match_as_alone(void **state)
+{
+    struct matching *x = *state;
+    struct lw_matcher *alone = x->m, *batched;
+    assert_non_null(x->rs->batch); /* else requests are matched alone anyway */
+    assert_int_equal(lw_matcher_new(x->rs, &batched, NULL), 0);
+    char **text = calloc(BATCH_TEST_LINES, sizeof(*text));
+    assert_non_null(text);
+    int n = 0;
+    static const char *const crafted[] = {
+        /* sqli-union-select, but only across the two requests */
+        "1.1.1.1 - - [27/Nov/2026:08:00:00 +0800] \"GET /s?q=1'%20union HTTP/1.1\" 200 1 \"-\" "
+        "\"-\"",
+        "1.1.1.1 - - [27/Nov/2026:08:00:00 +0800] \"GET select%201 HTTP/1.1\" 200 1 \"-\" \"-\"",
+        /* a path rule's '$' at the query, and at the end, in mid-batch */
+        "1.1.1.2 - - [27/Nov/2026:08:00:01 +0800] \"GET /www.zip?x=1 HTTP/1.1\" 404 1 \"-\" \"-\"",
+        "1.1.1.2 - - [27/Nov/2026:08:00:01 +0800] \"GET /old/index.php.bak HTTP/1.1\" 404 1 \"-\" "
+        "\"-\"",
+        /* webshell-post-short-name wants a POST: the GET after it must not
+         * have the request remembered as matching nothing */
+        "1.1.1.3 - - [27/Nov/2026:08:00:02 +0800] \"POST /up/x.php HTTP/1.1\" 200 1 \"-\" \"-\"",
+        "1.1.1.3 - - [27/Nov/2026:08:00:03 +0800] \"GET /up/x.php HTTP/1.1\" 200 1 \"-\" \"-\"",
+    };
+    for (size_t i = 0; i < sizeof(crafted) / sizeof(crafted[0]); i++)
+        assert_non_null(text[n++] = strdup(crafted[i]));
+    static const char *const files[] = {
+        "attack/cmdi",      "attack/cms",       "attack/deser",     "attack/fastjson",
+        "attack/lfi",       "attack/log4shell", "attack/oa",        "attack/ognl",
+        "attack/rfi",       "attack/scanner",   "attack/sensitive", "attack/spring4shell",
+        "attack/sqli",      "attack/ssrf",      "attack/ssti",      "attack/thinkphp",
+        "attack/traversal", "attack/weblogic",  "attack/webshell",  "attack/xss",
+        "attack/xxe",       "benign/admin",     "benign/api",       "benign/articles",
+        "benign/bots",      "benign/browsers",  "benign/oa",        "benign/search",
+        "benign/site",
+    };
+    for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+        char path[128], buf[70000];
+        snprintf(path, sizeof(path), "tests/data/logs/%s.log", files[i]);
+        FILE *fp = fopen(path, "r");
+        assert_non_null(fp);
+        while (fgets(buf, sizeof(buf), fp) && n < BATCH_TEST_LINES - 300) {
+            buf[strcspn(buf, "\n")] = '\0';
+            assert_non_null(text[n++] = strdup(buf));
+        }
+        fclose(fp);
+    }
+    /* 300 lines with many matches each: the batch scan stops, each is matched alone */
+    for (int i = 0; i < 300; i++) {
+        char buf[512];
+        snprintf(buf, sizeof(buf),
+                 "1.1.1.4 - - [27/Nov/2026:08:00:04 +0800] \"GET /a/../../../etc/passwd?x=%d"
+                 "&u=1'%%20union%%20select%%201,2--&f=php://filter/x HTTP/1.1\" 200 1 \"-\" \"-\"",
+                 i);
+        assert_non_null(text[n++] = strdup(buf));
+    }
+    struct lw_line *a = calloc((size_t)n, sizeof(*a)), *b = calloc((size_t)n, sizeof(*b));
+    assert_non_null(a);
+    assert_non_null(b);
+    /* The crafted lines alone, twice, then everything, twice: the second
+     * time each request is taken from the cache if it is still there. */
+    int ncrafted = (int)(sizeof(crafted) / sizeof(crafted[0]));
+    for (int round = 0; round < 4; round++) {
+        int upto = round < 2 ? ncrafted : n;
+        for (int i = 0; i < upto; i++) {
+            lw_match_line(alone, x->f, text[i], strlen(text[i]), (uint64_t)i + 1, &a[i]);
+            lw_match_line_deferred(batched, x->f, text[i], strlen(text[i]), (uint64_t)i + 1, &b[i]);
+        }
+        lw_match_flush(batched);
+        for (int i = 0; i < upto; i++) {
+            if (a[i].nhits != b[i].nhits || memcmp(a[i].hits, b[i].hits, a[i].nhits * 2) != 0)
+                fail_msg("round %d, line %d (%s): %d hits alone, %d in a batch", round, i, text[i],
+                         a[i].nhits, b[i].nhits);
+            assert_int_equal(a[i].parsed, b[i].parsed);
+            assert_int_equal(a[i].path_hash, b[i].path_hash);
+        }
+        assert_false(has_rule(x->rs, &b[0], "sqli-union-select"));
+        assert_false(has_rule(x->rs, &b[1], "sqli-union-select"));
+        assert_true(has_rule(x->rs, &b[2], "sensitive-backup"));
+        assert_true(has_rule(x->rs, &b[3], "sensitive-backup"));
+        assert_true(has_rule(x->rs, &b[4], "webshell-post-short-name"));
+        assert_false(has_rule(x->rs, &b[5], "webshell-post-short-name"));
+        if (round >= 2)
+            assert_true(has_rule(x->rs, &b[n - 1], "lfi-sensitive-file"));
+    }
+    free(a);
+    free(b);
+    for (int i = 0; i < n; i++)
+        free(text[i]);
+    free(text);
+    lw_matcher_free(batched);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -271,6 +373,7 @@ int main(void)
         cmocka_unit_test(test_rule_files),
         cmocka_unit_test_setup_teardown(test_path_anchor_and_new_scripts, matching_open,
                                         matching_close),
+        cmocka_unit_test_setup_teardown(test_batches_match_as_alone, matching_open, matching_close),
         cmocka_unit_test_setup_teardown(test_cache_does_not_trust_the_hash, matching_open,
                                         matching_close),
     };
