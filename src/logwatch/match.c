@@ -73,12 +73,12 @@ struct lw_matcher {
     struct pending *pend; /* their lines, in order */
     size_t npend;
     size_t calls, budget; /* the batch scan's matches, and how many it may report */
-    /* the scan in progress */
+    /* the line and the field being matched */
     struct lw_line *cur;
     enum scan_field field;
-    size_t qpos; /* where the URI's query starts */
-    int dup;     /* a hit was already there: the UA's result is not cached */
-    uint8_t hit_field[LW_LINE_HITS_MAX];
+    size_t qpos;                    /* where the URI's query starts */
+    uint16_t raw[LW_LINE_HITS_MAX]; /* the field's hits, before the rules' conditions */
+    int nraw;
 };
 
 int lw_matcher_new(const struct lw_rules *rs, struct lw_matcher **out, struct err *e)
@@ -200,18 +200,17 @@ static int is_new_script(const struct lw_matcher *m, uint64_t h)
     return 0;
 }
 
+/* A line's hits are each field's hits that stand, in the order request,
+ * user agent, referer, method, each rule once, the first LW_LINE_HITS_MAX of
+ * them. A field's own hits are collected first (raw, at most
+ * LW_LINE_HITS_MAX), then kept or not (keep). */
 static void add_hit(struct lw_matcher *m, unsigned id)
 {
-    struct lw_line *l = m->cur;
-    for (int i = 0; i < l->nhits; i++)
-        if (l->hits[i] == id) {
-            m->dup = 1;
+    for (int i = 0; i < m->nraw; i++)
+        if (m->raw[i] == id)
             return;
-        }
-    if (l->nhits < LW_LINE_HITS_MAX) {
-        m->hit_field[l->nhits] = (uint8_t)m->field;
-        l->hits[l->nhits++] = (uint16_t)id;
-    }
+    if (m->nraw < LW_LINE_HITS_MAX)
+        m->raw[m->nraw++] = (uint16_t)id;
 }
 
 static int on_match(unsigned id, unsigned long long from, unsigned long long to, unsigned flags,
@@ -242,21 +241,23 @@ static int on_match(unsigned id, unsigned long long from, unsigned long long to,
     return 0;
 }
 
+/* The field's raw hits. */
 static void scan(struct lw_matcher *m, enum scan_field field, const char *p, size_t n)
 {
-    if (!p || n == 0 || !m->rs->db)
-        return;
     m->field = field;
-    hs_scan(m->rs->db, p, (unsigned)n, 0, m->scratch, on_match, m);
+    m->nraw = 0;
+    if (p && n > 0 && m->rs->db)
+        hs_scan(m->rs->db, p, (unsigned)n, 0, m->scratch, on_match, m);
 }
 
 /* A request's, user agent's or referer's hits, from the cache when it was
  * seen before: portals serve the same pages, and clients send the same
- * agents, over and over. A request's hits depend on it alone (its query's
- * start included), so a cached result is exact. The slot keeps the field
- * itself and a hit compares it whole: lw_hash is fast, not collision-proof,
- * and an attack that hashed like a benign request seen before must not
- * inherit its empty result. Adds the hits and returns 1 when found. */
+ * agents, over and over. A field's raw hits depend on it alone (a request's
+ * query start included), so a cached result is exact. The slot keeps the
+ * field itself and a hit compares it whole: lw_hash is fast, not
+ * collision-proof, and an attack that hashed like a benign request seen
+ * before must not inherit its empty result. Sets the raw hits and returns 1
+ * when found. */
 static int cache_get(struct lw_matcher *m, enum scan_field field, uint64_t h, const char *p,
                      size_t n)
 {
@@ -266,12 +267,12 @@ static int cache_get(struct lw_matcher *m, enum scan_field field, uint64_t h, co
         memcmp(m->ring[field] + s->at % FIELD_ARENA, p, n) != 0)
         return 0;
     m->field = field;
-    for (int i = 0; i < s->nhits; i++)
-        add_hit(m, s->hits[i]);
+    m->nraw = s->nhits;
+    memcpy(m->raw, s->hits, s->nhits * sizeof(m->raw[0]));
     return 1;
 }
 
-/* Remembers a field's hits, when they are few. */
+/* Remembers a field's raw hits, when they are few and all there. */
 static void cache_put(struct lw_matcher *m, enum scan_field field, uint64_t h, const char *p,
                       size_t n, const uint16_t *hits, int got)
 {
@@ -291,21 +292,20 @@ static void cache_put(struct lw_matcher *m, enum scan_field field, uint64_t h, c
         s->hits[i] = hits[i];
 }
 
-/* Scans a field of the line unless its hits are remembered, and remembers
- * them when they are all there: none dropped as a repeat of a hit the line
- * had, nor for want of room. */
-static void scan_cached(struct lw_matcher *m, enum scan_field field, const char *p, size_t n)
+/* The field's raw hits, from the cache or scanned (and then remembered). */
+static void scan_cached(struct lw_matcher *m, enum scan_field field, uint64_t h, const char *p,
+                        size_t n)
 {
-    if (!p || n == 0 || (n == 1 && p[0] == '-'))
-        return;
-    uint64_t h = lw_hash(p, n);
     if (cache_get(m, field, h, p, n))
         return;
-    int before = m->cur->nhits;
-    m->dup = 0;
     scan(m, field, p, n);
-    if (!m->dup && m->cur->nhits < LW_LINE_HITS_MAX)
-        cache_put(m, field, h, p, n, m->cur->hits + before, m->cur->nhits - before);
+    if (m->nraw < LW_LINE_HITS_MAX)
+        cache_put(m, field, h, p, n, m->raw, m->nraw);
+}
+
+static int absent(const char *p, size_t n)
+{
+    return !p || n == 0 || (n == 1 && p[0] == '-');
 }
 
 /* The rule's conditions on the line's status, method and path (among the
@@ -319,56 +319,48 @@ static int line_allows(const struct lw_matcher *m, const struct lw_rule *rule,
            !(rule->new_script && !is_new_script(m, l->path_hash));
 }
 
-/* Whether hit i of the line stands: the rule's conditions, then its
- * confirmation on the field it matched (r is needed only for the user
- * agent, referer and method). */
-static int keep_hit(struct lw_matcher *m, int i, const struct lw_record *r, const char *uri,
-                    size_t urin)
+/* Whether the rule's raw hit on field text p stands: the rule's conditions,
+ * then its confirmation on that text (a path rule's on the path). */
+static int stands(struct lw_matcher *m, unsigned id, const char *p, size_t n)
 {
-    const struct lw_line *l = m->cur;
-    unsigned id = l->hits[i];
     const struct lw_rule *rule = &m->rs->v[id];
-    if (!line_allows(m, rule, l))
+    if (!line_allows(m, rule, m->cur))
         return 0;
     pcre2_code *c = m->rs->confirm[id];
     if (!c)
         return 1;
-    const char *p = uri;
-    size_t n = urin;
-    switch ((enum scan_field)m->hit_field[i]) {
-    case S_URI:
-        if (!(rule->fields & LW_F_URI))
-            n = m->qpos;
-        break;
-    case S_UA:
-        p = r->f[LW_UA].p, n = r->f[LW_UA].n;
-        break;
-    case S_REFERER:
-        p = r->f[LW_REFERER].p, n = r->f[LW_REFERER].n;
-        break;
-    case S_METHOD:
-        p = r->f[LW_METHOD].p, n = r->f[LW_METHOD].n;
-        break;
-    }
+    if (m->field == S_URI && !(rule->fields & LW_F_URI))
+        n = m->qpos;
     return pcre2_match(c, (PCRE2_SPTR)p, n, 0, 0, m->md, m->mctx) >= 0;
 }
 
-/* Keeps the line's hits that stand, in order; returns how many. */
-static int keep_hits(struct lw_matcher *m, const struct lw_record *r, const char *uri, size_t urin)
+/* Adds the raw hits of field text p that stand and are not in v yet, while
+ * v has room. */
+static void keep(struct lw_matcher *m, const char *p, size_t n, uint16_t *v, int *nv, int cap)
 {
-    struct lw_line *l = m->cur;
-    int k = 0;
-    for (int i = 0; i < l->nhits; i++)
-        if (keep_hit(m, i, r, uri, urin)) {
-            m->hit_field[k] = m->hit_field[i];
-            l->hits[k++] = l->hits[i];
-        }
-    l->nhits = (uint16_t)k;
-    return k;
+    for (int i = 0; i < m->nraw && *nv < cap; i++) {
+        int seen = 0;
+        for (int j = 0; j < *nv && !seen; j++)
+            seen = v[j] == m->raw[i];
+        if (!seen && stands(m, m->raw[i], p, n))
+            v[(*nv)++] = m->raw[i];
+    }
 }
 
-/* Parses the line and matches all but, when defer is set and the batch has
- * room, its request, which waits for lw_match_flush. */
+/* Appends other[0..nother) to the line's hits, but those it has, while it has room. */
+static void append_other(struct lw_line *l, const uint16_t *other, int nother)
+{
+    for (int i = 0; i < nother && l->nhits < LW_LINE_HITS_MAX; i++) {
+        int seen = 0;
+        for (int j = 0; j < l->nhits && !seen; j++)
+            seen = l->hits[j] == other[i];
+        if (!seen)
+            l->hits[l->nhits++] = other[i];
+    }
+}
+
+/* Parses the line and matches it; when defer is set and the batch has room,
+ * its request waits for lw_match_flush. */
 static void match_line(struct lw_matcher *m, const struct lw_format *f, const char *line, size_t n,
                        uint64_t number, struct lw_line *out, int defer)
 {
@@ -401,35 +393,55 @@ static void match_line(struct lw_matcher *m, const struct lw_format *f, const ch
     for (int i = 0; i < m->nlogin && uri; i++)
         if (m->login_len[i] == m->qpos && strncasecmp(m->login[i], uri, m->qpos) == 0)
             out->is_login = 1;
-
     m->cur = out;
-    if (defer && m->rs->batch && uri && urin > 0 && !(urin == 1 && uri[0] == '-') &&
-        urin < BATCH_BYTES) {
-        uint64_t h = lw_hash(uri, urin);
-        if (!cache_get(m, S_URI, h, uri, urin)) {
-            if (m->nbatch + urin + 1 > BATCH_BYTES || m->npend == BATCH_LINES) {
-                size_t qpos = m->qpos;
-                lw_match_flush(m);
-                m->cur = out;
-                m->qpos = qpos;
-            }
-            memcpy(m->batch + m->nbatch, uri, urin);
-            m->pend[m->npend++] = (struct pending){.out = out,
-                                                   .hash = h,
-                                                   .at = (uint32_t)m->nbatch,
-                                                   .len = (uint32_t)urin,
-                                                   .qpos = (uint32_t)m->qpos};
-            m->nbatch += urin;
-            m->batch[m->nbatch++] = '\n';
-        }
-    } else {
-        scan_cached(m, S_URI, uri, urin);
+
+    /* The other fields' hits first, kept aside. */
+    uint16_t other[3 * LW_LINE_HITS_MAX];
+    int nother = 0;
+    static const enum scan_field fields[] = {S_UA, S_REFERER};
+    static const int index[] = {LW_UA, LW_REFERER};
+    for (int k = 0; k < 2; k++) {
+        const struct lw_span *s = &r.f[index[k]];
+        if (absent(s->p, s->n))
+            continue;
+        scan_cached(m, fields[k], lw_hash(s->p, s->n), s->p, s->n);
+        keep(m, s->p, s->n, other, &nother, 3 * LW_LINE_HITS_MAX);
     }
-    scan_cached(m, S_UA, r.f[LW_UA].p, r.f[LW_UA].n);
-    scan_cached(m, S_REFERER, r.f[LW_REFERER].p, r.f[LW_REFERER].n);
-    if (m->rs->any_method)
+    if (m->rs->any_method) {
         scan(m, S_METHOD, r.f[LW_METHOD].p, r.f[LW_METHOD].n);
-    keep_hits(m, &r, uri, urin);
+        keep(m, r.f[LW_METHOD].p, r.f[LW_METHOD].n, other, &nother, 3 * LW_LINE_HITS_MAX);
+    }
+
+    if (absent(uri, urin)) {
+        append_other(out, other, nother);
+        return;
+    }
+    uint64_t h = lw_hash(uri, urin);
+    int cached = cache_get(m, S_URI, h, uri, urin);
+    if (!cached && defer && m->rs->batch && urin < BATCH_BYTES && nother <= LW_LINE_HITS_MAX) {
+        if (m->nbatch + urin + 1 > BATCH_BYTES || m->npend == BATCH_LINES)
+            lw_match_flush(m);
+        memcpy(m->batch + m->nbatch, uri, urin);
+        m->pend[m->npend++] = (struct pending){.out = out,
+                                               .hash = h,
+                                               .at = (uint32_t)m->nbatch,
+                                               .len = (uint32_t)urin,
+                                               .qpos = (uint32_t)(q ? q - uri : (ptrdiff_t)urin)};
+        m->nbatch += urin;
+        m->batch[m->nbatch++] = '\n';
+        memcpy(out->hits, other, (size_t)nother * sizeof(other[0]));
+        out->nhits = (uint16_t)nother;
+        return;
+    }
+    if (!cached) {
+        scan(m, S_URI, uri, urin);
+        if (m->nraw < LW_LINE_HITS_MAX)
+            cache_put(m, S_URI, h, uri, urin, m->raw, m->nraw);
+    }
+    int k = 0;
+    keep(m, uri, urin, out->hits, &k, LW_LINE_HITS_MAX);
+    out->nhits = (uint16_t)k;
+    append_other(out, other, nother);
 }
 
 void lw_match_line(struct lw_matcher *m, const struct lw_format *f, const char *line, size_t n,
@@ -471,9 +483,7 @@ static int on_batch_match(unsigned id, unsigned long long from, unsigned long lo
     return ++m->calls > m->budget;
 }
 
-/* A waiting request's own match, as lw_match_line would have done it first:
- * its hits go before the user agent's and referer's, which drop a rule
- * it already has. */
+/* A waiting request matched alone: its hits go before the other fields'. */
 static void finish(struct lw_matcher *m, const struct pending *p)
 {
     struct lw_line *l = p->out;
@@ -483,20 +493,13 @@ static void finish(struct lw_matcher *m, const struct pending *p)
     const char *uri = m->batch + p->at;
     m->cur = l;
     m->qpos = p->qpos;
-    l->nhits = 0;
-    m->dup = 0;
     scan(m, S_URI, uri, p->len);
-    if (!m->dup && l->nhits < LW_LINE_HITS_MAX)
-        cache_put(m, S_URI, p->hash, uri, p->len, l->hits, l->nhits);
-    int k = keep_hits(m, NULL, uri, p->len);
-    for (int i = 0; i < nother && k < LW_LINE_HITS_MAX; i++) {
-        int seen = 0;
-        for (int j = 0; j < k && !seen; j++)
-            seen = l->hits[j] == other[i];
-        if (!seen)
-            l->hits[k++] = other[i];
-    }
+    if (m->nraw < LW_LINE_HITS_MAX)
+        cache_put(m, S_URI, p->hash, uri, p->len, m->raw, m->nraw);
+    int k = 0;
+    keep(m, uri, p->len, l->hits, &k, LW_LINE_HITS_MAX);
     l->nhits = (uint16_t)k;
+    append_other(l, other, nother);
 }
 
 void lw_match_flush(struct lw_matcher *m)

@@ -1,6 +1,7 @@
 /* logwatch: formats and their fields, times, the normaliser, rule files and
  * their refusals, a path rule's anchors, the new-script rule fed by the
- * guard, and the field cache against inputs chosen to collide. The detection
+ * guard, a rule hit on any of its fields, requests matched in batches as
+ * alone, and the field cache against inputs chosen to collide. The detection
  * corpus itself runs in tests/e2e/logscan.sh. */
 #include "logwatch/logwatch.h"
 #include "logwatch/logwatch_int.h"
@@ -262,6 +263,32 @@ static void test_cache_does_not_trust_the_hash(void **state)
     }
 }
 
+/* A rule on several fields hits when any of them matches and is confirmed:
+ * deser-java's pattern is caseless, its confirmation is not. The request's
+ * "RO0AB…" matches but is not confirmed; the user agent's "rO0AB…" is, and
+ * must not be hidden by the request's failed one. */
+static void test_a_rule_stands_on_any_of_its_fields(void **state)
+{
+    struct matching *x = *state;
+    const char *both = "1.1.1.5 - - [27/Nov/2026:08:00:05 +0800] \"GET /x?d=RO0ABCDEFGHIJ "
+                       "HTTP/1.1\" 200 1 \"-\" \"rO0ABCDEFGHIJ\"";
+    const char *request = "1.1.1.5 - - [27/Nov/2026:08:00:05 +0800] \"GET /x?d=RO0ABCDEFGHIJ "
+                          "HTTP/1.1\" 200 1 \"-\" \"Java/1.8\"";
+    struct lw_line l[2];
+    for (int deferred = 0; deferred < 2; deferred++) {
+        if (deferred) {
+            lw_match_line_deferred(x->m, x->f, both, strlen(both), 1, &l[0]);
+            lw_match_line_deferred(x->m, x->f, request, strlen(request), 2, &l[1]);
+            lw_match_flush(x->m);
+        } else {
+            lw_match_line(x->m, x->f, both, strlen(both), 1, &l[0]);
+            lw_match_line(x->m, x->f, request, strlen(request), 2, &l[1]);
+        }
+        assert_true(has_rule(x->rs, &l[0], "deser-java"));
+        assert_false(has_rule(x->rs, &l[1], "deser-java"));
+    }
+}
+
 /* Matching requests in batches (lw_match_line_deferred) gives each line
  * what matching it alone gives, hits and their order alike: over the whole
  * detection corpus, twice (the second time from the cache), with a batch
@@ -372,6 +399,8 @@ int main(void)
         cmocka_unit_test(test_normalise),
         cmocka_unit_test(test_rule_files),
         cmocka_unit_test_setup_teardown(test_path_anchor_and_new_scripts, matching_open,
+                                        matching_close),
+        cmocka_unit_test_setup_teardown(test_a_rule_stands_on_any_of_its_fields, matching_open,
                                         matching_close),
         cmocka_unit_test_setup_teardown(test_batches_match_as_alone, matching_open, matching_close),
         cmocka_unit_test_setup_teardown(test_cache_does_not_trust_the_hash, matching_open,
