@@ -21,6 +21,11 @@ struct lw_rules {
     int any_new_script;   /* some rule needs the guard's new scripts */
 };
 
+/* lw_parse without the combined format's own compiled parser: the general
+ * token parser it is compiled from, which the line fuzzer holds it to. */
+int lw_parse_general(const struct lw_format *f, const char *line, size_t n, struct lw_record *r,
+                     char *scratch, struct err *e);
+
 /* Clears n bytes at p, in two halves: gcc compiles one memset of a hundred
  * bytes or more into "rep stos", which takes longer to start than a dozen
  * plain stores take to finish, and this is done for every line. */

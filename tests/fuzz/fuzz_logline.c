@@ -1,9 +1,11 @@
 /* libFuzzer harness for the access-log line parser and the matcher: any bytes,
  * in every format, must parse or be refused with a reason, and every field
- * found must lie inside the line (or the unescaping scratch). Split into
+ * found must lie inside the line (or the unescaping scratch). The combined
+ * format's own parser must read it as the general token parser does. Split into
  * lines, the input must also get the same hits matched in a batch as each
  * line matched alone. */
 #include "logwatch/logwatch.h"
+#include "logwatch/logwatch_int.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -36,6 +38,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     char *scratch = malloc(size + 1);
     if (!scratch)
         return 0;
+    for (int i = 0; i < 2; i++) { /* auto and combined: their compiled parser */
+        static struct lw_format *combined;
+        if (!combined && lw_format_new("combined", &combined, NULL) != 0)
+            __builtin_trap();
+        const struct lw_format *cf = i ? combined : f[0];
+        struct lw_record a, b;
+        struct err ea = {0}, eb = {0};
+        int ra = lw_parse(cf, line, size, &a, scratch, &ea);
+        int rb = lw_parse_general(cf, line, size, &b, scratch, &eb);
+        if (ra != rb || strcmp(ea.msg, eb.msg) != 0)
+            __builtin_trap();
+        if (ra == 0 && (memcmp(a.f, b.f, sizeof(a.f)) != 0 || a.nextra != b.nextra ||
+                        memcmp(a.extra, b.extra, sizeof(a.extra[0]) * (size_t)a.nextra) != 0 ||
+                        a.status != b.status || a.bytes != b.bytes || a.time_ms != b.time_ms))
+            __builtin_trap();
+    }
     for (int i = 0; i < 4; i++) {
         struct lw_record r;
         struct err e = {0};
