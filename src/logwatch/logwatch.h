@@ -163,7 +163,8 @@ void lw_match_line(struct lw_matcher *m, const struct lw_format *f, const char *
                    uint64_t number, struct lw_line *out);
 /* The same, except that the request may wait to be matched together with
  * others (one scan for many is several times cheaper): out is complete only
- * after lw_match_flush, and neither it nor line may move or change before. */
+ * after lw_match_flush, and neither it nor line may move or change before,
+ * nor the matcher's sign-in paths or new scripts. */
 void lw_match_line_deferred(struct lw_matcher *m, const struct lw_format *f, const char *line,
                             size_t n, uint64_t number, struct lw_line *out);
 void lw_match_flush(struct lw_matcher *m);

@@ -373,8 +373,15 @@ static void match_line(struct lw_matcher *m, const struct lw_format *f, const ch
     if (lw_parse(f, line, n, &r, m->unesc, NULL) != 0)
         return;
     out->parsed = 1;
-    out->client = r.f[LW_CLIENT];
-    out->client_hash = r.f[LW_CLIENT].p ? lw_hash(r.f[LW_CLIENT].p, r.f[LW_CLIENT].n) : 0;
+    /* Field by field: the parser stored the span's two halves apart, and
+     * one 16-byte load of both cannot be forwarded from them: it waits for
+     * every store before it to reach the cache (a sixth of this function's
+     * time). */
+    const char *client = r.f[LW_CLIENT].p;
+    size_t client_n = r.f[LW_CLIENT].n;
+    out->client.p = client;
+    out->client.n = client_n;
+    out->client_hash = client ? lw_hash(client, client_n) : 0;
     out->time_ms = r.time_ms;
     out->status = r.status;
     out->bytes = r.bytes;
