@@ -425,9 +425,10 @@ static void match_line(struct lw_matcher *m, const struct lw_format *f, const ch
     }
     uint64_t h = lw_hash(uri, urin);
     int cached = cache_get(m, S_URI, h, uri, urin);
+    /* Waiting, the other fields' hits are kept in the line's: they must fit. */
     if (!cached && defer && m->rs->batch && urin < BATCH_BYTES && nother <= LW_LINE_HITS_MAX) {
         if (m->nbatch + urin + 1 > BATCH_BYTES || m->npend == BATCH_LINES)
-            lw_match_flush(m);
+            lw_match_flush(m); /* sets m->cur and m->qpos for other lines */
         memcpy(m->batch + m->nbatch, uri, urin);
         m->pend[m->npend++] = (struct pending){.out = out,
                                                .hash = h,
