@@ -43,7 +43,7 @@ struct lw_format {
      * field (an appended "$http_x_forwarded_for") is ignored. */
     int optional_from;
     int lenient_tail;
-    int is_combined; /* t is combined_tokens: parse_combined reads it */
+    int is_combined; /* t is combined_tokens, which parse_combined reads */
 };
 
 /* Variable names, from nginx's log_format and the usual JSON keys. */
@@ -94,14 +94,12 @@ static int var_of(const char *name, size_t n)
     return V_EXTRA;
 }
 
-static const char combined[] = "$remote_addr - $remote_user [$time_local] \"$request\" $status "
-                               "$body_bytes_sent \"$http_referer\" \"$http_user_agent\"";
-static const char common[] =
-    "$remote_addr - $remote_user [$time_local] \"$request\" $status $body_bytes_sent";
-
-/* The combined format's tokens as compile() makes them, spelled out so that
- * parse_combined is the token parser compiled for them alone: its literals
- * and fields become constants. lw_format_new checks the two agree. */
+/* nginx's combined format,
+ *   $remote_addr - $remote_user [$time_local] "$request" $status
+ *   $body_bytes_sent "$http_referer" "$http_user_agent"
+ * as compile() would make it; common is its first COMMON_N tokens. Spelled
+ * out so that parse_combined is the token parser compiled for them alone:
+ * its literals and fields become constants. */
 #define LIT(s)                                                                                     \
     {                                                                                              \
         0, 0, s, sizeof(s) - 1                                                                     \
@@ -119,7 +117,8 @@ static const struct token combined_tokens[] = {
 #undef LIT
 #undef VAR
 #define COMBINED_N        ((int)(sizeof(combined_tokens) / sizeof(combined_tokens[0])))
-#define COMBINED_OPTIONAL 11 /* the literal after $body_bytes_sent */
+#define COMMON_N          11       /* up to $body_bytes_sent */
+#define COMBINED_OPTIONAL COMMON_N /* what common lacks, a combined line may lack */
 
 static int is_name_char(char c)
 {
@@ -187,18 +186,11 @@ int lw_format_new(const char *spec, struct lw_format **out, struct err *e)
     } else if (strcmp(spec, "auto") == 0 || strcmp(spec, "combined") == 0 ||
                strcmp(spec, "common") == 0) {
         f->kind = strcmp(spec, "auto") == 0 ? F_AUTO : F_TOKENS;
-        rc = compile(f, strcmp(spec, "common") == 0 ? common : combined, e);
-        /* The literal after $body_bytes_sent starts the optional tail. */
-        for (int i = 0; !rc && i < f->n; i++)
-            if (f->t[i].is_var && f->t[i].var == V_BYTES)
-                f->optional_from = i + 1;
+        f->is_combined = strcmp(spec, "common") != 0;
+        f->n = f->is_combined ? COMBINED_N : COMMON_N;
+        memcpy(f->t, combined_tokens, (size_t)f->n * sizeof(f->t[0]));
+        f->optional_from = COMBINED_OPTIONAL;
         f->lenient_tail = 1;
-        f->is_combined = !rc && f->n == COMBINED_N && f->optional_from == COMBINED_OPTIONAL;
-        for (int i = 0; f->is_combined && i < f->n; i++)
-            f->is_combined = f->t[i].is_var == combined_tokens[i].is_var &&
-                             f->t[i].var == combined_tokens[i].var &&
-                             f->t[i].len == combined_tokens[i].len &&
-                             memcmp(f->t[i].text, combined_tokens[i].text, f->t[i].len) == 0;
     } else {
         f->kind = F_TOKENS;
         rc = compile(f, spec, e);

@@ -204,12 +204,17 @@ static int is_new_script(const struct lw_matcher *m, uint64_t h)
  * user agent, referer, method, each rule once, the first LW_LINE_HITS_MAX of
  * them. A field's own hits are collected first (raw, at most
  * LW_LINE_HITS_MAX), then kept or not (keep). */
+static int has(const uint16_t *v, int n, unsigned id)
+{
+    for (int i = 0; i < n; i++)
+        if (v[i] == id)
+            return 1;
+    return 0;
+}
+
 static void add_hit(struct lw_matcher *m, unsigned id)
 {
-    for (int i = 0; i < m->nraw; i++)
-        if (m->raw[i] == id)
-            return;
-    if (m->nraw < LW_LINE_HITS_MAX)
+    if (m->nraw < LW_LINE_HITS_MAX && !has(m->raw, m->nraw, id))
         m->raw[m->nraw++] = (uint16_t)id;
 }
 
@@ -292,15 +297,21 @@ static void cache_put(struct lw_matcher *m, enum scan_field field, uint64_t h, c
         s->hits[i] = hits[i];
 }
 
-/* The field's raw hits, from the cache or scanned (and then remembered). */
-static void scan_cached(struct lw_matcher *m, enum scan_field field, uint64_t h, const char *p,
-                        size_t n)
+/* The field's raw hits, scanned, and remembered when all there. */
+static void scan_remember(struct lw_matcher *m, enum scan_field field, uint64_t h, const char *p,
+                          size_t n)
 {
-    if (cache_get(m, field, h, p, n))
-        return;
     scan(m, field, p, n);
     if (m->nraw < LW_LINE_HITS_MAX)
         cache_put(m, field, h, p, n, m->raw, m->nraw);
+}
+
+/* The field's raw hits, from the cache or scanned. */
+static void scan_cached(struct lw_matcher *m, enum scan_field field, uint64_t h, const char *p,
+                        size_t n)
+{
+    if (!cache_get(m, field, h, p, n))
+        scan_remember(m, field, h, p, n);
 }
 
 static int absent(const char *p, size_t n)
@@ -338,25 +349,17 @@ static int stands(struct lw_matcher *m, unsigned id, const char *p, size_t n)
  * v has room. */
 static void keep(struct lw_matcher *m, const char *p, size_t n, uint16_t *v, int *nv, int cap)
 {
-    for (int i = 0; i < m->nraw && *nv < cap; i++) {
-        int seen = 0;
-        for (int j = 0; j < *nv && !seen; j++)
-            seen = v[j] == m->raw[i];
-        if (!seen && stands(m, m->raw[i], p, n))
+    for (int i = 0; i < m->nraw && *nv < cap; i++)
+        if (!has(v, *nv, m->raw[i]) && stands(m, m->raw[i], p, n))
             v[(*nv)++] = m->raw[i];
-    }
 }
 
 /* Appends other[0..nother) to the line's hits, but those it has, while it has room. */
 static void append_other(struct lw_line *l, const uint16_t *other, int nother)
 {
-    for (int i = 0; i < nother && l->nhits < LW_LINE_HITS_MAX; i++) {
-        int seen = 0;
-        for (int j = 0; j < l->nhits && !seen; j++)
-            seen = l->hits[j] == other[i];
-        if (!seen)
+    for (int i = 0; i < nother && l->nhits < LW_LINE_HITS_MAX; i++)
+        if (!has(l->hits, l->nhits, other[i]))
             l->hits[l->nhits++] = other[i];
-    }
 }
 
 /* Parses the line and matches it; when defer is set and the batch has room,
@@ -427,25 +430,20 @@ static void match_line(struct lw_matcher *m, const struct lw_format *f, const ch
     int cached = cache_get(m, S_URI, h, uri, urin);
     /* Waiting, the other fields' hits are kept in the line's: they must fit. */
     if (!cached && defer && m->rs->batch && urin < BATCH_BYTES && nother <= LW_LINE_HITS_MAX) {
+        uint32_t qpos = (uint32_t)m->qpos; /* a flush sets it for other lines */
         if (m->nbatch + urin + 1 > BATCH_BYTES || m->npend == BATCH_LINES)
-            lw_match_flush(m); /* sets m->cur and m->qpos for other lines */
+            lw_match_flush(m);
         memcpy(m->batch + m->nbatch, uri, urin);
-        m->pend[m->npend++] = (struct pending){.out = out,
-                                               .hash = h,
-                                               .at = (uint32_t)m->nbatch,
-                                               .len = (uint32_t)urin,
-                                               .qpos = (uint32_t)(q ? q - uri : (ptrdiff_t)urin)};
+        m->pend[m->npend++] = (struct pending){
+            .out = out, .hash = h, .at = (uint32_t)m->nbatch, .len = (uint32_t)urin, .qpos = qpos};
         m->nbatch += urin;
         m->batch[m->nbatch++] = '\n';
         memcpy(out->hits, other, (size_t)nother * sizeof(other[0]));
         out->nhits = (uint16_t)nother;
         return;
     }
-    if (!cached) {
-        scan(m, S_URI, uri, urin);
-        if (m->nraw < LW_LINE_HITS_MAX)
-            cache_put(m, S_URI, h, uri, urin, m->raw, m->nraw);
-    }
+    if (!cached)
+        scan_remember(m, S_URI, h, uri, urin);
     int k = 0;
     keep(m, uri, urin, out->hits, &k, LW_LINE_HITS_MAX);
     out->nhits = (uint16_t)k;
@@ -501,9 +499,7 @@ static void finish(struct lw_matcher *m, const struct pending *p)
     const char *uri = m->batch + p->at;
     m->cur = l;
     m->qpos = p->qpos;
-    scan(m, S_URI, uri, p->len);
-    if (m->nraw < LW_LINE_HITS_MAX)
-        cache_put(m, S_URI, p->hash, uri, p->len, m->raw, m->nraw);
+    scan_remember(m, S_URI, p->hash, uri, p->len);
     int k = 0;
     keep(m, uri, p->len, l->hits, &k, LW_LINE_HITS_MAX);
     l->nhits = (uint16_t)k;
