@@ -7,6 +7,8 @@
 #include "logwatch/logwatch_int.h"
 #include "testutil.h"
 
+#include <dirent.h>
+
 static void span_is(const struct lw_span *s, const char *want)
 {
     assert_non_null(s->p);
@@ -323,26 +325,27 @@ static void test_batches_match_as_alone(void **state)
     };
     for (size_t i = 0; i < sizeof(crafted) / sizeof(crafted[0]); i++)
         assert_non_null(text[n++] = strdup(crafted[i]));
-    static const char *const files[] = {
-        "attack/cmdi",      "attack/cms",       "attack/deser",     "attack/fastjson",
-        "attack/lfi",       "attack/log4shell", "attack/oa",        "attack/ognl",
-        "attack/rfi",       "attack/scanner",   "attack/sensitive", "attack/spring4shell",
-        "attack/sqli",      "attack/ssrf",      "attack/ssti",      "attack/thinkphp",
-        "attack/traversal", "attack/weblogic",  "attack/webshell",  "attack/xss",
-        "attack/xxe",       "benign/admin",     "benign/api",       "benign/articles",
-        "benign/bots",      "benign/browsers",  "benign/oa",        "benign/search",
-        "benign/site",
-    };
-    for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
-        char path[128], buf[70000];
-        snprintf(path, sizeof(path), "tests/data/logs/%s.log", files[i]);
-        FILE *fp = fopen(path, "r");
-        assert_non_null(fp);
-        while (fgets(buf, sizeof(buf), fp) && n < BATCH_TEST_LINES - 300) {
-            buf[strcspn(buf, "\n")] = '\0';
-            assert_non_null(text[n++] = strdup(buf));
+    /* Every file of the detection corpus, as tests/e2e/logscan.sh reads it. */
+    static const char *const dirs[] = {"tests/data/logs/attack", "tests/data/logs/benign"};
+    for (size_t d = 0; d < sizeof(dirs) / sizeof(dirs[0]); d++) {
+        DIR *dir = opendir(dirs[d]);
+        assert_non_null(dir);
+        struct dirent *de;
+        while ((de = readdir(dir))) {
+            size_t len = strlen(de->d_name);
+            if (len < 5 || strcmp(de->d_name + len - 4, ".log") != 0)
+                continue;
+            char path[512], buf[70000];
+            snprintf(path, sizeof(path), "%s/%s", dirs[d], de->d_name);
+            FILE *fp = fopen(path, "r");
+            assert_non_null(fp);
+            while (fgets(buf, sizeof(buf), fp) && n < BATCH_TEST_LINES - 300) {
+                buf[strcspn(buf, "\n")] = '\0';
+                assert_non_null(text[n++] = strdup(buf));
+            }
+            fclose(fp);
         }
-        fclose(fp);
+        closedir(dir);
     }
     /* 300 lines with many matches each: the batch scan stops, each is matched alone */
     for (int i = 0; i < 300; i++) {
