@@ -109,14 +109,28 @@ static int scan_webshell(struct cli *cli, const char *dir, const char *rules_dir
         buf_release(&data);
         buf_reset(&path);
         guard_escape(g->path, g->path_len, &path);
+        nmatch += r.n > 0;
         for (int h = 0; !rc && h < r.n; h++) {
-            nmatch++;
-            if (cli->json)
-                json_array_append_new(matches,
-                                      json_pack("{s:s, s:s, s:s}", "path", buf_str(&path), "rule",
-                                                r.hits[h].rule, "excerpt", r.hits[h].excerpt));
-            else
-                printf("%s: %s: %s\n", buf_str(&path), r.hits[h].rule, r.hits[h].excerpt);
+            const struct webshell_hit *hit = &r.hits[h];
+            if (cli->json) {
+                json_t *m = json_pack("{s:s, s:s, s:s, s:i, s:i, s:s, s:i}", "path", buf_str(&path),
+                                      "rule", hit->rule, "excerpt", hit->excerpt, "score", r.score,
+                                      "rule_score", hit->score, "technique", hit->technique,
+                                      "line", (int)hit->line);
+                if (hit->decoded[0])
+                    json_object_set_new(m, "decoded", json_string(hit->decoded));
+                if (hit->taint[0])
+                    json_object_set_new(m, "taint", json_string(hit->taint));
+                json_array_append_new(matches, m);
+                continue;
+            }
+            printf("%s:%u: %s (score %d): %s", buf_str(&path), hit->line, hit->rule, r.score,
+                   hit->excerpt);
+            if (hit->decoded[0])
+                printf("; decoded: %s", hit->decoded);
+            if (hit->taint[0])
+                printf("; taint: %s", hit->taint);
+            putchar('\n');
         }
     }
     buf_release(&path);

@@ -1,5 +1,6 @@
 /* Webshell scanning: the project's YARA rules, plus content statistics. */
 #include "guard.h"
+#include "wsa.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -241,17 +242,23 @@ __attribute__((no_sanitize("alignment"))) static int on_match(YR_SCAN_CONTEXT *c
     if (c->out->n >= WEBSHELL_HITS_MAX)
         return CALLBACK_CONTINUE;
     struct webshell_hit *h = &c->out->hits[c->out->n++];
+    memset(h, 0, sizeof(*h));
     snprintf(h->rule, sizeof(h->rule), "%s", rule->identifier);
-    h->excerpt[0] = 0;
+    snprintf(h->technique, sizeof(h->technique), "signature");
+    h->score = 100;
     YR_STRING *s;
     YR_MATCH *m;
     yr_rule_strings_foreach(rule, s)
     {
         yr_string_matches_foreach(context, s, m)
         {
-            if (!h->excerpt[0] && m->offset >= 0 && (size_t)m->offset < c->n)
+            if (!h->excerpt[0] && m->offset >= 0 && (size_t)m->offset < c->n) {
                 excerpt(c->p, c->n, (size_t)m->offset, (size_t)m->match_length, h->excerpt,
                         sizeof(h->excerpt));
+                h->line = 1;
+                for (size_t k = 0; k < (size_t)m->offset; k++)
+                    h->line += c->p[k] == '\n';
+            }
         }
     }
     return CALLBACK_CONTINUE;
@@ -319,6 +326,36 @@ static void content_stats(const unsigned char *p, size_t n, struct webshell_resu
     free(dst);
 }
 
+/* The source analysis: its findings explain a file it names, and a file a
+ * rule named gets them too. */
+static void analyse_source(const char *name, const void *p, size_t n, struct webshell_result *out)
+{
+    enum wsa_lang lang = wsa_lang_of(name);
+    if (lang == WSA_NONE)
+        return;
+    struct wsa_result *r = malloc(sizeof(*r));
+    if (!r)
+        return;
+    wsa_analyse(lang, p, n, r);
+    out->analysis_truncated = r->truncated;
+    if (r->score > out->score)
+        out->score = r->score;
+    if (r->score >= WEBSHELL_THRESHOLD || out->n > 0)
+        for (int k = 0; k < r->n && out->n < WEBSHELL_HITS_MAX; k++) {
+            const struct wsa_finding *f = &r->f[k];
+            struct webshell_hit *h = &out->hits[out->n++];
+            memset(h, 0, sizeof(*h));
+            snprintf(h->rule, sizeof(h->rule), "analysis:%s", f->technique);
+            snprintf(h->technique, sizeof(h->technique), "%s", f->technique);
+            snprintf(h->excerpt, sizeof(h->excerpt), "%s", f->detail);
+            snprintf(h->decoded, sizeof(h->decoded), "%s", f->decoded);
+            snprintf(h->taint, sizeof(h->taint), "%s", f->taint);
+            h->score = f->score;
+            h->line = f->line;
+        }
+    free(r);
+}
+
 #define STATS_MIN_RUN   2048
 #define STATS_MIN_RATIO 0.55
 
@@ -330,6 +367,8 @@ int webshell_scan(const struct webshell_rules *r, const char *name, const void *
     int rc = yr_rules_scan_mem(r->rules, p, n, SCAN_FLAGS_FAST_MODE, on_match, &c, 10);
     if (rc != ERROR_SUCCESS && rc != ERROR_SCAN_TIMEOUT)
         return err_set(e, ERR_INTERNAL, "YARA failed on %s (error %d)", name, rc);
+    if (out->n)
+        out->score = 100;
     if (r->clam && out->n < WEBSHELL_HITS_MAX && n > 0) {
         cl_fmap_t *map = cl_fmap_open_memory(p, n);
         const char *virname = NULL;
@@ -341,12 +380,16 @@ int webshell_scan(const struct webshell_rules *r, const char *name, const void *
             cl_fmap_close(map);
         if (rc == CL_VIRUS && virname) {
             struct webshell_hit *h = &out->hits[out->n++];
+            h->score = 100;
+            out->score = 100;
+            snprintf(h->technique, sizeof(h->technique), "signature");
             snprintf(h->rule, sizeof(h->rule), "clamav:%.50s", virname);
             snprintf(h->excerpt, sizeof(h->excerpt), "ClamAV signature %.100s", virname);
         }
     }
     if (!is_script_name(name) || n == 0)
         return 0;
+    analyse_source(name, p, n, out);
     content_stats(p, n, out);
     /* A long unbroken encoded string that does not compress is a packed
      * payload: ordinary code, text in any language, and inlined images do not
@@ -354,6 +397,9 @@ int webshell_scan(const struct webshell_rules *r, const char *name, const void *
     if (out->n < WEBSHELL_HITS_MAX && out->longest_run >= STATS_MIN_RUN &&
         out->compress_ratio >= STATS_MIN_RATIO && out->entropy >= 4.5) {
         struct webshell_hit *h = &out->hits[out->n++];
+        h->score = 100;
+        out->score = 100;
+        snprintf(h->technique, sizeof(h->technique), "statistics");
         snprintf(h->rule, sizeof(h->rule), "stats_packed_payload");
         snprintf(h->excerpt, sizeof(h->excerpt),
                  "an unbroken encoded string of %zu bytes; entropy %.2f bits/byte, compresses to "
