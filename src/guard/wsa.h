@@ -86,6 +86,7 @@ struct wsa_toks {
     struct wsa_tok *v;
     size_t n, cap;
     int truncated;
+    int vb; /* the page's code is VBScript or VB.NET */
 };
 
 /* Tokenizes the code of a file (or, with code_only, text that is all code, as
@@ -102,6 +103,9 @@ char *wsa_rot13(struct wsa_arena *a, const char *s, size_t n, size_t *out_n);
 char *wsa_reverse(struct wsa_arena *a, const char *s, size_t n, size_t *out_n);
 /* zlib: window -15 raw deflate (gzinflate), 15 zlib (gzuncompress), 31 gzip. */
 char *wsa_inflate(struct wsa_arena *a, const char *s, size_t n, int window, size_t *out_n);
+/* The body of a Script Encoder block (between "#@~^xxxxxx==" and
+ * "xxxxxx==^#~@"). */
+char *wsa_script_decode(struct wsa_arena *a, const char *s, size_t n, size_t *out_n);
 char *wsa_uudecode(struct wsa_arena *a, const char *s, size_t n, size_t *out_n);
 
 /* Shannon entropy in bits per byte. */

@@ -220,3 +220,53 @@ double wsa_entropy(const char *s, size_t n)
         }
     return h;
 }
+
+/* Microsoft's Script Encoder (VBScript.Encode, JScript.Encode, the `#@~^`
+ * blocks of .asp pages): each printable character is substituted through one
+ * of three alphabets, picked by the character's position among the ASCII
+ * characters of the block, in a pattern that repeats every 64. These are the
+ * three alphabets as decoded characters for the bytes 32 to 127; tab decodes
+ * to TAB9. '<', '>' and '@' stand for themselves. */
+static const char scr_alpha[3][97] = {
+    ".GzVBj/&IA42[vrC89pEhqO\x09"
+    "bD#uJ~J^@wJa]\"KoN;LPg*}tT+-,0nkf5%!dMRc?{x)(sY3\x7f"
+    "mUS|:_eFX1ilZH'\\=$y7`Q 6",
+    "-uR`q^I\\b})6 |z\x7f"
+    "kc3+hQfv1dTCL:L~LE,*t'7DyY/o&rj9{?8wgSG4x]0#Z[lHUpi.L!$NP\x09"
+    "Vs5aKX;W\"mM%(FJ2A=_OBe",
+    "20!)[83=X:5e9\\VsfNEkbYx^}JmqA`AS@B'Hru17MR\"TjGd- \x7f"
+    ".L]~loytC&v%$+(#A4\x09"
+    "*D?w;UiacPgQIOFh|6pnz/_KZ,W"};
+static const char scr_tab[3] = {'W', 'n', '{'};
+static const char scr_pick[] = "0120121221210212021200122102122100212120200120210212001220012021";
+
+char *wsa_script_decode(struct wsa_arena *a, const char *s, size_t n, size_t *out_n)
+{
+    char *out = wsa_alloc(a, n + 1);
+    if (!out)
+        return NULL;
+    size_t o = 0, index = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == '@' && i + 1 < n) {
+            static const char esc[] = "&\n#\r*>!<$@";
+            const char *e = strchr(esc, s[i + 1]);
+            if (e && (e - esc) % 2 == 0 && s[i + 1]) {
+                out[o++] = e[1];
+                index++;
+                i++;
+                continue;
+            }
+        }
+        if (c < 128)
+            index++;
+        if ((c == 9 || (c >= 32 && c < 128)) && c != '<' && c != '>' && c != '@') {
+            int k = scr_pick[(index - 1) % 64] - '0';
+            c = c == 9 ? (unsigned char)scr_tab[k] : (unsigned char)scr_alpha[k][c - 32];
+        }
+        out[o++] = (char)c;
+    }
+    out[o] = 0;
+    *out_n = o;
+    return out;
+}

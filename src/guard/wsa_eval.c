@@ -364,7 +364,7 @@ static struct var *var_slot(struct ev *v, const char *name, int create)
             return x;
         }
         if (strcmp(x->name, name) == 0)
-            return x;
+            return create || x->assigned ? x : NULL;
     }
     return NULL;
 }
@@ -449,7 +449,7 @@ static struct val var_read(struct ev *v, const char *name, unsigned line)
         }
     }
     struct var *x = key ? var_slot(v, key, 0) : NULL;
-    if (x && x->assigned)
+    if (x)
         return x->v;
     if (v->lang == WSA_PHP && php_superglobal(name))
         return r;
@@ -879,6 +879,40 @@ static int looks_like_code(const char *s, size_t n)
     return hits >= 2;
 }
 
+/* Whether a path names a server-side script. */
+static int script_name(const char *s, size_t n)
+{
+    static const char *const ext[] = {".php", ".asp", ".aspx", ".jsp", ".jspx", ".asa", ".cer",
+                                      ".phtml", ".ashx", NULL};
+    for (int k = 0; ext[k]; k++) {
+        size_t e = strlen(ext[k]);
+        if (n >= e && !strncasecmp(s + n - e, ext[k], e))
+            return 1;
+    }
+    return 0;
+}
+
+static const char *how_of(struct ev *v, const struct val *a);
+
+/* Text a decoder produced that names request input or code execution: the
+ * only reason to encode such text is to hide it. */
+static void decoded_text(struct ev *v, const struct val *k, const char *fname)
+{
+    static const char *const marks[] = {"Request.", "Request[", "Request(", "$_POST", "$_GET",
+                                        "$_REQUEST", "$_COOKIE", "getParameter", "eval(",
+                                        "assert(", "system(", "exec(", "shell_exec", "passthru",
+                                        "WScript.Shell", "Runtime.getRuntime", "cmd.exe",
+                                        "ProcessBuilder", "ExecuteGlobal", "Execute(", NULL};
+    size_t scan = k->n < 65536 ? k->n : 65536;
+    for (int m = 0; marks[m]; m++)
+        if (memmem(k->s, scan, marks[m], strlen(marks[m]))) {
+            char detail[200];
+            snprintf(detail, sizeof(detail), "%s() decodes text naming %s", fname, marks[m]);
+            add_finding(v, 60, "decoded-suspicious-text", 0, detail, how_of(v, k), NULL);
+            return;
+        }
+}
+
 /* Applies a decoder to known input. */
 static struct val fold(struct ev *v, const char *fname, int dec, struct val *a, int na)
 {
@@ -1070,6 +1104,8 @@ static struct val fold(struct ev *v, const char *fname, int dec, struct val *a, 
     struct val k = known(v, out, n, F_FOLDED | F_DECODED, fname);
     k.taint = r.taint;
     k.src = r.src;
+    if (dec != D_ID && dec != D_LOWER && dec != D_UPPER && dec != D_TRIM && n >= 6)
+        decoded_text(v, &k, fname);
     return k;
 }
 
@@ -1139,12 +1175,20 @@ static void sink(struct ev *v, unsigned kind, const char *fname, struct val *a, 
         return;
     }
     if (kind == SK_CMD) {
+        /* A shell named outright, or any process started from a Java or .NET
+         * page, is rarer in an application than exec() is in PHP. */
+        int shell = a->s && (memmem(a->s, a->n, "cmd", 3) || memmem(a->s, a->n, "/bin/", 5) ||
+                             memmem(a->s, a->n, "powershell", 10));
+        int score = shell ? 60 : v->lang == WSA_PHP ? (a->s ? 20 : 25) : 40;
         snprintf(detail, sizeof(detail), "runs a command with %s()%s%s", fname,
                  a->s ? ": " : "", a->s ? show(v, a->s, a->n) : "");
-        add_finding(v, a->s ? 20 : 25, "command-exec", line, detail, NULL, NULL);
+        add_finding(v, score, "command-exec", line, detail, NULL, NULL);
     } else if (kind == SK_CODE && !a->s) {
+        /* PHP's template engines evaluate what they compile; ASP pages and
+         * JScript.NET have no such habit. */
+        int rare = v->lang == WSA_ASP || v->lang == WSA_ASPX;
         snprintf(detail, sizeof(detail), "%s() of a computed value", fname);
-        add_finding(v, 25, "dynamic-code", line, detail, NULL, NULL);
+        add_finding(v, rare ? 60 : 25, "dynamic-code", line, detail, NULL, NULL);
     }
 }
 
@@ -1292,6 +1336,10 @@ static struct val call(struct ev *v, const char *lname, const struct val *recv, 
                         NULL, NULL);
             return r;
         }
+        if (!strcmp(lname, "eval") && na > 1 && a[1].s && a[1].n == 6 &&
+            !strncasecmp(a[1].s, "unsafe", 6) && !(arg->taint & T_REQ))
+            add_finding(v, 100, "eval-unsafe", line,
+                        "JScript.NET eval(..., \"unsafe\") runs code with full trust", NULL, NULL);
         sink(v, SK_CODE, lname, arg, line);
         if (!strcmp(lname, "execute") || !strcmp(lname, "executeglobal"))
             for (int k = 1; k < na; k++)
@@ -1360,7 +1408,9 @@ static struct val call(struct ev *v, const char *lname, const struct val *recv, 
             if (arg->taint & T_REQ && !(arg->flags & F_PREFIX) && v->lang == WSA_PHP)
                 weak_signal(v, W_UPLOAD, line, lname);
             else if (arg->taint & T_REQ && v->lang != WSA_PHP)
-                weak_signal(v, W_UPLOAD, line, lname);
+                add_finding(v, arg->flags & F_PREFIX ? 45 : 60, "upload-to-request-path", line,
+                            "saves an upload where the request says", NULL,
+                            taint_path(v, arg, lname, line));
             return r;
         }
         /* content: the decoded code a dropper writes */
@@ -1376,14 +1426,18 @@ static struct val call(struct ev *v, const char *lname, const struct val *recv, 
                                    afmt(v->a, "(in code written at line %u)", line));
             }
         }
+        int content = recv && recv->taint & T_REQ;
+        for (int k = 0; k < na; k++)
+            content |= k != b->arg && a[k].taint & T_REQ;
         if (arg->taint & T_REQ) {
-            int content = 0;
-            for (int k = 0; k < na; k++)
-                content |= k != b->arg && a[k].taint & T_REQ;
             if (content || !(arg->flags & F_PREFIX))
                 sink(v, SK_WRITE, lname, arg, line);
             else
                 weak_signal(v, W_FS, line, lname);
+        } else if (content && arg->s && script_name(arg->s, arg->n)) {
+            add_finding(v, 100, "writes-request-to-script", line,
+                        "writes what the request sent into a server script file",
+                        show(v, arg->s, arg->n), NULL);
         }
         r.taint = arg->taint;
         r.src = arg->src;
@@ -1702,8 +1756,8 @@ static struct val primary(struct ev *v)
     }
     /* identifiers: keywords, functions, constants, variables */
     v->i++;
-    if (v->lang == WSA_PHP || v->lang == WSA_JSP || !v->ci) {
-        if (is_id(t, "new")) {
+    if (is_id(t, "new")) {
+        {
             const struct wsa_tok *c = peek(v, 0);
             const char *cls = NULL;
             struct val cv = UNKNOWN;
@@ -1840,6 +1894,24 @@ static int server_key_is_input(const struct val *key)
            (key->n >= 9 && !strncasecmp(key->s, "PHP_AUTH_", 9));
 }
 
+/* The variable an object's method was called on, when the call fed it input. */
+static void object_fed(struct ev *v, const struct val *recv, struct val *a, int na)
+{
+    unsigned t = taint_of(a, na) & T_REQ;
+    if (!t || !recv->lv || recv->taint & T_REQ)
+        return;
+    const char *dot = strrchr(recv->lv, '.');
+    char name[256];
+    snprintf(name, sizeof(name), "%.*s", (int)(dot ? (size_t)(dot - recv->lv) : strlen(recv->lv)),
+             recv->lv);
+    struct var *x = var_slot(v, name, 0);
+    if (!x)
+        return;
+    x->v.taint |= T_REQ;
+    if (!x->v.src)
+        x->v.src = src_of(a, na);
+}
+
 static struct val postfix(struct ev *v, struct val base, const char *lname_hint, int literal_call)
 {
     const char *lname = lname_hint;
@@ -1876,8 +1948,10 @@ static struct val postfix(struct ev *v, struct val base, const char *lname_hint,
                     r.src = afmt(v->a, "getenv(%s) line %u", show(v, a[0].s, a[0].n), line);
                 }
             } else if (lname && base.mname == lname && !base.s) {
-                /* a method: receiver.name(args) */
+                /* a method: receiver.name(args). One fed with input taints its
+                 * object: s.WriteText Request("d") ... s.SaveToFile p */
                 r = call(v, lname, &base, a, na, line);
+                object_fed(v, &base, a, na);
                 if (!r.taint && base.taint & T_REQ && !builtin_find(v, lname)) {
                     r.taint = base.taint & ~T_GLOBAL;
                     r.src = base.src;
@@ -1967,7 +2041,14 @@ static struct val postfix(struct ev *v, struct val base, const char *lname_hint,
                 if (base.flags & F_REQUEST || (lname && !strcmp(lname, "request") &&
                                                (v->lang == WSA_ASP || v->lang == WSA_ASPX))) {
                     r = request_member(v, mn, line);
-                    r.flags |= 0;
+                } else if (v->lang == WSA_ASPX && base.lv && !base.taint && !base.s &&
+                           !var_slot(v, base.lv, 0) &&
+                           (!strcmp(mn, "text") || !strcmp(mn, "value") ||
+                            !strcmp(mn, "selectedvalue") || !strcmp(mn, "postedfile"))) {
+                    /* a server control declared in the markup: what the user typed */
+                    r = UNKNOWN;
+                    r.taint = T_REQ;
+                    r.src = afmt(v->a, "%s.%s (a form control) line %u", base.lv, mn, line);
                 } else if (v->lang == WSA_PHP && !is_op(peek(v, 0), "(")) {
                     r = UNKNOWN; /* a property */
                     r.taint = base.taint & T_REQ;
@@ -2247,6 +2328,17 @@ static void vb_statement(struct ev *v)
     size_t start = v->i;
     struct val callee = expr(v, 13);
     const struct wsa_tok *n = peek(v, 0);
+    if (is_id(n, "as")) {
+        /* Dim x As [New] Type[(args)] */
+        v->i++;
+        if (is_id(peek(v, 0), "new")) {
+            struct val r = expr(v, 1);
+            assign(v, callee.lv, r, 0);
+        }
+        while (!at_end(v) && peek(v, 0)->kind != TK_EOL)
+            v->i++;
+        return;
+    }
     if (is_op(n, "=")) {
         v->i++;
         struct val r = expr(v, 1);
@@ -2279,6 +2371,7 @@ static void vb_statement(struct ev *v)
     }
     (void)start;
     call(v, callee.mname, &callee, a, na, t->line);
+    object_fed(v, &callee, a, na);
 }
 
 /* Java/C# declarations: `Type name = expr;`, `String a, b;` */
@@ -2479,6 +2572,7 @@ static void analyse_tokens(struct ev *parent, enum wsa_lang lang, const char *p,
     v.n = toks.n;
     v.i = 0;
     v.level = parent->level + 1;
+    v.ci = toks.vb;
     v.line0 = parent->line0 ? parent->line0 : line;
     v.ctx = ctx;
     v.fn = -1;
@@ -2585,6 +2679,41 @@ void wsa_analyse(enum wsa_lang lang, const void *p, size_t n, struct wsa_result 
         out->truncated = 1;
         arena_free(&a);
         return;
+    }
+    /* Script Encoder blocks (VBScript.Encode, JScript.Encode) are read as the
+     * code they hold. */
+    if ((lang == WSA_ASP || lang == WSA_ASPX) && memmem(src, len, "#@~^", 4)) {
+        char *u = wsa_alloc(&a, len + 1);
+        size_t o = 0, blocks = 0;
+        for (size_t k = 0; u && k < len;) {
+            const char *b = memmem(src + k, len - k, "#@~^", 4);
+            const char *e = b && (size_t)(b - src) + 12 < len
+                                ? memmem(b + 12, len - (size_t)(b - src) - 12, "^#~@", 4)
+                                : NULL;
+            if (!b || !e || e - b < 20) {
+                memcpy(u + o, src + k, len - k);
+                o += len - k;
+                break;
+            }
+            memcpy(u + o, src + k, (size_t)(b - src) - k);
+            o += (size_t)(b - src) - k;
+            size_t dn = 0;
+            char *d = wsa_script_decode(&a, b + 12, (size_t)(e - b) - 20, &dn);
+            if (d && dn <= (size_t)(e - b) + 4) {
+                memcpy(u + o, d, dn);
+                o += dn;
+            }
+            blocks++;
+            k = (size_t)(e - src) + 4;
+        }
+        if (u && blocks) {
+            u[o] = 0;
+            src = u;
+            len = o;
+            add_finding(&(struct ev){.pass = 2, .out = out}, 20, "script-encoded", 0,
+                        "server script hidden with the Script Encoder (VBScript.Encode)", NULL,
+                        NULL);
+        }
     }
     /* A PHP file without an opening tag is a fragment meant to be included or
      * evaluated: all of it is code. */

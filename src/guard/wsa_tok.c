@@ -834,6 +834,7 @@ void wsa_tokenize(struct wsa_arena *a, enum wsa_lang lang, const char *p, size_t
             asp_directive(&lx, d, end ? (size_t)(end - d) : n - (size_t)(d - p));
         }
     }
+    t->vb = lx.vb;
     if (code_only) {
         lex_code(&lx, lang == WSA_PHP ? "?>" : NULL);
         if (lang == WSA_PHP && lx.i < lx.n)
