@@ -101,6 +101,9 @@ static char *afmt(struct wsa_arena *a, const char *fmt, ...)
 #define F_INPUT   64u /* php://input and other body readers */
 #define F_BARE    128u /* a PHP bare word */
 #define F_ARRAY   256u /* an array literal: [$obj, 'method'] as a callable */
+#define F_NUMBER  512u /* a number literal */
+#define F_UNDEF   1024u /* a variable never assigned: "" to PHP */
+#define F_HANDLE  2048u /* a file opened for writing; cls holds its path when known */
 
 struct val {
     const char *s; /* the known value, or NULL */
@@ -455,6 +458,7 @@ static struct val var_read(struct ev *v, const char *name, unsigned line)
         return r;
     if (v->extracted || (v->lang == WSA_PHP && v->pass == 2 && v->fn < 0)) {
         r.taint = v->extracted ? T_REQ : T_GLOBAL;
+        r.flags = F_UNDEF;
         r.src = afmt(v->a, "$%s (never assigned%s) line %u", name,
                      v->extracted ? "; the request's variables were extracted" : "", line);
     }
@@ -641,6 +645,16 @@ static const struct builtin builtins[] = {
     {"set_exception_handler", L_PHP, R_CALLBACK, 0},
     {"spl_autoload_register", L_PHP, R_CALLBACK, 0},
     {"reflectionfunction", L_PHP, R_CALLBACK, 0},
+    {"array_diff_uassoc", L_PHP, R_CALLBACK, -1},
+    {"array_diff_ukey", L_PHP, R_CALLBACK, -1},
+    {"array_intersect_uassoc", L_PHP, R_CALLBACK, -1},
+    {"array_intersect_ukey", L_PHP, R_CALLBACK, -1},
+    {"array_udiff", L_PHP, R_CALLBACK, -1},
+    {"array_udiff_assoc", L_PHP, R_CALLBACK, -1},
+    {"array_uintersect", L_PHP, R_CALLBACK, -1},
+    {"array_uintersect_assoc", L_PHP, R_CALLBACK, -1},
+    {"fwrite", L_PHP, R_WRITE, 0},
+    {"fputs", L_PHP, R_WRITE, 0},
     {"getmethod", L_JAVA, R_CALLBACK, 0},
     {"invoke", L_JAVA, R_CALLBACK, 0},
     {"createinstance", L_NET, R_CALLBACK, 0},
@@ -1279,7 +1293,8 @@ static struct val call(struct ev *v, const char *lname, const struct val *recv, 
     if (!b || (recv && v->lang == WSA_PHP))
         return r;
     struct val none = UNKNOWN;
-    struct val *arg = b->arg < na ? &a[b->arg] : &none;
+    int argi = b->arg < 0 ? na - 1 : b->arg;
+    struct val *arg = argi >= 0 && argi < na ? &a[argi] : &none;
     switch (b->role) {
     case R_DECODE: {
         /* Java and .NET decoders are methods: the receiver is not the input. */
@@ -1313,6 +1328,9 @@ static struct val call(struct ev *v, const char *lname, const struct val *recv, 
         }
         if (!strcmp(lname, "create_function")) {
             /* the body, and the argument list, which can close it early */
+            if (!arg->s && !(arg->taint & (T_REQ | T_PARAMS)) && !(arg->flags & F_DECODED))
+                add_finding(v, 45, "dynamic-function", line,
+                            "create_function() with a body computed at run time", NULL, NULL);
             sink(v, SK_CODE, lname, arg, line);
             if (na > 0 && a[0].taint & T_REQ)
                 sink(v, SK_CODE, lname, &a[0], line);
@@ -1369,21 +1387,26 @@ static struct val call(struct ev *v, const char *lname, const struct val *recv, 
         if (cb->fn >= 0 && (size_t)cb->fn < v->nfuncs) {
             struct fsum *f = &v->funcs[cb->fn];
             for (int k = 0; k < na; k++)
-                if (k != b->arg && a[k].taint & T_REQ)
+                if (k != argi && a[k].taint & T_REQ)
                     for (unsigned kind = 1; kind <= SK_CALLBACK; kind <<= 1)
                         if (f->sinks[0] & kind)
                             sink(v, kind, lname, &a[k], line);
             return r;
         }
+        if (!cname && !(cb->flags & F_ARRAY) && cb->fn < 0 && taint_of(a, na) & T_REQ &&
+            v->lang == WSA_PHP && (cb->flags & (F_FOLDED | F_DECODED) || cb->lv))
+            add_finding(v, 40, "request-to-computed-callback", line,
+                        "request input goes to a callback whose function is computed", NULL,
+                        taint_path(v, &a[argi == 0 ? 1 % (na ? na : 1) : 0], lname, line));
         if (cname && is_dangerous_name(v, cname)) {
             callee_check(v, cb, cname, line);
             const struct builtin *cbb = builtin_find(v, cname);
             for (int k = 0; k < na; k++)
-                if (k != b->arg)
+                if (k != argi)
                     sink(v, cbb && cbb->role == R_CMD ? SK_CMD : SK_CODE, cname, &a[k], line);
         } else if (cname && (uf = func_find(v, cname)) != NULL) {
             for (int k = 0, p = 0; k < na; k++)
-                if (k != b->arg) {
+                if (k != argi) {
                     struct val one = a[k];
                     call_user(v, uf, &one, 1, line);
                     p++;
@@ -1393,6 +1416,22 @@ static struct val call(struct ev *v, const char *lname, const struct val *recv, 
     }
     case R_WRITE:
     case R_UPLOAD: {
+        if ((!strcmp(lname, "fwrite") || !strcmp(lname, "fputs")) && na > 1) {
+            if (!(a[0].flags & F_HANDLE) || !(a[1].taint & T_REQ))
+                return r;
+            if (a[0].taint & T_REQ) {
+                struct val path = a[0];
+                path.src = path.src ? path.src : a[1].src;
+                add_finding(v, path.flags & F_PREFIX ? 40 : 100, "taint-file-write", line,
+                            "writes what the request sent to a file the request names", NULL,
+                            taint_path(v, &a[1], lname, line));
+            } else if (a[0].cls && script_name(a[0].cls, strlen(a[0].cls))) {
+                add_finding(v, 100, "writes-request-to-script", line,
+                            "writes what the request sent into a server script file", a[0].cls,
+                            taint_path(v, &a[1], lname, line));
+            }
+            return r;
+        }
         if (!strcmp(lname, "fopen") && na > 1 && a[1].s && !memchr(a[1].s, 'w', a[1].n) &&
             !memchr(a[1].s, 'a', a[1].n) && !memchr(a[1].s, 'x', a[1].n) &&
             !memchr(a[1].s, 'c', a[1].n)) {
@@ -1406,7 +1445,9 @@ static struct val call(struct ev *v, const char *lname, const struct val *recv, 
         }
         if (b->role == R_UPLOAD) {
             if (arg->taint & T_REQ && !(arg->flags & F_PREFIX) && v->lang == WSA_PHP)
-                weak_signal(v, W_UPLOAD, line, lname);
+                add_finding(v, 70, "upload-to-request-path", line,
+                            "saves an upload exactly where the request says", NULL,
+                            taint_path(v, arg, lname, line));
             else if (arg->taint & T_REQ && v->lang != WSA_PHP)
                 add_finding(v, arg->flags & F_PREFIX ? 45 : 60, "upload-to-request-path", line,
                             "saves an upload where the request says", NULL,
@@ -1429,8 +1470,21 @@ static struct val call(struct ev *v, const char *lname, const struct val *recv, 
         int content = recv && recv->taint & T_REQ;
         for (int k = 0; k < na; k++)
             content |= k != b->arg && a[k].taint & T_REQ;
-        if (arg->taint & T_REQ) {
-            if (content || !(arg->flags & F_PREFIX))
+        if (!strcmp(lname, "fopen")) {
+            r.flags = F_HANDLE | (arg->flags & F_PREFIX);
+            r.cls = arg->s ? adup(v->a, arg->s, arg->n > 200 ? 200 : arg->n) : NULL;
+            r.taint = arg->taint & T_REQ;
+            r.src = arg->src;
+            if (arg->taint & T_REQ && !(arg->flags & F_PREFIX))
+                weak_signal(v, W_FS, line, lname);
+            return r;
+        }
+        if (arg->taint & T_REQ && content) {
+            add_finding(v, arg->flags & F_PREFIX ? 40 : 100, "taint-file-write", line,
+                        "writes what the request sent to a file the request names", NULL,
+                        taint_path(v, arg, lname, line));
+        } else if (arg->taint & T_REQ) {
+            if (!(arg->flags & F_PREFIX))
                 sink(v, SK_WRITE, lname, arg, line);
             else
                 weak_signal(v, W_FS, line, lname);
@@ -1574,6 +1628,11 @@ static int binding(struct ev *v, const struct wsa_tok *t, int *right)
 
 static struct val concat(struct ev *v, struct val l, struct val r)
 {
+    /* PHP reads a variable never assigned as "": $a = $a . 'x' folds. */
+    if (v->lang == WSA_PHP && l.flags & F_UNDEF && !(l.taint & T_REQ))
+        l = known(v, "", 0, 0, NULL);
+    if (v->lang == WSA_PHP && r.flags & F_UNDEF && !(r.taint & T_REQ))
+        r = known(v, "", 0, 0, NULL);
     struct val o = UNKNOWN;
     o.taint = l.taint | r.taint;
     o.src = (l.taint & (T_REQ | T_GLOBAL)) ? l.src : r.src;
@@ -1604,16 +1663,22 @@ static struct val binary(struct ev *v, const struct wsa_tok *op, struct val l, s
                     (v->ci && is_op(op, "&"));
     if (is_concat)
         return concat(v, l, r);
-    if (v->lang == WSA_PHP && is_op(op, "^") && l.s && r.s) {
-        size_t n = l.n < r.n ? l.n : r.n;
+    if (v->lang == WSA_PHP && (is_op(op, "^") || is_op(op, "|") || is_op(op, "&")) && l.s &&
+        r.s && !(l.flags & F_NUMBER) && !(r.flags & F_NUMBER)) {
+        /* PHP's bitwise operators on two strings work byte by byte: ^ and &
+         * over the shorter length, | over the longer. */
+        char c = op->s[0];
+        size_t n = c == '|' ? (l.n > r.n ? l.n : r.n) : (l.n < r.n ? l.n : r.n);
         char *s = wsa_alloc(v->a, n + 1);
         if (!s)
             return UNKNOWN;
-        for (size_t k = 0; k < n; k++)
-            s[k] = (char)(l.s[k] ^ r.s[k]);
+        for (size_t k = 0; k < n; k++) {
+            unsigned char x = k < l.n ? (unsigned char)l.s[k] : 0;
+            unsigned char y = k < r.n ? (unsigned char)r.s[k] : 0;
+            s[k] = (char)(c == '^' ? x ^ y : c == '|' ? x | y : x & y);
+        }
         s[n] = 0;
-        struct val o = known(v, s, n, F_FOLDED, "xor");
-        return o;
+        return known(v, s, n, F_FOLDED, c == '^' ? "xor" : c == '|' ? "bitwise or" : "bitwise and");
     }
     if (is_op(op, "??") || is_op(op, "||") || is_id(op, "or")) {
         struct val o = l.s || l.taint ? l : r;
@@ -1650,7 +1715,8 @@ static struct val primary(struct ev *v)
     }
     if (t->kind == TK_STR || t->kind == TK_NUM) {
         v->i++;
-        struct val r = known(v, t->s, t->len, t->interp ? F_FOLDED : 0, NULL);
+        struct val r = known(v, t->s, t->len,
+                             t->kind == TK_NUM ? F_NUMBER : t->interp ? F_FOLDED : 0, NULL);
         if (t->kind == TK_STR && t->len >= 1024 && v->pass == 2) {
             double h = wsa_entropy(t->s, t->len);
             if (h >= 5.0 && !memmem(t->s, t->len < 64 ? t->len : 64, "data:", 5))
