@@ -185,6 +185,12 @@ static void add_finding(struct ev *v, int score, const char *technique, unsigned
 {
     if (v->pass != 2)
         return;
+    if (getenv("WSA_DEBUG") && v->t) { /* DEBUG-REMOVE */
+        fprintf(stderr, "[%s line %u]", technique, line);
+        for (size_t k = v->i > 12 ? v->i - 12 : 0; k < v->i + 3 && k < v->n; k++)
+            fprintf(stderr, " %s", v->t[k].s);
+        fprintf(stderr, "\n");
+    }
     struct wsa_result *r = v->out;
     if (v->line0)
         line = v->line0;
@@ -393,6 +399,16 @@ static void assign(struct ev *v, const char *name, struct val val, int element)
 {
     if (!name)
         return;
+    const char *bracket = element ? NULL : strchr(name, '[');
+    if (bracket && bracket > name && val.taint & T_REQ) {
+        char base[256];
+        snprintf(base, sizeof(base), "%.*s", (int)(bracket - name), name);
+        struct var *b = var_slot(v, base, 0);
+        if (b) {
+            b->v.taint |= T_REQ;
+            b->v.src = b->v.src ? b->v.src : val.src;
+        }
+    }
     struct var *x = var_slot(v, name, 1);
     if (!x)
         return;
@@ -823,7 +839,7 @@ static int args(struct ev *v, const char *close, struct val *out, int max)
     while (!at_end(v) && !is_op(peek(v, 0), close)) {
         if (v->ci && peek(v, 0)->kind == TK_EOL && !is_op(peek(v, 0), close))
             break;
-        if (is_op(peek(v, 0), ",")) {
+        if (is_op(peek(v, 0), ",") || is_op(peek(v, 0), "=>")) {
             v->i++;
             continue;
         }
@@ -834,7 +850,7 @@ static int args(struct ev *v, const char *close, struct val *out, int max)
         k++;
         if (v->i == before)
             v->i++;
-        if (is_op(peek(v, 0), ","))
+        if (is_op(peek(v, 0), ",") || is_op(peek(v, 0), "=>"))
             v->i++;
         else if (!is_op(peek(v, 0), close))
             break;
@@ -1822,8 +1838,8 @@ static struct val primary(struct ev *v)
     }
     /* identifiers: keywords, functions, constants, variables */
     v->i++;
-    if (is_id(t, "new")) {
-        {
+    {
+        if (is_id(t, "new")) {
             const struct wsa_tok *c = peek(v, 0);
             const char *cls = NULL;
             struct val cv = UNKNOWN;
@@ -1841,9 +1857,23 @@ static struct val primary(struct ev *v)
                         v->i++;
                 }
             } else if (c->kind == TK_VAR || is_op(c, "(")) {
-                cv = primary(v);
+                /* new $class(...): the class, not a call of it */
+                if (c->kind == TK_VAR) {
+                    v->i++;
+                    cv = var_read(v, c->s, line);
+                    while ((is_op(peek(v, 0), "->") || is_op(peek(v, 0), "::")) &&
+                           peek(v, 1)->kind == TK_ID)
+                        v->i += 2, cv = UNKNOWN;
+                } else {
+                    v->i++;
+                    cv = expr(v, 1);
+                    if (is_op(peek(v, 0), ")"))
+                        v->i++;
+                }
                 if (cv.taint & T_REQ)
-                    callee_check(v, &cv, NULL, line);
+                    add_finding(v, 30, "class-name-from-request", line,
+                                "an object of a class the request names is made", NULL,
+                                taint_path(v, &cv, "new $class", line));
                 cls = cv.s ? lower(v, cv.s, cv.n) : NULL;
             }
             struct val a[8];
@@ -1981,6 +2011,7 @@ static void object_fed(struct ev *v, const struct val *recv, struct val *a, int 
 static struct val postfix(struct ev *v, struct val base, const char *lname_hint, int literal_call)
 {
     const char *lname = lname_hint;
+    int member = 0; /* the last step was ->name, .name or ::name */
     for (int guard = 0; guard < 256 && !at_end(v); guard++) {
         const struct wsa_tok *t = peek(v, 0);
         unsigned line = t->line;
@@ -2013,7 +2044,7 @@ static struct val postfix(struct ev *v, struct val base, const char *lname_hint,
                     r.taint |= T_REQ;
                     r.src = afmt(v->a, "getenv(%s) line %u", show(v, a[0].s, a[0].n), line);
                 }
-            } else if (lname && base.mname == lname && !base.s) {
+            } else if (lname && member) {
                 /* a method: receiver.name(args). One fed with input taints its
                  * object: s.WriteText Request("d") ... s.SaveToFile p */
                 r = call(v, lname, &base, a, na, line);
@@ -2046,6 +2077,7 @@ static struct val postfix(struct ev *v, struct val base, const char *lname_hint,
             base = r;
             lname = NULL;
             literal_call = 0;
+            member = 0;
             continue;
         }
         if (is_op(t, "[") || (is_op(t, "{") && v->lang == WSA_PHP && base.lv)) {
@@ -2055,6 +2087,20 @@ static struct val postfix(struct ev *v, struct val base, const char *lname_hint,
             if (is_op(peek(v, 0), close))
                 v->i++;
             struct val r = UNKNOWN;
+            /* $a['k'] with a constant key is a variable of its own */
+            const char *elem = base.lv && key.s && key.n < 64 && base.lv[0] != '['
+                                   ? afmt(v->a, "%s[%.*s]", base.lv, (int)key.n, key.s)
+                                   : NULL;
+            struct var *ex = elem ? var_slot(v, elem, 0) : NULL;
+            if (ex) {
+                r = ex->v;
+                r.lv = elem;
+                r.mname = NULL;
+                base = r;
+                lname = NULL;
+                member = 0;
+                continue;
+            }
             if (base.flags & F_SERVER) {
                 if (server_key_is_input(&key)) {
                     r.taint = T_REQ;
@@ -2090,10 +2136,11 @@ static struct val postfix(struct ev *v, struct val base, const char *lname_hint,
                 r.src = base.src;
                 r.flags = base.flags & F_INPUT;
             }
-            r.lv = base.lv;
-            r.mname = base.lv ? "[]" : NULL;
+            r.lv = elem ? elem : base.lv;
+            r.mname = elem ? NULL : base.lv ? "[]" : NULL;
             base = r;
             lname = NULL;
+            member = 0;
             continue;
         }
         if (is_op(t, "->") || is_op(t, "::") || is_op(t, "?.") ||
@@ -2136,6 +2183,7 @@ static struct val postfix(struct ev *v, struct val base, const char *lname_hint,
                 base = r;
                 lname = mn;
                 literal_call = 0;
+                member = 1;
                 continue;
             }
             if (m->kind == TK_VAR || is_op(m, "{") || is_op(m, "$")) {
@@ -2150,6 +2198,7 @@ static struct val postfix(struct ev *v, struct val base, const char *lname_hint,
                 base = UNKNOWN;
                 lname = dyn.s ? lower(v, dyn.s, dyn.n) : NULL;
                 base.mname = lname;
+                member = 1;
                 continue;
             }
             continue;
