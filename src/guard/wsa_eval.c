@@ -944,12 +944,21 @@ static void decoded_text(struct ev *v, const struct val *k, const char *fname)
 }
 
 /* Applies a decoder to known input. */
+/* Whether a decoder turns one encoding into another (as opposed to the string
+ * functions folding also applies). */
+static int is_decoder(int dec)
+{
+    return dec == D_B64 || dec == D_HEX || dec == D_URL || dec == D_ROT13 || dec == D_REV ||
+           dec == D_INFLATE || dec == D_UNCOMPRESS || dec == D_GZDECODE || dec == D_UU ||
+           dec == D_PACK;
+}
+
 static struct val fold(struct ev *v, const char *fname, int dec, struct val *a, int na)
 {
     struct val r = UNKNOWN;
     r.taint = taint_of(a, na);
     r.src = src_of(a, na);
-    r.flags = F_DECODED;
+    r.flags = is_decoder(dec) ? F_DECODED : 0;
     if (dec == D_ID && na > 0) {
         r = a[0];
         r.lv = NULL;
@@ -1131,7 +1140,7 @@ static struct val fold(struct ev *v, const char *fname, int dec, struct val *a, 
     }
     if (!out)
         return r;
-    struct val k = known(v, out, n, F_FOLDED | F_DECODED, fname);
+    struct val k = known(v, out, n, F_FOLDED | (is_decoder(dec) ? F_DECODED : 0), fname);
     k.taint = r.taint;
     k.src = r.src;
     if (dec != D_ID && dec != D_LOWER && dec != D_UPPER && dec != D_TRIM && n >= 6)
@@ -1200,7 +1209,7 @@ static void sink(struct ev *v, unsigned kind, const char *fname, struct val *a, 
     if ((kind == SK_CODE || kind == SK_CMD) && !a->s && a->taint & T_GLOBAL) {
         snprintf(detail, sizeof(detail), "%s() of a variable never assigned (register_globals)",
                  fname);
-        add_finding(v, 50, kind == SK_CODE ? "global-code" : "global-command", line, detail, NULL,
+        add_finding(v, 35, kind == SK_CODE ? "global-code" : "global-command", line, detail, NULL,
                     taint_path(v, a, fname, line));
         return;
     }
@@ -1329,7 +1338,8 @@ static struct val call(struct ev *v, const char *lname, const struct val *recv, 
     case R_CODE:
         if (!strcmp(lname, "preg_replace") || !strcmp(lname, "preg_filter")) {
             if (na > 0 && preg_e(&a[0])) {
-                add_finding(v, a[1].taint & T_REQ || (na > 2 && a[2].taint & T_REQ) ? 100 : 40, "preg-replace-e", line,
+                int tainted = a[1].taint & T_REQ || (na > 2 && a[2].taint & T_REQ);
+                add_finding(v, tainted ? 100 : a[1].s ? 15 : 40, "preg-replace-e", line,
                             "preg_replace() with /e evaluates the replacement as PHP code",
                             a[0].s ? show(v, a[0].s, a[0].n) : NULL,
                             a[1].taint & T_REQ ? taint_path(v, &a[1], lname, line) : NULL);
