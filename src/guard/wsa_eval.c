@@ -104,6 +104,7 @@ static char *afmt(struct wsa_arena *a, const char *fmt, ...)
 #define F_NUMBER  512u /* a number literal */
 #define F_UNDEF   1024u /* a variable never assigned: "" to PHP */
 #define F_HANDLE  2048u /* a file opened for writing; cls holds its path when known */
+#define F_FILENAME 4096u /* computed from the script's own file name (__FILE__) */
 
 struct val {
     const char *s; /* the known value, or NULL */
@@ -114,6 +115,7 @@ struct val {
     const char *cls;   /* object class (lower case) created by CreateObject/new */
     const char *lv;    /* the variable this expression names, for assignment */
     const char *mname; /* member name of a member access */
+    const char *elem;  /* an array literal's last constant string element */
     int fn;            /* a closure's summary, or -1 */
 };
 
@@ -172,6 +174,7 @@ struct ev {
     int level;       /* decoding depth */
     int nest;        /* expression recursion */
     int extracted;   /* extract($_POST) and the like: undefined variables are input */
+    const char *danger_literal; /* a string literal naming a code-running function */
     unsigned line0;  /* line of the decoding site in the file, for decoded code */
     const char *ctx; /* "decoded from ..." for findings in decoded code */
     size_t *steps;
@@ -661,6 +664,11 @@ static const struct builtin builtins[] = {
     {"set_exception_handler", L_PHP, R_CALLBACK, 0},
     {"spl_autoload_register", L_PHP, R_CALLBACK, 0},
     {"reflectionfunction", L_PHP, R_CALLBACK, 0},
+    {"filter_var", L_PHP, R_CALLBACK, -1},
+    {"filter_var_array", L_PHP, R_CALLBACK, -1},
+    {"filter_input", L_PHP, R_CALLBACK, -1},
+    {"yaml_parse", L_PHP, R_CALLBACK, -1},
+    {"exif_read_data", L_PHP, R_SOURCE, 0},
     {"array_diff_uassoc", L_PHP, R_CALLBACK, -1},
     {"array_diff_ukey", L_PHP, R_CALLBACK, -1},
     {"array_intersect_uassoc", L_PHP, R_CALLBACK, -1},
@@ -736,6 +744,8 @@ static const struct builtin builtins[] = {
     /* results without input */
     {"intval", L_PHP, R_CLEAN, 0},
     {"floatval", L_PHP, R_CLEAN, 0},
+    {"function_exists", L_PHP, R_CLEAN, 0},
+    {"is_callable", L_PHP, R_CLEAN, 0},
     {"isset", L_PHP, R_CLEAN, 0},
     {"empty", L_PHP, R_CLEAN, 0},
     {"count", L_PHP, R_CLEAN, 0},
@@ -923,6 +933,26 @@ static int script_name(const char *s, size_t n)
 }
 
 static const char *how_of(struct ev *v, const struct val *a);
+static int is_dangerous_name(struct ev *v, const char *lname);
+
+/* A value folding made that is exactly the name of a function that runs code
+ * or commands: nothing but hiding needs to build "assert" from parts. */
+static void folded_name(struct ev *v, const struct val *k)
+{
+    if (!k->s || k->n < 4 || k->n > 24 || !(k->flags & (F_FOLDED | F_DECODED)))
+        return;
+    char name[32];
+    for (size_t j = 0; j < k->n; j++)
+        name[j] = (char)tolower((unsigned char)k->s[j]);
+    name[k->n] = 0;
+    if (!is_dangerous_name(v, name) || !strcmp(name, "invoke") || !strcmp(name, "command") ||
+        !strcmp(name, "start") || !strcmp(name, "run") || !strcmp(name, "load") ||
+        !strcmp(name, "shell") || !strcmp(name, "getmethod"))
+        return;
+    char detail[200];
+    snprintf(detail, sizeof(detail), "the name %s is built at run time", name);
+    add_finding(v, 80, "obfuscated-function-name", 0, detail, how_of(v, k), NULL);
+}
 
 /* Text a decoder produced that names request input or code execution: the
  * only reason to encode such text is to hide it. */
@@ -958,7 +988,9 @@ static struct val fold(struct ev *v, const char *fname, int dec, struct val *a, 
     struct val r = UNKNOWN;
     r.taint = taint_of(a, na);
     r.src = src_of(a, na);
-    r.flags = is_decoder(dec) ? F_DECODED : 0;
+    r.flags = (is_decoder(dec) ? F_DECODED : 0);
+    for (int k = 0; k < na; k++)
+        r.flags |= a[k].flags & F_FILENAME;
     if (dec == D_ID && na > 0) {
         r = a[0];
         r.lv = NULL;
@@ -1143,6 +1175,7 @@ static struct val fold(struct ev *v, const char *fname, int dec, struct val *a, 
     struct val k = known(v, out, n, F_FOLDED | (is_decoder(dec) ? F_DECODED : 0), fname);
     k.taint = r.taint;
     k.src = r.src;
+    folded_name(v, &k);
     if (dec != D_ID && dec != D_LOWER && dec != D_UPPER && dec != D_TRIM && n >= 6)
         decoded_text(v, &k, fname);
     return k;
@@ -1235,6 +1268,11 @@ static void sink(struct ev *v, unsigned kind, const char *fname, struct val *a, 
  * into the name of a dangerous function. */
 static void callee_check(struct ev *v, const struct val *callee, const char *lname, unsigned line)
 {
+    if (callee->flags & F_FILENAME && !lname) {
+        add_finding(v, 100, "function-name-from-file-name", line,
+                    "a function is named by the script's own file name", NULL, NULL);
+        return;
+    }
     if (callee->taint & T_REQ) {
         add_finding(v, 100, "function-name-from-request", line,
                     "a function whose name the request gives is called", NULL,
@@ -1315,7 +1353,27 @@ static struct val call(struct ev *v, const char *lname, const struct val *recv, 
     if (uf && (v->lang == WSA_PHP || !builtin_find(v, lname)))
         return call_user(v, uf, a, na, line);
     const struct builtin *b = builtin_find(v, lname);
-    if (!b || (recv && v->lang == WSA_PHP))
+    if (recv && v->lang == WSA_PHP) {
+        /* PDO and SQLite3 call PHP functions by name */
+        static const struct builtin methods[] = {
+            {"createfunction", L_PHP, R_CALLBACK, 1},
+            {"sqlitecreatefunction", L_PHP, R_CALLBACK, 1},
+            {"sqlitecreateaggregate", L_PHP, R_CALLBACK, 1},
+            {"createaggregate", L_PHP, R_CALLBACK, 1},
+            {"fetchall", L_PHP, R_CALLBACK, 1},
+            {"invokeargs", L_PHP, R_CALLBACK, 9},
+        };
+        b = NULL;
+        for (size_t k = 0; k < sizeof(methods) / sizeof(methods[0]); k++)
+            if (!strcmp(methods[k].name, lname))
+                b = &methods[k];
+        if (b && !strcmp(lname, "invokeargs") && recv->cls && is_dangerous_name(v, recv->cls)) {
+            for (int k = 0; k < na; k++)
+                sink(v, SK_CODE, recv->cls, &a[k], line);
+            return r;
+        }
+    }
+    if (!b)
         return r;
     struct val none = UNKNOWN;
     int argi = b->arg < 0 ? na - 1 : b->arg;
@@ -1344,6 +1402,10 @@ static struct val call(struct ev *v, const char *lname, const struct val *recv, 
                             a[0].s ? show(v, a[0].s, a[0].n) : NULL,
                             a[1].taint & T_REQ ? taint_path(v, &a[1], lname, line) : NULL);
                 sink(v, SK_CODE, lname, arg, line);
+            } else if (na > 1 && !a[0].s && a[0].taint & T_REQ && a[1].taint & T_REQ) {
+                add_finding(v, 100, "preg-replace-e", line,
+                            "preg_replace() with pattern and replacement from input (/e evaluates)",
+                            NULL, taint_path(v, &a[0], lname, line));
             }
             return r;
         }
@@ -1406,6 +1468,15 @@ static struct val call(struct ev *v, const char *lname, const struct val *recv, 
     case R_CALLBACK: {
         struct val *cb = arg;
         const char *cname = cb->s ? lower(v, cb->s, cb->n) : NULL;
+        if (!cname && cb->flags & F_ARRAY && cb->elem && is_dangerous_name(v, cb->elem) &&
+            (strcmp(lname, "filter_var") || taint_of(a, na) & T_REQ))
+            cname = cb->elem; /* array('options' => 'assert') */
+        if (!cname && cb->flags & F_FILENAME)
+            callee_check(v, cb, NULL, line);
+        if (!strcmp(lname, "filter_var") && !(cname && is_dangerous_name(v, cname)))
+            return r;
+        if (!strcmp(lname, "yaml_parse") && !(cname && is_dangerous_name(v, cname)))
+            return r;
         if (cb->taint & T_REQ) {
             sink(v, SK_CALLBACK, lname, cb, line);
             return r;
@@ -1425,7 +1496,8 @@ static struct val call(struct ev *v, const char *lname, const struct val *recv, 
                         "request input goes to a callback whose function is computed", NULL,
                         taint_path(v, &a[argi == 0 ? 1 % (na ? na : 1) : 0], lname, line));
         if (cname && is_dangerous_name(v, cname)) {
-            callee_check(v, cb, cname, line);
+            if (cb->s)
+                callee_check(v, cb, cname, line);
             const struct builtin *cbb = builtin_find(v, cname);
             for (int k = 0; k < na; k++)
                 if (k != argi)
@@ -1480,19 +1552,26 @@ static struct val call(struct ev *v, const char *lname, const struct val *recv, 
                             taint_path(v, arg, lname, line));
             return r;
         }
-        /* content: the decoded code a dropper writes */
+        /* content: code a dropper writes is analysed as the code it is */
         for (int k = 0; k < na; k++) {
-            if (k == b->arg)
+            if (k == argi || !a[k].s || !looks_like_code(a[k].s, a[k].n))
                 continue;
-            if (a[k].s && a[k].flags & F_DECODED && looks_like_code(a[k].s, a[k].n)) {
+            if (a[k].flags & F_DECODED)
                 add_finding(v, 70, "drops-decoded-code", line,
                             "writes code that was decoded from an encoded string", how_of(v, &a[k]),
                             NULL);
-                if (v->level < WSA_DEPTH_MAX)
-                    analyse_tokens(v, v->lang, a[k].s, a[k].n, 0, line,
-                                   afmt(v->a, "(in code written at line %u)", line));
-            }
+            if (v->level < WSA_DEPTH_MAX)
+                analyse_tokens(v, v->lang, a[k].s, a[k].n, 0, line,
+                               afmt(v->a, "(in code written at line %u)", line));
         }
+        /* copy(URL, "x.php"): a download into a script */
+        if (!strcmp(lname, "copy") && na > 1 && a[0].s && a[0].n > 7 &&
+            (!strncasecmp(a[0].s, "http://", 7) || !strncasecmp(a[0].s, "ftp://", 6) ||
+             !strncasecmp(a[0].s, "https://", 8)) &&
+            (!a[1].s || script_name(a[1].s, a[1].n)))
+            add_finding(v, 100, "downloads-script", line,
+                        "copies a file from another server into a server script", show(v, a[0].s, a[0].n),
+                        NULL);
         int content = recv && recv->taint & T_REQ;
         for (int k = 0; k < na; k++)
             content |= k != b->arg && a[k].taint & T_REQ;
@@ -1524,6 +1603,14 @@ static struct val call(struct ev *v, const char *lname, const struct val *recv, 
         return r;
     }
     case R_FS:
+        if (arg->s && arg->n > 7 &&
+            (!strncasecmp(arg->s, "http://", 7) || !strncasecmp(arg->s, "https://", 8) ||
+             !strncasecmp(arg->s, "ftp://", 6))) {
+            /* code fetched from elsewhere is as good as code from the request */
+            r.taint |= T_REQ;
+            r.src = afmt(v->a, "%s(%s) line %u", lname, show(v, arg->s, arg->n), line);
+            return r;
+        }
         if (!strcmp(lname, "file_get_contents") || !strcmp(lname, "file")) {
             if (arg->s && arg->n >= 11 && !memcmp(arg->s, "php://input", 11)) {
                 r.taint |= T_REQ;
@@ -1662,7 +1749,7 @@ static struct val concat(struct ev *v, struct val l, struct val r)
     struct val o = UNKNOWN;
     o.taint = l.taint | r.taint;
     o.src = (l.taint & (T_REQ | T_GLOBAL)) ? l.src : r.src;
-    o.flags = (l.flags | r.flags) & F_DECODED;
+    o.flags = (l.flags | r.flags) & (F_DECODED | F_FILENAME);
     if ((l.s && l.n && !(l.taint & T_REQ)) || (r.s && r.n && !(r.taint & T_REQ)))
         o.flags |= F_PREFIX;
     if ((l.flags | r.flags) & F_PREFIX)
@@ -1678,6 +1765,7 @@ static struct val concat(struct ev *v, struct val l, struct val r)
         o.n = l.n + r.n;
         o.flags |= F_FOLDED;
         o.how = l.how && !r.how ? l.how : r.how && !l.how ? r.how : l.how ? l.how : NULL;
+        folded_name(v, &o);
     }
     return o;
 }
@@ -1704,7 +1792,9 @@ static struct val binary(struct ev *v, const struct wsa_tok *op, struct val l, s
             s[k] = (char)(c == '^' ? x ^ y : c == '|' ? x | y : x & y);
         }
         s[n] = 0;
-        return known(v, s, n, F_FOLDED, c == '^' ? "xor" : c == '|' ? "bitwise or" : "bitwise and");
+        struct val o = known(v, s, n, F_FOLDED, c == '^' ? "xor" : c == '|' ? "bitwise or" : "bitwise and");
+        folded_name(v, &o);
+        return o;
     }
     if (is_op(op, "??") || is_op(op, "||") || is_id(op, "or")) {
         struct val o = l.s || l.taint ? l : r;
@@ -1719,6 +1809,7 @@ static struct val binary(struct ev *v, const struct wsa_tok *op, struct val l, s
     if (!compare) {
         o.taint = (l.taint | r.taint) & ~T_GLOBAL;
         o.src = l.src ? l.src : r.src;
+        o.flags = (l.flags | r.flags) & F_FILENAME;
     }
     return o;
 }
@@ -1784,6 +1875,11 @@ static struct val primary(struct ev *v)
             r.taint = taint_of(el, k);
             r.src = src_of(el, k);
             r.flags = F_ARRAY;
+            for (int j = 0; j < k && j < 16; j++)
+                if (el[j].s && el[j].n && el[j].n < 64)
+                    r.elem = lower(v, el[j].s, el[j].n);
+                else if (el[j].elem)
+                    r.elem = el[j].elem;
             return postfix(v, r, NULL, 0);
         }
         if (is_op(t, "$")) {
@@ -1929,6 +2025,11 @@ static struct val primary(struct ev *v)
             r.taint = taint_of(el, k);
             r.src = src_of(el, k);
             r.flags = F_ARRAY;
+            for (int j = 0; j < k && j < 16; j++)
+                if (el[j].s && el[j].n && el[j].n < 64)
+                    r.elem = lower(v, el[j].s, el[j].n);
+                else if (el[j].elem)
+                    r.elem = el[j].elem;
             return postfix(v, r, NULL, 0);
         }
         if (v->lang == WSA_PHP && (is_id(t, "print") || is_id(t, "clone") || is_id(t, "echo")))
@@ -1949,6 +2050,11 @@ static struct val primary(struct ev *v)
         base.lv = v->lang == WSA_PHP ? NULL : key;
         base.mname = lname;
         return postfix(v, base, lname, !x);
+    }
+    if (v->lang == WSA_PHP && (!strcmp(lname, "__file__") || !strcmp(lname, "__dir__"))) {
+        struct val r = UNKNOWN;
+        r.flags = F_FILENAME;
+        return r;
     }
     if (v->lang == WSA_PHP) {
         /* a constant: define()d, or a bare word PHP reads as its own name */
@@ -2081,6 +2187,22 @@ static struct val postfix(struct ev *v, struct val base, const char *lname_hint,
                 if (base.taint & T_REQ && !cname) {
                     for (int k = 0; k < na; k++)
                         sink(v, SK_CALLBACK, "$f", &a[k], line);
+                }
+                if (!cname && !(base.taint & T_REQ) && base.fn < 0 && !(base.flags & F_ARRAY) &&
+                    v->lang == WSA_PHP && taint_of(a, na) & T_REQ && !(base.taint & T_PARAMS)) {
+                    const struct val *in = &a[0];
+                    for (int k = 0; k < na; k++)
+                        if (a[k].taint & T_REQ)
+                            in = &a[k];
+                    if (base.flags & F_UNDEF)
+                        add_finding(v, 60, "call-of-unassigned-variable", line,
+                                    "a variable never assigned is called with request input", NULL,
+                                    taint_path(v, in, "$f", line));
+                    else if (v->danger_literal)
+                        add_finding(v, 80, "request-to-hidden-function", line,
+                                    "request input goes to a function chosen at run time, in a file "
+                                    "that names a code-running function in a string",
+                                    v->danger_literal, taint_path(v, in, "$f", line));
                 }
             }
             r.lv = NULL;
@@ -2357,7 +2479,9 @@ static int function_def(struct ev *v, const char *name, unsigned line)
     }
     int idx = f ? (int)(f - v->funcs) : -1;
     int outer = v->fn, outer_depth = v->fn_depth;
+    v->fn = idx; /* the parameters are the function's own variables */
     params(v);
+    v->fn = outer;
     /* use (...), return types, throws: up to the body */
     while (!at_end(v) && !is_op(peek(v, 0), "{") && !is_op(peek(v, 0), ";") &&
            !is_op(peek(v, 0), "=>") && peek(v, 0)->kind != TK_EOL)
@@ -2685,6 +2809,31 @@ static void command_text(struct ev *v)
     }
 }
 
+/* A string literal that is exactly the name of a code-running function, other
+ * than as the argument of function_exists() and its kind. */
+static const char *danger_literal(struct ev *v)
+{
+    static const char *const names[] = {"assert", "eval", "system", "exec", "shell_exec",
+                                        "passthru", "popen", "proc_open", "create_function",
+                                        "call_user_func", "call_user_func_array", NULL};
+    for (size_t k = 0; k < v->n; k++) {
+        const struct wsa_tok *t = &v->t[k];
+        if (t->kind != TK_STR || t->len < 4 || t->len > 20)
+            continue;
+        for (int m = 0; names[m]; m++) {
+            if (strlen(names[m]) != t->len || strncasecmp(t->s, names[m], t->len))
+                continue;
+            const struct wsa_tok *f = k >= 2 ? &v->t[k - 2] : NULL;
+            if (f && f->kind == TK_ID &&
+                (!strcmp(f->ls, "function_exists") || !strcmp(f->ls, "is_callable") ||
+                 !strcmp(f->ls, "in_array") || !strcmp(f->ls, "ini_get")))
+                continue;
+            return names[m];
+        }
+    }
+    return NULL;
+}
+
 static void analyse_tokens(struct ev *parent, enum wsa_lang lang, const char *p, size_t n,
                            int code_only, unsigned line, const char *ctx)
 {
@@ -2705,6 +2854,8 @@ static void analyse_tokens(struct ev *parent, enum wsa_lang lang, const char *p,
     v.nest = 0;
     /* decoded code keeps the variables and functions it was decoded among */
     int outer_pass = parent->pass;
+    if (lang == WSA_PHP)
+        v.danger_literal = danger_literal(&v);
     run_passes(&v);
     command_text(&v);
     parent->nfuncs = v.nfuncs;
@@ -2838,6 +2989,25 @@ void wsa_analyse(enum wsa_lang lang, const void *p, size_t n, struct wsa_result 
             add_finding(&(struct ev){.pass = 2, .out = out}, 20, "script-encoded", 0,
                         "server script hidden with the Script Encoder (VBScript.Encode)", NULL,
                         NULL);
+        }
+    }
+    /* XSLT whose stylesheet may call PHP functions by name */
+    if (lang == WSA_PHP && memmem(src, len, "php.net/xsl", 11)) {
+        for (const char *q = src; (q = memmem(q, len - (size_t)(q - src), "function(", 9));) {
+            q += 9;
+            while (q < src + len && (*q == '\'' || *q == '"' || *q == ' '))
+                q++;
+            char name[24];
+            size_t k = 0;
+            while (q + k < src + len && k < sizeof(name) - 1 &&
+                   (isalnum((unsigned char)q[k]) || q[k] == '_'))
+                name[k] = (char)tolower((unsigned char)q[k]), k++;
+            name[k] = 0;
+            if (k && is_dangerous_name(&v, name)) {
+                add_finding(&(struct ev){.pass = 2, .out = out}, 100, "xslt-php-function", 0,
+                            "an XSLT stylesheet calls a code-running PHP function", name, NULL);
+                break;
+            }
         }
     }
     /* A PHP file without an opening tag is a fragment meant to be included or
