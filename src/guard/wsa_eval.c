@@ -1339,6 +1339,26 @@ static int preg_e(const struct val *pat)
     return end && memchr(end, 'e', (size_t)(pat->s + pat->n - end)) != NULL;
 }
 
+/* Content written to an open file (h[0], F_HANDLE) from h[1]. */
+static struct val handle_write(struct ev *v, const char *lname, struct val *h, unsigned line)
+{
+    if (!(h[0].flags & F_HANDLE) || !(h[1].taint & T_REQ))
+        return UNKNOWN;
+    if (h[0].taint & T_REQ) {
+        /* PHP's upload handlers write request data under a directory of theirs;
+         * a JSP or ASP page doing so is the classic uploader. */
+        int weak = h[0].flags & F_PREFIX && v->lang == WSA_PHP;
+        add_finding(v, weak ? 40 : 100, "taint-file-write", line,
+                    "writes what the request sent to a file the request names", NULL,
+                    taint_path(v, &h[1], lname, line));
+    } else if (h[0].cls && script_name(h[0].cls, strlen(h[0].cls))) {
+        add_finding(v, 100, "writes-request-to-script", line,
+                    "writes what the request sent into a server script file", h[0].cls,
+                    taint_path(v, &h[1], lname, line));
+    }
+    return UNKNOWN;
+}
+
 /* A call of a builtin or user function, or a method. */
 static struct val call(struct ev *v, const char *lname, const struct val *recv, struct val *a, int na,
                        unsigned line)
@@ -1372,6 +1392,16 @@ static struct val call(struct ev *v, const char *lname, const struct val *recv, 
                 sink(v, SK_CODE, recv->cls, &a[k], line);
             return r;
         }
+    }
+    if (recv && recv->flags & F_HANDLE && na > 0 &&
+        (!strcmp(lname, "write") || !strcmp(lname, "print") || !strcmp(lname, "println") ||
+         !strcmp(lname, "writebytes") || !strcmp(lname, "append") || !strcmp(lname, "writeline") ||
+         !strcmp(lname, "writetext"))) {
+        struct val h[2] = {*recv, a[0]};
+        for (int k = 1; k < na; k++)
+            if (a[k].taint & T_REQ)
+                h[1] = a[k];
+        return handle_write(v, lname, h, line);
     }
     if (!b)
         return r;
@@ -1514,22 +1544,8 @@ static struct val call(struct ev *v, const char *lname, const struct val *recv, 
     }
     case R_WRITE:
     case R_UPLOAD: {
-        if ((!strcmp(lname, "fwrite") || !strcmp(lname, "fputs")) && na > 1) {
-            if (!(a[0].flags & F_HANDLE) || !(a[1].taint & T_REQ))
-                return r;
-            if (a[0].taint & T_REQ) {
-                struct val path = a[0];
-                path.src = path.src ? path.src : a[1].src;
-                add_finding(v, path.flags & F_PREFIX ? 40 : 100, "taint-file-write", line,
-                            "writes what the request sent to a file the request names", NULL,
-                            taint_path(v, &a[1], lname, line));
-            } else if (a[0].cls && script_name(a[0].cls, strlen(a[0].cls))) {
-                add_finding(v, 100, "writes-request-to-script", line,
-                            "writes what the request sent into a server script file", a[0].cls,
-                            taint_path(v, &a[1], lname, line));
-            }
-            return r;
-        }
+        if ((!strcmp(lname, "fwrite") || !strcmp(lname, "fputs")) && na > 1)
+            return handle_write(v, lname, a, line);
         if (!strcmp(lname, "fopen") && na > 1 && a[1].s && !memchr(a[1].s, 'w', a[1].n) &&
             !memchr(a[1].s, 'a', a[1].n) && !memchr(a[1].s, 'x', a[1].n) &&
             !memchr(a[1].s, 'c', a[1].n)) {
@@ -1575,7 +1591,9 @@ static struct val call(struct ev *v, const char *lname, const struct val *recv, 
         int content = recv && recv->taint & T_REQ;
         for (int k = 0; k < na; k++)
             content |= k != b->arg && a[k].taint & T_REQ;
-        if (!strcmp(lname, "fopen")) {
+        if (!strcmp(lname, "fopen") ||
+            (v->lang != WSA_PHP && !recv && strcmp(lname, "writealltext") &&
+             strcmp(lname, "writeallbytes") && strcmp(lname, "savetofile"))) {
             r.flags = F_HANDLE | (arg->flags & F_PREFIX);
             r.cls = arg->s ? adup(v->a, arg->s, arg->n > 200 ? 200 : arg->n) : NULL;
             r.taint = arg->taint & T_REQ;
@@ -1585,7 +1603,7 @@ static struct val call(struct ev *v, const char *lname, const struct val *recv, 
             return r;
         }
         if (arg->taint & T_REQ && content) {
-            add_finding(v, arg->flags & F_PREFIX ? 40 : 100, "taint-file-write", line,
+            add_finding(v, arg->flags & F_PREFIX && v->lang == WSA_PHP ? 40 : 100, "taint-file-write", line,
                         "writes what the request sent to a file the request names", NULL,
                         taint_path(v, arg, lname, line));
         } else if (arg->taint & T_REQ) {
