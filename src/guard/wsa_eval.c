@@ -1457,6 +1457,24 @@ static struct val call(struct ev *v, const char *lname, const struct val *recv, 
         if (!strcmp(lname, "assert") && arg->s && !(arg->flags & (F_FOLDED | F_DECODED)) &&
             v->lang == WSA_PHP && !looks_like_code(arg->s, arg->n))
             return r; /* assert('is_int($x)') in tests */
+        if ((!strcmp(lname, "forname") || !strcmp(lname, "loadclass")) && arg->s) {
+            static const char *const risky[] = {"java.lang.runtime", "java.lang.processbuilder",
+                                                "javax.script.scriptenginemanager",
+                                                "java.lang.processimpl", "java.lang.unixprocess",
+                                                NULL};
+            const char *cn = lower(v, arg->s, arg->n);
+            for (int k = 0; risky[k]; k++)
+                if (!strcmp(cn, risky[k])) {
+                    int folded = arg->flags & (F_FOLDED | F_DECODED);
+                    add_finding(v, folded ? 100 : 60, "reflection-to-runtime", line,
+                                folded ? "reaches a command-running class under a name built at "
+                                         "run time"
+                                       : "reaches a command-running class by reflection",
+                                folded ? how_of(v, arg) : arg->s, NULL);
+                }
+            r.cls = cn;
+            return r;
+        }
         if ((!strcmp(lname, "load") || !strcmp(lname, "forname") || !strcmp(lname, "loadclass")) &&
             !(arg->taint & T_REQ) && !(arg->flags & F_DECODED))
             return r;
@@ -1645,8 +1663,12 @@ static struct val call(struct ev *v, const char *lname, const struct val *recv, 
             weak_signal(v, W_DB, line, lname);
         return r;
     case R_NET:
-        if (all & T_REQ)
-            weak_signal(v, W_NET, line, lname);
+        if (all & T_REQ) {
+            const struct val *in = arg->taint & T_REQ ? arg : &a[na > 1 ? 1 : 0];
+            add_finding(v, v->lang == WSA_PHP ? 45 : 60, "network-from-request", line,
+                        "opens a connection to where the request says (a tunnel or scanner)", NULL,
+                        taint_path(v, in, lname, line));
+        }
         return r;
     case R_CLEAN:
         return UNKNOWN;
@@ -1834,6 +1856,55 @@ static struct val binary(struct ev *v, const struct wsa_tok *op, struct val l, s
 
 static struct val postfix(struct ev *v, struct val base, const char *lname_hint, int literal_call);
 
+/* [a, b], {a, b}: taint is the union; an array of small numbers is the bytes
+ * they spell, as Java's new String(new byte[]{...}) reads it. */
+static struct val array_literal(struct ev *v, const char *close)
+{
+    v->i++;
+    struct val r = UNKNOWN;
+    char bytes[512];
+    size_t nb = 0;
+    int numeric = 1, count = 0;
+    while (!at_end(v) && !is_op(peek(v, 0), close)) {
+        if (is_op(peek(v, 0), ",") || is_op(peek(v, 0), "=>")) {
+            v->i++;
+            continue;
+        }
+        size_t before = v->i;
+        struct val e = expr(v, 1);
+        count++;
+        r.taint |= e.taint;
+        r.src = r.src ? r.src : e.src;
+        if (e.s && e.n && e.n < 64 && !(e.flags & F_NUMBER))
+            r.elem = lower(v, e.s, e.n);
+        else if (e.elem)
+            r.elem = e.elem;
+        if (e.s && e.flags & F_NUMBER && nb < sizeof(bytes)) {
+            long b = (long)numval(&e);
+            bytes[nb++] = (char)(b & 0xff);
+        } else {
+            numeric = 0;
+        }
+        if (v->i == before)
+            v->i++;
+        if (!is_op(peek(v, 0), ",") && !is_op(peek(v, 0), "=>") && !is_op(peek(v, 0), close))
+            break;
+    }
+    if (is_op(peek(v, 0), close))
+        v->i++;
+    r.flags = F_ARRAY;
+    if (numeric && count >= 2 && nb == (size_t)count) {
+        char *s = adup(v->a, bytes, nb);
+        if (s) {
+            r.s = s;
+            r.n = nb;
+            r.flags |= F_FOLDED;
+            r.how = "bytes";
+        }
+    }
+    return postfix(v, r, NULL, 0);
+}
+
 static struct val closure(struct ev *v, unsigned line);
 
 static struct val primary(struct ev *v)
@@ -1886,19 +1957,7 @@ static struct val primary(struct ev *v)
             return postfix(v, r, NULL, 0);
         }
         if (is_op(t, "[") || (is_op(t, "{") && v->lang != WSA_PHP)) {
-            v->i++;
-            struct val el[16];
-            int k = args(v, is_op(t, "[") ? "]" : "}", el, 16);
-            struct val r = UNKNOWN;
-            r.taint = taint_of(el, k);
-            r.src = src_of(el, k);
-            r.flags = F_ARRAY;
-            for (int j = 0; j < k && j < 16; j++)
-                if (el[j].s && el[j].n && el[j].n < 64)
-                    r.elem = lower(v, el[j].s, el[j].n);
-                else if (el[j].elem)
-                    r.elem = el[j].elem;
-            return postfix(v, r, NULL, 0);
+            return array_literal(v, is_op(t, "[") ? "]" : "}");
         }
         if (is_op(t, "$")) {
             /* variable-variable: $$x, ${expr} */
@@ -2010,7 +2069,11 @@ static struct val primary(struct ev *v)
                 v->i++;
                 args(v, "]", a + na, 1);
             }
-            if (is_op(peek(v, 0), "{") && v->lang != WSA_PHP) { /* anonymous class body */
+            if (is_op(peek(v, 0), "{") && v->lang != WSA_PHP) {
+                /* new byte[] {...}: the array; new Foo() {...}: a class body */
+                if (cls && (!strcmp(cls, "byte") || !strcmp(cls, "char") || !strcmp(cls, "string") ||
+                            !strcmp(cls, "int") || !strcmp(cls, "object")))
+                    return array_literal(v, "}");
                 return UNKNOWN;
             }
             struct val r = cls ? construct(v, cls, a, na, line) : UNKNOWN;
