@@ -87,6 +87,7 @@ struct wsa_toks {
     size_t n, cap;
     int truncated;
     int vb; /* the page's code is VBScript or VB.NET */
+    int js; /* the page's code is JScript (JScript.NET on ASPX) */
 };
 
 /* Tokenizes the code of a file (or, with code_only, text that is all code, as

@@ -162,6 +162,7 @@ struct ev {
     struct wsa_arena *a;
     enum wsa_lang lang;
     int ci; /* identifiers compared without case */
+    int js; /* JScript: eval is JScript's; in C# and VB.NET pages Eval() binds data */
     struct wsa_tok *t;
     size_t n, i;
     struct vtab *vars; /* shared with the evaluators of decoded code */
@@ -226,10 +227,15 @@ static void add_finding(struct ev *v, int score, const char *technique, unsigned
     snprintf(f->taint, sizeof(f->taint), "%s", taint ? taint : "");
 }
 
+enum { W_FINGERPRINT, W_CMDTEXT, W_FS, W_FS_PAGE, W_DB, W_NET, W_QUIET, W_PACKED, W_EXTRACT, W_OBJECT,
+       W_UPLOAD, W_COUNT };
+
 static void weak_signal(struct ev *v, int which, unsigned line, const char *what)
 {
     if (v->pass != 2)
         return;
+    if (which == W_FS && v->lang != WSA_PHP)
+        which = W_FS_PAGE; /* applications in Java and .NET rarely do it */
     struct weak *w = &v->weak[which];
     if (w->got >= w->cap)
         return;
@@ -242,13 +248,12 @@ static void weak_signal(struct ev *v, int which, unsigned line, const char *what
     snprintf(w->what + k, sizeof(w->what) - k, "%s%s", k ? ", " : "", what);
 }
 
-enum { W_FINGERPRINT, W_CMDTEXT, W_FS, W_DB, W_NET, W_QUIET, W_PACKED, W_EXTRACT, W_OBJECT,
-       W_UPLOAD, W_COUNT };
 
 static const struct weak weak_defs[W_COUNT] = {
     [W_FINGERPRINT] = {"system-fingerprinting", 6, 18, 0, 0, ""},
     [W_CMDTEXT] = {"command-text", 10, 30, 0, 0, ""},
     [W_FS] = {"file-access-from-request", 12, 36, 0, 0, ""},
+    [W_FS_PAGE] = {"file-access-from-request", 20, 60, 0, 0, ""},
     [W_DB] = {"database-login-from-request", 25, 25, 0, 0, ""},
     [W_NET] = {"network-from-request", 20, 20, 0, 0, ""},
     [W_QUIET] = {"silencing", 4, 8, 0, 0, ""},
@@ -1281,7 +1286,10 @@ static void callee_check(struct ev *v, const struct val *callee, const char *lna
     }
     if (!lname || !is_dangerous_name(v, lname))
         return;
+    const struct builtin *b = builtin_find(v, lname);
     char detail[200];
+    if (!(callee->flags & (F_FOLDED | F_DECODED)) && b && b->role == R_CALLBACK)
+        return; /* $map = 'array_map': a callback-taker through a variable is ordinary */
     if (callee->flags & (F_FOLDED | F_DECODED)) {
         snprintf(detail, sizeof(detail), "%s() is called under a name built at run time", lname);
         add_finding(v, 100, "obfuscated-function-name", line, detail, how_of(v, callee), NULL);
@@ -1490,6 +1498,8 @@ static struct val call(struct ev *v, const char *lname, const struct val *recv, 
                         NULL, NULL);
             return r;
         }
+        if (!strcmp(lname, "eval") && v->lang == WSA_ASPX && !v->js)
+            return r; /* <%# Eval("Name") %> */
         if (!strcmp(lname, "eval") && na > 1 && a[1].s && a[1].n == 6 &&
             !strncasecmp(a[1].s, "unsafe", 6) && !(arg->taint & T_REQ))
             add_finding(v, 100, "eval-unsafe", line,
@@ -1547,9 +1557,9 @@ static struct val call(struct ev *v, const char *lname, const struct val *recv, 
             if (cb->s)
                 callee_check(v, cb, cname, line);
             const struct builtin *cbb = builtin_find(v, cname);
-            for (int k = 0; k < na; k++)
+            for (int k = 0; cbb && (cbb->role == R_CMD || cbb->role == R_CODE) && k < na; k++)
                 if (k != argi)
-                    sink(v, cbb && cbb->role == R_CMD ? SK_CMD : SK_CODE, cname, &a[k], line);
+                    sink(v, cbb->role == R_CMD ? SK_CMD : SK_CODE, cname, &a[k], line);
         } else if (cname && (uf = func_find(v, cname)) != NULL) {
             for (int k = 0, p = 0; k < na; k++)
                 if (k != argi) {
@@ -1609,7 +1619,8 @@ static struct val call(struct ev *v, const char *lname, const struct val *recv, 
         int content = recv && recv->taint & T_REQ;
         for (int k = 0; k < na; k++)
             content |= k != b->arg && a[k].taint & T_REQ;
-        if (!strcmp(lname, "fopen") ||
+        if (!strcmp(lname, "fopen") || !strcmp(lname, "createtextfile") ||
+            !strcmp(lname, "opentextfile") ||
             (v->lang != WSA_PHP && !recv && strcmp(lname, "writealltext") &&
              strcmp(lname, "writeallbytes") && strcmp(lname, "savetofile"))) {
             r.flags = F_HANDLE | (arg->flags & F_PREFIX);
@@ -2928,6 +2939,7 @@ static void analyse_tokens(struct ev *parent, enum wsa_lang lang, const char *p,
     v.i = 0;
     v.level = parent->level + 1;
     v.ci = toks.vb;
+    v.js = toks.js || (parent->js && code_only);
     v.line0 = parent->line0 ? parent->line0 : line;
     v.ctx = ctx;
     v.fn = -1;

@@ -13,6 +13,7 @@ struct lexer {
     struct wsa_arena *a;
     enum wsa_lang lang;
     int vb; /* VBScript / VB.NET syntax */
+    int js; /* JScript */
     const char *p;
     size_t n, i;
     uint32_t line;
@@ -674,6 +675,7 @@ static void asp_directive(struct lexer *lx, const char *s, size_t n)
         while (m < n && (s[m] == ' ' || s[m] == '=' || s[m] == '"' || s[m] == '\''))
             m++;
         lx->vb = m + 2 <= n && strncasecmp(s + m, "vb", 2) == 0;
+        lx->js = m + 2 <= n && (strncasecmp(s + m, "js", 2) == 0 || strncasecmp(s + m, "java", 4) == 0);
         return;
     }
 }
@@ -835,6 +837,7 @@ void wsa_tokenize(struct wsa_arena *a, enum wsa_lang lang, const char *p, size_t
         }
     }
     t->vb = lx.vb;
+    t->js = lx.js;
     if (code_only) {
         lex_code(&lx, lang == WSA_PHP ? "?>" : NULL);
         if (lang == WSA_PHP && lx.i < lx.n)
