@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,6 +57,128 @@ static void print_change(const struct gchange *c)
     buf_release(&path);
 }
 
+/* The webshell scan of a tree: files are read and scanned by several threads,
+ * and a content already scanned (the walk hashed every file) is not scanned
+ * again. Results are printed in path order. */
+struct ws_job {
+    const struct webshell_rules *rules;
+    const struct baseline *b;
+    int root_fd;
+    size_t next;                    /* the next entry to take */
+    pthread_mutex_t lock;           /* next, the cache, the first error */
+    struct webshell_result **res;   /* per entry, when it has hits */
+    const unsigned char **cache_sha; /* open addressing over content hashes */
+    struct webshell_result **cache_res;
+    size_t cache_cap;
+    size_t files, too_big, reused;
+    struct err err;
+    int rc;
+};
+
+/* The cache slot of a content hash; -1 when the table is full. */
+static long ws_cache_slot(struct ws_job *j, const unsigned char *sha)
+{
+    size_t h;
+    memcpy(&h, sha, sizeof(h));
+    for (size_t k = 0; k < j->cache_cap; k++) {
+        size_t i = (h + k) & (j->cache_cap - 1);
+        if (!j->cache_sha[i] || memcmp(j->cache_sha[i], sha, SHA256_LEN) == 0)
+            return (long)i;
+    }
+    return -1;
+}
+
+static void *ws_worker(void *arg)
+{
+    struct ws_job *j = arg;
+    struct buf data;
+    for (;;) {
+        pthread_mutex_lock(&j->lock);
+        size_t i = j->next++;
+        int stop = j->rc != 0;
+        pthread_mutex_unlock(&j->lock);
+        if (stop || i >= j->b->n)
+            break;
+        const struct gentry *g = &j->b->v[i];
+        if (g->type != GT_FILE)
+            continue;
+        long slot = -1;
+        if (g->has_sha) {
+            pthread_mutex_lock(&j->lock);
+            slot = ws_cache_slot(j, g->sha);
+            int seen = slot >= 0 && j->cache_sha[slot] != NULL;
+            if (seen) {
+                j->res[i] = j->cache_res[slot];
+                j->files++;
+                j->reused++;
+            }
+            pthread_mutex_unlock(&j->lock);
+            if (seen)
+                continue;
+        }
+        int fd = fs_open_beneath(j->root_fd, g->path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK, 0);
+        if (fd < 0)
+            continue; /* gone or replaced since the walk */
+        buf_init(&data, (size_t)32 << 20);
+        int big = fs_read_fd(fd, &data) == ERR_TOOBIG;
+        close(fd);
+        struct webshell_result *r = big ? NULL : malloc(sizeof(*r));
+        struct err e = {0};
+        int rc = 0;
+        if (r) {
+            const char *base = strrchr(g->path, '/');
+            rc = webshell_scan(j->rules, base ? base + 1 : g->path, data.p ? data.p : "",
+                               data.len, r, &e);
+            if (rc || r->n == 0) {
+                free(r);
+                r = NULL;
+            }
+        }
+        buf_release(&data);
+        pthread_mutex_lock(&j->lock);
+        j->files++;
+        j->too_big += big;
+        if (rc && !j->rc) {
+            j->rc = rc;
+            j->err = e;
+        }
+        j->res[i] = r;
+        /* Only the first result of a content is cached, so each is freed once. */
+        if (g->has_sha && (slot = ws_cache_slot(j, g->sha)) >= 0 && !j->cache_sha[slot]) {
+            j->cache_sha[slot] = g->sha;
+            j->cache_res[slot] = r;
+        } else if (r) {
+            j->res[i] = r; /* scanned twice at once: this copy is its own */
+        }
+        pthread_mutex_unlock(&j->lock);
+    }
+    return NULL;
+}
+
+static json_t *ws_hit_json(const char *path, const struct webshell_result *r,
+                           const struct webshell_hit *hit)
+{
+    json_t *m = json_pack("{s:s, s:s, s:s, s:i, s:i, s:s, s:i}", "path", path, "rule", hit->rule,
+                          "excerpt", hit->excerpt, "score", r->score, "rule_score", hit->score,
+                          "technique", hit->technique, "line", (int)hit->line);
+    if (hit->decoded[0])
+        json_object_set_new(m, "decoded", json_string(hit->decoded));
+    if (hit->taint[0])
+        json_object_set_new(m, "taint", json_string(hit->taint));
+    return m;
+}
+
+static void ws_hit_print(const char *path, const struct webshell_result *r,
+                         const struct webshell_hit *hit)
+{
+    printf("%s:%u: %s (score %d): %s", path, hit->line, hit->rule, r->score, hit->excerpt);
+    if (hit->decoded[0])
+        printf("; decoded: %s", hit->decoded);
+    if (hit->taint[0])
+        printf("; taint: %s", hit->taint);
+    putchar('\n');
+}
+
 static int scan_webshell(struct cli *cli, const char *dir, const char *rules_dir,
                          const char *clamav_dir, int workers, struct err *e)
 {
@@ -83,70 +206,77 @@ static int scan_webshell(struct cli *cli, const char *dir, const char *rules_dir
         webshell_free(rules);
         return rc;
     }
+    struct ws_job j = {.rules = rules, .b = &b, .root_fd = root_fd, .cache_cap = 1024};
+    while (j.cache_cap < b.n * 2)
+        j.cache_cap *= 2;
+    j.res = calloc(b.n ? b.n : 1, sizeof(*j.res));
+    j.cache_sha = calloc(j.cache_cap, sizeof(*j.cache_sha));
+    j.cache_res = calloc(j.cache_cap, sizeof(*j.cache_res));
+    pthread_mutex_init(&j.lock, NULL);
+    if (!j.res || !j.cache_sha || !j.cache_res)
+        j.rc = err_set(&j.err, ERR_NOMEM, "out of memory");
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    int n = workers > 0 ? workers : cpus > 0 ? (int)(cpus > 16 ? 16 : cpus) : 1;
+    pthread_t th[16];
+    int started = 0;
+    for (int k = 0; !j.rc && k < n && k < 16; k++)
+        if (pthread_create(&th[k], NULL, ws_worker, &j) == 0)
+            started++;
+    if (!started && !j.rc)
+        ws_worker(&j);
+    for (int k = 0; k < started; k++)
+        pthread_join(th[k], NULL);
+    pthread_mutex_destroy(&j.lock);
+    close(root_fd);
+
     json_t *matches = json_array();
-    size_t files = 0, too_big = 0, nmatch = 0;
-    struct buf data, path;
+    size_t nmatch = 0;
+    struct buf path;
     buf_init(&path, GUARD_ESC_MAX);
-    for (size_t i = 0; !rc && i < b.n; i++) {
-        const struct gentry *g = &b.v[i];
-        if (g->type != GT_FILE)
+    for (size_t i = 0; !j.rc && i < b.n; i++) {
+        const struct webshell_result *r = j.res[i];
+        if (!r)
             continue;
-        int fd = fs_open_beneath(root_fd, g->path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK, 0);
-        if (fd < 0)
-            continue; /* gone or replaced since the walk */
-        buf_init(&data, (size_t)32 << 20);
-        int big = fs_read_fd(fd, &data) == ERR_TOOBIG;
-        close(fd);
-        files++;
-        if (big) {
-            too_big++;
-            buf_release(&data);
-            continue;
-        }
-        struct webshell_result r;
-        const char *base = strrchr(g->path, '/');
-        rc = webshell_scan(rules, base ? base + 1 : g->path, data.p ? data.p : "", data.len, &r, e);
-        buf_release(&data);
+        nmatch++;
         buf_reset(&path);
-        guard_escape(g->path, g->path_len, &path);
-        nmatch += r.n > 0;
-        for (int h = 0; !rc && h < r.n; h++) {
-            const struct webshell_hit *hit = &r.hits[h];
-            if (cli->json) {
-                json_t *m = json_pack("{s:s, s:s, s:s, s:i, s:i, s:s, s:i}", "path", buf_str(&path),
-                                      "rule", hit->rule, "excerpt", hit->excerpt, "score", r.score,
-                                      "rule_score", hit->score, "technique", hit->technique,
-                                      "line", (int)hit->line);
-                if (hit->decoded[0])
-                    json_object_set_new(m, "decoded", json_string(hit->decoded));
-                if (hit->taint[0])
-                    json_object_set_new(m, "taint", json_string(hit->taint));
-                json_array_append_new(matches, m);
-                continue;
-            }
-            printf("%s:%u: %s (score %d): %s", buf_str(&path), hit->line, hit->rule, r.score,
-                   hit->excerpt);
-            if (hit->decoded[0])
-                printf("; decoded: %s", hit->decoded);
-            if (hit->taint[0])
-                printf("; taint: %s", hit->taint);
-            putchar('\n');
+        guard_escape(b.v[i].path, b.v[i].path_len, &path);
+        for (int h = 0; h < r->n; h++) {
+            if (cli->json)
+                json_array_append_new(matches, ws_hit_json(buf_str(&path), r, &r->hits[h]));
+            else
+                ws_hit_print(buf_str(&path), r, &r->hits[h]);
         }
     }
     buf_release(&path);
-    close(root_fd);
+    /* Free each result once: cached ones through the cache, the rest here. */
+    for (size_t i = 0; j.res && i < b.n; i++) {
+        int cached = 0;
+        for (long s = b.v[i].has_sha && j.cache_sha ? ws_cache_slot(&j, b.v[i].sha) : -1;
+             s >= 0 && !cached; s = -1)
+            cached = j.cache_sha[s] != NULL && j.cache_res[s] == j.res[i];
+        if (!cached)
+            free(j.res[i]);
+    }
+    for (size_t k = 0; j.cache_res && k < j.cache_cap; k++)
+        free(j.cache_res[k]);
+    free(j.res);
+    free(j.cache_sha);
+    free(j.cache_res);
+    size_t files = j.files, too_big = j.too_big;
     baseline_free(&b);
     webshell_free(rules);
-    if (rc) {
+    if (j.rc) {
         json_decref(matches);
-        return rc;
+        *e = j.err;
+        return j.rc;
     }
     if (cli->json) {
-        cli_print_json(json_pack("{s:s, s:I, s:I, s:o}", "root", root, "files", (json_int_t)files,
-                                 "too_large", (json_int_t)too_big, "matches", matches));
+        cli_print_json(json_pack("{s:s, s:I, s:I, s:I, s:o}", "root", root, "files",
+                                 (json_int_t)files, "too_large", (json_int_t)too_big, "threshold",
+                                 (json_int_t)WEBSHELL_THRESHOLD, "matches", matches));
     } else {
         json_decref(matches);
-        printf("tocsin scan --webshell %s: %zu files, %zu matches%s\n", root, files, nmatch,
+        printf("tocsin scan --webshell %s: %zu files, %zu named%s\n", root, files, nmatch,
                too_big ? " (larger files skipped)" : "");
     }
     return nmatch ? 1 : 0;

@@ -5,6 +5,7 @@
 #include "wsa.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <string.h>
 #include <zlib.h>
 
@@ -12,31 +13,36 @@
  * code an attacker needs, and a bomb stops here. */
 #define INFLATE_MAX ((size_t)8 << 20)
 
+/* The value of each base64 character (both alphabets), or -1. */
+static signed char b64_table[256];
+static pthread_once_t b64_once = PTHREAD_ONCE_INIT;
+
+static void b64_init(void)
+{
+    memset(b64_table, -1, sizeof(b64_table));
+    for (int c = 0; c < 26; c++) {
+        b64_table['A' + c] = (signed char)c;
+        b64_table['a' + c] = (signed char)(c + 26);
+    }
+    for (int c = 0; c < 10; c++)
+        b64_table['0' + c] = (signed char)(c + 52);
+    b64_table['+'] = b64_table['-'] = 62;
+    b64_table['/'] = b64_table['_'] = 63;
+}
+
 static int b64v(unsigned char c)
 {
-    if (c >= 'A' && c <= 'Z')
-        return c - 'A';
-    if (c >= 'a' && c <= 'z')
-        return c - 'a' + 26;
-    if (c >= '0' && c <= '9')
-        return c - '0' + 52;
-    if (c == '+' || c == '-')
-        return 62;
-    if (c == '/' || c == '_')
-        return 63;
-    return -1;
+    return b64_table[c];
 }
 
 /* As PHP's base64_decode without strict: characters outside the alphabet are
  * skipped, so payloads wrapped over short lines decode whole. */
 char *wsa_base64(struct wsa_arena *a, const char *s, size_t n, size_t *out_n)
 {
-    size_t valid = 0;
-    for (size_t i = 0; i < n; i++)
-        valid += b64v((unsigned char)s[i]) >= 0;
-    if (valid < 2)
+    pthread_once(&b64_once, b64_init);
+    if (n < 2)
         return NULL;
-    char *out = wsa_alloc(a, valid * 3 / 4 + 2);
+    char *out = wsa_alloc(a, n * 3 / 4 + 2);
     if (!out)
         return NULL;
     unsigned acc = 0;
@@ -55,6 +61,8 @@ char *wsa_base64(struct wsa_arena *a, const char *s, size_t n, size_t *out_n)
             out[o++] = (char)(acc >> bits & 0xff);
         }
     }
+    if (o == 0)
+        return NULL;
     out[o] = 0;
     *out_n = o;
     return out;

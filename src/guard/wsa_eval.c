@@ -12,6 +12,7 @@
 #include "../core/core.h"
 
 #include <ctype.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,6 +32,10 @@ struct wsa_arena {
     size_t total;
 };
 
+/* Each thread keeps its first chunk between analyses, so analysing many small
+ * files does not fault in fresh memory each time. */
+static __thread struct chunk *spare_chunk;
+
 void *wsa_alloc(struct wsa_arena *a, size_t n)
 {
     n = (n + 15) & ~(size_t)15;
@@ -39,7 +44,12 @@ void *wsa_alloc(struct wsa_arena *a, size_t n)
         size_t cap = n > ((size_t)1 << 20) ? n : ((size_t)1 << 20);
         if (a->total + cap > WSA_ARENA_MAX)
             return NULL;
-        c = malloc(sizeof(*c) + cap);
+        if (cap == ((size_t)1 << 20) && spare_chunk) {
+            c = spare_chunk;
+            spare_chunk = NULL;
+        } else {
+            c = malloc(sizeof(*c) + cap);
+        }
         if (!c)
             return NULL;
         c->next = a->head;
@@ -53,11 +63,30 @@ void *wsa_alloc(struct wsa_arena *a, size_t n)
     return p;
 }
 
+/* Grows the arena's newest allocation p (of old bytes) to want bytes in place
+ * when it is the chunk's last; returns 0 when it cannot. Appending to a page
+ * that is being built ($html .= ...) then costs the bytes appended, not the
+ * whole page again. */
+static int arena_extend(struct wsa_arena *a, const void *p, size_t old, size_t want)
+{
+    struct chunk *c = a->head;
+    old = (old + 15) & ~(size_t)15;
+    want = (want + 15) & ~(size_t)15;
+    if (!c || (const char *)p + old != (char *)c->data + c->used ||
+        (size_t)((const char *)p - (char *)c->data) + want > c->cap)
+        return 0;
+    c->used += want - old;
+    return 1;
+}
+
 static void arena_free(struct wsa_arena *a)
 {
     for (struct chunk *c = a->head, *next; c; c = next) {
         next = c->next;
-        free(c);
+        if (!spare_chunk && c->cap == ((size_t)1 << 20))
+            spare_chunk = c;
+        else
+            free(c);
     }
     a->head = NULL;
 }
@@ -167,6 +196,7 @@ struct ev {
     size_t n, i;
     struct vtab *vars; /* shared with the evaluators of decoded code */
     struct fsum *funcs;
+    uint16_t *func_index; /* FUNCS_MAX * 2 slots */
     size_t nfuncs;
     int fn;          /* the function being read, or -1 */
     int fn_depth;    /* brace depth at which it ends */
@@ -189,12 +219,6 @@ static void add_finding(struct ev *v, int score, const char *technique, unsigned
 {
     if (v->pass != 2)
         return;
-    if (getenv("WSA_DEBUG") && v->t) { /* DEBUG-REMOVE */
-        fprintf(stderr, "[%s line %u]", technique, line);
-        for (size_t k = v->i > 12 ? v->i - 12 : 0; k < v->i + 3 && k < v->n; k++)
-            fprintf(stderr, " %s", v->t[k].s);
-        fprintf(stderr, "\n");
-    }
     struct wsa_result *r = v->out;
     if (v->line0)
         line = v->line0;
@@ -824,12 +848,41 @@ static unsigned lang_bit(const struct ev *v)
     }
 }
 
+#define NBUILTINS (sizeof(builtins) / sizeof(builtins[0]))
+static const struct builtin *builtin_sorted[NBUILTINS];
+static pthread_once_t builtin_once = PTHREAD_ONCE_INIT;
+
+static int builtin_cmp(const void *a, const void *b)
+{
+    return strcmp((*(const struct builtin *const *)a)->name,
+                  (*(const struct builtin *const *)b)->name);
+}
+
+static void builtin_init(void)
+{
+    for (size_t k = 0; k < NBUILTINS; k++)
+        builtin_sorted[k] = &builtins[k];
+    qsort(builtin_sorted, NBUILTINS, sizeof(builtin_sorted[0]), builtin_cmp);
+}
+
+/* The builtin of this language by lower-case name: a binary search, as it is
+ * asked for every call the file makes. */
 static const struct builtin *builtin_find(struct ev *v, const char *lname)
 {
+    pthread_once(&builtin_once, builtin_init);
     unsigned bit = lang_bit(v);
-    for (size_t k = 0; k < sizeof(builtins) / sizeof(builtins[0]); k++)
-        if (builtins[k].langs & bit && strcmp(builtins[k].name, lname) == 0)
-            return &builtins[k];
+    size_t lo = 0, hi = NBUILTINS;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        int c = strcmp(builtin_sorted[mid]->name, lname);
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    for (; lo < NBUILTINS && !strcmp(builtin_sorted[lo]->name, lname); lo++)
+        if (builtin_sorted[lo]->langs & bit)
+            return builtin_sorted[lo];
     return NULL;
 }
 
@@ -1023,6 +1076,8 @@ static struct val fold(struct ev *v, const char *fname, int dec, struct val *a, 
     char *out = NULL;
     const char *s = a[0].s;
     size_t sn = a[0].n;
+    if (v->pass == 1 && sn > 4096 && is_decoder(dec))
+        return r; /* what a large payload holds is read once, in the second pass */
     switch (dec) {
     case D_B64: out = wsa_base64(v->a, s, sn, &n); break;
     case D_HEX: out = wsa_hex(v->a, s, sn, &n); break;
@@ -1234,7 +1289,7 @@ static void sink(struct ev *v, unsigned kind, const char *fname, struct val *a, 
             snprintf(detail, sizeof(detail), "%s() of a decoded payload", fname);
             add_finding(v, 80, "eval-decoded-payload", line, detail, how_of(v, a), NULL);
         }
-        if (v->level < WSA_DEPTH_MAX)
+        if (v->pass == 2 && v->level < WSA_DEPTH_MAX)
             analyse_tokens(v, v->lang, a->s, a->n, 1, line,
                            afmt(v->a, "(in code decoded for %s() at line %u)", fname, line));
         return;
@@ -1322,12 +1377,27 @@ static struct val call_user(struct ev *v, struct fsum *f, struct val *a, int na,
     return r;
 }
 
+/* User functions by name: a hash of indexes into funcs (FUNCS_MAX * 2 slots,
+ * 0 empty, else index + 1). */
 static struct fsum *func_find(struct ev *v, const char *lname)
 {
-    for (size_t k = 0; k < v->nfuncs; k++)
-        if (strcmp(v->funcs[k].name, lname) == 0)
-            return &v->funcs[k];
+    for (uint32_t h = hash_name(lname) & (FUNCS_MAX * 2 - 1), k = 0; k < FUNCS_MAX * 2;
+         k++, h = (h + 1) & (FUNCS_MAX * 2 - 1)) {
+        uint16_t i = v->func_index[h];
+        if (!i)
+            return NULL;
+        if (strcmp(v->funcs[i - 1].name, lname) == 0)
+            return &v->funcs[i - 1];
+    }
     return NULL;
+}
+
+static void func_index_add(struct ev *v, size_t i)
+{
+    uint32_t h = hash_name(v->funcs[i].name) & (FUNCS_MAX * 2 - 1);
+    while (v->func_index[h])
+        h = (h + 1) & (FUNCS_MAX * 2 - 1);
+    v->func_index[h] = (uint16_t)(i + 1);
 }
 
 static int preg_e(const struct val *pat)
@@ -1604,7 +1674,7 @@ static struct val call(struct ev *v, const char *lname, const struct val *recv, 
                 add_finding(v, 70, "drops-decoded-code", line,
                             "writes code that was decoded from an encoded string", how_of(v, &a[k]),
                             NULL);
-            if (v->level < WSA_DEPTH_MAX)
+            if (v->pass == 2 && v->level < WSA_DEPTH_MAX)
                 analyse_tokens(v, v->lang, a[k].s, a[k].n, 0, line,
                                afmt(v->a, "(in code written at line %u)", line));
         }
@@ -1806,10 +1876,15 @@ static struct val concat(struct ev *v, struct val l, struct val r)
     if ((l.flags | r.flags) & F_PREFIX)
         o.flags |= F_PREFIX;
     if (l.s && r.s && l.n + r.n <= FOLD_MAX) {
-        char *s = wsa_alloc(v->a, l.n + r.n + 1);
-        if (!s)
-            return o;
-        memcpy(s, l.s, l.n);
+        char *s;
+        if (l.n && arena_extend(v->a, l.s, l.n + 1, l.n + r.n + 1)) {
+            s = (char *)(uintptr_t)l.s; /* l is the arena's newest string: append in place */
+        } else {
+            s = wsa_alloc(v->a, l.n + r.n + 1);
+            if (!s)
+                return o;
+            memcpy(s, l.s, l.n);
+        }
         memcpy(s + l.n, r.s, r.n);
         s[l.n + r.n] = 0;
         o.s = s;
@@ -2552,7 +2627,6 @@ static int params(struct ev *v)
 static int function_def(struct ev *v, const char *name, unsigned line)
 {
     (void)line;
-    static int anon;
     if (!name && peek(v, 0)->kind == TK_ID && !is_op(peek(v, 0), "(")) {
         name = peek(v, 0)->ls;
         v->i++;
@@ -2567,7 +2641,10 @@ static int function_def(struct ev *v, const char *name, unsigned line)
     if (!f && v->nfuncs < FUNCS_MAX) {
         f = &v->funcs[v->nfuncs++];
         memset(f, 0, sizeof(*f));
-        f->name = name ? name : afmt(v->a, "{closure %d}", ++anon);
+        f->name = name ? name : afmt(v->a, "{closure %zu}", v->nfuncs);
+        if (!f->name)
+            f->name = "";
+        func_index_add(v, v->nfuncs - 1);
     }
     int idx = f ? (int)(f - v->funcs) : -1;
     int outer = v->fn, outer_depth = v->fn_depth;
@@ -2979,6 +3056,9 @@ void wsa_analyse(enum wsa_lang lang, const void *p, size_t n, struct wsa_result 
     struct vtab vars = {0};
     v.vars = &vars;
     v.funcs = wsa_alloc(&a, sizeof(struct fsum) * FUNCS_MAX);
+    v.func_index = wsa_alloc(&a, sizeof(uint16_t) * FUNCS_MAX * 2);
+    if (v.func_index)
+        memset(v.func_index, 0, sizeof(uint16_t) * FUNCS_MAX * 2);
     const char *src = p;
     size_t len = n;
     /* UTF-16 source (a JSP saved so) is read as the text it holds. */
@@ -3039,7 +3119,7 @@ void wsa_analyse(enum wsa_lang lang, const void *p, size_t n, struct wsa_result 
             len = o;
         }
     }
-    if (!v.vars || !v.funcs) {
+    if (!v.vars || !v.funcs || !v.func_index) {
         out->truncated = 1;
         arena_free(&a);
         return;
