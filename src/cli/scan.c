@@ -69,20 +69,31 @@ struct ws_job {
     struct webshell_result **res;   /* per entry, when it has hits */
     const unsigned char **cache_sha; /* open addressing over content hashes */
     struct webshell_result **cache_res;
+    unsigned char *cache_kind;
     size_t cache_cap;
     size_t files, too_big, reused;
     struct err err;
     int rc;
 };
 
-/* The cache slot of a content hash; -1 when the table is full. */
-static long ws_cache_slot(struct ws_job *j, const unsigned char *sha)
+/* What a result depends on besides the content: the kind of name (a script's
+ * language, or none), since scripts are also analysed as source. */
+static int ws_name_kind(const struct gentry *g)
+{
+    const char *base = strrchr(g->path, '/');
+    return webshell_name_kind(base ? base + 1 : g->path);
+}
+
+/* The cache slot of a content hash and name kind; -1 when the table is full. */
+static long ws_cache_slot(struct ws_job *j, const unsigned char *sha, int kind)
 {
     size_t h;
     memcpy(&h, sha, sizeof(h));
+    h ^= (size_t)kind * 0x9e3779b97f4a7c15u;
     for (size_t k = 0; k < j->cache_cap; k++) {
         size_t i = (h + k) & (j->cache_cap - 1);
-        if (!j->cache_sha[i] || memcmp(j->cache_sha[i], sha, SHA256_LEN) == 0)
+        if (!j->cache_sha[i] ||
+            (memcmp(j->cache_sha[i], sha, SHA256_LEN) == 0 && j->cache_kind[i] == kind))
             return (long)i;
     }
     return -1;
@@ -105,7 +116,7 @@ static void *ws_worker(void *arg)
         long slot = -1;
         if (g->has_sha) {
             pthread_mutex_lock(&j->lock);
-            slot = ws_cache_slot(j, g->sha);
+            slot = ws_cache_slot(j, g->sha, ws_name_kind(g));
             int seen = slot >= 0 && j->cache_sha[slot] != NULL;
             if (seen) {
                 j->res[i] = j->cache_res[slot];
@@ -144,8 +155,10 @@ static void *ws_worker(void *arg)
         }
         j->res[i] = r;
         /* Only the first result of a content is cached, so each is freed once. */
-        if (g->has_sha && (slot = ws_cache_slot(j, g->sha)) >= 0 && !j->cache_sha[slot]) {
+        if (g->has_sha && (slot = ws_cache_slot(j, g->sha, ws_name_kind(g))) >= 0 &&
+            !j->cache_sha[slot]) {
             j->cache_sha[slot] = g->sha;
+            j->cache_kind[slot] = (unsigned char)ws_name_kind(g);
             j->cache_res[slot] = r;
         } else if (r) {
             j->res[i] = r; /* scanned twice at once: this copy is its own */
@@ -212,8 +225,9 @@ static int scan_webshell(struct cli *cli, const char *dir, const char *rules_dir
     j.res = calloc(b.n ? b.n : 1, sizeof(*j.res));
     j.cache_sha = calloc(j.cache_cap, sizeof(*j.cache_sha));
     j.cache_res = calloc(j.cache_cap, sizeof(*j.cache_res));
+    j.cache_kind = calloc(j.cache_cap, 1);
     pthread_mutex_init(&j.lock, NULL);
-    if (!j.res || !j.cache_sha || !j.cache_res)
+    if (!j.res || !j.cache_sha || !j.cache_res || !j.cache_kind)
         j.rc = err_set(&j.err, ERR_NOMEM, "out of memory");
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
     int n = workers > 0 ? workers : cpus > 0 ? (int)(cpus > 16 ? 16 : cpus) : 1;
@@ -251,7 +265,9 @@ static int scan_webshell(struct cli *cli, const char *dir, const char *rules_dir
     /* Free each result once: cached ones through the cache, the rest here. */
     for (size_t i = 0; j.res && i < b.n; i++) {
         int cached = 0;
-        for (long s = b.v[i].has_sha && j.cache_sha ? ws_cache_slot(&j, b.v[i].sha) : -1;
+        for (long s = b.v[i].has_sha && j.cache_sha
+                          ? ws_cache_slot(&j, b.v[i].sha, ws_name_kind(&b.v[i]))
+                          : -1;
              s >= 0 && !cached; s = -1)
             cached = j.cache_sha[s] != NULL && j.cache_res[s] == j.res[i];
         if (!cached)
@@ -262,6 +278,7 @@ static int scan_webshell(struct cli *cli, const char *dir, const char *rules_dir
     free(j.res);
     free(j.cache_sha);
     free(j.cache_res);
+    free(j.cache_kind);
     size_t files = j.files, too_big = j.too_big;
     baseline_free(&b);
     webshell_free(rules);

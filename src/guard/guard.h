@@ -197,6 +197,9 @@ struct webshell_result {
  * when a rule matches or its analysis scores WEBSHELL_THRESHOLD or more.
  * Thread-safe for one rules object. */
 #define WEBSHELL_THRESHOLD 60
+/* What webshell_scan's result depends on in a file's name: 0 for files that
+ * are not server-side scripts, else the script's language (1..4). */
+int webshell_name_kind(const char *name);
 int webshell_scan(const struct webshell_rules *r, const char *name, const void *p, size_t n,
                   struct webshell_result *out, struct err *e);
 

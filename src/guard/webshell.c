@@ -278,6 +278,13 @@ static int is_script_name(const char *name)
     return 0;
 }
 
+int webshell_name_kind(const char *name)
+{
+    if (!is_script_name(name))
+        return 0;
+    return 1 + (int)wsa_lang_of(name);
+}
+
 static int is_blob_char(unsigned char c)
 {
     return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' ||

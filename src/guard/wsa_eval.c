@@ -1877,7 +1877,9 @@ static struct val concat(struct ev *v, struct val l, struct val r)
         o.flags |= F_PREFIX;
     if (l.s && r.s && l.n + r.n <= FOLD_MAX) {
         char *s;
-        if (l.n && arena_extend(v->a, l.s, l.n + 1, l.n + r.n + 1)) {
+        /* A string still ending in its NUL was never extended: extending it
+         * cannot change another value's bytes. */
+        if (l.n && l.s[l.n] == 0 && arena_extend(v->a, l.s, l.n + 1, l.n + r.n + 1)) {
             s = (char *)(uintptr_t)l.s; /* l is the arena's newest string: append in place */
         } else {
             s = wsa_alloc(v->a, l.n + r.n + 1);
