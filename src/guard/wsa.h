@@ -62,6 +62,9 @@ void wsa_analyse(enum wsa_lang lang, const void *p, size_t n, struct wsa_result 
 
 struct wsa_arena;
 void *wsa_alloc(struct wsa_arena *a, size_t n); /* NULL past WSA_ARENA_MAX */
+/* An arena of one's own, for using the decoders alone (tests, tools). */
+struct wsa_arena *wsa_arena_new(void);
+void wsa_arena_delete(struct wsa_arena *a);
 
 enum wsa_tok_kind {
     TK_END,
@@ -75,7 +78,7 @@ enum wsa_tok_kind {
 
 struct wsa_tok {
     uint8_t kind;
-    uint8_t interp; /* a PHP string part of an interpolation */
+    uint8_t interp; /* 1: part of a PHP interpolation; 2: letters written as escapes */
     uint32_t line;
     uint32_t len;
     const char *s;  /* NUL-terminated; a string's decoded value */

@@ -91,6 +91,19 @@ static void arena_free(struct wsa_arena *a)
     a->head = NULL;
 }
 
+struct wsa_arena *wsa_arena_new(void)
+{
+    return calloc(1, sizeof(struct wsa_arena));
+}
+
+void wsa_arena_delete(struct wsa_arena *a)
+{
+    if (!a)
+        return;
+    arena_free(a);
+    free(a);
+}
+
 static char *adup(struct wsa_arena *a, const char *s, size_t n)
 {
     char *p = wsa_alloc(a, n + 1);
@@ -134,6 +147,7 @@ static char *afmt(struct wsa_arena *a, const char *fmt, ...)
 #define F_UNDEF   1024u /* a variable never assigned: "" to PHP */
 #define F_HANDLE  2048u /* a file opened for writing; cls holds its path when known */
 #define F_FILENAME 4096u /* computed from the script's own file name (__FILE__) */
+#define F_OBJECT  8192u /* an object made by new or CreateObject; cls is its class */
 
 struct val {
     const char *s; /* the known value, or NULL */
@@ -617,6 +631,8 @@ static const struct builtin builtins[] = {
     {"tostring", L_JAVA | L_NET, R_DECODE, D_ID},
     {"string", L_JAVA | L_NET, R_DECODE, D_ID},
     {"cstr", L_VB, R_DECODE, D_ID},
+    {"mappath", L_VB | L_NET, R_DECODE, D_ID},   /* Server.MapPath("x.asp") names x.asp */
+    {"getrealpath", L_JAVA, R_DECODE, D_ID},
     {"concat", L_JAVA | L_NET, R_DECODE, D_ID},
     {"valueof", L_JAVA, R_DECODE, D_ID},
     /* request input */
@@ -1580,11 +1596,17 @@ static struct val call(struct ev *v, const char *lname, const struct val *recv, 
                 sink(v, SK_CODE, lname, &a[k], line);
         return r;
     case R_CMD:
-        if ((!strcmp(lname, "exec") && v->lang != WSA_PHP && (!recv || !recv->cls) &&
-             v->lang != WSA_JSP) ||
-            ((!strcmp(lname, "run") || !strcmp(lname, "start") || !strcmp(lname, "shell")) &&
-             !(recv && recv->cls) && !(recv && recv->mname && !strcasecmp(recv->mname, "process"))))
-            return r;
+        if ((!strcmp(lname, "exec") && v->lang != WSA_PHP && v->lang != WSA_JSP) ||
+            !strcmp(lname, "run") || !strcmp(lname, "start") || !strcmp(lname, "shell")) {
+            /* Run, Start and Exec run commands only on these receivers */
+            static const char *const runners[] = {"process", "wscript.shell", "shell.application",
+                                                  "processstartinfo", NULL};
+            int runner = 0;
+            for (int k = 0; recv && recv->cls && runners[k]; k++)
+                runner |= !strcmp(recv->cls, runners[k]);
+            if (!runner)
+                return r;
+        }
         {
             struct val joined = *arg;
             for (int k = 0; k < na; k++)
@@ -1775,6 +1797,7 @@ static struct val call(struct ev *v, const char *lname, const struct val *recv, 
             sink(v, SK_CODE, lname, arg, line);
         } else if (arg->s) {
             r.cls = lower(v, arg->s, arg->n);
+            r.flags |= F_OBJECT;
             static const char *const risky[] = {"wscript.shell", "shell.application",
                                                 "wscript.network", NULL};
             for (int k = 0; risky[k]; k++)
@@ -1798,6 +1821,7 @@ static struct val construct(struct ev *v, const char *lname, struct val *a, int 
 {
     struct val r = call(v, lname, NULL, a, na, line);
     r.cls = lname;
+    r.flags |= F_OBJECT;
     return r;
 }
 
@@ -2469,6 +2493,9 @@ static struct val postfix(struct ev *v, struct val base, const char *lname_hint,
                     r.src = base.src;
                 }
                 r.mname = mn;
+                if (!(r.flags & F_OBJECT) || !r.cls)
+                    r.cls = base.flags & F_OBJECT ? base.cls : base.mname;
+                r.flags |= base.flags & F_OBJECT;
                 r.lv = base.lv && !is_op(peek(v, 0), "(")
                            ? afmt(v->a, "%s.%s", base.lv, mn)
                            : NULL;

@@ -6,6 +6,7 @@
  * tokens. */
 #include "wsa.h"
 
+#include <ctype.h>
 #include <string.h>
 #include <strings.h>
 
@@ -97,6 +98,7 @@ struct sb {
     struct wsa_arena *a;
     char *p;
     size_t n, cap;
+    int escaped; /* a letter or digit was written as an escape (\x61, \141, \u{61}) */
 };
 
 static void sb_add(struct sb *b, const char *s, size_t n)
@@ -153,7 +155,7 @@ static void sb_byte(struct sb *b, unsigned char c)
 static void emit_sb(struct lexer *lx, struct sb *b, int interp)
 {
     lx->sb_owned = 1;
-    emit(lx, TK_STR, b->p ? b->p : "", b->n, interp);
+    emit(lx, TK_STR, b->p ? b->p : "", b->n, interp | (b->escaped ? 2 : 0));
     lx->sb_owned = 0;
 }
 
@@ -207,6 +209,7 @@ static size_t php_escape(const char *s, size_t n, size_t k, struct sb *b)
                 used = 3;
             }
             sb_byte(b, (unsigned char)v);
+            b->escaped |= (v >= '0' && v <= '9') || ((v | 0x20) >= 'a' && (v | 0x20) <= 'z');
             return used;
         }
         break;
@@ -218,6 +221,7 @@ static size_t php_escape(const char *s, size_t n, size_t k, struct sb *b)
                 cp = cp * 16 + (unsigned)hexv(s[j++]);
             if (j < n && s[j] == '}') {
                 sb_addc(b, cp);
+                b->escaped |= cp < 128 && isalnum((int)cp);
                 return j - k + 1;
             }
         }
@@ -229,6 +233,7 @@ static size_t php_escape(const char *s, size_t n, size_t k, struct sb *b)
             while (j < n && j < k + 3 && s[j] >= '0' && s[j] <= '7')
                 v = v * 8 + (s[j++] - '0');
             sb_byte(b, (unsigned char)v);
+            b->escaped |= v < 128 && isalnum(v);
             return j - k;
         }
     }
