@@ -1025,7 +1025,8 @@ static void folded_name(struct ev *v, const struct val *k)
         return;
     char detail[200];
     snprintf(detail, sizeof(detail), "the name %s is built at run time", name);
-    add_finding(v, 80, "obfuscated-function-name", 0, detail, how_of(v, k), NULL);
+    unsigned line = v->i > 0 && v->i <= v->n ? v->t[v->i - 1].line : 0;
+    add_finding(v, 80, "obfuscated-function-name", line, detail, how_of(v, k), NULL);
 }
 
 /* Text a decoder produced that names request input or code execution: the

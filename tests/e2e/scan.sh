@@ -159,8 +159,33 @@ run --json scan --webshell "$DATA/good"
 expect 0 "benign look-alikes exit 0"
 same "$(jq '.matches | length' "$OUT")" "0" "no benign look-alike matches (false alarms: 0)"
 run scan --webshell "$DATA/bad"
-has "$OUT" "php_oneliner.php: php_exec_request_input: <?php @eval(\$_POST['cmd']);?>" \
-    "the human form names file, rule and excerpt"
+has "$OUT" "php_oneliner.php:1: php_exec_request_input (score 100): <?php @eval(\$_POST['cmd']);?>" \
+    "the human form names file, line, rule, score and excerpt"
+has "$OUT" "php_decoded_name.php:3: analysis:taint-code (score 100): request input reaches assert(); taint: \$_REQUEST[x] line 3 → assert(...) line 3" \
+    "a taint finding gives the path from input to sink"
+has "$OUT" 'decoded: base64_decode = "assert"' "and what a decoded name came to"
+# The JSON explains each file: score, technique, line, and decoded or taint where they apply.
+run --json scan --webshell "$DATA/bad"
+same "$(jq -r '[.matches[] | select(.path == "php_decoded_name.php" and .technique == "taint-code")][0] | "\(.score) \(.line) \(.taint)"' "$OUT")" \
+    '100 3 $_REQUEST[x] line 3 → assert(...) line 3' "--json gives score, line and taint"
+same "$(jq -r '[.matches[] | select(.path == "php_decoded_name.php" and .technique == "obfuscated-function-name")][0].decoded' "$OUT")" \
+    'base64_decode = "assert"' "--json gives what was decoded"
+same "$(jq -r .threshold "$OUT")" 60 "and the threshold a file's score is held to"
+# Bad input: binary with a script's name, unterminated strings, invalid UTF-8 and
+# GBK, a payload that decodes into itself, a file larger than the analysis reads:
+# a clear result for each, in bounded time.
+mkdir -p "$T/odd"
+head -c 65536 /dev/urandom >"$T/odd/binary.php"
+printf '<?php $a = "never closed {$_GET[1]} \n' >"$T/odd/unterminated.php"
+printf '<?php $a = <<<EOT\nno end %s\n' "$(printf '\xc3\x28\xd5\xfe')" >"$T/odd/heredoc.php"
+printf '<%% Response.Write "\xd6\xd0\xce\xc4" & Request("q") %%>' >"$T/odd/gbk.asp"
+printf '<?php $x = "ZXZhbChiYXNlNjRfZGVjb2RlKCR4KSk7"; eval(base64_decode($x));' >"$T/odd/self.php"
+{ printf '<?php /*'; head -c 9000000 /dev/zero | tr '\0' 'a'; printf '*/'; } >"$T/odd/huge.php"
+start=$(date +%s)
+run --json scan --webshell "$T/odd"
+[ "$rc" -le 1 ] && ok "odd files give a result, not an error (exit $rc)" || not_ok "odd files: exit $rc"
+[ $(($(date +%s) - start)) -lt 60 ] && ok "within bounded time" || not_ok "odd files took too long"
+same "$(jq -r .files "$OUT")" 6 "every odd file was read"
 mkdir -p "$T/rules"
 printf 'rule site_marker { strings: $a = "hacked by" condition: $a }\n' >"$T/rules/site.yar"
 echo 'hacked by nobody' >"$T/other/x.html"
