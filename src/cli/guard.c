@@ -70,6 +70,8 @@ static void sink_event(void *ctx, const struct guard_event *ev)
         json_object_set_new(d, "category", json_string(ev->category));
     if (ev->webshell_rule)
         json_object_set_new(d, "webshell_rule", json_string(ev->webshell_rule));
+    if (ev->webshell_why && utf8_valid(ev->webshell_why, strlen(ev->webshell_why)))
+        json_object_set_new(d, "webshell_why", json_string(ev->webshell_why));
     if (ev->process)
         json_object_set_new(d, "process", json_string(ev->process));
     if (ev->latency_us >= 0)
@@ -94,6 +96,8 @@ static void sink_event(void *ctx, const struct guard_event *ev)
                            : strcmp(ev->action, "refused") == 0 ? ""
                                                                 : "，未处置";
         buf_addf(&summary, "%s%s：%.900s", what, done, buf_str(&path));
+        if (ev->webshell_why && utf8_valid(ev->webshell_why, strlen(ev->webshell_why)))
+            buf_addf(&summary, "（%s：%.600s）", ev->webshell_rule, ev->webshell_why);
         char fpsrc[GUARD_PATH_MAX * 2], fp[SHA256_HEX_LEN];
         unsigned char dg[SHA256_LEN];
         snprintf(fpsrc, sizeof(fpsrc), "%s\n%s\n%s\n%s", ev->root, ev->path, ev->action,

@@ -202,6 +202,11 @@ struct webshell_result {
 int webshell_name_kind(const char *name);
 int webshell_scan(const struct webshell_rules *r, const char *name, const void *p, size_t n,
                   struct webshell_result *out, struct err *e);
+/* A named file's first rule, a newline, and one line saying why (the file's
+ * score and its best finding with line, decoded value and taint path), as the
+ * guard's events carry them. */
+#define WEBSHELL_WHY_MAX 640
+void webshell_explain(const struct webshell_result *r, char *out, size_t cap);
 
 /* ---- the real-time guard ----------------------------------------------- */
 
@@ -220,6 +225,7 @@ struct guard_event {
     const char *before_sha;    /* hex or "" */
     const char *after_sha;     /* hex or "": the changed version, kept as evidence */
     const char *webshell_rule; /* the first rule that matched an added file, or NULL */
+    const char *webshell_why;  /* why: score, technique, line, decoded, taint; or NULL */
     const char *process;       /* lock mode: who was refused, or NULL */
     int64_t detected_ms;       /* when the guard saw it */
     int64_t latency_us;        /* from seeing it to having put it back; -1 when not restored */

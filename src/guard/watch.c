@@ -181,6 +181,18 @@ static void emit(struct guard *g, const char *path, const char *category, const 
 {
     if (!g->o.on_event)
         return;
+    /* rule holds "RULE\nWHY" (webshell_explain) */
+    char name[WEBSHELL_WHY_MAX];
+    const char *why = NULL;
+    if (rule) {
+        snprintf(name, sizeof(name), "%s", rule);
+        char *nl = strchr(name, '\n');
+        if (nl) {
+            *nl = 0;
+            why = nl + 1;
+        }
+        rule = name;
+    }
     char b[SHA256_HEX_LEN] = "", a[SHA256_HEX_LEN] = "";
     if (has_before)
         hex_encode(before, SHA256_LEN, b);
@@ -195,6 +207,7 @@ static void emit(struct guard *g, const char *path, const char *category, const 
         .before_sha = b,
         .after_sha = a,
         .webshell_rule = rule,
+        .webshell_why = why,
         .process = process,
         .detected_ms = g->detected_ms,
         .latency_us = restored ? (g->restored_us > g->detected_us ? g->restored_us : mono_us()) -
@@ -675,7 +688,7 @@ static int evidence_from_fd(struct guard *g, int fd, const char *name, const cha
         struct webshell_result r;
         if (!rc && g->rules && !rule[0] &&
             webshell_scan(g->rules, name, data.p ? data.p : "", data.len, &r, NULL) == 0 && r.n > 0)
-            snprintf(rule, rule_cap, "%s", r.hits[0].rule);
+            webshell_explain(&r, rule, rule_cap);
     } else {
         log_warn("guard %s: %s is larger than %llu bytes; not kept as evidence", g->root, rel,
                  (unsigned long long)EVIDENCE_MAX);
@@ -820,7 +833,7 @@ static void handle_path(struct guard *g, const char *rel)
 
     unsigned char after[SHA256_LEN] = {0};
     int has_after = 0;
-    char rule[64] = "";
+    char rule[WEBSHELL_WHY_MAX] = "";
     /* Contain first: a changed file is held open and put right at once; its
      * content becomes evidence afterwards, read through the open file. */
     int held = -1;
@@ -979,10 +992,13 @@ static void *evidence_main(void *arg)
         for (size_t i = 0; i < n; i++) {
             struct later *l = &items[i];
             unsigned char after[SHA256_LEN] = {0};
-            char rule[64] = "", b[SHA256_HEX_LEN] = "", a[SHA256_HEX_LEN] = "";
+            char rule[WEBSHELL_WHY_MAX] = "", b[SHA256_HEX_LEN] = "", a[SHA256_HEX_LEN] = "";
             int has_after =
                 evidence_from_fd(g, l->fd, l->name, l->rel, after, rule, sizeof(rule)) == 0;
             close(l->fd);
+            char *why = strchr(rule, '\n'); /* "RULE\nWHY" */
+            if (why)
+                *why++ = 0;
             if (l->has_before)
                 hex_encode(l->before, SHA256_LEN, b);
             if (has_after)
@@ -997,6 +1013,7 @@ static void *evidence_main(void *arg)
                 .before_sha = b,
                 .after_sha = a,
                 .webshell_rule = rule[0] ? rule : NULL,
+                .webshell_why = why,
                 .detected_ms = l->detected_ms,
                 .latency_us = l->ok ? l->restored_us - l->detected_us : -1,
             };

@@ -278,6 +278,21 @@ static int is_script_name(const char *name)
     return 0;
 }
 
+void webshell_explain(const struct webshell_result *r, char *out, size_t cap)
+{
+    if (!r->n) {
+        snprintf(out, cap, "%s", "");
+        return;
+    }
+    const struct webshell_hit *h = &r->hits[0];
+    int k = snprintf(out, cap, "%s\nscore %d, %s, line %u: %s", h->rule, r->score, h->technique,
+                     h->line, h->excerpt);
+    if (k > 0 && (size_t)k < cap && h->decoded[0])
+        k += snprintf(out + k, cap - (size_t)k, "; decoded: %s", h->decoded);
+    if (k > 0 && (size_t)k < cap && h->taint[0])
+        snprintf(out + k, cap - (size_t)k, "; taint: %s", h->taint);
+}
+
 int webshell_name_kind(const char *name)
 {
     if (!is_script_name(name))

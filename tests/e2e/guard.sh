@@ -93,6 +93,10 @@ wait_for '[ -n "$(event news/x.php removed)" ]'
 e=$(event news/x.php removed)
 same "$(echo "$e" | jq -r .category)" "harmful-program/webshell" "as a harmful program / webshell"
 same "$(echo "$e" | jq -r .webshell_rule)" "php_exec_request_input" "naming the rule"
+case "$(echo "$e" | jq -r .webshell_why)" in
+*"score 100"*"line 1"*) ok "and saying why, with score and line" ;;
+*) not_ok "no explanation: $(echo "$e" | jq -c .webshell_why)" ;;
+esac
 echo 'promo' >"$W/promo.html"
 wait_for '[ ! -e "$W/promo.html" ]'
 # The event is written after the file is gone: wait for it as well.
