@@ -64,9 +64,9 @@ struct ws_job {
     const struct webshell_rules *rules;
     const struct baseline *b;
     int root_fd;
-    size_t next;                    /* the next entry to take */
-    pthread_mutex_t lock;           /* next, the cache, the first error */
-    struct webshell_result **res;   /* per entry, when it has hits */
+    size_t next;                     /* the next entry to take */
+    pthread_mutex_t lock;            /* next, the cache, the first error */
+    struct webshell_result **res;    /* per entry, when it has hits */
     const unsigned char **cache_sha; /* open addressing over content hashes */
     struct webshell_result **cache_res;
     unsigned char *cache_kind;
@@ -138,8 +138,8 @@ static void *ws_worker(void *arg)
         int rc = 0;
         if (r) {
             const char *base = strrchr(g->path, '/');
-            rc = webshell_scan(j->rules, base ? base + 1 : g->path, data.p ? data.p : "",
-                               data.len, r, &e);
+            rc = webshell_scan(j->rules, base ? base + 1 : g->path, data.p ? data.p : "", data.len,
+                               r, &e);
             if (rc || r->n == 0) {
                 free(r);
                 r = NULL;

@@ -172,19 +172,19 @@ int webshell_use_clamav(struct webshell_rules *r, const char *dir, int required,
 /* One reason a file is named: a YARA rule, a ClamAV signature, the packed-
  * payload statistic, or a technique the source analysis found (src/guard/wsa.h). */
 struct webshell_hit {
-    char rule[64];       /* the rule, or "analysis:" and the technique */
-    char excerpt[160];   /* escaped, around the match, or what the analysis saw */
-    int score;           /* 0..100: 100 for rules and signatures */
-    char technique[40];  /* "signature" for rules, else the analysis's technique */
-    unsigned line;       /* 1-based, 0 when not known */
-    char decoded[160];   /* what a folded or decoded value came to, or "" */
-    char taint[200];     /* request input → sink, or "" */
+    char rule[64];      /* the rule, or "analysis:" and the technique */
+    char excerpt[160];  /* escaped, around the match, or what the analysis saw */
+    int score;          /* 0..100: 100 for rules and signatures */
+    char technique[40]; /* "signature" for rules, else the analysis's technique */
+    unsigned line;      /* 1-based, 0 when not known */
+    char decoded[160];  /* what a folded or decoded value came to, or "" */
+    char taint[200];    /* request input → sink, or "" */
 };
 
 struct webshell_result {
     struct webshell_hit hits[WEBSHELL_HITS_MAX];
     int n;
-    int score;           /* the file's: 100 with any rule, else the analysis's */
+    int score;              /* the file's: 100 with any rule, else the analysis's */
     int analysis_truncated; /* the analysis reached a work limit */
     /* content statistics, the second signal */
     double entropy;        /* bits per byte */

@@ -24,22 +24,22 @@
 /* Work is bounded per file: the source read (larger files are analysed up to
  * this size), the tokens, the bytes all decoded values may take, and how often
  * decoded code is analysed again. */
-#define WSA_SOURCE_MAX    ((size_t)8 << 20)
-#define WSA_TOKENS_MAX    ((size_t)2 << 20)
-#define WSA_ARENA_MAX     ((size_t)96 << 20)
-#define WSA_DEPTH_MAX     6
-#define WSA_FINDINGS_MAX  6
-#define WSA_STEPS_MAX     ((size_t)20 << 20)
+#define WSA_SOURCE_MAX   ((size_t)8 << 20)
+#define WSA_TOKENS_MAX   ((size_t)2 << 20)
+#define WSA_ARENA_MAX    ((size_t)96 << 20)
+#define WSA_DEPTH_MAX    6
+#define WSA_FINDINGS_MAX 6
+#define WSA_STEPS_MAX    ((size_t)20 << 20)
 
 enum wsa_lang { WSA_NONE, WSA_PHP, WSA_JSP, WSA_ASP, WSA_ASPX };
 
 struct wsa_finding {
-    int score;             /* this technique's points */
-    char technique[40];    /* e.g. "taint-code-exec", "obfuscated-function-name" */
-    unsigned line;         /* in the file (1-based; 0 for the file as a whole) */
-    char detail[200];      /* what was seen, escaped, one line */
-    char decoded[160];     /* what a decoded or folded value came to, or "" */
-    char taint[200];       /* the path from request input to the sink, or "" */
+    int score;          /* this technique's points */
+    char technique[40]; /* e.g. "taint-code-exec", "obfuscated-function-name" */
+    unsigned line;      /* in the file (1-based; 0 for the file as a whole) */
+    char detail[200];   /* what was seen, escaped, one line */
+    char decoded[160];  /* what a decoded or folded value came to, or "" */
+    char taint[200];    /* the path from request input to the sink, or "" */
 };
 
 struct wsa_result {
@@ -68,12 +68,12 @@ void wsa_arena_delete(struct wsa_arena *a);
 
 enum wsa_tok_kind {
     TK_END,
-    TK_ID,    /* identifier or keyword; PHP's leading '\' dropped */
-    TK_VAR,   /* PHP $name (text without the '$') */
-    TK_STR,   /* a string literal, its value decoded */
+    TK_ID,  /* identifier or keyword; PHP's leading '\' dropped */
+    TK_VAR, /* PHP $name (text without the '$') */
+    TK_STR, /* a string literal, its value decoded */
     TK_NUM,
-    TK_OP,    /* punctuation, longest match */
-    TK_EOL,   /* VBScript's end of statement */
+    TK_OP,  /* punctuation, longest match */
+    TK_EOL, /* VBScript's end of statement */
 };
 
 struct wsa_tok {

@@ -70,9 +70,10 @@ char *wsa_base64(struct wsa_arena *a, const char *s, size_t n, size_t *out_n)
 
 static int hv(unsigned char c)
 {
-    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
-                                        : c >= 'A' && c <= 'F'   ? c - 'A' + 10
-                                                                 : -1;
+    return c >= '0' && c <= '9'   ? c - '0'
+           : c >= 'a' && c <= 'f' ? c - 'a' + 10
+           : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                  : -1;
 }
 
 char *wsa_hex(struct wsa_arena *a, const char *s, size_t n, size_t *out_n)
@@ -196,7 +197,8 @@ char *wsa_uudecode(struct wsa_arena *a, const char *s, size_t n, size_t *out_n)
         if (len == 0)
             break;
         for (size_t got = 0; got < len && k + 3 < n; k += 4) {
-            unsigned v = (unsigned)((s[k] - 32) & 63) << 18 | (unsigned)((s[k + 1] - 32) & 63) << 12 |
+            unsigned v = (unsigned)((s[k] - 32) & 63) << 18 |
+                         (unsigned)((s[k + 1] - 32) & 63) << 12 |
                          (unsigned)((s[k + 2] - 32) & 63) << 6 | (unsigned)((s[k + 3] - 32) & 63);
             for (int b = 2; b >= 0 && got < len; b--, got++)
                 out[o++] = (char)(v >> (8 * b) & 0xff);

@@ -129,25 +129,25 @@ static char *afmt(struct wsa_arena *a, const char *fmt, ...)
 
 /* ---- values ---------------------------------------------------------------- */
 
-#define T_REQ       1u /* request input */
-#define T_GLOBAL    2u /* a variable never assigned: register_globals, or an includer's */
-#define T_PARAM0    4u /* parameter 0 of the function being read; up to 8 */
-#define T_PARAMS    (0xffu << 2)
+#define T_REQ    1u /* request input */
+#define T_GLOBAL 2u /* a variable never assigned: register_globals, or an includer's */
+#define T_PARAM0 4u /* parameter 0 of the function being read; up to 8 */
+#define T_PARAMS (0xffu << 2)
 
-#define F_FOLDED  1u  /* made from constants by an operation, not written as is */
-#define F_DECODED 2u  /* a decoder's output (known or not) */
-#define F_PREFIX  4u  /* begins with a constant part */
-#define F_SERVER  8u  /* $_SERVER, ServerVariables: the key decides */
-#define F_GLOBALS 16u /* $GLOBALS */
-#define F_REQUEST 32u /* ASP/ASPX Request object */
-#define F_INPUT   64u /* php://input and other body readers */
-#define F_BARE    128u /* a PHP bare word */
-#define F_ARRAY   256u /* an array literal: [$obj, 'method'] as a callable */
-#define F_NUMBER  512u /* a number literal */
-#define F_UNDEF   1024u /* a variable never assigned: "" to PHP */
-#define F_HANDLE  2048u /* a file opened for writing; cls holds its path when known */
+#define F_FOLDED   1u    /* made from constants by an operation, not written as is */
+#define F_DECODED  2u    /* a decoder's output (known or not) */
+#define F_PREFIX   4u    /* begins with a constant part */
+#define F_SERVER   8u    /* $_SERVER, ServerVariables: the key decides */
+#define F_GLOBALS  16u   /* $GLOBALS */
+#define F_REQUEST  32u   /* ASP/ASPX Request object */
+#define F_INPUT    64u   /* php://input and other body readers */
+#define F_BARE     128u  /* a PHP bare word */
+#define F_ARRAY    256u  /* an array literal: [$obj, 'method'] as a callable */
+#define F_NUMBER   512u  /* a number literal */
+#define F_UNDEF    1024u /* a variable never assigned: "" to PHP */
+#define F_HANDLE   2048u /* a file opened for writing; cls holds its path when known */
 #define F_FILENAME 4096u /* computed from the script's own file name (__FILE__) */
-#define F_OBJECT  8192u /* an object made by new or CreateObject; cls is its class */
+#define F_OBJECT   8192u /* an object made by new or CreateObject; cls is its class */
 
 struct val {
     const char *s; /* the known value, or NULL */
@@ -175,7 +175,7 @@ struct fsum {
     struct val retval; /* a known return value */
 };
 
-#define VARS_CAP  65536
+#define VARS_CAP 65536
 /* A folded concatenation longer than this stays unknown: appending to a page
  * buffer token after token would otherwise cost quadratic memory. */
 #define FOLD_MAX  ((size_t)256 << 10)
@@ -212,16 +212,16 @@ struct ev {
     struct fsum *funcs;
     uint16_t *func_index; /* FUNCS_MAX * 2 slots */
     size_t nfuncs;
-    int fn;          /* the function being read, or -1 */
-    int fn_depth;    /* brace depth at which it ends */
-    int depth;       /* braces */
-    int pass;        /* 1 learns, 2 reports */
-    int level;       /* decoding depth */
-    int nest;        /* expression recursion */
-    int extracted;   /* extract($_POST) and the like: undefined variables are input */
+    int fn;                     /* the function being read, or -1 */
+    int fn_depth;               /* brace depth at which it ends */
+    int depth;                  /* braces */
+    int pass;                   /* 1 learns, 2 reports */
+    int level;                  /* decoding depth */
+    int nest;                   /* expression recursion */
+    int extracted;              /* extract($_POST) and the like: undefined variables are input */
     const char *danger_literal; /* a string literal naming a code-running function */
-    unsigned line0;  /* line of the decoding site in the file, for decoded code */
-    const char *ctx; /* "decoded from ..." for findings in decoded code */
+    unsigned line0;             /* line of the decoding site in the file, for decoded code */
+    const char *ctx;            /* "decoded from ..." for findings in decoded code */
     size_t *steps;
     struct wsa_result *out;
     struct weak *weak;
@@ -265,8 +265,20 @@ static void add_finding(struct ev *v, int score, const char *technique, unsigned
     snprintf(f->taint, sizeof(f->taint), "%s", taint ? taint : "");
 }
 
-enum { W_FINGERPRINT, W_CMDTEXT, W_FS, W_FS_PAGE, W_DB, W_NET, W_QUIET, W_PACKED, W_EXTRACT, W_OBJECT,
-       W_UPLOAD, W_COUNT };
+enum {
+    W_FINGERPRINT,
+    W_CMDTEXT,
+    W_FS,
+    W_FS_PAGE,
+    W_DB,
+    W_NET,
+    W_QUIET,
+    W_PACKED,
+    W_EXTRACT,
+    W_OBJECT,
+    W_UPLOAD,
+    W_COUNT
+};
 
 static void weak_signal(struct ev *v, int which, unsigned line, const char *what)
 {
@@ -285,7 +297,6 @@ static void weak_signal(struct ev *v, int which, unsigned line, const char *what
     size_t k = strlen(w->what);
     snprintf(w->what + k, sizeof(w->what) - k, "%s%s", k ? ", " : "", what);
 }
-
 
 static const struct weak weak_defs[W_COUNT] = {
     [W_FINGERPRINT] = {"system-fingerprinting", 6, 18, 0, 0, ""},
@@ -480,9 +491,17 @@ static void assign(struct ev *v, const char *name, struct val val, int element)
 
 /* ---- PHP request sources --------------------------------------------------------- */
 
-static const char *const php_sources[] = {"_GET", "_POST", "_REQUEST", "_COOKIE", "_FILES",
-                                          "HTTP_GET_VARS", "HTTP_POST_VARS", "HTTP_COOKIE_VARS",
-                                          "HTTP_POST_FILES", "HTTP_RAW_POST_DATA", NULL};
+static const char *const php_sources[] = {"_GET",
+                                          "_POST",
+                                          "_REQUEST",
+                                          "_COOKIE",
+                                          "_FILES",
+                                          "HTTP_GET_VARS",
+                                          "HTTP_POST_VARS",
+                                          "HTTP_COOKIE_VARS",
+                                          "HTTP_POST_FILES",
+                                          "HTTP_RAW_POST_DATA",
+                                          NULL};
 
 /* Superglobals: never "never assigned", never a function's own. */
 static int php_superglobal(const char *name)
@@ -549,9 +568,32 @@ enum role {
     R_UPLOAD,   /* move_uploaded_file(from, to), SaveAs(to) */
 };
 
-enum dec { D_ID, D_B64, D_HEX, D_URL, D_ROT13, D_REV, D_INFLATE, D_UNCOMPRESS, D_GZDECODE,
-           D_UU, D_LOWER, D_UPPER, D_TRIM, D_CHR, D_REPLACE, D_SUBSTR, D_REPEAT, D_PACK,
-           D_IMPLODE, D_SPRINTF, D_MID, D_LEFT, D_RIGHT, D_STRTR };
+enum dec {
+    D_ID,
+    D_B64,
+    D_HEX,
+    D_URL,
+    D_ROT13,
+    D_REV,
+    D_INFLATE,
+    D_UNCOMPRESS,
+    D_GZDECODE,
+    D_UU,
+    D_LOWER,
+    D_UPPER,
+    D_TRIM,
+    D_CHR,
+    D_REPLACE,
+    D_SUBSTR,
+    D_REPEAT,
+    D_PACK,
+    D_IMPLODE,
+    D_SPRINTF,
+    D_MID,
+    D_LEFT,
+    D_RIGHT,
+    D_STRTR
+};
 
 #define L_PHP  1u
 #define L_JAVA 2u
@@ -621,8 +663,8 @@ static const struct builtin builtins[] = {
     {"implode", L_PHP, R_DECODE, D_IMPLODE},
     {"join", L_PHP | L_NET | L_VB, R_DECODE, D_IMPLODE},
     {"sprintf", L_PHP, R_DECODE, D_SPRINTF},
-    {"decode", L_JAVA, R_DECODE, D_B64},        /* Base64.getDecoder().decode */
-    {"decodebuffer", L_JAVA, R_DECODE, D_B64},  /* sun.misc.BASE64Decoder */
+    {"decode", L_JAVA, R_DECODE, D_B64},       /* Base64.getDecoder().decode */
+    {"decodebuffer", L_JAVA, R_DECODE, D_B64}, /* sun.misc.BASE64Decoder */
     {"parsebase64binary", L_JAVA, R_DECODE, D_B64},
     {"decodebase64", L_JAVA, R_DECODE, D_B64},
     {"frombase64string", L_NET | L_VB, R_DECODE, D_B64},
@@ -631,7 +673,7 @@ static const struct builtin builtins[] = {
     {"tostring", L_JAVA | L_NET, R_DECODE, D_ID},
     {"string", L_JAVA | L_NET, R_DECODE, D_ID},
     {"cstr", L_VB, R_DECODE, D_ID},
-    {"mappath", L_VB | L_NET, R_DECODE, D_ID},   /* Server.MapPath("x.asp") names x.asp */
+    {"mappath", L_VB | L_NET, R_DECODE, D_ID}, /* Server.MapPath("x.asp") names x.asp */
     {"getrealpath", L_JAVA, R_DECODE, D_ID},
     {"concat", L_JAVA | L_NET, R_DECODE, D_ID},
     {"valueof", L_JAVA, R_DECODE, D_ID},
@@ -985,8 +1027,9 @@ static int looks_like_code(const char *s, size_t n)
 {
     if (n < 8)
         return 0;
-    static const char *const marks[] = {"<?", "eval", "$_", "system", "exec", "assert", "function",
-                                         "Request", "request", "Runtime", "<%", "(", NULL};
+    static const char *const marks[] = {"<?",     "eval",     "$_",      "system",  "exec",
+                                        "assert", "function", "Request", "request", "Runtime",
+                                        "<%",     "(",        NULL};
     int hits = 0;
     for (int k = 0; marks[k]; k++)
         hits += memmem(s, n, marks[k], strlen(marks[k])) != NULL;
@@ -996,8 +1039,8 @@ static int looks_like_code(const char *s, size_t n)
 /* Whether a path names a server-side script. */
 static int script_name(const char *s, size_t n)
 {
-    static const char *const ext[] = {".php", ".asp", ".aspx", ".jsp", ".jspx", ".asa", ".cer",
-                                      ".phtml", ".ashx", NULL};
+    static const char *const ext[] = {".php", ".asp", ".aspx",  ".jsp",  ".jspx",
+                                      ".asa", ".cer", ".phtml", ".ashx", NULL};
     for (int k = 0; ext[k]; k++) {
         size_t e = strlen(ext[k]);
         if (n >= e && !strncasecmp(s + n - e, ext[k], e))
@@ -1033,11 +1076,13 @@ static void folded_name(struct ev *v, const struct val *k)
  * only reason to encode such text is to hide it. */
 static void decoded_text(struct ev *v, const struct val *k, const char *fname)
 {
-    static const char *const marks[] = {"Request.", "Request[", "Request(", "$_POST", "$_GET",
-                                        "$_REQUEST", "$_COOKIE", "getParameter", "eval(",
-                                        "assert(", "system(", "exec(", "shell_exec", "passthru",
-                                        "WScript.Shell", "Runtime.getRuntime", "cmd.exe",
-                                        "ProcessBuilder", "ExecuteGlobal", "Execute(", NULL};
+    static const char *const marks[] = {
+        "Request.",   "Request[",       "Request(",      "$_POST",
+        "$_GET",      "$_REQUEST",      "$_COOKIE",      "getParameter",
+        "eval(",      "assert(",        "system(",       "exec(",
+        "shell_exec", "passthru",       "WScript.Shell", "Runtime.getRuntime",
+        "cmd.exe",    "ProcessBuilder", "ExecuteGlobal", "Execute(",
+        NULL};
     size_t scan = k->n < 65536 ? k->n : 65536;
     for (int m = 0; marks[m]; m++)
         if (memmem(k->s, scan, marks[m], strlen(marks[m]))) {
@@ -1096,17 +1141,33 @@ static struct val fold(struct ev *v, const char *fname, int dec, struct val *a, 
     if (v->pass == 1 && sn > 4096 && is_decoder(dec))
         return r; /* what a large payload holds is read once, in the second pass */
     switch (dec) {
-    case D_B64: out = wsa_base64(v->a, s, sn, &n); break;
-    case D_HEX: out = wsa_hex(v->a, s, sn, &n); break;
-    case D_URL: out = wsa_url(v->a, s, sn, &n); break;
-    case D_ROT13: out = wsa_rot13(v->a, s, sn, &n); break;
-    case D_REV: out = wsa_reverse(v->a, s, sn, &n); break;
+    case D_B64:
+        out = wsa_base64(v->a, s, sn, &n);
+        break;
+    case D_HEX:
+        out = wsa_hex(v->a, s, sn, &n);
+        break;
+    case D_URL:
+        out = wsa_url(v->a, s, sn, &n);
+        break;
+    case D_ROT13:
+        out = wsa_rot13(v->a, s, sn, &n);
+        break;
+    case D_REV:
+        out = wsa_reverse(v->a, s, sn, &n);
+        break;
     case D_INFLATE:
         out = wsa_inflate(v->a, s, sn, -15, &n);
         break;
-    case D_UNCOMPRESS: out = wsa_inflate(v->a, s, sn, 15, &n); break;
-    case D_GZDECODE: out = wsa_inflate(v->a, s, sn, 31, &n); break;
-    case D_UU: out = wsa_uudecode(v->a, s, sn, &n); break;
+    case D_UNCOMPRESS:
+        out = wsa_inflate(v->a, s, sn, 15, &n);
+        break;
+    case D_GZDECODE:
+        out = wsa_inflate(v->a, s, sn, 31, &n);
+        break;
+    case D_UU:
+        out = wsa_uudecode(v->a, s, sn, &n);
+        break;
     case D_LOWER:
     case D_UPPER:
         out = adup(v->a, s, sn);
@@ -1139,10 +1200,9 @@ static struct val fold(struct ev *v, const char *fname, int dec, struct val *a, 
         if (!o.p)
             return r;
         for (size_t k = 0; k < in->n;) {
-            if (k + from->n <= in->n &&
-                (dec == D_REPLACE && !strcmp(fname, "str_ireplace")
-                     ? strncasecmp(in->s + k, from->s, from->n) == 0
-                     : memcmp(in->s + k, from->s, from->n) == 0)) {
+            if (k + from->n <= in->n && (dec == D_REPLACE && !strcmp(fname, "str_ireplace")
+                                             ? strncasecmp(in->s + k, from->s, from->n) == 0
+                                             : memcmp(in->s + k, from->s, from->n) == 0)) {
                 memcpy(o.p + o.n, to->s, to->n);
                 o.n += to->n;
                 k += from->n;
@@ -1169,7 +1229,8 @@ static struct val fold(struct ev *v, const char *fname, int dec, struct val *a, 
         break;
     case D_SUBSTR:
     case D_MID: {
-        long start = na > 1 ? (long)numval(&a[1]) : 0, len = na > 2 ? (long)numval(&a[2]) : (long)sn;
+        long start = na > 1 ? (long)numval(&a[1]) : 0,
+             len = na > 2 ? (long)numval(&a[2]) : (long)sn;
         if (dec == D_MID)
             start -= 1;
         if (start < 0)
@@ -1290,8 +1351,8 @@ static void sink(struct ev *v, unsigned kind, const char *fname, struct val *a, 
         return;
     if (a->taint & T_REQ) {
         int prefixed = a->flags & F_PREFIX;
-        int score = kind == SK_WRITE     ? (prefixed ? 25 : 50)
-                    : kind == SK_INCLUDE ? (prefixed ? 30 : 100)
+        int score = kind == SK_WRITE                            ? (prefixed ? 25 : 50)
+                    : kind == SK_INCLUDE                        ? (prefixed ? 30 : 100)
                     : kind == SK_CALLBACK && a->flags & F_ARRAY ? 30
                                                                 : 100;
         snprintf(tech, sizeof(tech), "taint-%s", name);
@@ -1313,7 +1374,8 @@ static void sink(struct ev *v, unsigned kind, const char *fname, struct val *a, 
     }
     if (kind == SK_CODE && !a->s && a->flags & F_DECODED) {
         snprintf(detail, sizeof(detail), "%s() of a value a decoder produced at run time", fname);
-        add_finding(v, 70, "eval-decoded-payload", line, detail, a->how ? how_of(v, a) : NULL, NULL);
+        add_finding(v, 70, "eval-decoded-payload", line, detail, a->how ? how_of(v, a) : NULL,
+                    NULL);
         return;
     }
     if ((kind == SK_CODE || kind == SK_CMD) && !a->s && a->taint & T_GLOBAL) {
@@ -1329,8 +1391,8 @@ static void sink(struct ev *v, unsigned kind, const char *fname, struct val *a, 
         int shell = a->s && (memmem(a->s, a->n, "cmd", 3) || memmem(a->s, a->n, "/bin/", 5) ||
                              memmem(a->s, a->n, "powershell", 10));
         int score = shell ? 60 : v->lang == WSA_PHP ? (a->s ? 20 : 25) : 40;
-        snprintf(detail, sizeof(detail), "runs a command with %s()%s%s", fname,
-                 a->s ? ": " : "", a->s ? show(v, a->s, a->n) : "");
+        snprintf(detail, sizeof(detail), "runs a command with %s()%s%s", fname, a->s ? ": " : "",
+                 a->s ? show(v, a->s, a->n) : "");
         add_finding(v, score, "command-exec", line, detail, NULL, NULL);
     } else if (kind == SK_CODE && !a->s) {
         /* PHP's template engines evaluate what they compile; ASP pages and
@@ -1455,8 +1517,8 @@ static struct val handle_write(struct ev *v, const char *lname, struct val *h, u
 }
 
 /* A call of a builtin or user function, or a method. */
-static struct val call(struct ev *v, const char *lname, const struct val *recv, struct val *a, int na,
-                       unsigned line)
+static struct val call(struct ev *v, const char *lname, const struct val *recv, struct val *a,
+                       int na, unsigned line)
 {
     unsigned all = taint_of(a, na) | (recv ? recv->taint : 0);
     struct val r = UNKNOWN;
@@ -1522,7 +1584,11 @@ static struct val call(struct ev *v, const char *lname, const struct val *recv, 
         if (!strcmp(lname, "preg_replace") || !strcmp(lname, "preg_filter")) {
             if (na > 0 && preg_e(&a[0])) {
                 int tainted = a[1].taint & T_REQ || (na > 2 && a[2].taint & T_REQ);
-                add_finding(v, tainted ? 100 : a[1].s ? 15 : 40, "preg-replace-e", line,
+                add_finding(v,
+                            tainted  ? 100
+                            : a[1].s ? 15
+                                     : 40,
+                            "preg-replace-e", line,
                             "preg_replace() with /e evaluates the replacement as PHP code",
                             a[0].s ? show(v, a[0].s, a[0].n) : NULL,
                             a[1].taint & T_REQ ? taint_path(v, &a[1], lname, line) : NULL);
@@ -1553,9 +1619,11 @@ static struct val call(struct ev *v, const char *lname, const struct val *recv, 
             v->lang == WSA_PHP && !looks_like_code(arg->s, arg->n))
             return r; /* assert('is_int($x)') in tests */
         if ((!strcmp(lname, "forname") || !strcmp(lname, "loadclass")) && arg->s) {
-            static const char *const risky[] = {"java.lang.runtime", "java.lang.processbuilder",
+            static const char *const risky[] = {"java.lang.runtime",
+                                                "java.lang.processbuilder",
                                                 "javax.script.scriptenginemanager",
-                                                "java.lang.processimpl", "java.lang.unixprocess",
+                                                "java.lang.processimpl",
+                                                "java.lang.unixprocess",
                                                 NULL};
             const char *cn = lower(v, arg->s, arg->n);
             for (int k = 0; risky[k]; k++)
@@ -1577,8 +1645,8 @@ static struct val call(struct ev *v, const char *lname, const struct val *recv, 
             for (int k = 0; k < na; k++)
                 if (a[k].taint & T_REQ || a[k].flags & F_DECODED) {
                     add_finding(v, 100, "define-class-from-input", line,
-                                "a class is defined from bytes the request or a decoder gave",
-                                NULL, a[k].taint & T_REQ ? taint_path(v, &a[k], lname, line) : NULL);
+                                "a class is defined from bytes the request or a decoder gave", NULL,
+                                a[k].taint & T_REQ ? taint_path(v, &a[k], lname, line) : NULL);
                     return r;
                 }
             add_finding(v, 45, "define-class", line, "a class is defined from bytes at run time",
@@ -1707,8 +1775,8 @@ static struct val call(struct ev *v, const char *lname, const struct val *recv, 
              !strncasecmp(a[0].s, "https://", 8)) &&
             (!a[1].s || script_name(a[1].s, a[1].n)))
             add_finding(v, 100, "downloads-script", line,
-                        "copies a file from another server into a server script", show(v, a[0].s, a[0].n),
-                        NULL);
+                        "copies a file from another server into a server script",
+                        show(v, a[0].s, a[0].n), NULL);
         int content = recv && recv->taint & T_REQ;
         for (int k = 0; k < na; k++)
             content |= k != b->arg && a[k].taint & T_REQ;
@@ -1725,7 +1793,8 @@ static struct val call(struct ev *v, const char *lname, const struct val *recv, 
             return r;
         }
         if (arg->taint & T_REQ && content) {
-            add_finding(v, arg->flags & F_PREFIX && v->lang == WSA_PHP ? 40 : 100, "taint-file-write", line,
+            add_finding(v, arg->flags & F_PREFIX && v->lang == WSA_PHP ? 40 : 100,
+                        "taint-file-write", line,
                         "writes what the request sent to a file the request names", NULL,
                         taint_path(v, arg, lname, line));
         } else if (arg->taint & T_REQ) {
@@ -1858,23 +1927,37 @@ static int binding(struct ev *v, const struct wsa_tok *t, int *right)
                 return 9; /* VBScript compares with '=' outside a statement's head */
             *right = 1;
             return 3;
-        case '?': return 4;
-        case '|': return 6;
-        case '^': return 7;
-        case '&': return v->ci ? 11 : 8;
-        case '<': case '>': return 9;
-        case '+': case '-': return 11;
-        case '.': return v->lang == WSA_PHP ? 11 : 0;
-        case '*': case '/': case '%': case '\\': return 12;
-        default: return 0;
+        case '?':
+            return 4;
+        case '|':
+            return 6;
+        case '^':
+            return 7;
+        case '&':
+            return v->ci ? 11 : 8;
+        case '<':
+        case '>':
+            return 9;
+        case '+':
+        case '-':
+            return 11;
+        case '.':
+            return v->lang == WSA_PHP ? 11 : 0;
+        case '*':
+        case '/':
+        case '%':
+        case '\\':
+            return 12;
+        default:
+            return 0;
         }
     }
     static const struct {
         const char *op;
         int bp, right;
-    } two[] = {{".=", 3, 1},  {"+=", 3, 1}, {"-=", 3, 1},  {"*=", 3, 1},  {"/=", 3, 1},
-               {"^=", 3, 1},  {"|=", 3, 1}, {"&=", 3, 1},  {"%=", 3, 1},  {"?\?=", 3, 1},
-               {"**=", 3, 1}, {"??", 4, 1}, {"||", 5, 0},  {"&&", 5, 0},  {"==", 9, 0},
+    } two[] = {{".=", 3, 1},  {"+=", 3, 1},  {"-=", 3, 1},  {"*=", 3, 1},  {"/=", 3, 1},
+               {"^=", 3, 1},  {"|=", 3, 1},  {"&=", 3, 1},  {"%=", 3, 1},  {"?\?=", 3, 1},
+               {"**=", 3, 1}, {"??", 4, 1},  {"||", 5, 0},  {"&&", 5, 0},  {"==", 9, 0},
                {"!=", 9, 0},  {"===", 9, 0}, {"!==", 9, 0}, {"<>", 9, 0},  {"<=", 9, 0},
                {">=", 9, 0},  {"<=>", 9, 0}, {"<<", 10, 0}, {">>", 10, 0}, {"**", 13, 1}};
     for (size_t k = 0; k < sizeof(two) / sizeof(two[0]); k++)
@@ -1930,8 +2013,8 @@ static struct val binary(struct ev *v, const struct wsa_tok *op, struct val l, s
                     (v->ci && is_op(op, "&"));
     if (is_concat)
         return concat(v, l, r);
-    if (v->lang == WSA_PHP && (is_op(op, "^") || is_op(op, "|") || is_op(op, "&")) && l.s &&
-        r.s && !(l.flags & F_NUMBER) && !(r.flags & F_NUMBER)) {
+    if (v->lang == WSA_PHP && (is_op(op, "^") || is_op(op, "|") || is_op(op, "&")) && l.s && r.s &&
+        !(l.flags & F_NUMBER) && !(r.flags & F_NUMBER)) {
         /* PHP's bitwise operators on two strings work byte by byte: ^ and &
          * over the shorter length, | over the longer. */
         char c = op->s[0];
@@ -1945,7 +2028,10 @@ static struct val binary(struct ev *v, const struct wsa_tok *op, struct val l, s
             s[k] = (char)(c == '^' ? x ^ y : c == '|' ? x | y : x & y);
         }
         s[n] = 0;
-        struct val o = known(v, s, n, F_FOLDED, c == '^' ? "xor" : c == '|' ? "bitwise or" : "bitwise and");
+        struct val o = known(v, s, n, F_FOLDED,
+                             c == '^'   ? "xor"
+                             : c == '|' ? "bitwise or"
+                                        : "bitwise and");
         folded_name(v, &o);
         return o;
     }
@@ -2035,7 +2121,10 @@ static struct val primary(struct ev *v)
     if (t->kind == TK_STR || t->kind == TK_NUM) {
         v->i++;
         struct val r = known(v, t->s, t->len,
-                             t->kind == TK_NUM ? F_NUMBER : t->interp ? F_FOLDED : 0, NULL);
+                             t->kind == TK_NUM ? F_NUMBER
+                             : t->interp       ? F_FOLDED
+                                               : 0,
+                             NULL);
         if (t->kind == TK_STR && t->len >= 1024 && v->pass == 2) {
             double h = wsa_entropy(t->s, t->len);
             if (h >= 5.0 && !memmem(t->s, t->len < 64 ? t->len : 64, "data:", 5))
@@ -2184,8 +2273,9 @@ static struct val primary(struct ev *v)
             }
             if (is_op(peek(v, 0), "{") && v->lang != WSA_PHP) {
                 /* new byte[] {...}: the array; new Foo() {...}: a class body */
-                if (cls && (!strcmp(cls, "byte") || !strcmp(cls, "char") || !strcmp(cls, "string") ||
-                            !strcmp(cls, "int") || !strcmp(cls, "object")))
+                if (cls &&
+                    (!strcmp(cls, "byte") || !strcmp(cls, "char") || !strcmp(cls, "string") ||
+                     !strcmp(cls, "int") || !strcmp(cls, "object")))
                     return array_literal(v, "}");
                 return UNKNOWN;
             }
@@ -2211,7 +2301,8 @@ static struct val primary(struct ev *v)
                 sink(v, SK_INCLUDE, t->ls, &a, line);
             return UNKNOWN;
         }
-        if (v->lang == WSA_PHP && (is_id(t, "array") || is_id(t, "list")) && is_op(peek(v, 0), "(")) {
+        if (v->lang == WSA_PHP && (is_id(t, "array") || is_id(t, "list")) &&
+            is_op(peek(v, 0), "(")) {
             v->i++;
             struct val el[16];
             int k = args(v, ")", el, 16);
@@ -2275,9 +2366,10 @@ static struct val primary(struct ev *v)
 /* Member access on the ASP/ASPX Request object: which parts are input. */
 static struct val request_member(struct ev *v, const char *m, unsigned line)
 {
-    static const char *const input[] = {"form", "querystring", "params", "item", "inputstream",
-                                        "binaryread", "files", "cookies", "headers", "rawurl",
-                                        "unvalidated", "getbufferedinputstream", "body", NULL};
+    static const char *const input[] = {
+        "form",  "querystring", "params",  "item",   "inputstream", "binaryread",
+        "files", "cookies",     "headers", "rawurl", "unvalidated", "getbufferedinputstream",
+        "body",  NULL};
     struct val r = UNKNOWN;
     r.mname = m;
     for (int k = 0; input[k]; k++)
@@ -2342,7 +2434,8 @@ static struct val postfix(struct ev *v, struct val base, const char *lname_hint,
                 r = UNKNOWN;
                 if (na && server_key_is_input(&a[0])) {
                     r.taint = T_REQ;
-                    r.src = afmt(v->a, "ServerVariables(%s) line %u", show(v, a[0].s, a[0].n), line);
+                    r.src =
+                        afmt(v->a, "ServerVariables(%s) line %u", show(v, a[0].s, a[0].n), line);
                 }
             } else if (base.taint & T_REQ && (v->lang == WSA_ASP || v->lang == WSA_ASPX) &&
                        (!lname || !builtin_find(v, lname))) {
@@ -2393,10 +2486,11 @@ static struct val postfix(struct ev *v, struct val base, const char *lname_hint,
                                     "a variable never assigned is called with request input", NULL,
                                     taint_path(v, in, "$f", line));
                     else if (v->danger_literal)
-                        add_finding(v, 80, "request-to-hidden-function", line,
-                                    "request input goes to a function chosen at run time, in a file "
-                                    "that names a code-running function in a string",
-                                    v->danger_literal, taint_path(v, in, "$f", line));
+                        add_finding(
+                            v, 80, "request-to-hidden-function", line,
+                            "request input goes to a function chosen at run time, in a file "
+                            "that names a code-running function in a string",
+                            v->danger_literal, taint_path(v, in, "$f", line));
                 }
             }
             r.lv = NULL;
@@ -2451,8 +2545,8 @@ static struct val postfix(struct ev *v, struct val base, const char *lname_hint,
                         r.src = afmt(v->a, "%s%s", r.src, sp);
                 }
                 if (!r.src)
-                    r.src = afmt(v->a, "Request[%s] line %u", key.s ? show(v, key.s, key.n) : "",
-                                 line);
+                    r.src =
+                        afmt(v->a, "Request[%s] line %u", key.s ? show(v, key.s, key.n) : "", line);
             } else if (base.s && key.s) {
                 long k = (long)numval(&key);
                 if (k >= 0 && (size_t)k < base.n)
@@ -2497,9 +2591,7 @@ static struct val postfix(struct ev *v, struct val base, const char *lname_hint,
                 if (!(r.flags & F_OBJECT) || !r.cls)
                     r.cls = base.flags & F_OBJECT ? base.cls : base.mname;
                 r.flags |= base.flags & F_OBJECT;
-                r.lv = base.lv && !is_op(peek(v, 0), "(")
-                           ? afmt(v->a, "%s.%s", base.lv, mn)
-                           : NULL;
+                r.lv = base.lv && !is_op(peek(v, 0), "(") ? afmt(v->a, "%s.%s", base.lv, mn) : NULL;
                 if (r.lv && !(base.flags & F_REQUEST)) {
                     struct var *x = var_slot(v, r.lv, 0);
                     if (x) {
@@ -2757,13 +2849,13 @@ static void skip_to_end(struct ev *v)
 static void vb_statement(struct ev *v)
 {
     const struct wsa_tok *t = peek(v, 0);
-    static const char *const skip[] = {"dim", "set", "const", "call", "public", "private", "redim",
-                                       "preserve", "let", "if", "elseif", "else", "then", "end",
-                                       "next", "loop", "wend", "do", "while", "until", "select",
-                                       "case", "with", "on", "error", "resume", "option",
-                                       "explicit", "exit", "to", "step", "each", "in", "for",
-                                       "not", "static", "shared", "return", "try", "catch",
-                                       "finally", "using", "imports", "new", NULL};
+    static const char *const skip[] = {
+        "dim",     "set",    "const",   "call",     "public", "private", "redim", "preserve",
+        "let",     "if",     "elseif",  "else",     "then",   "end",     "next",  "loop",
+        "wend",    "do",     "while",   "until",    "select", "case",    "with",  "on",
+        "error",   "resume", "option",  "explicit", "exit",   "to",      "step",  "each",
+        "in",      "for",    "not",     "static",   "shared", "return",  "try",   "catch",
+        "finally", "using",  "imports", "new",      NULL};
     if (is_id(t, "function") || is_id(t, "sub")) {
         v->i++;
         function_def(v, NULL, t->line);
@@ -2949,12 +3041,12 @@ static void statement(struct ev *v)
             skip_to_end(v);
             return;
         }
-        static const char *const kw[] = {"if", "elseif", "else", "while", "for", "switch",
-                                          "catch", "do", "try", "finally", "echo", "print",
-                                          "case", "default", "global", "static", "public",
-                                          "private", "protected", "final", "abstract", "var",
-                                          "const", "throw", "unset", "synchronized", "goto",
-                                          "break", "continue", "declare", "readonly", NULL};
+        static const char *const kw[] = {
+            "if",       "elseif",  "else",     "while",   "for",          "switch", "catch",
+            "do",       "try",     "finally",  "echo",    "print",        "case",   "default",
+            "global",   "static",  "public",   "private", "protected",    "final",  "abstract",
+            "var",      "const",   "throw",    "unset",   "synchronized", "goto",   "break",
+            "continue", "declare", "readonly", NULL};
         for (int k = 0; kw[k]; k++)
             if (is_id(t, kw[k])) {
                 if (is_id(t, "static") && is_op(peek(v, 1), "::"))
@@ -3002,10 +3094,10 @@ static void run_passes(struct ev *v)
 
 static void command_text(struct ev *v)
 {
-    static const char *const marks[] = {"/etc/passwd", "cmd.exe", "/bin/sh", "/bin/bash",
-                                        "uname -a", "netstat -an", "whoami", "net user",
-                                        "/etc/shadow", "nc -e", "/dev/tcp/", "net localgroup",
-                                        "cmd /c", "wget http", "chmod 777", "ipconfig", NULL};
+    static const char *const marks[] = {
+        "/etc/passwd", "cmd.exe",   "/bin/sh",     "/bin/bash", "uname -a",  "netstat -an",
+        "whoami",      "net user",  "/etc/shadow", "nc -e",     "/dev/tcp/", "net localgroup",
+        "cmd /c",      "wget http", "chmod 777",   "ipconfig",  NULL};
     for (size_t k = 0; k < v->n; k++) {
         const struct wsa_tok *t = &v->t[k];
         if (t->kind != TK_STR || t->len < 5 || t->len > 4096)
@@ -3020,9 +3112,18 @@ static void command_text(struct ev *v)
  * than as the argument of function_exists() and its kind. */
 static const char *danger_literal(struct ev *v)
 {
-    static const char *const names[] = {"assert", "eval", "system", "exec", "shell_exec",
-                                        "passthru", "popen", "proc_open", "create_function",
-                                        "call_user_func", "call_user_func_array", NULL};
+    static const char *const names[] = {"assert",
+                                        "eval",
+                                        "system",
+                                        "exec",
+                                        "shell_exec",
+                                        "passthru",
+                                        "popen",
+                                        "proc_open",
+                                        "create_function",
+                                        "call_user_func",
+                                        "call_user_func_array",
+                                        NULL};
     for (size_t k = 0; k < v->n; k++) {
         const struct wsa_tok *t = &v->t[k];
         if (t->kind != TK_STR || t->len < 4 || t->len > 20)
@@ -3089,7 +3190,12 @@ void wsa_analyse(enum wsa_lang lang, const void *p, size_t n, struct wsa_result 
     struct weak weak[W_COUNT];
     memcpy(weak, weak_defs, sizeof(weak));
     size_t steps = 0;
-    struct ev v = {.a = &a, .lang = lang, .fn = -1, .steps = &steps, .out = out, .weak = weak,
+    struct ev v = {.a = &a,
+                   .lang = lang,
+                   .fn = -1,
+                   .steps = &steps,
+                   .out = out,
+                   .weak = weak,
                    .truncated = &out->truncated};
     struct vtab vars = {0};
     v.vars = &vars;
@@ -3139,7 +3245,9 @@ void wsa_analyse(enum wsa_lang lang, const void *p, size_t n, struct wsa_result 
                 int ok = j + 4 <= len;
                 for (size_t m = 0; ok && m < 4; m++) {
                     char c = src[j + m];
-                    int h = c >= '0' && c <= '9' ? c - '0' : (c | 0x20) >= 'a' && (c | 0x20) <= 'f' ? (c | 0x20) - 'a' + 10 : -1;
+                    int h = c >= '0' && c <= '9'                     ? c - '0'
+                            : (c | 0x20) >= 'a' && (c | 0x20) <= 'f' ? (c | 0x20) - 'a' + 10
+                                                                     : -1;
                     ok = h >= 0;
                     cp = cp * 16 + (unsigned)(h < 0 ? 0 : h);
                 }
@@ -3223,8 +3331,8 @@ void wsa_analyse(enum wsa_lang lang, const void *p, size_t n, struct wsa_result 
     }
     /* A PHP file without an opening tag is a fragment meant to be included or
      * evaluated: all of it is code. */
-    int code_only = lang == WSA_PHP && !memmem(src, len, "<?", 2) &&
-                    !memmem(src, len, "<script", 7);
+    int code_only =
+        lang == WSA_PHP && !memmem(src, len, "<?", 2) && !memmem(src, len, "<script", 7);
     struct ev root = v;
     root.level = -1;
     analyse_tokens(&root, lang, src, len, code_only, 0, NULL);
@@ -3234,7 +3342,8 @@ void wsa_analyse(enum wsa_lang lang, const void *p, size_t n, struct wsa_result 
         int best = 1;
         for (int j = 0; j < out->n; j++)
             if (j != k && !strcmp(out->f[j].technique, out->f[k].technique) &&
-                (out->f[j].score > out->f[k].score || (out->f[j].score == out->f[k].score && j < k)))
+                (out->f[j].score > out->f[k].score ||
+                 (out->f[j].score == out->f[k].score && j < k)))
                 best = 0;
         sum += best ? out->f[k].score : 0;
     }
@@ -3259,10 +3368,10 @@ enum wsa_lang wsa_lang_of(const char *name)
     static const struct {
         const char *ext;
         enum wsa_lang lang;
-    } map[] = {{".php", WSA_PHP},   {".phtml", WSA_PHP}, {".php3", WSA_PHP}, {".php4", WSA_PHP},
-               {".php5", WSA_PHP},  {".php7", WSA_PHP},  {".pht", WSA_PHP},  {".phar", WSA_PHP},
-               {".inc", WSA_PHP},   {".jsp", WSA_JSP},   {".jspx", WSA_JSP}, {".jspf", WSA_JSP},
-               {".asp", WSA_ASP},   {".asa", WSA_ASP},   {".cer", WSA_ASP},  {".cdx", WSA_ASP},
+    } map[] = {{".php", WSA_PHP},   {".phtml", WSA_PHP}, {".php3", WSA_PHP},  {".php4", WSA_PHP},
+               {".php5", WSA_PHP},  {".php7", WSA_PHP},  {".pht", WSA_PHP},   {".phar", WSA_PHP},
+               {".inc", WSA_PHP},   {".jsp", WSA_JSP},   {".jspx", WSA_JSP},  {".jspf", WSA_JSP},
+               {".asp", WSA_ASP},   {".asa", WSA_ASP},   {".cer", WSA_ASP},   {".cdx", WSA_ASP},
                {".aspx", WSA_ASPX}, {".ashx", WSA_ASPX}, {".asmx", WSA_ASPX}, {".ascx", WSA_ASPX}};
     for (size_t k = 0; k < sizeof(map) / sizeof(map[0]); k++)
         if (strcasecmp(dot, map[k].ext) == 0)

@@ -161,9 +161,10 @@ static void emit_sb(struct lexer *lx, struct sb *b, int interp)
 
 static int hexv(int c)
 {
-    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
-                                        : c >= 'A' && c <= 'F'   ? c - 'A' + 10
-                                                                 : -1;
+    return c >= '0' && c <= '9'   ? c - '0'
+           : c >= 'a' && c <= 'f' ? c - 'a' + 10
+           : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                  : -1;
 }
 
 static void count_lines(struct lexer *lx, const char *s, size_t n)
@@ -193,13 +194,29 @@ static size_t php_escape(const char *s, size_t n, size_t k, struct sb *b)
 {
     char c = s[k];
     switch (c) {
-    case 'n': sb_byte(b, '\n'); return 1;
-    case 't': sb_byte(b, '\t'); return 1;
-    case 'r': sb_byte(b, '\r'); return 1;
-    case 'v': sb_byte(b, '\v'); return 1;
-    case 'e': sb_byte(b, 27); return 1;
-    case 'f': sb_byte(b, '\f'); return 1;
-    case '\\': case '$': case '"': sb_byte(b, (unsigned char)c); return 1;
+    case 'n':
+        sb_byte(b, '\n');
+        return 1;
+    case 't':
+        sb_byte(b, '\t');
+        return 1;
+    case 'r':
+        sb_byte(b, '\r');
+        return 1;
+    case 'v':
+        sb_byte(b, '\v');
+        return 1;
+    case 'e':
+        sb_byte(b, 27);
+        return 1;
+    case 'f':
+        sb_byte(b, '\f');
+        return 1;
+    case '\\':
+    case '$':
+    case '"':
+        sb_byte(b, (unsigned char)c);
+        return 1;
     case 'x':
         if (k + 1 < n && hexv(s[k + 1]) >= 0) {
             int v = hexv(s[k + 1]);
@@ -322,7 +339,8 @@ static void php_interp(struct lexer *lx, const char *s, size_t n, int dq)
                 emit_op(lx, "]");
                 j = m + 1;
             }
-        } else if (j + 2 < n && s[j] == '-' && s[j + 1] == '>' && is_id_start((unsigned char)s[j + 2])) {
+        } else if (j + 2 < n && s[j] == '-' && s[j + 1] == '>' &&
+                   is_id_start((unsigned char)s[j + 2])) {
             size_t m = j + 2;
             while (m < n && is_id_char((unsigned char)s[m]))
                 m++;
@@ -421,11 +439,21 @@ static void c_string(struct lexer *lx, char q, int verbatim)
             char d = lx->p[k + 1];
             k += 2;
             switch (d) {
-            case 'n': sb_byte(&b, '\n'); break;
-            case 't': sb_byte(&b, '\t'); break;
-            case 'r': sb_byte(&b, '\r'); break;
-            case 'b': sb_byte(&b, '\b'); break;
-            case 'f': sb_byte(&b, '\f'); break;
+            case 'n':
+                sb_byte(&b, '\n');
+                break;
+            case 't':
+                sb_byte(&b, '\t');
+                break;
+            case 'r':
+                sb_byte(&b, '\r');
+                break;
+            case 'b':
+                sb_byte(&b, '\b');
+                break;
+            case 'f':
+                sb_byte(&b, '\f');
+                break;
             case 'x':
                 if (k + 1 < lx->n && hexv(lx->p[k]) >= 0 && hexv(lx->p[k + 1]) >= 0) {
                     sb_byte(&b, (unsigned char)(hexv(lx->p[k]) * 16 + hexv(lx->p[k + 1])));
@@ -485,9 +513,9 @@ static void vb_string(struct lexer *lx)
 /* ---- code ---------------------------------------------------------------- */
 
 static const char *const ops3[] = {"===", "!==", "<=>", "**=", "...", "<<=", ">>=", "?\?=", NULL};
-static const char *const ops2[] = {"::", "->", "=>", "==", "!=", "<>", "<=", ">=", "&&", "||",
-                                   "++", "--", ".=", "+=", "-=", "*=", "/=", "^=", "|=", "&=",
-                                   "%=", "??", "<<", ">>", "**", "?.", NULL};
+static const char *const ops2[] = {"::", "->", "=>", "==", "!=", "<>", "<=", ">=", "&&",
+                                   "||", "++", "--", ".=", "+=", "-=", "*=", "/=", "^=",
+                                   "|=", "&=", "%=", "??", "<<", ">>", "**", "?.", NULL};
 
 static int match_stop(const struct lexer *lx, const char *stop)
 {
@@ -680,7 +708,8 @@ static void asp_directive(struct lexer *lx, const char *s, size_t n)
         while (m < n && (s[m] == ' ' || s[m] == '=' || s[m] == '"' || s[m] == '\''))
             m++;
         lx->vb = m + 2 <= n && strncasecmp(s + m, "vb", 2) == 0;
-        lx->js = m + 2 <= n && (strncasecmp(s + m, "js", 2) == 0 || strncasecmp(s + m, "java", 4) == 0);
+        lx->js =
+            m + 2 <= n && (strncasecmp(s + m, "js", 2) == 0 || strncasecmp(s + m, "java", 4) == 0);
         return;
     }
 }
@@ -694,7 +723,8 @@ static void jspx_code(struct lexer *lx, const char *s, size_t n)
             static const struct {
                 const char *e;
                 char c;
-            } ent[] = {{"&lt;", '<'}, {"&gt;", '>'}, {"&amp;", '&'}, {"&quot;", '"'}, {"&apos;", '\''}};
+            } ent[] = {
+                {"&lt;", '<'}, {"&gt;", '>'}, {"&amp;", '&'}, {"&quot;", '"'}, {"&apos;", '\''}};
             size_t j = 0;
             for (; j < 5; j++)
                 if (strncmp(s + k, ent[j].e, strlen(ent[j].e)) == 0 && k + strlen(ent[j].e) <= n)
@@ -773,7 +803,8 @@ static void lex_page(struct lexer *lx)
                 lx->i += 3;
                 emit(lx, TK_ID, "echo", 4, 0);
                 lex_code(lx, "?>");
-            } else if (left >= 2 && s[1] == '?' && !(left >= 5 && strncasecmp(s, "<?xml", 5) == 0)) {
+            } else if (left >= 2 && s[1] == '?' &&
+                       !(left >= 5 && strncasecmp(s, "<?xml", 5) == 0)) {
                 lx->i += 2;
                 lex_code(lx, "?>");
             } else if (left > 7 && strncasecmp(s, "<script", 7) == 0) {

@@ -20,8 +20,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     for (int k = 0; k < r.n; k++) {
         const struct wsa_finding *f = &r.f[k];
         if (f->score <= 0 || f->score > 100 || !f->technique[0] ||
-            !memchr(f->detail, 0, sizeof(f->detail)) || !memchr(f->decoded, 0, sizeof(f->decoded)) ||
-            !memchr(f->taint, 0, sizeof(f->taint)))
+            !memchr(f->detail, 0, sizeof(f->detail)) ||
+            !memchr(f->decoded, 0, sizeof(f->decoded)) || !memchr(f->taint, 0, sizeof(f->taint)))
             __builtin_trap();
         if (k > 0 && f->score > r.f[k - 1].score)
             __builtin_trap(); /* best first */

@@ -84,28 +84,33 @@ static void test_taint_reaches_each_sink(void **state)
         {WSA_PHP, "<?php $_SESSION['k'] = $_COOKIE['k']; eval($_SESSION['k']);", "taint-code"},
         {WSA_PHP, "<?php $f = create_function('', $_POST['b']); $f();", "taint-code"},
         {WSA_PHP, "<?php preg_replace('/.*/e', $_POST['r'], 'x');", "preg-replace-e"},
-        {WSA_PHP, "<?php $a = file_get_contents('php://input'); eval(openssl_decrypt($a, 'AES128', "
-                  "'k'));",
+        {WSA_PHP,
+         "<?php $a = file_get_contents('php://input'); eval(openssl_decrypt($a, 'AES128', "
+         "'k'));",
          "taint-code"},
         {WSA_PHP, "<?php file_put_contents($_POST['f'], $_POST['c']);", "taint-file-write"},
         {WSA_PHP, "<?php $_ = ('%'^'z').('+'^'{').'OST'; ${$_}[_](${$_}[__]);",
          "function-name-from-request"},
         {WSA_JSP, "<% String c = request.getParameter(\"c\"); Runtime.getRuntime().exec(c); %>",
          "taint-command"},
-        {WSA_JSP, "<% new ProcessBuilder(request.getParameter(\"c\")).start(); %>", "taint-command"},
-        {WSA_JSP, "<% byte[] b = java.util.Base64.getDecoder().decode(request.getParameter(\"k\")); "
-                  "new U(this.getClass().getClassLoader()).defineClass(b, 0, b.length); %>",
+        {WSA_JSP, "<% new ProcessBuilder(request.getParameter(\"c\")).start(); %>",
+         "taint-command"},
+        {WSA_JSP,
+         "<% byte[] b = java.util.Base64.getDecoder().decode(request.getParameter(\"k\")); "
+         "new U(this.getClass().getClassLoader()).defineClass(b, 0, b.length); %>",
          "define-class-from-input"},
         {WSA_ASP, "<% Execute Request(\"a\") %>", "taint-code"},
         {WSA_ASP, "<% Set s = CreateObject(\"WScript.Shell\") : s.Run Request.Form(\"c\") %>",
          "taint-command"},
-        {WSA_ASP, "<% Set s = Server.CreateObject(\"ADODB.Stream\")\ns.Open\ns.WriteText Request(\"d\")\n"
-                  "s.SaveToFile Server.MapPath(\"x.asp\"), 2 %>",
+        {WSA_ASP,
+         "<% Set s = Server.CreateObject(\"ADODB.Stream\")\ns.Open\ns.WriteText Request(\"d\")\n"
+         "s.SaveToFile Server.MapPath(\"x.asp\"), 2 %>",
          "writes-request-to-script"},
         {WSA_ASPX, "<%@ Page Language=\"Jscript\"%><% eval(Request.Item[\"z\"], \"unsafe\"); %>",
          "taint-code"},
-        {WSA_ASPX, "<%@ Page Language=\"C#\"%><script runat=\"server\">void R(){ "
-                   "System.Diagnostics.Process.Start(\"cmd.exe\", \"/c \" + Request[\"c\"]); }</script>",
+        {WSA_ASPX,
+         "<%@ Page Language=\"C#\"%><script runat=\"server\">void R(){ "
+         "System.Diagnostics.Process.Start(\"cmd.exe\", \"/c \" + Request[\"c\"]); }</script>",
          "taint-command"},
     };
     for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
@@ -195,7 +200,8 @@ static void test_decoders(void **state)
     char enc[512], src[700];
     size_t o = 0;
     for (size_t k = 0; k < zn; k += 3) {
-        unsigned v = (unsigned)z[k] << 16 | (k + 1 < zn ? z[k + 1] : 0) << 8 | (k + 2 < zn ? z[k + 2] : 0);
+        unsigned v =
+            (unsigned)z[k] << 16 | (k + 1 < zn ? z[k + 1] : 0) << 8 | (k + 2 < zn ? z[k + 2] : 0);
         enc[o++] = b64[v >> 18 & 63];
         enc[o++] = b64[v >> 12 & 63];
         enc[o++] = k + 1 < zn ? b64[v >> 6 & 63] : '=';
@@ -247,7 +253,8 @@ static void test_bad_input_is_bounded(void **state)
             "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
         en = (size_t)sprintf(q, "eval(base64_decode('");
         for (size_t k = 0; k < pn; k += 3) {
-            unsigned v = (unsigned char)p[k] << 16 | (k + 1 < pn ? (unsigned char)p[k + 1] : 0) << 8 |
+            unsigned v = (unsigned char)p[k] << 16 |
+                         (k + 1 < pn ? (unsigned char)p[k + 1] : 0) << 8 |
                          (k + 2 < pn ? (unsigned char)p[k + 2] : 0);
             q[en++] = b64[v >> 18 & 63];
             q[en++] = b64[v >> 12 & 63];
