@@ -203,6 +203,8 @@ json_t *json_time_utc(int64_t ms);
 
 /* 1 when s[0..n) is strict UTF-8. */
 int utf8_valid(const char *s, size_t n);
+/* Shannon entropy of the bytes, in bits per byte (0 for n == 0). */
+double text_entropy(const void *p, size_t n);
 /* 1 when s[0..n) is UTF-8 without control characters (one-line text). */
 int text_is_clean(const char *s, size_t n);
 /* Writes code point cp (at most 0x10ffff) as UTF-8 to out; returns the bytes

@@ -1,6 +1,8 @@
 /* Text checks shared by every parser of outside data. */
 #include "core.h"
 
+#include <math.h>
+
 /* Strict UTF-8: no overlongs, no surrogates, nothing above U+10FFFF. */
 int utf8_valid(const char *s, size_t n)
 {
@@ -73,4 +75,21 @@ size_t utf8_put(char *out, unsigned cp)
     out[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
     out[3] = (char)(0x80 | (cp & 0x3f));
     return 4;
+}
+
+double text_entropy(const void *p, size_t n)
+{
+    if (!n)
+        return 0;
+    const unsigned char *s = p;
+    size_t count[256] = {0};
+    for (size_t i = 0; i < n; i++)
+        count[s[i]]++;
+    double h = 0;
+    for (int c = 0; c < 256; c++)
+        if (count[c]) {
+            double q = (double)count[c] / (double)n;
+            h -= q * log2(q);
+        }
+    return h;
 }

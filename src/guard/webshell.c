@@ -310,9 +310,8 @@ static int is_blob_char(unsigned char c)
  * excepted: they are how pages inline pictures), and how well it compresses. */
 static void content_stats(const unsigned char *p, size_t n, struct webshell_result *out)
 {
-    size_t count[256] = {0}, run = 0, longest = 0, start = 0;
+    size_t run = 0, longest = 0, start = 0;
     for (size_t i = 0; i < n; i++) {
-        count[p[i]]++;
         if (is_blob_char(p[i])) {
             if (!run)
                 start = i;
@@ -328,13 +327,7 @@ static void content_stats(const unsigned char *p, size_t n, struct webshell_resu
     }
     if (run > longest)
         longest = run;
-    double h = 0;
-    for (int i = 0; i < 256; i++)
-        if (count[i]) {
-            double q = (double)count[i] / (double)n;
-            h -= q * log2(q);
-        }
-    out->entropy = h;
+    out->entropy = text_entropy(p, n);
     out->longest_run = longest;
     out->compress_ratio = 1.0;
     size_t sample = n < (1u << 20) ? n : (1u << 20);

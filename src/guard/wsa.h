@@ -112,7 +112,5 @@ char *wsa_inflate(struct wsa_arena *a, const char *s, size_t n, int window, size
 char *wsa_script_decode(struct wsa_arena *a, const char *s, size_t n, size_t *out_n);
 char *wsa_uudecode(struct wsa_arena *a, const char *s, size_t n, size_t *out_n);
 
-/* Shannon entropy in bits per byte. */
-double wsa_entropy(const char *s, size_t n);
 
 #endif

@@ -4,7 +4,6 @@
  * NULL so the value stays unknown. */
 #include "wsa.h"
 
-#include <math.h>
 #include <pthread.h>
 #include <string.h>
 #include <zlib.h>
@@ -213,22 +212,6 @@ char *wsa_uudecode(struct wsa_arena *a, const char *s, size_t n, size_t *out_n)
     out[o] = 0;
     *out_n = o;
     return out;
-}
-
-double wsa_entropy(const char *s, size_t n)
-{
-    if (!n)
-        return 0;
-    size_t count[256] = {0};
-    for (size_t i = 0; i < n; i++)
-        count[(unsigned char)s[i]]++;
-    double h = 0;
-    for (int i = 0; i < 256; i++)
-        if (count[i]) {
-            double q = (double)count[i] / (double)n;
-            h -= q * log2(q);
-        }
-    return h;
 }
 
 /* Microsoft's Script Encoder (VBScript.Encode, JScript.Encode, the `#@~^`

@@ -2126,7 +2126,7 @@ static struct val primary(struct ev *v)
                                                : 0,
                              NULL);
         if (t->kind == TK_STR && t->len >= 1024 && v->pass == 2) {
-            double h = wsa_entropy(t->s, t->len);
+            double h = text_entropy(t->s, t->len);
             if (h >= 5.0 && !memmem(t->s, t->len < 64 ? t->len : 64, "data:", 5))
                 weak_signal(v, W_PACKED, line, afmt(v->a, "%u bytes", t->len));
         }

@@ -160,20 +160,6 @@ static size_t collect_expression(const char *s, size_t n, size_t i, int paren, s
     return i;
 }
 
-static double entropy(const char *s, size_t n)
-{
-    size_t count[256] = {0};
-    for (size_t i = 0; i < n; i++)
-        count[(unsigned char)s[i]]++;
-    double h = 0;
-    for (int c = 0; c < 256; c++)
-        if (count[c]) {
-            double p = (double)count[c] / (double)n;
-            h -= p * log2(p);
-        }
-    return h;
-}
-
 /* The longest string literal's length and its entropy. */
 static void longest_literal(const char *s, size_t n, size_t *len, double *h)
 {
@@ -191,7 +177,7 @@ static void longest_literal(const char *s, size_t n, size_t *len, double *h)
         size_t l = (i < n ? i : n) - a;
         if (l > *len) {
             *len = l;
-            *h = entropy(s + a, l);
+            *h = text_entropy(s + a, l);
         }
         i++;
     }
