@@ -112,5 +112,4 @@ char *wsa_inflate(struct wsa_arena *a, const char *s, size_t n, int window, size
 char *wsa_script_decode(struct wsa_arena *a, const char *s, size_t n, size_t *out_n);
 char *wsa_uudecode(struct wsa_arena *a, const char *s, size_t n, size_t *out_n);
 
-
 #endif

@@ -134,20 +134,21 @@ static char *afmt(struct wsa_arena *a, const char *fmt, ...)
 #define T_PARAM0 4u /* parameter 0 of the function being read; up to 8 */
 #define T_PARAMS (0xffu << 2)
 
-#define F_FOLDED   1u    /* made from constants by an operation, not written as is */
-#define F_DECODED  2u    /* a decoder's output (known or not) */
-#define F_PREFIX   4u    /* begins with a constant part */
-#define F_SERVER   8u    /* $_SERVER, ServerVariables: the key decides */
-#define F_GLOBALS  16u   /* $GLOBALS */
-#define F_REQUEST  32u   /* ASP/ASPX Request object */
-#define F_INPUT    64u   /* php://input and other body readers */
-#define F_BARE     128u  /* a PHP bare word */
-#define F_ARRAY    256u  /* an array literal: [$obj, 'method'] as a callable */
-#define F_NUMBER   512u  /* a number literal */
-#define F_UNDEF    1024u /* a variable never assigned: "" to PHP */
-#define F_HANDLE   2048u /* a file opened for writing; cls holds its path when known */
-#define F_FILENAME 4096u /* computed from the script's own file name (__FILE__) */
-#define F_OBJECT   8192u /* an object made by new or CreateObject; cls is its class */
+#define F_FOLDED   1u     /* made from constants by an operation, not written as is */
+#define F_DECODED  2u     /* a decoder's output (known or not) */
+#define F_PREFIX   4u     /* begins with a constant part */
+#define F_SERVER   8u     /* $_SERVER, ServerVariables: the key decides */
+#define F_GLOBALS  16u    /* $GLOBALS */
+#define F_REQUEST  32u    /* ASP/ASPX Request object */
+#define F_INPUT    64u    /* php://input and other body readers */
+#define F_BARE     128u   /* a PHP bare word */
+#define F_ARRAY    256u   /* an array literal: [$obj, 'method'] as a callable */
+#define F_NUMBER   512u   /* a number literal */
+#define F_UNDEF    1024u  /* a variable never assigned: "" to PHP */
+#define F_HANDLE   2048u  /* a file opened for writing; cls holds its path when known */
+#define F_FILENAME 4096u  /* computed from the script's own file name (__FILE__) */
+#define F_OBJECT   8192u  /* an object made by new or CreateObject; cls is its class */
+#define F_REQPART  16384u /* a collection of the Request object: Request.Form(...) reads it */
 
 struct val {
     const char *s; /* the known value, or NULL */
@@ -470,6 +471,17 @@ static void assign(struct ev *v, const char *name, struct val val, int element)
     if (!x)
         return;
     x->assigned = 1;
+    /* obj.Arguments = input: the object now carries the input */
+    const char *dot = val.taint & T_REQ && !strchr(name, '[') ? strchr(name, '.') : NULL;
+    if (dot && dot > name) {
+        char base[256];
+        snprintf(base, sizeof(base), "%.*s", (int)(dot - name), name);
+        struct var *b = var_slot(v, base, 0);
+        if (b && !(b->v.taint & T_REQ)) {
+            b->v.taint |= T_REQ;
+            b->v.src = val.src;
+        }
+    }
     val.lv = NULL;
     if (element) {
         /* An array element taints the array; its value is not followed. */
@@ -777,9 +789,11 @@ static const struct builtin builtins[] = {
     {"filewriter", L_JAVA, R_WRITE, 0},
     {"randomaccessfile", L_JAVA, R_WRITE, 0},
     {"printwriter", L_JAVA, R_WRITE, 0},
-    {"writealltext", L_NET, R_WRITE, 0},
-    {"writeallbytes", L_NET, R_WRITE, 0},
-    {"streamwriter", L_NET, R_WRITE, 0},
+    {"writealltext", L_NET | L_VB, R_WRITE, 0},
+    {"writeallbytes", L_NET | L_VB, R_WRITE, 0},
+    {"streamwriter", L_NET | L_VB, R_WRITE, 0},
+    {"createtext", L_NET | L_VB, R_WRITE, 0},
+    {"appendtext", L_NET | L_VB, R_WRITE, 0},
     {"savetofile", L_VB | L_NET, R_WRITE, 0},
     {"createtextfile", L_VB, R_WRITE, 0},
     {"opentextfile", L_VB, R_WRITE, 0},
@@ -799,10 +813,10 @@ static const struct builtin builtins[] = {
     {"file", L_PHP | L_JAVA, R_FS, 0},
     {"highlight_file", L_PHP, R_FS, 0},
     {"show_source", L_PHP, R_FS, 0},
-    {"getfiles", L_NET, R_FS, 0},
-    {"getdirectories", L_NET, R_FS, 0},
-    {"directoryinfo", L_NET, R_FS, 0},
-    {"readalltext", L_NET, R_FS, 0},
+    {"getfiles", L_NET | L_VB, R_FS, 0},
+    {"getdirectories", L_NET | L_VB, R_FS, 0},
+    {"directoryinfo", L_NET | L_VB, R_FS, 0},
+    {"readalltext", L_NET | L_VB, R_FS, 0},
     {"getfolder", L_VB, R_FS, 0},
     {"deletefile", L_VB, R_FS, 0},
     {"deletefolder", L_VB, R_FS, 0},
@@ -819,15 +833,15 @@ static const struct builtin builtins[] = {
     {"sqlsrv_connect", L_PHP, R_DB, 0},
     {"oci_connect", L_PHP, R_DB, 0},
     {"getconnection", L_JAVA, R_DB, 0},
-    {"sqlconnection", L_NET, R_DB, 0},
-    {"oledbconnection", L_NET, R_DB, 0},
+    {"sqlconnection", L_NET | L_VB, R_DB, 0},
+    {"oledbconnection", L_NET | L_VB, R_DB, 0},
     {"fsockopen", L_PHP, R_NET, 0},
     {"pfsockopen", L_PHP, R_NET, 0},
     {"stream_socket_client", L_PHP, R_NET, 0},
     {"socket_connect", L_PHP, R_NET, 1},
     {"socket", L_JAVA, R_NET, 0},
     {"inetsocketaddress", L_JAVA, R_NET, 0},
-    {"tcpclient", L_NET, R_NET, 0},
+    {"tcpclient", L_NET | L_VB, R_NET, 0},
     /* results without input */
     {"intval", L_PHP, R_CLEAN, 0},
     {"floatval", L_PHP, R_CLEAN, 0},
@@ -1388,9 +1402,11 @@ static void sink(struct ev *v, unsigned kind, const char *fname, struct val *a, 
     if (kind == SK_CMD) {
         /* A shell named outright, or any process started from a Java or .NET
          * page, is rarer in an application than exec() is in PHP. */
-        int shell = a->s && (memmem(a->s, a->n, "cmd", 3) || memmem(a->s, a->n, "/bin/", 5) ||
-                             memmem(a->s, a->n, "powershell", 10));
-        int score = shell ? 60 : v->lang == WSA_PHP ? (a->s ? 20 : 25) : 40;
+        int shell =
+            a->s && (memmem(a->s, a->n, "cmd.exe", 7) || memmem(a->s, a->n, "cmd /c", 6) ||
+                     memmem(a->s, a->n, "/bin/sh", 7) || memmem(a->s, a->n, "/bin/bash", 9) ||
+                     memmem(a->s, a->n, "powershell", 10));
+        int score = v->lang == WSA_PHP ? (shell ? 40 : a->s ? 20 : 25) : shell ? 60 : 40;
         snprintf(detail, sizeof(detail), "runs a command with %s()%s%s", fname, a->s ? ": " : "",
                  a->s ? show(v, a->s, a->n) : "");
         add_finding(v, score, "command-exec", line, detail, NULL, NULL);
@@ -1496,10 +1512,20 @@ static int preg_e(const struct val *pat)
     return end && memchr(end, 'e', (size_t)(pat->s + pat->n - end)) != NULL;
 }
 
+static void object_fed(struct ev *v, const struct val *recv, struct val *a, int na);
+
 /* Content written to an open file (h[0], F_HANDLE) from h[1]. */
 static struct val handle_write(struct ev *v, const char *lname, struct val *h, unsigned line)
 {
-    if (!(h[0].flags & F_HANDLE) || !(h[1].taint & T_REQ))
+    if (!(h[0].flags & F_HANDLE))
+        return UNKNOWN;
+    if (h[1].s && looks_like_code(h[1].s, h[1].n) && v->pass == 2 && v->level < WSA_DEPTH_MAX) {
+        /* code a dropper writes, in the language of the file it writes */
+        enum wsa_lang lang = h[0].cls ? wsa_lang_of(h[0].cls) : WSA_NONE;
+        analyse_tokens(v, lang != WSA_NONE ? lang : v->lang, h[1].s, h[1].n, 0, line,
+                       afmt(v->a, "(in code written at line %u)", line));
+    }
+    if (!(h[1].taint & T_REQ))
         return UNKNOWN;
     if (h[0].taint & T_REQ) {
         /* PHP's upload handlers write request data under a directory of theirs;
@@ -1509,7 +1535,9 @@ static struct val handle_write(struct ev *v, const char *lname, struct val *h, u
                     "writes what the request sent to a file the request names", NULL,
                     taint_path(v, &h[1], lname, line));
     } else if (h[0].cls && script_name(h[0].cls, strlen(h[0].cls))) {
-        add_finding(v, 100, "writes-request-to-script", line,
+        /* an installer writes input into a config template (constant code around
+         * it); a dropper writes what it was sent, whole */
+        add_finding(v, h[1].flags & F_PREFIX ? 30 : 100, "writes-request-to-script", line,
                     "writes what the request sent into a server script file", h[0].cls,
                     taint_path(v, &h[1], lname, line));
     }
@@ -1549,6 +1577,15 @@ static struct val call(struct ev *v, const char *lname, const struct val *recv, 
                 sink(v, SK_CODE, recv->cls, &a[k], line);
             return r;
         }
+    }
+    if (recv && recv->cls && !strcmp(lname, "open") && na > 1 && a[1].s && a[1].n > 7 &&
+        (strstr(recv->cls, "xmlhttp") || strstr(recv->cls, "winhttp")) &&
+        (!strncasecmp(a[1].s, "http://", 7) || !strncasecmp(a[1].s, "https://", 8))) {
+        struct val remote = UNKNOWN;
+        remote.taint = T_REQ;
+        remote.src = afmt(v->a, "%s from %s line %u", recv->cls, show(v, a[1].s, a[1].n), line);
+        object_fed(v, recv, &remote, 1);
+        return r;
     }
     if (recv && recv->flags & F_HANDLE && na > 0 &&
         (!strcmp(lname, "write") || !strcmp(lname, "print") || !strcmp(lname, "println") ||
@@ -1781,7 +1818,8 @@ static struct val call(struct ev *v, const char *lname, const struct val *recv, 
         for (int k = 0; k < na; k++)
             content |= k != b->arg && a[k].taint & T_REQ;
         if (!strcmp(lname, "fopen") || !strcmp(lname, "createtextfile") ||
-            !strcmp(lname, "opentextfile") ||
+            !strcmp(lname, "opentextfile") || !strcmp(lname, "createtext") ||
+            !strcmp(lname, "appendtext") ||
             (v->lang != WSA_PHP && !recv && strcmp(lname, "writealltext") &&
              strcmp(lname, "writeallbytes") && strcmp(lname, "savetofile"))) {
             r.flags = F_HANDLE | (arg->flags & F_PREFIX);
@@ -1803,7 +1841,13 @@ static struct val call(struct ev *v, const char *lname, const struct val *recv, 
             else
                 weak_signal(v, W_FS, line, lname);
         } else if (content && arg->s && script_name(arg->s, arg->n)) {
-            add_finding(v, 100, "writes-request-to-script", line,
+            int templated = 1;
+            for (int k = 0; k < na; k++)
+                if (k != argi && a[k].taint & T_REQ && !(a[k].flags & F_PREFIX))
+                    templated = 0;
+            if (recv && recv->taint & T_REQ)
+                templated = 0;
+            add_finding(v, templated ? 30 : 100, "writes-request-to-script", line,
                         "writes what the request sent into a server script file",
                         show(v, arg->s, arg->n), NULL);
         }
@@ -2375,6 +2419,7 @@ static struct val request_member(struct ev *v, const char *m, unsigned line)
     for (int k = 0; input[k]; k++)
         if (!strcmp(m, input[k])) {
             r.taint = T_REQ;
+            r.flags |= F_REQPART;
             r.src = afmt(v->a, "Request.%s line %u", m, line);
             return r;
         }
@@ -2437,7 +2482,7 @@ static struct val postfix(struct ev *v, struct val base, const char *lname_hint,
                     r.src =
                         afmt(v->a, "ServerVariables(%s) line %u", show(v, a[0].s, a[0].n), line);
                 }
-            } else if (base.taint & T_REQ && (v->lang == WSA_ASP || v->lang == WSA_ASPX) &&
+            } else if (base.flags & F_REQPART && (v->lang == WSA_ASP || v->lang == WSA_ASPX) &&
                        (!lname || !builtin_find(v, lname))) {
                 r = base; /* Request.Form("x") */
                 r.lv = NULL;
@@ -2588,10 +2633,11 @@ static struct val postfix(struct ev *v, struct val base, const char *lname_hint,
                     r.src = base.src;
                 }
                 r.mname = mn;
-                if (!(r.flags & F_OBJECT) || !r.cls)
+                if (!(r.flags & (F_OBJECT | F_HANDLE)) || !r.cls)
                     r.cls = base.flags & F_OBJECT ? base.cls : base.mname;
                 r.flags |= base.flags & F_OBJECT;
-                r.lv = base.lv && !is_op(peek(v, 0), "(") ? afmt(v->a, "%s.%s", base.lv, mn) : NULL;
+                r.lv = base.lv ? afmt(v->a, "%s.%s", base.lv, mn)
+                               : NULL; /* obj.m(): object_fed finds obj */
                 if (r.lv && !(base.flags & F_REQUEST)) {
                     struct var *x = var_slot(v, r.lv, 0);
                     if (x) {
@@ -2880,6 +2926,7 @@ static void vb_statement(struct ev *v)
         if (is_id(peek(v, 0), "new")) {
             struct val r = expr(v, 1);
             assign(v, callee.lv, r, 0);
+            return;
         }
         while (!at_end(v) && peek(v, 0)->kind != TK_EOL)
             v->i++;
@@ -3039,6 +3086,25 @@ static void statement(struct ev *v)
             !strcmp(word, "package") || !strcmp(word, "extends") || !strcmp(word, "implements")) {
             v->i++;
             skip_to_end(v);
+            return;
+        }
+        /* if (...), while (...), for (...;...;...): the head is read on its own,
+         * so `if (c) (new X(...)).write(...)` is not a call of the condition */
+        if ((is_id(t, "if") || is_id(t, "elseif") || is_id(t, "while") || is_id(t, "for") ||
+             is_id(t, "switch") || is_id(t, "catch")) &&
+            is_op(peek(v, 1), "(")) {
+            v->i += 2;
+            while (!at_end(v) && !is_op(peek(v, 0), ")")) {
+                size_t before = v->i;
+                if (is_op(peek(v, 0), ";") || is_op(peek(v, 0), ",") || is_op(peek(v, 0), ":"))
+                    v->i++;
+                else
+                    expr(v, 1);
+                if (v->i == before)
+                    v->i++;
+            }
+            if (is_op(peek(v, 0), ")"))
+                v->i++;
             return;
         }
         static const char *const kw[] = {

@@ -825,13 +825,20 @@ static void lex_page(struct lexer *lx)
             size_t k = end ? (size_t)(end - s) + 4 : left;
             count_lines(lx, s, k);
             lx->i += k;
-        } else if (left >= 3 && memcmp(s, "<%@", 3) == 0) {
+        } else if (left >= 3 && s[1] == '%' &&
+                   (s[2] == '@' || (left >= 4 && (s[2] == ' ' || s[2] == '\t') && s[3] == '@'))) {
             const char *end = memmem(s + 3, left - 3, "%>", 2);
             size_t k = end ? (size_t)(end - s) + 2 : left;
             if (lx->lang == WSA_ASP || lx->lang == WSA_ASPX)
                 asp_directive(lx, s, k);
+            int handler = lx->lang == WSA_ASPX &&
+                          (find_ci(s, k, "webhandler") || find_ci(s, k, "webservice"));
             count_lines(lx, s, k);
             lx->i += k;
+            if (handler) {
+                lex_code(lx, NULL); /* .ashx, .asmx: a class follows, all code */
+                return;
+            }
         } else if (left >= 2 && s[1] == '%') {
             lx->i += 2;
             if (lx->i < lx->n && (lx->p[lx->i] == '=' || lx->p[lx->i] == '!' ||
@@ -872,13 +879,13 @@ void wsa_tokenize(struct wsa_arena *a, enum wsa_lang lang, const char *p, size_t
             asp_directive(&lx, d, end ? (size_t)(end - d) : n - (size_t)(d - p));
         }
     }
-    t->vb = lx.vb;
-    t->js = lx.js;
     if (code_only) {
         lex_code(&lx, lang == WSA_PHP ? "?>" : NULL);
         if (lang == WSA_PHP && lx.i < lx.n)
             lex_page(&lx); /* eval("?>...") */
-        return;
+    } else {
+        lex_page(&lx);
     }
-    lex_page(&lx);
+    t->vb = lx.vb; /* as the page's directive or its last server script said */
+    t->js = lx.js;
 }
