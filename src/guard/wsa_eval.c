@@ -2380,7 +2380,7 @@ static struct val primary(struct ev *v)
         base.mname = lname;
         return postfix(v, base, lname, !x);
     }
-    if (v->lang == WSA_PHP && (!strcmp(lname, "__file__") || !strcmp(lname, "__dir__"))) {
+    if (v->lang == WSA_PHP && !strcmp(lname, "__file__")) {
         struct val r = UNKNOWN;
         r.flags = F_FILENAME;
         return r;
