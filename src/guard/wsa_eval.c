@@ -35,6 +35,18 @@ struct wsa_arena {
 /* Each thread keeps its first chunk between analyses, so analysing many small
  * files does not fault in fresh memory each time. */
 static __thread struct chunk *spare_chunk;
+static pthread_key_t spare_key; /* frees a thread's spare chunk when it ends */
+static pthread_once_t spare_once = PTHREAD_ONCE_INIT;
+
+static void spare_free(void *p)
+{
+    free(p);
+}
+
+static void spare_init(void)
+{
+    pthread_key_create(&spare_key, spare_free);
+}
 
 void *wsa_alloc(struct wsa_arena *a, size_t n)
 {
@@ -47,6 +59,7 @@ void *wsa_alloc(struct wsa_arena *a, size_t n)
         if (cap == ((size_t)1 << 20) && spare_chunk) {
             c = spare_chunk;
             spare_chunk = NULL;
+            pthread_setspecific(spare_key, NULL);
         } else {
             c = malloc(sizeof(*c) + cap);
         }
@@ -83,10 +96,13 @@ static void arena_free(struct wsa_arena *a)
 {
     for (struct chunk *c = a->head, *next; c; c = next) {
         next = c->next;
-        if (!spare_chunk && c->cap == ((size_t)1 << 20))
+        if (!spare_chunk && c->cap == ((size_t)1 << 20)) {
             spare_chunk = c;
-        else
+            pthread_once(&spare_once, spare_init);
+            pthread_setspecific(spare_key, c);
+        } else {
             free(c);
+        }
     }
     a->head = NULL;
 }
