@@ -992,6 +992,9 @@ static void analyse_tokens(struct ev *parent, enum wsa_lang lang, const char *p,
 static int args(struct ev *v, const char *close, struct val *out, int max)
 {
     int k = 0;
+    /* every slot is defined: callers look at a[1] of a one-argument call */
+    for (int j = 0; j < max; j++)
+        out[j] = UNKNOWN;
     while (!at_end(v) && !is_op(peek(v, 0), close)) {
         if (v->ci && peek(v, 0)->kind == TK_EOL && !is_op(peek(v, 0), close))
             break;
@@ -1016,13 +1019,31 @@ static int args(struct ev *v, const char *close, struct val *out, int max)
     return k < max ? k : max;
 }
 
+/* A value read as a number (decimal, 0x hex, 0 octal, VBScript's &H hex);
+ * values are views that need not end in a NUL, so a copy is parsed. */
 static double numval(const struct val *a)
 {
     if (!a->s)
         return -1;
-    if (a->n > 2 && (a->s[0] == '&') && (a->s[1] == 'h' || a->s[1] == 'H'))
-        return (double)strtol(a->s + 2, NULL, 16);
-    return strtod(a->s, NULL) ? strtod(a->s, NULL) : (double)strtol(a->s, NULL, 0);
+    char num[64];
+    size_t n = a->n < sizeof(num) - 1 ? a->n : sizeof(num) - 1;
+    memcpy(num, a->s, n);
+    num[n] = 0;
+    if (n > 2 && num[0] == '&' && (num[1] == 'h' || num[1] == 'H'))
+        return (double)strtol(num + 2, NULL, 16);
+    double d = strtod(num, NULL);
+    return d ? d : (double)strtol(num, NULL, 0);
+}
+
+/* A number as a long, clamped: source can spell any number. */
+static long num_long(const struct val *a)
+{
+    double d = numval(a);
+    if (!(d > -2147483648.0))
+        return d != d ? 0 : -2147483647L;
+    if (d > 2147483647.0)
+        return 2147483647L;
+    return (long)d;
 }
 
 static struct val known(struct ev *v, const char *s, size_t n, unsigned flags, const char *how)
@@ -1150,11 +1171,11 @@ static struct val fold(struct ev *v, const char *fname, int dec, struct val *a, 
     if (dec == D_CHR) {
         if (na < 1 || !a[0].s)
             return r;
-        double c = numval(&a[0]);
+        long c = num_long(&a[0]);
         char *s = wsa_alloc(v->a, 2);
         if (!s)
             return r;
-        s[0] = (char)((long)c & 0xff);
+        s[0] = (char)(c & 0xff);
         s[1] = 0;
         return known(v, s, 1, F_FOLDED, "chr");
     }
@@ -1259,8 +1280,7 @@ static struct val fold(struct ev *v, const char *fname, int dec, struct val *a, 
         break;
     case D_SUBSTR:
     case D_MID: {
-        long start = na > 1 ? (long)numval(&a[1]) : 0,
-             len = na > 2 ? (long)numval(&a[2]) : (long)sn;
+        long start = na > 1 ? num_long(&a[1]) : 0, len = na > 2 ? num_long(&a[2]) : (long)sn;
         if (dec == D_MID)
             start -= 1;
         if (start < 0)
@@ -1270,7 +1290,7 @@ static struct val fold(struct ev *v, const char *fname, int dec, struct val *a, 
         if (len < 0)
             len = (long)sn - start + len;
         if (v->lang == WSA_JSP && na > 2) /* substring(begin, end) */
-            len = (long)numval(&a[2]) - start;
+            len = num_long(&a[2]) - start;
         if (len < 0)
             return r;
         if ((size_t)(start + len) > sn)
@@ -1281,7 +1301,7 @@ static struct val fold(struct ev *v, const char *fname, int dec, struct val *a, 
     }
     case D_LEFT:
     case D_RIGHT: {
-        long len = na > 1 ? (long)numval(&a[1]) : 0;
+        long len = na > 1 ? num_long(&a[1]) : 0;
         if (len < 0)
             return r;
         if ((size_t)len > sn)
@@ -1291,7 +1311,7 @@ static struct val fold(struct ev *v, const char *fname, int dec, struct val *a, 
         break;
     }
     case D_REPEAT: {
-        long times = na > 1 ? (long)numval(&a[1]) : 0;
+        long times = na > 1 ? num_long(&a[1]) : 0;
         if (times <= 0 || sn * (size_t)times > ((size_t)1 << 20))
             return r;
         out = wsa_alloc(v->a, sn * (size_t)times + 1);
@@ -1319,7 +1339,7 @@ static struct val fold(struct ev *v, const char *fname, int dec, struct val *a, 
                 if (arg >= na || !a[arg].s)
                     return r;
                 if (s[k + 1] == 'c') {
-                    tmp[o++] = (char)((long)numval(&a[arg]) & 0xff);
+                    tmp[o++] = (char)(num_long(&a[arg]) & 0xff);
                 } else {
                     size_t m = a[arg].n < sizeof(tmp) - 1 - o ? a[arg].n : sizeof(tmp) - 1 - o;
                     memcpy(tmp + o, a[arg].s, m);
@@ -2139,7 +2159,7 @@ static struct val array_literal(struct ev *v, const char *close)
         else if (e.elem)
             r.elem = e.elem;
         if (e.s && e.flags & F_NUMBER && nb < sizeof(bytes)) {
-            long b = (long)numval(&e);
+            long b = num_long(&e);
             bytes[nb++] = (char)(b & 0xff);
         } else {
             numeric = 0;
@@ -2323,6 +2343,8 @@ static struct val primary(struct ev *v)
             }
             struct val a[8];
             int na = 0;
+            for (int j = 0; j < 8; j++)
+                a[j] = UNKNOWN;
             if (is_op(peek(v, 0), "(")) {
                 v->i++;
                 na = args(v, ")", a, 8);
@@ -2609,7 +2631,7 @@ static struct val postfix(struct ev *v, struct val base, const char *lname_hint,
                     r.src =
                         afmt(v->a, "Request[%s] line %u", key.s ? show(v, key.s, key.n) : "", line);
             } else if (base.s && key.s) {
-                long k = (long)numval(&key);
+                long k = num_long(&key);
                 if (k >= 0 && (size_t)k < base.n)
                     r = known(v, base.s + k, 1, F_FOLDED, "characters picked from a string");
             } else {
@@ -2968,6 +2990,8 @@ static void vb_statement(struct ev *v)
     /* the rest of the line is the argument list */
     struct val a[8];
     int na = 0;
+    for (int j = 0; j < 8; j++)
+        a[j] = UNKNOWN;
     while (!at_end(v) && peek(v, 0)->kind != TK_EOL && na < 8) {
         size_t before = v->i;
         a[na++] = expr(v, 1);

@@ -708,8 +708,8 @@ static void asp_directive(struct lexer *lx, const char *s, size_t n)
         while (m < n && (s[m] == ' ' || s[m] == '=' || s[m] == '"' || s[m] == '\''))
             m++;
         lx->vb = m + 2 <= n && strncasecmp(s + m, "vb", 2) == 0;
-        lx->js =
-            m + 2 <= n && (strncasecmp(s + m, "js", 2) == 0 || strncasecmp(s + m, "java", 4) == 0);
+        lx->js = (m + 2 <= n && strncasecmp(s + m, "js", 2) == 0) ||
+                 (m + 4 <= n && strncasecmp(s + m, "java", 4) == 0);
         return;
     }
 }
@@ -727,7 +727,7 @@ static void jspx_code(struct lexer *lx, const char *s, size_t n)
                 {"&lt;", '<'}, {"&gt;", '>'}, {"&amp;", '&'}, {"&quot;", '"'}, {"&apos;", '\''}};
             size_t j = 0;
             for (; j < 5; j++)
-                if (strncmp(s + k, ent[j].e, strlen(ent[j].e)) == 0 && k + strlen(ent[j].e) <= n)
+                if (k + strlen(ent[j].e) <= n && memcmp(s + k, ent[j].e, strlen(ent[j].e)) == 0)
                     break;
             if (j < 5) {
                 sb_byte(&b, (unsigned char)ent[j].c);
@@ -845,9 +845,9 @@ static void lex_page(struct lexer *lx)
                                   lx->p[lx->i] == ':' || lx->p[lx->i] == '#'))
                 lx->i++;
             lex_code(lx, "%>");
-        } else if (lx->lang == WSA_JSP && left > 5 && strncmp(s, "<jsp:", 5) == 0 &&
-                   (strncmp(s + 5, "scriptlet", 9) == 0 || strncmp(s + 5, "declaration", 11) == 0 ||
-                    strncmp(s + 5, "expression", 10) == 0)) {
+        } else if (lx->lang == WSA_JSP && left > 16 && memcmp(s, "<jsp:", 5) == 0 &&
+                   (memcmp(s + 5, "scriptlet", 9) == 0 || memcmp(s + 5, "declaration", 11) == 0 ||
+                    memcmp(s + 5, "expression", 10) == 0)) {
             const char *gt = memchr(s, '>', left);
             const char *end = gt ? memmem(gt, left - (size_t)(gt - s), "</jsp:", 6) : NULL;
             if (!gt) {
