@@ -469,6 +469,13 @@ static const char *var_key(struct ev *v, const char *s, size_t n)
     return x ? x->name : NULL;
 }
 
+/* Whether text names a shell interpreter. */
+static int shell_text(const char *s, size_t n)
+{
+    return memmem(s, n, "cmd.exe", 7) || memmem(s, n, "cmd /c", 6) || memmem(s, n, "/bin/sh", 7) ||
+           memmem(s, n, "/bin/bash", 9) || memmem(s, n, "powershell", 10);
+}
+
 static void assign(struct ev *v, const char *name, struct val val, int element)
 {
     if (!name)
@@ -487,16 +494,20 @@ static void assign(struct ev *v, const char *name, struct val val, int element)
     if (!x)
         return;
     x->assigned = 1;
-    /* obj.Arguments = input: the object now carries the input */
-    const char *dot = val.taint & T_REQ && !strchr(name, '[') ? strchr(name, '.') : NULL;
+    /* obj.Arguments = input: the object now carries the input (or the
+     * parameter); obj.FileName = "cmd.exe": it runs a shell */
+    const char *dot = !strchr(name, '[') ? strchr(name, '.') : NULL;
     if (dot && dot > name) {
         char base[256];
         snprintf(base, sizeof(base), "%.*s", (int)(dot - name), name);
         struct var *b = var_slot(v, base, 0);
-        if (b && !(b->v.taint & T_REQ)) {
-            b->v.taint |= T_REQ;
-            b->v.src = val.src;
+        if (b && val.taint & (T_REQ | T_PARAMS)) {
+            if (!(b->v.taint & T_REQ) && val.taint & T_REQ)
+                b->v.src = val.src;
+            b->v.taint |= val.taint & (T_REQ | T_PARAMS);
         }
+        if (b && val.s && val.n < 64 && shell_text(val.s, val.n))
+            b->v.elem = lower(v, val.s, val.n);
     }
     val.lv = NULL;
     if (element) {
@@ -988,6 +999,30 @@ static void statement(struct ev *v);
 static void analyse_tokens(struct ev *parent, enum wsa_lang lang, const char *p, size_t n,
                            int code_only, unsigned line, const char *ctx);
 
+static int looks_like_code(const char *s, size_t n);
+
+/* A page held whole in a string (a shell carried by its dropper, to be
+ * written out later through helpers) is analysed as the page it is. */
+static void embedded_code(struct ev *v)
+{
+    int done = 0;
+    for (size_t k = 0; k < v->n && done < 8 && v->level < WSA_DEPTH_MAX; k++) {
+        const struct wsa_tok *t = &v->t[k];
+        if (t->kind != TK_STR || t->len < 24 || t->len > ((size_t)1 << 20))
+            continue;
+        const char *open = memmem(t->s, t->len, "<%", 2);
+        if (!open)
+            open = memmem(t->s, t->len, "<?php", 5);
+        if (!open || !looks_like_code(t->s, t->len))
+            continue;
+        enum wsa_lang lang = open[1] == '?' ? WSA_PHP : v->lang == WSA_PHP ? WSA_ASP : v->lang;
+        v->pass = 2;
+        analyse_tokens(v, lang, t->s, t->len, 0, t->line,
+                       afmt(v->a, "(in a page held in a string at line %u)", t->line));
+        done++;
+    }
+}
+
 /* Parses comma-separated arguments up to the closing bracket (consumed). */
 static int args(struct ev *v, const char *close, struct val *out, int max)
 {
@@ -1439,9 +1474,7 @@ static void sink(struct ev *v, unsigned kind, const char *fname, struct val *a, 
         /* A shell named outright, or any process started from a Java or .NET
          * page, is rarer in an application than exec() is in PHP. */
         int shell =
-            a->s && (memmem(a->s, a->n, "cmd.exe", 7) || memmem(a->s, a->n, "cmd /c", 6) ||
-                     memmem(a->s, a->n, "/bin/sh", 7) || memmem(a->s, a->n, "/bin/bash", 9) ||
-                     memmem(a->s, a->n, "powershell", 10));
+            (a->s && shell_text(a->s, a->n)) || (a->elem && shell_text(a->elem, strlen(a->elem)));
         int score = v->lang == WSA_PHP ? (shell ? 40 : a->s ? 20 : 25) : shell ? 60 : 40;
         snprintf(detail, sizeof(detail), "runs a command with %s()%s%s", fname, a->s ? ": " : "",
                  a->s ? show(v, a->s, a->n) : "");
@@ -3272,7 +3305,9 @@ static void analyse_tokens(struct ev *parent, enum wsa_lang lang, const char *p,
     if (lang == WSA_PHP)
         v.danger_literal = danger_literal(&v);
     run_passes(&v);
+    v.pass = 2; /* what follows reports */
     command_text(&v);
+    embedded_code(&v);
     parent->nfuncs = v.nfuncs;
     parent->pass = outer_pass;
 }
