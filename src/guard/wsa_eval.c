@@ -288,12 +288,10 @@ enum {
     W_FS,
     W_FS_PAGE,
     W_DB,
-    W_NET,
     W_QUIET,
     W_PACKED,
     W_EXTRACT,
     W_OBJECT,
-    W_UPLOAD,
     W_COUNT
 };
 
@@ -321,12 +319,10 @@ static const struct weak weak_defs[W_COUNT] = {
     [W_FS] = {"file-access-from-request", 12, 36, 0, 0, ""},
     [W_FS_PAGE] = {"file-access-from-request", 20, 60, 0, 0, ""},
     [W_DB] = {"database-login-from-request", 25, 25, 0, 0, ""},
-    [W_NET] = {"network-from-request", 20, 20, 0, 0, ""},
     [W_QUIET] = {"silencing", 4, 8, 0, 0, ""},
     [W_PACKED] = {"packed-string", 30, 30, 0, 0, ""},
     [W_EXTRACT] = {"request-into-variables", 15, 15, 0, 0, ""},
     [W_OBJECT] = {"dangerous-object", 25, 50, 0, 0, ""},
-    [W_UPLOAD] = {"upload-to-request-path", 45, 45, 0, 0, ""},
 };
 
 /* ---- helpers ------------------------------------------------------------------ */
@@ -2988,7 +2984,6 @@ static void vb_statement(struct ev *v)
         return;
     }
     /* name[.member...] [args] */
-    size_t start = v->i;
     struct val callee = expr(v, 13);
     const struct wsa_tok *n = peek(v, 0);
     if (is_id(n, "as")) {
@@ -3035,7 +3030,6 @@ static void vb_statement(struct ev *v)
         else if (peek(v, 0)->kind != TK_EOL)
             break;
     }
-    (void)start;
     call(v, callee.mname, &callee, a, na, t->line);
     object_fed(v, &callee, a, na);
 }

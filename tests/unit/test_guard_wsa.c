@@ -152,6 +152,24 @@ static void test_benign_look_alikes_stay_quiet(void **state)
     }
 }
 
+/* Standard base64 of n bytes, written here so the tests do not lean on the
+ * decoder they test. */
+static size_t b64enc(const unsigned char *p, size_t n, char *out)
+{
+    static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    size_t o = 0;
+    for (size_t k = 0; k < n; k += 3) {
+        unsigned v = (unsigned)p[k] << 16 | (k + 1 < n ? (unsigned)p[k + 1] : 0) << 8 |
+                     (k + 2 < n ? (unsigned)p[k + 2] : 0);
+        out[o++] = b64[v >> 18 & 63];
+        out[o++] = b64[v >> 12 & 63];
+        out[o++] = k + 1 < n ? b64[v >> 6 & 63] : '=';
+        out[o++] = k + 2 < n ? b64[v & 63] : '=';
+    }
+    out[o] = 0;
+    return o;
+}
+
 /* Encodes text as the Script Encoder does, by finding for each character the
  * byte that decodes to it at its position: the decoder is the specification. */
 static char *script_encode(const char *plain)
@@ -196,18 +214,8 @@ static void test_decoders(void **state)
     assert_int_equal(deflate(&s, Z_FINISH), Z_STREAM_END);
     size_t zn = sizeof(z) - s.avail_out;
     deflateEnd(&s);
-    static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     char enc[512], src[700];
-    size_t o = 0;
-    for (size_t k = 0; k < zn; k += 3) {
-        unsigned v =
-            (unsigned)z[k] << 16 | (k + 1 < zn ? z[k + 1] : 0) << 8 | (k + 2 < zn ? z[k + 2] : 0);
-        enc[o++] = b64[v >> 18 & 63];
-        enc[o++] = b64[v >> 12 & 63];
-        enc[o++] = k + 1 < zn ? b64[v >> 6 & 63] : '=';
-        enc[o++] = k + 2 < zn ? b64[v & 63] : '=';
-    }
-    enc[o] = 0;
+    b64enc(z, zn, enc);
     snprintf(src, sizeof(src), "<?php eval(gzinflate(base64_decode('%s')));", enc);
     r = run(WSA_PHP, src);
     assert_non_null(find(&r, "taint-command"));
@@ -247,20 +255,10 @@ static void test_bad_input_is_bounded(void **state)
     /* a payload nested deeper than the decoder follows: still named, still ends */
     char *p = strdup("system($_GET[1]);");
     for (int level = 0; level < 10; level++) {
-        size_t pn = strlen(p), en = 0;
+        size_t pn = strlen(p);
         char *q = malloc(pn * 2 + 64);
-        static const char b64[] =
-            "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-        en = (size_t)sprintf(q, "eval(base64_decode('");
-        for (size_t k = 0; k < pn; k += 3) {
-            unsigned v = (unsigned char)p[k] << 16 |
-                         (k + 1 < pn ? (unsigned char)p[k + 1] : 0) << 8 |
-                         (k + 2 < pn ? (unsigned char)p[k + 2] : 0);
-            q[en++] = b64[v >> 18 & 63];
-            q[en++] = b64[v >> 12 & 63];
-            q[en++] = k + 1 < pn ? b64[v >> 6 & 63] : '=';
-            q[en++] = k + 2 < pn ? b64[v & 63] : '=';
-        }
+        size_t en = (size_t)sprintf(q, "eval(base64_decode('");
+        en += b64enc((const unsigned char *)p, pn, q + en);
         strcpy(q + en, "'));");
         free(p);
         p = q;
