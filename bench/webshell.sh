@@ -39,10 +39,13 @@ timed() {
     i=0
     while [ $i -lt "$runs" ]; do
         s=$(date +%s.%N); "$@" >/dev/null 2>&1 || true; e=$(date +%s.%N)
-        echo "$e - $s" | bc -l
+        awk -v s="$s" -v e="$e" 'BEGIN { printf "%.3f\n", e - s }'
         i=$((i + 1))
     done | median
 }
+
+# mib BYTES [SECONDS]: MiB, or MiB per second
+mib() { awk -v b="$1" -v t="${2:-1}" 'BEGIN { printf "%d", b / 1048576 / t }'; }
 
 size_of() { du -sbL "$@" 2>/dev/null | awk '{s+=$1} END {print s}'; }
 
@@ -59,12 +62,12 @@ echo "throughput (median of $runs)"
 for d in "$mal" $benign; do
     bytes=$(size_of "$d")
     t=$(timed "$tocsin" scan --webshell "$d" --json)
-    line="  $(basename "$d"): $(echo "$bytes / 1048576" | bc) MiB: tocsin $t s ($(echo "$bytes / 1048576 / $t" | bc) MiB/s)"
+    line="  $(basename "$d"): $(mib "$bytes") MiB: tocsin $t s ($(mib "$bytes" "$t") MiB/s)"
     if [ -n "$rules" ] && command -v yara >/dev/null; then
         # yara runs with the external variables some rule sets expect.
         # shellcheck disable=SC2086
         y=$(timed yara -r -w -d filename=x -d filepath=x -d extension=x -d filetype=x -d owner=x $rules "$d")
-        line="$line, yara $y s ($(echo "$bytes / 1048576 / $y" | bc) MiB/s)"
+        line="$line, yara $y s ($(mib "$bytes" "$y") MiB/s)"
     fi
     echo "$line"
 done

@@ -67,6 +67,7 @@ struct ws_job {
     size_t next;                     /* the next entry to take */
     pthread_mutex_t lock;            /* next, the cache, the first error */
     struct webshell_result **res;    /* per entry, when it has hits */
+    unsigned char *owned;            /* res[i] is its own, not the cache's */
     const unsigned char **cache_sha; /* open addressing over content hashes */
     struct webshell_result **cache_res;
     unsigned char *cache_kind;
@@ -161,7 +162,7 @@ static void *ws_worker(void *arg)
             j->cache_kind[slot] = (unsigned char)ws_name_kind(g);
             j->cache_res[slot] = r;
         } else if (r) {
-            j->res[i] = r; /* scanned twice at once: this copy is its own */
+            j->owned[i] = 1; /* not cached (scanned twice at once, or no hash): its own */
         }
         pthread_mutex_unlock(&j->lock);
     }
@@ -223,11 +224,12 @@ static int scan_webshell(struct cli *cli, const char *dir, const char *rules_dir
     while (j.cache_cap < b.n * 2)
         j.cache_cap *= 2;
     j.res = calloc(b.n ? b.n : 1, sizeof(*j.res));
+    j.owned = calloc(b.n ? b.n : 1, 1);
     j.cache_sha = calloc(j.cache_cap, sizeof(*j.cache_sha));
     j.cache_res = calloc(j.cache_cap, sizeof(*j.cache_res));
     j.cache_kind = calloc(j.cache_cap, 1);
     pthread_mutex_init(&j.lock, NULL);
-    if (!j.res || !j.cache_sha || !j.cache_res || !j.cache_kind)
+    if (!j.res || !j.owned || !j.cache_sha || !j.cache_res || !j.cache_kind)
         j.rc = err_set(&j.err, ERR_NOMEM, "out of memory");
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
     int n = workers > 0 ? workers : cpus > 0 ? (int)(cpus > 16 ? 16 : cpus) : 1;
@@ -262,20 +264,14 @@ static int scan_webshell(struct cli *cli, const char *dir, const char *rules_dir
         }
     }
     buf_release(&path);
-    /* Free each result once: cached ones through the cache, the rest here. */
-    for (size_t i = 0; j.res && i < b.n; i++) {
-        int cached = 0;
-        for (long s = b.v[i].has_sha && j.cache_sha
-                          ? ws_cache_slot(&j, b.v[i].sha, ws_name_kind(&b.v[i]))
-                          : -1;
-             s >= 0 && !cached; s = -1)
-            cached = j.cache_sha[s] != NULL && j.cache_res[s] == j.res[i];
-        if (!cached)
+    /* Each result is freed once: the cache's through the cache, the rest here. */
+    for (size_t i = 0; j.owned && i < b.n; i++)
+        if (j.owned[i])
             free(j.res[i]);
-    }
     for (size_t k = 0; j.cache_res && k < j.cache_cap; k++)
         free(j.cache_res[k]);
     free(j.res);
+    free(j.owned);
     free(j.cache_sha);
     free(j.cache_res);
     free(j.cache_kind);

@@ -184,8 +184,7 @@ struct webshell_hit {
 struct webshell_result {
     struct webshell_hit hits[WEBSHELL_HITS_MAX];
     int n;
-    int score;              /* the file's: 100 with any rule, else the analysis's */
-    int analysis_truncated; /* the analysis reached a work limit */
+    int score; /* the file's: 100 with any rule, else the analysis's */
     /* content statistics, the second signal */
     double entropy;        /* bits per byte */
     size_t longest_run;    /* longest run of base64/hex alphabet characters */

@@ -174,6 +174,15 @@ int guard_state_dir(const char *data_dir, const char *root, char *out, size_t ca
 
 /* ---- events ------------------------------------------------------------- */
 
+/* Splits webshell_explain's "RULE\nWHY" in place; returns WHY or NULL. */
+static char *split_why(char *rule)
+{
+    char *nl = strchr(rule, '\n');
+    if (nl)
+        *nl++ = 0;
+    return nl;
+}
+
 static void emit(struct guard *g, const char *path, const char *category, const char *action,
                  unsigned kinds, const unsigned char *before, int has_before,
                  const unsigned char *after, int has_after, const char *rule, const char *process,
@@ -181,16 +190,11 @@ static void emit(struct guard *g, const char *path, const char *category, const 
 {
     if (!g->o.on_event)
         return;
-    /* rule holds "RULE\nWHY" (webshell_explain) */
     char name[WEBSHELL_WHY_MAX];
     const char *why = NULL;
     if (rule) {
         snprintf(name, sizeof(name), "%s", rule);
-        char *nl = strchr(name, '\n');
-        if (nl) {
-            *nl = 0;
-            why = nl + 1;
-        }
+        why = split_why(name);
         rule = name;
     }
     char b[SHA256_HEX_LEN] = "", a[SHA256_HEX_LEN] = "";
@@ -996,9 +1000,7 @@ static void *evidence_main(void *arg)
             int has_after =
                 evidence_from_fd(g, l->fd, l->name, l->rel, after, rule, sizeof(rule)) == 0;
             close(l->fd);
-            char *why = strchr(rule, '\n'); /* "RULE\nWHY" */
-            if (why)
-                *why++ = 0;
+            const char *why = split_why(rule);
             if (l->has_before)
                 hex_encode(l->before, SHA256_LEN, b);
             if (has_after)

@@ -352,7 +352,6 @@ static void analyse_source(const char *name, const void *p, size_t n, struct web
     if (!r)
         return;
     wsa_analyse(lang, p, n, r);
-    out->analysis_truncated = r->truncated;
     if (r->score > out->score)
         out->score = r->score;
     if (r->score >= WEBSHELL_THRESHOLD || out->n > 0)

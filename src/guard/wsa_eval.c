@@ -156,8 +156,6 @@ static char *afmt(struct wsa_arena *a, const char *fmt, ...)
 #define F_SERVER   8u     /* $_SERVER, ServerVariables: the key decides */
 #define F_GLOBALS  16u    /* $GLOBALS */
 #define F_REQUEST  32u    /* ASP/ASPX Request object */
-#define F_INPUT    64u    /* php://input and other body readers */
-#define F_BARE     128u   /* a PHP bare word */
 #define F_ARRAY    256u   /* an array literal: [$obj, 'method'] as a callable */
 #define F_NUMBER   512u   /* a number literal */
 #define F_UNDEF    1024u  /* a variable never assigned: "" to PHP */
@@ -230,8 +228,6 @@ struct ev {
     uint16_t *func_index; /* FUNCS_MAX * 2 slots */
     size_t nfuncs;
     int fn;                     /* the function being read, or -1 */
-    int fn_depth;               /* brace depth at which it ends */
-    int depth;                  /* braces */
     int pass;                   /* 1 learns, 2 reports */
     int level;                  /* decoding depth */
     int nest;                   /* expression recursion */
@@ -1933,7 +1929,6 @@ static struct val call(struct ev *v, const char *lname, const struct val *recv, 
             if (arg->s && arg->n >= 11 && !memcmp(arg->s, "php://input", 11)) {
                 r.taint |= T_REQ;
                 r.src = afmt(v->a, "php://input line %u", line);
-                r.flags |= F_INPUT;
                 return r;
             }
         }
@@ -2457,7 +2452,7 @@ static struct val primary(struct ev *v)
         struct var *x = var_slot(v, lname, 0);
         if (x)
             return x->v;
-        return known(v, t->s, t->len, F_BARE, NULL);
+        return known(v, t->s, t->len, 0, NULL);
     }
     const char *key = var_key(v, t->s, t->len);
     struct var *x = var_slot(v, key, 0);
@@ -2666,7 +2661,6 @@ static struct val postfix(struct ev *v, struct val base, const char *lname_hint,
             } else {
                 r.taint = base.taint;
                 r.src = base.src;
-                r.flags = base.flags & F_INPUT;
             }
             r.lv = elem ? elem : base.lv;
             r.mname = elem ? NULL : base.lv ? "[]" : NULL;
@@ -2888,7 +2882,7 @@ static int function_def(struct ev *v, const char *name, unsigned line)
         func_index_add(v, v->nfuncs - 1);
     }
     int idx = f ? (int)(f - v->funcs) : -1;
-    int outer = v->fn, outer_depth = v->fn_depth;
+    int outer = v->fn;
     v->fn = idx; /* the parameters are the function's own variables */
     params(v);
     v->fn = outer;
@@ -2928,7 +2922,6 @@ static int function_def(struct ev *v, const char *name, unsigned line)
     v->i++;
     int depth = 1;
     v->fn = idx;
-    v->fn_depth = depth;
     while (!at_end(v) && depth > 0) {
         const struct wsa_tok *t = peek(v, 0);
         if (is_op(t, "{")) {
@@ -2947,7 +2940,6 @@ static int function_def(struct ev *v, const char *name, unsigned line)
             v->i++;
     }
     v->fn = outer;
-    v->fn_depth = outer_depth;
     return idx;
 }
 
@@ -3292,7 +3284,6 @@ static void analyse_tokens(struct ev *parent, enum wsa_lang lang, const char *p,
     v.line0 = parent->line0 ? parent->line0 : line;
     v.ctx = ctx;
     v.fn = -1;
-    v.depth = 0;
     v.nest = 0;
     /* decoded code keeps the variables and functions it was decoded among */
     int outer_pass = parent->pass;
