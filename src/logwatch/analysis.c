@@ -14,6 +14,9 @@
 #define FLOOD_WINDOW_MS 10000
 #define MINUTE_MS       60000
 #define LEARN_MINUTES   10 /* minutes of traffic before the overall rate is trusted */
+#define CLIENT_WAYS     8  /* clients per set of the client table */
+#define CLIENT_SETS_MIN 128
+#define CLIENT_SETS_MAX (LW_CLIENTS_MAX / CLIENT_WAYS)
 
 enum { B_BRUTE, B_SCAN, B_FLOOD, B_FLOOD_TOTAL, B_N };
 
@@ -41,7 +44,6 @@ static const struct lw_rule behaviour[B_N] = {
 };
 
 struct client {
-    uint64_t key; /* the address's hash; 0: empty */
     int64_t last_ms;
     int64_t bf_start, sc_start, fl_start;
     uint32_t bf_n, sc_404, sc_paths, fl_n;
@@ -63,10 +65,10 @@ struct det_slot {
 struct lw_analysis {
     const struct lw_rules *rs;
     struct lw_settings s;
-    uint64_t lines, skipped, untracked;
-    struct client *clients;
-    struct client *spare; /* as large as clients: rebuilt into, then swapped */
-    size_t ncl, capcl;
+    uint64_t lines, skipped, evicted;
+    uint64_t *ckeys;        /* [nsets * CLIENT_WAYS] the clients' hashes; 0: empty */
+    struct client *clients; /* [nsets * CLIENT_WAYS] beside their keys */
+    size_t ncl, nsets;
     struct path_stat *paths;
     /* the overall rate */
     int64_t minute;
@@ -105,13 +107,13 @@ int lw_analysis_new(const struct lw_rules *rs, const struct lw_settings *s,
         a->s = *s;
     else
         lw_settings_default(&a->s);
-    a->capcl = 1024;
-    a->clients = calloc(a->capcl, sizeof(*a->clients));
-    a->spare = calloc(a->capcl, sizeof(*a->spare));
+    a->nsets = CLIENT_SETS_MIN;
+    a->ckeys = calloc(a->nsets * CLIENT_WAYS, sizeof(*a->ckeys));
+    a->clients = calloc(a->nsets * CLIENT_WAYS, sizeof(*a->clients));
     a->paths = calloc(PATHS_MAX, sizeof(*a->paths));
     a->capslots = 1024;
     a->slots = calloc(a->capslots, sizeof(*a->slots));
-    if (!a->clients || !a->spare || !a->paths || !a->slots) {
+    if (!a->ckeys || !a->clients || !a->paths || !a->slots) {
         lw_analysis_free(a);
         return err_set(e, ERR_NOMEM, "out of memory");
     }
@@ -136,8 +138,8 @@ void lw_analysis_free(struct lw_analysis *a)
         free_detections(a);
     free(a->det);
     free(a->slots);
+    free(a->ckeys);
     free(a->clients);
-    free(a->spare);
     free(a->paths);
     free(a);
 }
@@ -152,50 +154,72 @@ uint64_t lw_analysis_skipped(const struct lw_analysis *a)
     return a->skipped;
 }
 
-/* ---- clients ---------------------------------------------------------------- */
-
-static struct client *client_slot(struct client *v, size_t cap, uint64_t key)
+size_t lw_analysis_clients(const struct lw_analysis *a, uint64_t *evicted)
 {
-    size_t i = key & (cap - 1);
-    while (v[i].key && v[i].key != key)
-        i = (i + 1) & (cap - 1);
-    return &v[i];
+    if (evicted)
+        *evicted = a->evicted;
+    return a->ncl;
 }
 
-/* Rebuilds the table at cap, keeping the clients seen since `since`. The two
- * tables are swapped, not allocated again: a busy log rebuilds often. */
-static int clients_rebuild(struct lw_analysis *a, size_t cap, int64_t since)
+/* ---- clients ---------------------------------------------------------------- */
+
+/* The clients are kept in sets of CLIENT_WAYS: a client's set is fixed by its
+ * hash, its keys share one cache line and its state sits beside them, so a
+ * line costs at most eight key compares whatever the number of clients. A
+ * newcomer whose set is full takes the slot of a client idle past every
+ * window; when none is, the table doubles (each set splits into two, so
+ * nothing is lost) up to CLIENT_SETS_MAX sets; past that the newcomer takes
+ * the slot of the client of least weight in its set: requests in its current
+ * windows, a client a detector has fired on above any other. A flood from a
+ * million addresses therefore evicts only its own one-request clients, and a
+ * client sending many requests (a brute force, a scan, a flood) keeps its
+ * slot: the policy of a space-saving heavy-hitter counter, without handing the
+ * evicted count to the newcomer (which would make innocent clients look like
+ * floods). Memory is capped at CLIENT_SETS_MAX * CLIENT_WAYS clients. */
+
+static struct client *client_slot(struct lw_analysis *a, size_t set, int way)
 {
-    struct client *v = a->spare;
-    if (cap != a->capcl) {
-        free(a->spare);
-        a->spare = NULL;
-        v = calloc(cap, sizeof(*v));
-        struct client *s = calloc(cap, sizeof(*s));
-        if (!v || !s) {
-            free(v);
-            free(s);
-            return -1;
-        }
-        a->spare = s;
-    } else {
-        memset(v, 0, cap * sizeof(*v));
+    return &a->clients[set * CLIENT_WAYS + (size_t)way];
+}
+
+/* Doubles the table: every client goes to set (key & mask), which is its old
+ * set or that plus the old count of sets, so a set never overflows. */
+static int clients_grow(struct lw_analysis *a)
+{
+    size_t sets = a->nsets * 2;
+    uint64_t *keys = calloc(sets * CLIENT_WAYS, sizeof(*keys));
+    struct client *v = calloc(sets * CLIENT_WAYS, sizeof(*v));
+    if (!keys || !v) {
+        free(keys);
+        free(v);
+        return -1;
     }
-    size_t n = 0;
-    for (size_t i = 0; i < a->capcl; i++)
-        if (a->clients[i].key && a->clients[i].last_ms >= since) {
-            *client_slot(v, cap, a->clients[i].key) = a->clients[i];
-            n++;
-        }
-    if (cap != a->capcl) {
-        free(a->clients);
-    } else {
-        a->spare = a->clients;
+    for (size_t i = 0; i < a->nsets * CLIENT_WAYS; i++) {
+        if (!a->ckeys[i])
+            continue;
+        size_t set = a->ckeys[i] & (sets - 1);
+        int w = 0;
+        while (keys[set * CLIENT_WAYS + (size_t)w])
+            w++;
+        keys[set * CLIENT_WAYS + (size_t)w] = a->ckeys[i];
+        v[set * CLIENT_WAYS + (size_t)w] = a->clients[i];
     }
+    free(a->ckeys);
+    free(a->clients);
+    a->ckeys = keys;
     a->clients = v;
-    a->capcl = cap;
-    a->ncl = n;
+    a->nsets = sets;
     return 0;
+}
+
+/* What a client's slot is worth keeping: its requests in its windows; more
+ * than any count once a detector fired on it. */
+static uint64_t client_weight(const struct client *c)
+{
+    uint64_t w = (uint64_t)c->bf_n + c->sc_404 + c->fl_n;
+    if (c->bf_fired || c->sc_fired || c->fl_fired)
+        w += 1ull << 40;
+    return w;
 }
 
 static struct client *client_get(struct lw_analysis *a, const struct lw_line *l)
@@ -203,33 +227,50 @@ static struct client *client_get(struct lw_analysis *a, const struct lw_line *l)
     if (!l->client.p || l->client.n == 0)
         return NULL;
     uint64_t key = l->client_hash;
-    struct client *c = client_slot(a->clients, a->capcl, key);
-    if (c->key)
-        return c;
-    if ((a->ncl + 1) * 4 > a->capcl * 3) {
-        /* Full: forget the clients idle past every window; grow only when
-         * that freed less than half, so that the table stays as small as
-         * the clients really active (and in the processor's cache). */
+    for (;;) {
+        size_t set = key & (a->nsets - 1);
+        uint64_t *k = &a->ckeys[set * CLIENT_WAYS];
+        int empty = -1, stale = -1;
         int64_t idle = l->time_ms - (int64_t)a->s.window_s * 1000;
-        if (clients_rebuild(a, a->capcl, idle) != 0) {
-            a->untracked++;
-            return NULL;
+        int64_t oldest = INT64_MAX;
+        for (int w = 0; w < CLIENT_WAYS; w++) {
+            if (k[w] == key)
+                return client_slot(a, set, w);
+            if (!k[w]) {
+                if (empty < 0)
+                    empty = w;
+            } else if (client_slot(a, set, w)->last_ms < idle &&
+                       client_slot(a, set, w)->last_ms < oldest) {
+                oldest = client_slot(a, set, w)->last_ms;
+                stale = w;
+            }
         }
-        if (a->ncl * 8 > a->capcl * 3 && a->ncl < LW_CLIENTS_MAX &&
-            clients_rebuild(a, a->capcl * 2, INT64_MIN) != 0) {
-            a->untracked++;
-            return NULL;
+        int w = empty >= 0 ? empty : stale;
+        if (w < 0 && a->nsets < CLIENT_SETS_MAX && clients_grow(a) == 0)
+            continue;
+        if (w < 0) {
+            /* Full of active clients: the lightest goes, the longest idle
+             * of equals. */
+            uint64_t least = UINT64_MAX;
+            for (int j = 0; j < CLIENT_WAYS; j++) {
+                const struct client *c = client_slot(a, set, j);
+                uint64_t cw = client_weight(c);
+                if (cw < least || (cw == least && c->last_ms < oldest)) {
+                    least = cw;
+                    oldest = c->last_ms;
+                    w = j;
+                }
+            }
+            a->evicted++;
         }
-        if ((a->ncl + 1) * 4 > a->capcl * 3) {
-            a->untracked++;
-            return NULL;
-        }
-        c = client_slot(a->clients, a->capcl, key);
+        if (empty < 0)
+            a->ncl--;
+        k[w] = key;
+        struct client *c = client_slot(a, set, w);
+        lw_zero(c, sizeof(*c));
+        a->ncl++;
+        return c;
     }
-    lw_zero(c, sizeof(*c));
-    c->key = key;
-    a->ncl++;
-    return c;
 }
 
 /* ---- detections ---------------------------------------------------------- */
@@ -513,7 +554,9 @@ int lw_analysis_add(struct lw_analysis *a, const struct lw_line *l, const struct
 
 void lw_analysis_prefetch(const struct lw_analysis *a, const struct lw_line *l)
 {
-    __builtin_prefetch(&a->clients[l->client_hash & (a->capcl - 1)]);
+    size_t set = l->client_hash & (a->nsets - 1);
+    __builtin_prefetch(&a->ckeys[set * CLIENT_WAYS]);
+    __builtin_prefetch(&a->clients[set * CLIENT_WAYS]);
     __builtin_prefetch(&a->paths[l->path_hash & (PATHS_MAX - 1)]);
 }
 

@@ -27,11 +27,12 @@
 #define LW_LINE_MAX      (64 * 1024) /* longer lines are skipped and counted */
 #define LW_DECODE_ROUNDS 3           /* URL-decoding passes over a request */
 #define LW_RULES_MAX     1024
-#define LW_LINE_HITS_MAX 8      /* signature rules recorded per line */
-#define LW_SAMPLES       3      /* sample lines kept per detection */
-#define LW_SAMPLE_MAX    1024   /* bytes of a sample line kept */
-#define LW_EXTRA_MAX     8      /* extra log_format fields kept per line */
-#define LW_CLIENTS_MAX   100000 /* clients watched at once by the behaviour detectors */
+#define LW_LINE_HITS_MAX 8    /* signature rules recorded per line */
+#define LW_SAMPLES       3    /* sample lines kept per detection */
+#define LW_SAMPLE_MAX    1024 /* bytes of a sample line kept */
+#define LW_EXTRA_MAX     8    /* extra log_format fields kept per line */
+#define LW_CLIENTS_MAX                                                                             \
+    131072 /* clients watched at once by the behaviour detectors (a power of two) */
 
 /* ---- access-log lines ---------------------------------------------------- */
 

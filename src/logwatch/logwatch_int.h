@@ -76,6 +76,10 @@ static inline uint64_t lw_hash(const void *p, size_t n)
     return h ? h : 1;
 }
 
+/* The clients the behaviour detectors hold now (at most LW_CLIENTS_MAX), and
+ * how many active ones were evicted for newcomers so far. */
+size_t lw_analysis_clients(const struct lw_analysis *a, uint64_t *evicted);
+
 /* Brings the detectors' state for line l into the cache ahead of its turn. */
 void lw_analysis_prefetch(const struct lw_analysis *a, const struct lw_line *l);
 

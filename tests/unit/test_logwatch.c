@@ -393,6 +393,67 @@ static void test_batches_match_as_alone(void **state)
     lw_matcher_free(batched);
 }
 
+/* A line for the analysis alone, from client ip at t ms. */
+static struct lw_line flood_line(const char *ip, int64_t t, int status, uint64_t number)
+{
+    struct lw_line l = {.text = ip, .len = (uint32_t)strlen(ip), .number = number, .parsed = 1};
+    l.client = (struct lw_span){ip, strlen(ip)};
+    l.client_hash = lw_hash(ip, strlen(ip));
+    l.path_hash = lw_hash(&number, sizeof(number));
+    l.time_ms = t;
+    l.status = status;
+    l.bytes = 512;
+    return l;
+}
+
+static int detected(struct lw_analysis *a, const char *rule, const char *client)
+{
+    const struct lw_detection *d;
+    size_t n = lw_analysis_detections(a, &d);
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(d[i].rule->id, rule) == 0 && strcmp(d[i].client, client) == 0)
+            return 1;
+    return 0;
+}
+
+/* 600,000 lines, nearly every one from a new address (one per millisecond,
+ * so that two windows' worth are active at once, far more than the table
+ * holds), with a password guesser and a flooding client among them: the
+ * table stays within its cap, and both are still named, and no one-request
+ * address is. A table rebuilt per newcomer would not finish. */
+static void test_a_million_addresses_do_not_blind_the_detectors(void **state)
+{
+    (void)state;
+    struct lw_analysis *a;
+    assert_int_equal(lw_analysis_new(NULL, NULL, &a, NULL), 0);
+    char ip[32];
+    uint64_t number = 0;
+    for (int i = 0; i < 600000; i++) {
+        int64_t t = 1800000000000 + i;
+        snprintf(ip, sizeof(ip), "10.%d.%d.%d", (i >> 16) & 255, (i >> 8) & 255, i & 255);
+        struct lw_line l = flood_line(ip, t, 200, ++number);
+        lw_analysis_add(a, &l, NULL, 0);
+        if (i % 500 == 0) { /* a guess every half second */
+            l = flood_line("198.51.100.7", t, 401, ++number);
+            lw_analysis_add(a, &l, NULL, 0);
+        }
+        if (i >= 300000 && i < 310000 && i % 20 == 0) { /* 500 in 10 s */
+            l = flood_line("203.0.113.9", t, 200, ++number);
+            lw_analysis_add(a, &l, NULL, 0);
+        }
+    }
+    uint64_t evicted;
+    size_t held = lw_analysis_clients(a, &evicted);
+    assert_true(held <= LW_CLIENTS_MAX);
+    assert_true(evicted > 0); /* the cap was reached, and newcomers still came in */
+    assert_true(detected(a, "brute-force-login", "198.51.100.7"));
+    assert_true(detected(a, "flood-client", "203.0.113.9"));
+    const struct lw_detection *d;
+    size_t n = lw_analysis_detections(a, &d);
+    assert_int_equal(n, 2);
+    lw_analysis_free(a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -401,6 +462,7 @@ int main(void)
         cmocka_unit_test(test_times),
         cmocka_unit_test(test_normalise),
         cmocka_unit_test(test_rule_files),
+        cmocka_unit_test(test_a_million_addresses_do_not_blind_the_detectors),
         cmocka_unit_test_setup_teardown(test_path_anchor_and_new_scripts, matching_open,
                                         matching_close),
         cmocka_unit_test_setup_teardown(test_a_rule_stands_on_any_of_its_fields, matching_open,
