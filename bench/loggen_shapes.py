@@ -164,4 +164,5 @@ def main():
                 ref, r.choice(UAS)))
 
 
-main()
+if __name__ == "__main__":
+    main()

@@ -11,16 +11,49 @@
 
 static const char logscan_usage[] =
     "usage: tocsin logscan FILE… [--format auto|combined|common|json|'LOG_FORMAT']\n"
-    "                      [--rules RULEDIR] [--login PATH]… [--workers N] [--json | --hits]\n"
-    "       tocsin logscan --list-rules [--rules RULEDIR] [--json]\n"
+    "                      [--rules RULEDIR] [--crs DIR|none] [--paranoia 1-4]\n"
+    "                      [--login PATH]… [--workers N] [--json | --hits]\n"
+    "       tocsin logscan --list-rules [--rules RULEDIR] [--crs DIR|none] [--paranoia 1-4]\n"
     "\n"
     "Analyses access logs (plain or gzip; '-' is standard input) and prints what was\n"
     "detected, aggregated per rule and client, with counts and sample lines: attack\n"
-    "signatures (rules/logwatch, plus the *.rules files of RULEDIR), brute force on the\n"
+    "signatures (rules/logwatch, plus the *.rules files of RULEDIR, plus the attack\n"
+    "rules of the OWASP Core Rule Set in DIR, default " LW_CRS_DEFAULT ", up to\n"
+    "--paranoia, default 1), brute force on the\n"
     "sign-in paths (--login, default /login and the usual admin pages), scanning and\n"
     "floods. --format takes an nginx log_format string for custom logs. --hits prints one\n"
     "JSON line per flagged log line instead. With --data DATA, requests for scripts the\n"
     "guard of DATA saw appear are webshell calls. Exit 1 when anything was detected.\n";
+
+static void crs_warn(void *ctx, const char *msg)
+{
+    (void)ctx;
+    log_warn("logscan: %s", msg);
+}
+
+/* The Core Rule Set of dir ("none": without it) up to paranoia (text, or
+ * NULL for 1). The default directory may be missing (a warning); a
+ * directory given must load. */
+int logwatch_add_crs(struct lw_rules *rs, const char *dir, const char *paranoia_s, struct err *e)
+{
+    int64_t paranoia = 1;
+    if (paranoia_s && (cli_id("--paranoia", paranoia_s, &paranoia, e) != 0 || paranoia > 4))
+        return err_set(e, ERR_USAGE, "--paranoia: give a level from 1 to 4, not '%s'",
+                       paranoia_s);
+    if (dir && strcmp(dir, "none") == 0)
+        return 0;
+    struct err ce = {0};
+    int rc = lw_rules_add_crs(rs, dir ? dir : LW_CRS_DEFAULT, (int)paranoia, crs_warn, NULL, &ce);
+    if (rc && !dir && ce.code == ERR_INPUT) {
+        log_warn("logscan: %s; only tocsin's own rules are used (apt-get install "
+                 "modsecurity-crs, or --crs DIR)",
+                 ce.msg);
+        return 0;
+    }
+    if (rc)
+        return err_set(e, ce.code, "%s", ce.msg);
+    return 0;
+}
 
 static void on_hit(void *ctx, const struct lw_line *l, const struct lw_rule *const *rules, int n)
 {
@@ -188,10 +221,13 @@ static int guard_scripts(struct cli *cli, struct scripts *out, struct err *e)
 int cmd_logscan(struct cli *cli, int argc, char **argv, struct err *e)
 {
     const char *format = "auto", *rules_dir = NULL, *workers_s = NULL;
+    const char *crs_dir = NULL, *paranoia_s = NULL;
     const char *login[32];
     int nlogin = 0, hits = 0, list = 0;
     const struct opt opts[] = {OPT_V("format", &format),
                                OPT_V("rules", &rules_dir),
+                               OPT_V("crs", &crs_dir),
+                               OPT_V("paranoia", &paranoia_s),
                                OPT_V("workers", &workers_s),
                                OPT_M("login", login, &nlogin),
                                OPT_F("hits", &hits),
@@ -222,6 +258,8 @@ int cmd_logscan(struct cli *cli, int argc, char **argv, struct err *e)
     struct lw_format *f = NULL;
     struct lw_analysis *a = NULL;
     rc = lw_rules_new(rules_dir, &rs, e);
+    if (!rc)
+        rc = logwatch_add_crs(rs, crs_dir, paranoia_s, e);
     if (!rc)
         rc = logwatch_check_categories(rs, e);
     if (!rc && list) {

@@ -123,6 +123,15 @@ struct lw_rules;
  * it), compiled into one database. */
 int lw_rules_new(const char *dir, struct lw_rules **out, struct err *e);
 void lw_rules_free(struct lw_rules *rs);
+/* Where Debian's modsecurity-crs package puts the Core Rule Set. */
+#define LW_CRS_DEFAULT "/usr/share/modsecurity-crs/rules"
+/* Adds the Core Rule Set's attack rules of dir (REQUEST-930 … 944, see
+ * docs/logwatch.md) up to paranoia level 1-4 to rs, as rules "crs-ID". A
+ * rule or data file that cannot be read is named through warn (file, line,
+ * reason) and left out; the others load. ERR_INPUT when dir holds no rule
+ * that could be loaded. At most once per rule set. */
+int lw_rules_add_crs(struct lw_rules *rs, const char *dir, int paranoia,
+                     void (*warn)(void *ctx, const char *msg), void *ctx, struct err *e);
 /* Parses rule text (the format of docs/logwatch.md) named name, appending
  * to v[0..*n) (at most cap). Compiles nothing. */
 int lw_rules_parse(const char *name, const char *p, size_t len, struct lw_rule *v, size_t cap,

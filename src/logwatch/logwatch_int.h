@@ -2,6 +2,7 @@
 #ifndef TOCSIN_LOGWATCH_INT_H
 #define TOCSIN_LOGWATCH_INT_H
 
+#include "crs.h"
 #include "logwatch.h"
 
 #include <errno.h>
@@ -17,9 +18,19 @@ struct lw_rules {
     hs_database_t *db;    /* every pattern, id = index into v */
     hs_database_t *batch; /* the request's patterns, for many requests in one scan; or NULL */
     pcre2_code **confirm; /* [n], NULL where a rule does not confirm */
+    struct crs *crs;      /* the Core Rule Set's rules, or NULL */
+    size_t crs_base;      /* v[crs_base + i] is the CRS's rule i */
     int any_method;       /* some rule looks at the method */
     int any_new_script;   /* some rule needs the guard's new scripts */
 };
+
+/* The directory of compiled databases: $TOCSIN_CACHE, else
+ * $XDG_CACHE_HOME/tocsin, else ~/.cache/tocsin; -1 when none can be named. */
+int lw_cache_base(char *out, size_t cap);
+/* Writes a compiled database as path ("BASE/logwatch-….hsdb") atomically,
+ * creating BASE, and keeps only the newest few. Failing is silent: the
+ * cache only saves time. */
+void lw_cache_write(const char *path, const void *p, size_t n);
 
 /* lw_parse without the combined format's own compiled parser: the general
  * token parser it is compiled from, which the line fuzzer holds it to. */

@@ -56,6 +56,7 @@ struct pending {
 struct lw_matcher {
     const struct lw_rules *rs;
     hs_scratch_t *scratch;
+    struct crs_scratch *crs;
     pcre2_match_data *md;
     pcre2_match_context *mctx;
     char *norm;   /* the normalised URI */
@@ -112,6 +113,8 @@ int lw_matcher_new(const struct lw_rules *rs, struct lw_matcher **out, struct er
     if (!rc && ((rs->db && hs_alloc_scratch(rs->db, &m->scratch) != HS_SUCCESS) ||
                 (rs->batch && hs_alloc_scratch(rs->batch, &m->scratch) != HS_SUCCESS)))
         rc = err_set(e, ERR_NOMEM, "cannot allocate the matcher's scratch space");
+    if (!rc && rs->crs)
+        rc = crs_scratch_new(rs->crs, &m->crs, e);
     if (rc) {
         lw_matcher_free(m);
         return rc;
@@ -126,6 +129,7 @@ void lw_matcher_free(struct lw_matcher *m)
         return;
     if (m->scratch)
         hs_free_scratch(m->scratch);
+    crs_scratch_free(m->crs);
     pcre2_match_data_free(m->md);
     pcre2_match_context_free(m->mctx);
     for (int i = 0; i < m->nlogin; i++)
@@ -362,6 +366,32 @@ static void append_other(struct lw_line *l, const uint16_t *other, int nother)
             l->hits[l->nhits++] = other[i];
 }
 
+/* The Core Rule Set's rules on what the line holds of the request: named
+ * when their anomaly scores reach CRS's threshold, as CRS blocks. */
+static void crs_line(struct lw_matcher *m, const struct lw_record *r, uint16_t *v, int *nv,
+                     int cap)
+{
+    struct crs_request q = {
+        .method = r->f[LW_METHOD].p,
+        .method_n = r->f[LW_METHOD].p ? r->f[LW_METHOD].n : 0,
+        .uri = r->f[LW_URI].p,
+        .uri_n = r->f[LW_URI].p ? r->f[LW_URI].n : 0,
+        .protocol = r->f[LW_PROTOCOL].p,
+        .protocol_n = r->f[LW_PROTOCOL].p ? r->f[LW_PROTOCOL].n : 0,
+        .ua = absent(r->f[LW_UA].p, r->f[LW_UA].n) ? NULL : r->f[LW_UA].p,
+        .referer = absent(r->f[LW_REFERER].p, r->f[LW_REFERER].n) ? NULL : r->f[LW_REFERER].p,
+    };
+    q.ua_n = q.ua ? r->f[LW_UA].n : 0;
+    q.referer_n = q.referer ? r->f[LW_REFERER].n : 0;
+    uint16_t hit[LW_LINE_HITS_MAX];
+    int score;
+    int n = crs_match(m->rs->crs, m->crs, &q, hit, LW_LINE_HITS_MAX, &score);
+    if (score < CRS_THRESHOLD)
+        return;
+    for (int i = 0; i < n && *nv < cap; i++)
+        v[(*nv)++] = (uint16_t)(m->rs->crs_base + hit[i]);
+}
+
 /* Parses the line and matches it; when defer is set and the batch has room,
  * its request waits for lw_match_flush. */
 static void match_line(struct lw_matcher *m, const struct lw_format *f, const char *line, size_t n,
@@ -417,6 +447,8 @@ static void match_line(struct lw_matcher *m, const struct lw_format *f, const ch
         scan_cached(m, fields[k], lw_hash(s->p, s->n), s->p, s->n);
         keep(m, s->p, s->n, other, &nother, 3 * LW_LINE_HITS_MAX);
     }
+    if (m->rs->crs)
+        crs_line(m, &r, other, &nother, 3 * LW_LINE_HITS_MAX);
     if (m->rs->any_method) {
         scan(m, S_METHOD, r.f[LW_METHOD].p, r.f[LW_METHOD].n);
         keep(m, r.f[LW_METHOD].p, r.f[LW_METHOD].n, other, &nother, 3 * LW_LINE_HITS_MAX);

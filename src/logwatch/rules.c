@@ -323,18 +323,25 @@ static char *path_pattern(const char *p)
 #define RULE_FLAGS  (HS_FLAG_CASELESS | HS_FLAG_SINGLEMATCH | HS_FLAG_DOTALL)
 #define BATCH_FLAGS (HS_FLAG_CASELESS | HS_FLAG_DOTALL | HS_FLAG_MULTILINE)
 
-static int cache_path(const struct lw_rules *rs, char *out, size_t cap)
+int lw_cache_base(char *out, size_t cap)
 {
     const char *dir = getenv("TOCSIN_CACHE"), *xdg = getenv("XDG_CACHE_HOME"),
                *home = getenv("HOME");
-    char base[3072];
     if (dir && dir[0])
-        snprintf(base, sizeof(base), "%s", dir);
+        snprintf(out, cap, "%s", dir);
     else if (xdg && xdg[0] == '/')
-        snprintf(base, sizeof(base), "%s/tocsin", xdg);
+        snprintf(out, cap, "%s/tocsin", xdg);
     else if (home && home[0] == '/')
-        snprintf(base, sizeof(base), "%s/.cache/tocsin", home);
+        snprintf(out, cap, "%s/.cache/tocsin", home);
     else
+        return -1;
+    return 0;
+}
+
+static int cache_path(const struct lw_rules *rs, char *out, size_t cap)
+{
+    char base[3072];
+    if (lw_cache_base(base, sizeof(base)) != 0)
         return -1;
     struct sha256_ctx c;
     if (sha256_init(&c) != 0)
@@ -450,16 +457,22 @@ static void cache_store(const struct lw_rules *rs, const char *path, const unsig
         rc = buf_add(&b, batch, blen);
     free(bytes);
     free(batch);
+    if (!rc)
+        lw_cache_write(path, b.p, b.len);
+    buf_release(&b);
+}
+
+void lw_cache_write(const char *path, const void *p, size_t n)
+{
     char dir[4096];
     snprintf(dir, sizeof(dir), "%s", path);
     char *slash = strrchr(dir, '/');
-    if (!rc && slash) {
+    if (slash) {
         *slash = '\0';
         if (fs_mkdirs(dir, 0700, NULL) == 0 &&
-            fs_write_atomic(dir, slash + 1, b.p, b.len, 0600, 0, NULL) == 0)
+            fs_write_atomic(dir, slash + 1, p, n, 0600, 0, NULL) == 0)
             cache_prune(dir);
     }
-    buf_release(&b);
 }
 
 /* Whether a pattern matches the same in a request alone as in the requests
@@ -614,10 +627,53 @@ int lw_rules_new(const char *dir, struct lw_rules **out, struct err *e)
     return 0;
 }
 
+int lw_rules_add_crs(struct lw_rules *rs, const char *dir, int paranoia,
+                     void (*warn)(void *ctx, const char *msg), void *ctx, struct err *e)
+{
+    if (rs->crs)
+        return err_set(e, ERR_INPUT, "the Core Rule Set is already loaded");
+    struct crs *c;
+    int rc = crs_load(dir, paranoia, warn, ctx, &c, e);
+    if (rc)
+        return rc;
+    size_t n = crs_count(c);
+    if (rs->n + n > LW_RULES_MAX) {
+        crs_free(c);
+        return err_set(e, ERR_INPUT, "%s: more than %d rules with the Core Rule Set", dir,
+                       LW_RULES_MAX);
+    }
+    pcre2_code **confirm = realloc(rs->confirm, (rs->n + n) * sizeof(*confirm));
+    if (!confirm) {
+        crs_free(c);
+        return err_set(e, ERR_NOMEM, "out of memory");
+    }
+    rs->confirm = confirm;
+    for (size_t i = 0; i < n; i++) {
+        const struct crs_info *in = crs_info(c, i);
+        struct lw_rule *r = &rs->v[rs->n + i];
+        memset(r, 0, sizeof(*r));
+        snprintf(r->id, sizeof(r->id), "crs-%s", in->id);
+        /* inclusion, traversal and Java: exploits; the others inject code */
+        int exploit = in->family == 930 || in->family == 931 || in->family == 944;
+        snprintf(r->category, sizeof(r->category), "%s",
+                 exploit ? "network-attack/exploit" : "network-attack/injection");
+        snprintf(r->description, sizeof(r->description), "%s (CRS, paranoia level %d)", in->msg,
+                 in->paranoia);
+        snprintf(r->source, sizeof(r->source), "%s", in->source);
+        r->severity = in->score >= 5 ? LW_HIGH : in->score == 4 ? LW_MEDIUM : LW_LOW;
+        confirm[rs->n + i] = NULL;
+    }
+    rs->crs = c;
+    rs->crs_base = rs->n;
+    rs->n += n;
+    return 0;
+}
+
 void lw_rules_free(struct lw_rules *rs)
 {
     if (!rs)
         return;
+    crs_free(rs->crs);
     if (rs->db)
         hs_free_database(rs->db);
     if (rs->batch)
