@@ -69,11 +69,14 @@ int main(int argc, char **argv)
         Transaction *t = msc_new_transaction(ms, rules, NULL);
         msc_process_connection(t, "127.0.0.1", 40000, "127.0.0.1", 80);
         msc_process_uri(t, f[1], f[0], "1.1");
-        msc_add_request_header(t, (const unsigned char *)"Host", (const unsigned char *)"localhost");
+        msc_add_request_header(t, (const unsigned char *)"Host",
+                               (const unsigned char *)"localhost");
         if (*f[2])
-            msc_add_request_header(t, (const unsigned char *)"User-Agent", (const unsigned char *)f[2]);
+            msc_add_request_header(t, (const unsigned char *)"User-Agent",
+                                   (const unsigned char *)f[2]);
         if (*f[3])
-            msc_add_request_header(t, (const unsigned char *)"Referer", (const unsigned char *)f[3]);
+            msc_add_request_header(t, (const unsigned char *)"Referer",
+                                   (const unsigned char *)f[3]);
         msc_add_request_header(t, (const unsigned char *)"Accept", (const unsigned char *)"*/*");
         msc_process_request_headers(t);
         msc_process_request_body(t);

@@ -38,8 +38,7 @@ int logwatch_add_crs(struct lw_rules *rs, const char *dir, const char *paranoia_
 {
     int64_t paranoia = 1;
     if (paranoia_s && (cli_id("--paranoia", paranoia_s, &paranoia, e) != 0 || paranoia > 4))
-        return err_set(e, ERR_USAGE, "--paranoia: give a level from 1 to 4, not '%s'",
-                       paranoia_s);
+        return err_set(e, ERR_USAGE, "--paranoia: give a level from 1 to 4, not '%s'", paranoia_s);
     if (dir && strcmp(dir, "none") == 0)
         return 0;
     struct err ce = {0};

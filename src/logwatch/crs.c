@@ -4,6 +4,7 @@
  * transformations, and one over every pattern for values no transformation
  * changes) say which rules may match a value; PCRE2 decides, as
  * ModSecurity's own engine does. See docs/logwatch.md. */
+#include "inject.h"
 #include "logwatch_int.h"
 
 #include <ctype.h>
@@ -64,10 +65,10 @@ enum tfn {
 };
 
 static const char *const tfn_names[T_N] = {
-    "lowercase",   "urlDecode",         "urlDecodeUni",   "htmlEntityDecode", "jsDecode",
-    "cssDecode",   "removeNulls",       "removeWhitespace", "compressWhitespace",
-    "replaceComments", "removeComments", "cmdLine",       "normalizePath",    "normalizePathWin",
-    "utf8toUnicode", "base64Decode",    "trim"};
+    "lowercase",      "urlDecode",   "urlDecodeUni",     "htmlEntityDecode",   "jsDecode",
+    "cssDecode",      "removeNulls", "removeWhitespace", "compressWhitespace", "replaceComments",
+    "removeComments", "cmdLine",     "normalizePath",    "normalizePathWin",   "utf8toUnicode",
+    "base64Decode",   "trim"};
 
 static int hexv(int c)
 {
@@ -116,9 +117,9 @@ static size_t t_htmlent(const unsigned char *s, size_t n, unsigned char *o)
     static const struct {
         const char *name;
         unsigned char c;
-    } named[] = {{"quot", '"'}, {"amp", '&'}, {"lt", '<'}, {"gt", '>'}, {"nbsp", 0xa0},
-                 {"apos", '\''}, {"colon", ':'}, {"lpar", '('}, {"rpar", ')'}, {"tab", '\t'},
-                 {"newline", '\n'}};
+    } named[] = {{"quot", '"'},  {"amp", '&'},   {"lt", '<'},      {"gt", '>'},
+                 {"nbsp", 0xa0}, {"apos", '\''}, {"colon", ':'},   {"lpar", '('},
+                 {"rpar", ')'},  {"tab", '\t'},  {"newline", '\n'}};
     size_t k = 0;
     for (size_t i = 0; i < n; i++) {
         if (s[i] != '&' || i + 1 >= n) {
@@ -448,9 +449,9 @@ enum {
     F_NUL = 1 << 3,
     F_WS = 1 << 4,
     F_SLASH = 1 << 5,
-    F_STAR = 1 << 6, /* '*' */
-    F_HIGH = 1 << 7,    /* bytes >= 0x80 */
-    F_CMD = 1 << 8,     /* '"', '\'', '^', ',', ';' */
+    F_STAR = 1 << 6,     /* '*' */
+    F_HIGH = 1 << 7,     /* bytes >= 0x80 */
+    F_CMD = 1 << 8,      /* '"', '\'', '^', ',', ';' */
     F_DASHHASH = 1 << 9, /* '-', '#' */
 };
 
@@ -516,19 +517,19 @@ static unsigned trigger(int t)
 
 /* ---- rules ---------------------------------------------------------------- */
 
-enum op { OP_RX, OP_PM, OP_BEGINS, OP_ENDS, OP_CONTAINS, OP_STREQ, OP_WITHIN };
+enum op { OP_RX, OP_PM, OP_BEGINS, OP_ENDS, OP_CONTAINS, OP_STREQ, OP_WITHIN, OP_SQLI, OP_XSS };
 
 struct link {
     unsigned vars;
     uint8_t tfn[CRS_TFN_MAX];
     int ntfn;
     int op, neg, multimatch;
-    pcre2_code *re;     /* OP_RX */
-    hs_database_t *pm;  /* OP_PM: the phrases, caseless literals */
-    char *arg;          /* the operator's argument (a pattern, phrases, text) */
+    pcre2_code *re;    /* OP_RX */
+    hs_database_t *pm; /* OP_PM: the phrases, caseless literals */
+    char *arg;         /* the operator's argument (a pattern, phrases, text) */
     size_t argn;
-    char pmfile[128];   /* @pmFromFile: the data file's name */
-    char *pmdata;       /* ... and its text, until the rules are compiled */
+    char pmfile[128]; /* @pmFromFile: the data file's name */
+    char *pmdata;     /* ... and its text, until the rules are compiled */
     size_t pmdata_n;
 };
 
@@ -564,7 +565,6 @@ struct crs {
     struct sha256_ctx key; /* of everything read: names the compiled databases' cache */
     int keyed;
 };
-
 
 static void warnf(struct crs *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void warnf(struct crs *c, const char *fmt, ...)
@@ -770,8 +770,7 @@ static void parse_actions(const char *s, size_t n, struct actions *a)
                     snprintf(a->bad, sizeof(a->bad), "unknown transformation t:%.*s",
                              (int)(vn < 40 ? vn : 40), v);
                 else if (a->ntfn == CRS_TFN_MAX)
-                    snprintf(a->bad, sizeof(a->bad), "more than %d transformations",
-                             CRS_TFN_MAX);
+                    snprintf(a->bad, sizeof(a->bad), "more than %d transformations", CRS_TFN_MAX);
                 else
                     a->tfn[a->ntfn++] = (uint8_t)t;
             }
@@ -795,8 +794,8 @@ static char *literal(const char *p, size_t n)
 
 /* Compiles phrases (space-separated, or one per line of a data file) into
  * a caseless literal database. */
-static int compile_phrases(const char *text, size_t n, int lines, hs_database_t **out,
-                           char *why, size_t whycap)
+static int compile_phrases(const char *text, size_t n, int lines, hs_database_t **out, char *why,
+                           size_t whycap)
 {
     char **ex = calloc(CRS_PHRASES_MAX, sizeof(*ex));
     unsigned *flags = calloc(CRS_PHRASES_MAX, sizeof(*flags));
@@ -842,8 +841,8 @@ static int compile_phrases(const char *text, size_t n, int lines, hs_database_t 
         goto done;
     }
     hs_compile_error_t *ce = NULL;
-    if (hs_compile_multi((const char *const *)ex, flags, ids, (unsigned)k, HS_MODE_BLOCK, NULL,
-                         out, &ce) != HS_SUCCESS) {
+    if (hs_compile_multi((const char *const *)ex, flags, ids, (unsigned)k, HS_MODE_BLOCK, NULL, out,
+                         &ce) != HS_SUCCESS) {
         snprintf(why, whycap, "phrases rejected: %s", ce ? ce->message : "?");
         hs_free_compile_error(ce);
         goto done;
@@ -924,6 +923,10 @@ static void compile_op(struct link *l, const char *op, size_t n, const char *dat
             l->op = OP_STREQ;
         else if (OPN("within"))
             l->op = OP_WITHIN;
+        else if (OPN("detectSQLi"))
+            l->op = OP_SQLI; /* tocsin's tokenizer (inject.c) */
+        else if (OPN("detectXSS"))
+            l->op = OP_XSS;
         else {
             snprintf(why, whycap, "operator @%.*s is not evaluated on logs", (int)nn, name);
             return;
@@ -1018,8 +1021,9 @@ static void sec_rule(struct reader *r, const char *s, size_t n, int line)
     act[0] = '\0';
     if (quoted(&p, end, vars, sizeof(vars), &vn) != 0 ||
         quoted(&p, end, op, sizeof(op), &on) != 0) {
-        warnf(c, "%s:%d: a SecRule whose variables or operator cannot be read (unterminated "
-                 "quotes, or longer than 64 KiB)",
+        warnf(c,
+              "%s:%d: a SecRule whose variables or operator cannot be read (unterminated "
+              "quotes, or longer than 64 KiB)",
               r->name, line);
         if (r->cur)
             r->cur_bad = 1;
@@ -1139,7 +1143,8 @@ static void read_text(struct reader *r, const char *text, size_t n)
             a++;
         if (a == k || buf[a] == '#')
             continue;
-        if (k - a > 8 && strncmp(buf + a, "SecRule", 7) == 0 && (buf[a + 7] == ' ' || buf[a + 7] == '\t'))
+        if (k - a > 8 && strncmp(buf + a, "SecRule", 7) == 0 &&
+            (buf[a + 7] == ' ' || buf[a + 7] == '\t'))
             sec_rule(r, buf + a + 8, k - a - 8, start);
         else if (r->cur) /* a directive between a chain and its link ends the rule */
             r->cur_bad = 1, finish_rule(r);
@@ -1268,6 +1273,9 @@ static int compile_group(struct crs *c, struct pendings *p, int g, hs_database_t
                 k++;
             }
         hs_compile_error_t *ce = NULL;
+        if (getenv("CANDDBG"))
+            for (size_t q = 0; q < k; q++)
+                fprintf(stderr, "group %d: id %u flags %x %s\n", g, ids[q], fl[q], ex[q]);
         if (!k || hs_compile_multi(ex, fl, ids, (unsigned)k, HS_MODE_BLOCK, NULL, db, &ce) ==
                       HS_SUCCESS) {
             rc = 0;
@@ -1330,7 +1338,7 @@ static int register_rule(struct crs *c, struct pendings *p, size_t i, struct err
 
 /* The compiled databases' cache file: the rules' always flags, each
  * group's database, each phrase list's database, as lengths and bytes. */
-#define CACHE_MAGIC "tocsin crs 4"
+#define CACHE_MAGIC "tocsin crs 5"
 
 static int cache_put(struct buf *b, const hs_database_t *db)
 {
@@ -1443,6 +1451,20 @@ static int build(struct crs *c, struct err *e)
     int rc = 0;
     for (size_t i = 0; !rc && i < c->n; i++)
         rc = register_rule(c, &p, i, e);
+    /* The cache is named by what is compiled, not only by what was read:
+     * the same files read by another version of this code may make other
+     * groups and patterns. */
+    for (size_t i = 0; !rc && c->keyed && i < p.n; i++) {
+        sha256_update(&c->key, p.v[i].expr, strlen(p.v[i].expr) + 1);
+        unsigned x[3] = {p.v[i].flags, p.v[i].rule, (unsigned)p.v[i].group};
+        sha256_update(&c->key, x, sizeof(x));
+    }
+    for (size_t i = 0; !rc && c->keyed && i < c->n; i++) {
+        int x[3] = {c->rule[i].always, c->rule[i].nlinks, c->rule[i].link[0].op};
+        sha256_update(&c->key, x, sizeof(x));
+    }
+    for (int g = 0; !rc && c->keyed && g < c->ngroups; g++)
+        sha256_update(&c->key, c->group[g].tfn, (size_t)c->group[g].ntfn + 1);
     char path[4096];
     int cached = !rc && cache_file(c, path, sizeof(path)) == 0;
     if (!rc && !(cached && cache_load(c, path) == 0)) {
@@ -1454,12 +1476,12 @@ static int build(struct crs *c, struct err *e)
                     compile_phrases(l->pmdata ? l->pmdata : l->arg,
                                     l->pmdata ? l->pmdata_n : l->argn, l->pmdata != NULL, &l->pm,
                                     why, sizeof(why)) != 0)
-                    rc = err_set(e, ERR_INPUT, "%s: rule %s: %s", c->info[i].source,
-                                 c->info[i].id, why);
+                    rc = err_set(e, ERR_INPUT, "%s: rule %s: %s", c->info[i].source, c->info[i].id,
+                                 why);
             }
         for (int g = 0; !rc && g < c->ngroups; g++)
             rc = compile_group(c, &p, g, &c->group[g].db, e);
-        if (!rc && compile_group(c, &p, -1, &c->uni, NULL) != 0)
+        if (!rc && getenv("NOUNI") == NULL && compile_group(c, &p, -1, &c->uni, NULL) != 0)
             c->uni = NULL;
         if (!rc && cached)
             cache_store(c, path);
@@ -1481,7 +1503,8 @@ static int build(struct crs *c, struct err *e)
 
 static int family_file(const char *name)
 {
-    static const char *const fam[] = {"930", "931", "932", "933", "934", "941", "942", "944"};
+    static const char *const fam[] = {"921", "930", "931", "932", "933",
+                                      "934", "941", "942", "944"};
     if (strncmp(name, "REQUEST-", 8) != 0)
         return 0;
     size_t n = strlen(name);
@@ -1552,8 +1575,8 @@ int crs_load(const char *dir, int paranoia, crs_warn_fn warn, void *ctx, struct 
     struct crs *c = nn ? crs_alloc(paranoia, warn, ctx) : NULL;
     int rc = 0;
     if (!nn)
-        rc = err_set(e, ERR_INPUT,
-                     "%s holds none of the CRS attack rules (REQUEST-930…944-*.conf)", dir);
+        rc = err_set(e, ERR_INPUT, "%s holds none of the CRS attack rules (REQUEST-930…944-*.conf)",
+                     dir);
     else if (!c)
         rc = err_set(e, ERR_NOMEM, "out of memory");
     for (int i = 0; i < nn && !rc; i++) {
@@ -1595,12 +1618,12 @@ int crs_load(const char *dir, int paranoia, crs_warn_fn warn, void *ctx, struct 
 
 /* ---- evaluation ----------------------------------------------------------- */
 
-#define TBUF      (3 * CRS_VALUE_MAX + 8)
-#define VC_SLOTS  4096       /* values remembered per thread */
-#define VC_RING   (1u << 19) /* ... their texts, at most VC_TEXT each */
-#define VC_TEXT   1024
-#define VC_RULES  6
-#define VC_VARS   (V_UA | V_REFERER | V_FILENAME | V_BASENAME)
+#define TBUF     (3 * CRS_VALUE_MAX + 8)
+#define VC_SLOTS 4096       /* values remembered per thread */
+#define VC_RING  (1u << 19) /* ... their texts, at most VC_TEXT each */
+#define VC_TEXT  1024
+#define VC_RULES 6
+#define VC_VARS  (V_UA | V_REFERER | V_FILENAME | V_BASENAME)
 
 struct vslot {
     uint64_t hash, at; /* at: where its text was written, counting every byte ever written */
@@ -1610,7 +1633,7 @@ struct vslot {
     uint16_t rules[VC_RULES];
 };
 #define PAIRS_MAX 2048 /* candidates of one request kept; more: every rule is tried */
-#define CAT_MAX (CRS_VALUES_MAX * (CRS_VALUE_MAX + 1))
+#define CAT_MAX   (CRS_VALUES_MAX * (CRS_VALUE_MAX + 1))
 
 struct crs_scratch {
     hs_scratch_t *hs;
@@ -1622,17 +1645,17 @@ struct crs_scratch {
     uint32_t at[CRS_VALUES_MAX + 1];     /* where each value starts in cat */
     int idx[CRS_VALUES_MAX];             /* ... and which value it is */
     int ncat;
-    size_t calls; /* prefilter matches in this scan */
+    size_t calls;        /* prefilter matches in this scan */
     uint16_t (*pair)[2]; /* [PAIRS_MAX] candidates: value, rule */
     int npair, all;      /* all: too many, every rule is tried on every value */
-    uint8_t *cand; /* [CRS_VALUES_MAX * n]: rule k may match value i */
-    uint8_t *hit;  /* [n] rules that matched the request */
+    uint8_t *cand;       /* [CRS_VALUES_MAX * n]: rule k may match value i */
+    uint8_t *hit;        /* [n] rules that matched the request */
     size_t n;
     /* Values seen before (user agents, referers, paths): the rules whose
      * first link matched them, found once. */
     struct vslot *vc;
-    unsigned char *ring; /* their texts */
-    uint64_t ring_at;    /* bytes ever written into the ring */
+    unsigned char *ring;         /* their texts */
+    uint64_t ring_at;            /* bytes ever written into the ring */
     int8_t slot[CRS_VALUES_MAX]; /* per value: 1 found in the cache, 2 to be stored */
     struct vslot *put[CRS_VALUES_MAX];
 };
@@ -1726,6 +1749,8 @@ static int on_cand(unsigned id, unsigned long long from, unsigned long long to, 
 {
     (void)from, (void)flags;
     struct crs_scratch *s = ctx;
+    if (getenv("CANDDBG"))
+        fprintf(stderr, "cand %u to %llu\n", id, to);
 #ifdef CRS_PROFILE
     extern unsigned long crs_prof[CRS_RULES_MAX];
     crs_prof[id]++;
@@ -1778,6 +1803,12 @@ static int op_match(const struct link *l, struct crs_scratch *s, const unsigned 
     case OP_WITHIN:
         m = n == 0 || memmem(l->arg, l->argn, p, n) != NULL;
         break;
+    case OP_SQLI:
+        m = lw_detect_sqli(p, n);
+        break;
+    case OP_XSS:
+        m = lw_detect_xss(p, n);
+        break;
     }
     return l->neg ? !m : m;
 }
@@ -1804,8 +1835,7 @@ static const unsigned char *apply(const uint8_t *tfn, int ntfn, struct crs_scrat
     return p;
 }
 
-static int link_match(const struct link *l, struct crs_scratch *s, const unsigned char *p,
-                      size_t n)
+static int link_match(const struct link *l, struct crs_scratch *s, const unsigned char *p, size_t n)
 {
     if (n > CRS_VALUE_MAX)
         n = CRS_VALUE_MAX;
@@ -1824,8 +1854,8 @@ static int link_match(const struct link *l, struct crs_scratch *s, const unsigne
 }
 
 /* The chained links after the first, given the value the first matched. */
-static int chain_match(const struct rule *ru, struct crs_scratch *s, const struct value *v,
-                       int nv, const struct value *first)
+static int chain_match(const struct rule *ru, struct crs_scratch *s, const struct value *v, int nv,
+                       const struct value *first)
 {
     struct value matched[CRS_VALUES_MAX];
     int nm = 1;
@@ -1878,9 +1908,166 @@ static void scan_group(const struct crs *c, struct crs_scratch *s, int g, const 
         s->cat[len++] = '\n';
     }
     s->calls = 0;
+    if (getenv("CANDDBG"))
+        fprintf(stderr, "scan %d: %.*s\n", g, (int)len, s->cat);
     if (s->ncat &&
         hs_scan(db, (const char *)s->cat, (unsigned)len, 0, s->hs, on_cand, s) != HS_SUCCESS)
         s->all = 1; /* stopped: every rule may match every value */
+}
+
+/* ---- where tocsin decides otherwise ------------------------------------- */
+
+/* Whether p[0..n) is well-formed UTF-8 with at least one multi-byte
+ * character. */
+static int utf8_text(const unsigned char *p, size_t n)
+{
+    int multi = 0;
+    for (size_t i = 0; i < n;) {
+        unsigned c = p[i];
+        size_t len = c < 0x80             ? 1
+                     : (c & 0xe0) == 0xc0 ? 2
+                     : (c & 0xf0) == 0xe0 ? 3
+                     : (c & 0xf8) == 0xf0 ? 4
+                                          : 0;
+        if (!len || i + len > n || (len == 2 && c < 0xc2))
+            return 0;
+        for (size_t j = 1; j < len; j++)
+            if ((p[i + j] & 0xc0) != 0x80)
+                return 0;
+        multi |= len > 1;
+        i += len;
+    }
+    return multi;
+}
+
+/* Natural text: nothing that carries syntax in SQL, a shell, HTML or
+ * JavaScript (quotes, brackets, operators, comment openers, '/'; a colon
+ * or an at sign alone are prose), and no
+ * number followed by a SQL keyword ("1 union select"). */
+static int natural(const unsigned char *p, size_t n)
+{
+    static const char cue[] = "'\"<>;|&$`(){}[]\\*=!^~#/";
+    for (size_t i = 0; i < n; i++) {
+        if (p[i] && memchr(cue, p[i], sizeof(cue) - 1))
+            return 0;
+        if (p[i] == '-' && i + 1 < n && p[i + 1] == '-')
+            return 0;
+    }
+    size_t i = 0;
+    while (i < n && p[i] == ' ')
+        i++;
+    size_t d = i;
+    while (i < n && p[i] >= '0' && p[i] <= '9')
+        i++;
+    if (i > d && i < n && p[i] == ' ') {
+        static const char *const kw[] = {"union",  "and",       "or",    "order", "group", "having",
+                                         "select", "procedure", "limit", "into",  "xor",   "div"};
+        while (i < n && p[i] == ' ')
+            i++;
+        for (size_t k = 0; k < sizeof(kw) / sizeof(kw[0]); k++) {
+            size_t l = strlen(kw[k]);
+            if (i + l <= n && strncasecmp((const char *)p + i, kw[k], l) == 0 &&
+                (i + l == n || !isalnum(p[i + l])))
+                return 0;
+        }
+    }
+    return 1;
+}
+
+/* Shell syntax that only expands a named parameter ("${amount}", a
+ * template's placeholder): no command substitution ("$(", backticks), no
+ * process substitution, no expansion with operators ("${x:-y}", "${IFS%?}"). */
+static int bare_expansion(const unsigned char *p, size_t n)
+{
+    int any = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (p[i] == '`' || ((p[i] == '<' || p[i] == '>') && i + 1 < n && p[i + 1] == '('))
+            return 0;
+        if (p[i] != '$' || i + 1 >= n)
+            continue;
+        if (p[i + 1] == '(')
+            return 0;
+        if (p[i + 1] != '{')
+            continue;
+        size_t j = i + 2;
+        if (j >= n || !(isalpha(p[j]) || p[j] == '_'))
+            return 0;
+        while (j < n && (isalnum(p[j]) || p[j] == '_'))
+            j++;
+        if (j >= n || p[j] != '}')
+            return 0;
+        any = 1;
+        i = j;
+    }
+    return any;
+}
+
+/* Removes data: URIs of images, sound, video and fonts (which a browser
+ * never runs as script) from p into out; returns the new length, or n when
+ * there was none. */
+static size_t strip_media_uris(const unsigned char *p, size_t n, unsigned char *out)
+{
+    static const char *const media[] = {"image/", "audio/", "video/", "font/"};
+    size_t k = 0, found = 0;
+    for (size_t i = 0; i < n;) {
+        if (i + 5 <= n && strncasecmp((const char *)p + i, "data:", 5) == 0) {
+            size_t j = i + 5, m;
+            for (m = 0; m < 4; m++)
+                if (strncasecmp((const char *)p + j, media[m], strlen(media[m])) == 0 &&
+                    j + strlen(media[m]) <= n)
+                    break;
+            if (m < 4) {
+                j += strlen(media[m]);
+                while (j < n && (isalnum(p[j]) || strchr("+.-;=", p[j])) && p[j])
+                    j++;
+                if (j < n && p[j] == ',') {
+                    j++;
+                    while (j < n && (isalnum(p[j]) || p[j] == '+' || p[j] == '/' || p[j] == '='))
+                        j++;
+                    i = j;
+                    found = 1;
+                    continue;
+                }
+            }
+        }
+        out[k++] = p[i++];
+    }
+    return found ? k : n;
+}
+
+/* tocsin's second opinion on a CRS rule that matched value v (its first
+ * link, and its chain): whether the hit is not counted. Where a regular
+ * expression cannot decide, CRS's answer stands. See docs/logwatch.md. */
+static int tocsin_drops(const struct crs *c, struct crs_scratch *s, size_t k, const struct value *v)
+{
+    const struct crs_info *in = &c->info[k];
+    int fam = in->family;
+    if (fam != 932 && fam != 933 && fam != 941 && fam != 942)
+        return 0;
+    /* What the value says once decoded, as a person or a browser reads it. */
+    static const uint8_t dec[] = {T_URLDECUNI, T_HTMLENT, T_URLDECUNI};
+    size_t n;
+    const unsigned char *t = apply(dec, 3, s, v->p, v->n, features(v->p, v->n), &n);
+    unsigned char *copy = s->buf[CRS_TFN_MAX];
+    memcpy(copy, t, n);
+    /* Words alone are a search, a title, a name: not code of any kind. */
+    if (natural(copy, n))
+        return 1;
+    /* 941310 looks for the bytes 0xBC and 0xBE of a US-ASCII obfuscation;
+     * they are also the continuation bytes of many Chinese characters. */
+    if (strcmp(in->id, "941310") == 0 && utf8_text(copy, n))
+        return 1;
+    /* 932130 takes any "${...}" for a shell expression; a bare named one
+     * runs nothing (the commands that would use it are rules of their own). */
+    if (strcmp(in->id, "932130") == 0 && bare_expansion(copy, n))
+        return 1;
+    /* A data: URI of an image is not script; it is what the XSS rules saw. */
+    if (fam == 941) {
+        size_t m = strip_media_uris(copy, n, s->buf[CRS_TFN_MAX] + TBUF / 2);
+        if (m != n && !link_match(&c->rule[k].link[0], s, s->buf[CRS_TFN_MAX] + TBUF / 2, m))
+            return 1;
+    }
+    return 0;
 }
 
 /* Rule k on value i, unless it already matched the request. */
@@ -1889,8 +2076,7 @@ static void try_rule(const struct crs *c, struct crs_scratch *s, size_t k, const
 {
     const struct rule *ru = &c->rule[k];
     /* A value to be remembered learns every rule its first link matches. */
-    if ((s->hit[k] && s->slot[i] != 2) || !(ru->link[0].vars & v[i].var) ||
-        s->slot[i] == 1)
+    if ((s->hit[k] && s->slot[i] != 2) || !(ru->link[0].vars & v[i].var) || s->slot[i] == 1)
         return;
     if (!link_match(&ru->link[0], s, v[i].p, v[i].n))
         return;
@@ -1901,7 +2087,8 @@ static void try_rule(const struct crs *c, struct crs_scratch *s, size_t k, const
         else
             e->full = 1;
     }
-    if (!s->hit[k] && (ru->nlinks == 1 || chain_match(ru, s, v, nv, &v[i])))
+    if (!s->hit[k] && (ru->nlinks == 1 || chain_match(ru, s, v, nv, &v[i])) &&
+        !tocsin_drops(c, s, k, &v[i]))
         s->hit[k] = 1;
 }
 
@@ -1922,8 +2109,8 @@ static void cache_look(const struct crs *c, struct crs_scratch *s, const struct 
             s->slot[i] = 1;
             for (int j = 0; j < e->n; j++) {
                 const struct rule *ru = &c->rule[e->rules[j]];
-                if (!s->hit[e->rules[j]] &&
-                    (ru->nlinks == 1 || chain_match(ru, s, v, nv, &v[i])))
+                if (!s->hit[e->rules[j]] && (ru->nlinks == 1 || chain_match(ru, s, v, nv, &v[i])) &&
+                    !tocsin_drops(c, s, e->rules[j], &v[i]))
                     s->hit[e->rules[j]] = 1;
             }
             return;
@@ -1936,8 +2123,8 @@ static void cache_look(const struct crs *c, struct crs_scratch *s, const struct 
         off = 0;
     }
     memcpy(s->ring + off, v[i].p, v[i].n);
-    *e = (struct vslot){.hash = h, .at = s->ring_at, .len = (uint32_t)v[i].n,
-                        .var = (uint16_t)v[i].var};
+    *e = (struct vslot){
+        .hash = h, .at = s->ring_at, .len = (uint32_t)v[i].n, .var = (uint16_t)v[i].var};
     s->ring_at += v[i].n;
     s->slot[i] = 2;
     s->put[i] = e;
@@ -2087,7 +2274,8 @@ void crs_prof_rules(const struct crs *c, const char *buf, size_t len)
         if (hs_compile(l->arg, f, HS_MODE_BLOCK, NULL, &db, &ce) != HS_SUCCESS) {
             hs_free_compile_error(ce);
             fprintf(stderr, "prefilter %s\n", c->info[i].id);
-            if (hs_compile(l->arg, f | HS_FLAG_PREFILTER, HS_MODE_BLOCK, NULL, &db, &ce) != HS_SUCCESS) {
+            if (hs_compile(l->arg, f | HS_FLAG_PREFILTER, HS_MODE_BLOCK, NULL, &db, &ce) !=
+                HS_SUCCESS) {
                 hs_free_compile_error(ce);
                 continue;
             }

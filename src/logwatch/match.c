@@ -368,8 +368,7 @@ static void append_other(struct lw_line *l, const uint16_t *other, int nother)
 
 /* The Core Rule Set's rules on what the line holds of the request: named
  * when their anomaly scores reach CRS's threshold, as CRS blocks. */
-static void crs_line(struct lw_matcher *m, const struct lw_record *r, uint16_t *v, int *nv,
-                     int cap)
+static void crs_line(struct lw_matcher *m, const struct lw_record *r, uint16_t *v, int *nv, int cap)
 {
     struct crs_request q = {
         .method = r->f[LW_METHOD].p,

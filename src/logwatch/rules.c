@@ -653,8 +653,9 @@ int lw_rules_add_crs(struct lw_rules *rs, const char *dir, int paranoia,
         struct lw_rule *r = &rs->v[rs->n + i];
         memset(r, 0, sizeof(*r));
         snprintf(r->id, sizeof(r->id), "crs-%s", in->id);
-        /* inclusion, traversal and Java: exploits; the others inject code */
-        int exploit = in->family == 930 || in->family == 931 || in->family == 944;
+        /* protocol attacks, inclusion, traversal, Java: exploits; the others inject code */
+        int exploit =
+            in->family == 921 || in->family == 930 || in->family == 931 || in->family == 944;
         snprintf(r->category, sizeof(r->category), "%s",
                  exploit ? "network-attack/exploit" : "network-attack/injection");
         snprintf(r->description, sizeof(r->description), "%s (CRS, paranoia level %d)", in->msg,

@@ -1,0 +1,455 @@
+/* SQL and HTML read as a tokenizer reads them, for the questions a regular
+ * expression cannot settle: is this value a piece of SQL that closes the
+ * statement it lands in and goes on with its own, or markup that a browser
+ * would run? CRS asks them with @detectSQLi and @detectXSS (rules 942100,
+ * 941100); tocsin answers with these. The idea is libinjection's (tokens in
+ * the three contexts a value may land in: bare, inside '…', inside "…"); the
+ * decisions are tocsin's own, stated below and in docs/logwatch.md. */
+#include "inject.h"
+
+#include <ctype.h>
+#include <string.h>
+#include <strings.h>
+
+#define TOKENS_MAX 16 /* tokens of a context looked at */
+
+enum tok {
+    K_STRING = 's',
+    K_NUMBER = '1',
+    K_KEYWORD = 'k',
+    K_UNION = 'U',
+    K_LOGIC = '&',
+    K_FUNC = 'f',
+    K_NAME = 'n',
+    K_OP = 'o',
+    K_LPAREN = '(',
+    K_RPAREN = ')',
+    K_COMMA = ',',
+    K_SEMI = ';',
+    K_COMMENT = 'c',
+};
+
+struct token {
+    char type;
+    char word[24]; /* keywords, functions, names, operators: lowercase, cut */
+};
+
+static const char *const keywords[] = {
+    "all",      "alter",   "asc",     "between", "by",        "case",    "collate", "create",
+    "declare",  "delay",   "delete",  "desc",    "distinct",  "drop",    "else",    "end",
+    "escape",   "exec",    "execute", "from",    "group",     "having",  "if",      "in",
+    "insert",   "into",    "is",      "like",    "limit",     "null",    "offset",  "order",
+    "outfile",  "dumpfile", "procedure", "regexp", "rlike",   "select",  "set",     "shutdown",
+    "sounds",   "table",   "then",    "truncate", "update",   "values",  "waitfor", "when",
+    "where",
+};
+
+/* Functions whose call is SQL's and nothing else's. */
+static const char *const sql_functions[] = {
+    "benchmark",  "pg_sleep",     "sleep",     "randomblob", "extractvalue",
+    "updatexml",  "load_file",    "group_concat", "concat_ws", "char",
+    "chr",        "unhex",        "ascii",     "substring",  "substr",
+    "mid",        "ifnull",       "isnull",    "nullif",     "coalesce",
+    "version",    "database",     "current_user", "system_user", "schema",
+    "user",       "count",        "cast",      "convert",    "concat",
+    "get_host_address", "request", "receive_message", "sys_context", "xp_cmdshell",
+    "md5",        "sha1",         "hex",       "ord",        "length",
+};
+
+/* The ones that only an injection calls: they wait or read the server. */
+static const char *const strong_functions[] = {
+    "benchmark", "pg_sleep",  "sleep",            "randomblob", "extractvalue", "updatexml",
+    "load_file", "xp_cmdshell", "get_host_address", "receive_message", "sys_context",
+};
+
+static int in_list(const char *w, const char *const *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(w, v[i]) == 0)
+            return 1;
+    return 0;
+}
+
+#define IN(w, list) in_list(w, list, sizeof(list) / sizeof(list[0]))
+
+static int word_char(unsigned char c)
+{
+    return isalnum(c) || c == '_' || c == '$' || c == '@' || c == '.' || c >= 0x80;
+}
+
+/* Tokenizes p[0..n) into t; returns the count. A string opened and not
+ * closed runs to the end. */
+static int tokenize(const unsigned char *p, size_t n, struct token *t, int *obfuscated)
+{
+    int k = 0;
+    size_t i = 0;
+    while (i < n && k < TOKENS_MAX) {
+        unsigned char c = p[i];
+        if (isspace(c) || c == 0xa0 || c == 0) {
+            i++;
+            continue;
+        }
+        struct token *x = &t[k];
+        x->word[0] = '\0';
+        if (c == '/' && i + 1 < n && p[i + 1] == '*') {
+            /* MySQL runs the inside of a versioned comment as code */
+            if (i + 2 < n && p[i + 2] == '!') {
+                *obfuscated = 1;
+                i += 3;
+                while (i < n && isdigit(p[i]))
+                    i++;
+                continue;
+            }
+            size_t j = i + 2;
+            while (j + 1 < n && !(p[j] == '*' && p[j + 1] == '/'))
+                j++;
+            i = j + 2 <= n ? j + 2 : n;
+            x->type = K_COMMENT;
+            k++;
+            continue;
+        }
+        if ((c == '-' && i + 1 < n && p[i + 1] == '-') || c == '#') {
+            x->type = K_COMMENT;
+            k++;
+            break; /* the rest of the line is gone */
+        }
+        if (c == '*' && i + 1 < n && p[i + 1] == '/') {
+            *obfuscated = 1; /* the end of a comment opened outside */
+            i += 2;
+            continue;
+        }
+        if (c == '\'' || c == '"' || c == '`') {
+            size_t j = i + 1;
+            while (j < n && p[j] != c)
+                j += p[j] == '\\' && j + 1 < n ? 2 : 1;
+            x->type = c == '`' ? K_NAME : K_STRING;
+            i = j < n ? j + 1 : n;
+            k++;
+            continue;
+        }
+        if (isdigit(c) || (c == '.' && i + 1 < n && isdigit(p[i + 1]))) {
+            /* 12, 1.5, 0x1f, 1e3; digits running on into letters are a name */
+            size_t j = i;
+            if (c == '0' && i + 1 < n && (p[i + 1] | 0x20) == 'x') {
+                j += 2;
+                while (j < n && isxdigit(p[j]))
+                    j++;
+            } else {
+                while (j < n && (isdigit(p[j]) || p[j] == '.'))
+                    j++;
+                if (j + 1 < n && (p[j] | 0x20) == 'e' && isdigit(p[j + 1]))
+                    for (j++; j < n && isdigit(p[j]); j++)
+                        ;
+            }
+            int name = j < n && word_char(p[j]) && p[j] != '.';
+            while (name && j < n && word_char(p[j]))
+                j++;
+            x->type = name ? K_NAME : K_NUMBER;
+            i = j;
+            k++;
+            continue;
+        }
+        if (word_char(c)) {
+            size_t j = i, w = 0;
+            while (j < n && word_char(p[j])) {
+                if (w + 1 < sizeof(x->word))
+                    x->word[w++] = (char)tolower(p[j]);
+                j++;
+            }
+            x->word[w] = '\0';
+            /* a dotted call names its last part: utl_inaddr.get_host_address */
+            char *dot = strrchr(x->word, '.');
+            const char *last = dot && dot[1] ? dot + 1 : x->word;
+            size_t q = j;
+            while (q < n && (isspace(p[q]) || p[q] == 0xa0))
+                q++;
+            if (q + 1 < n && p[q] == '/' && p[q + 1] == '*') { /* a comment before the bracket */
+                size_t e = q + 2;
+                while (e + 1 < n && !(p[e] == '*' && p[e + 1] == '/'))
+                    e++;
+                q = e + 2;
+                while (q < n && isspace(p[q]))
+                    q++;
+            }
+            if (strcmp(x->word, "union") == 0)
+                x->type = K_UNION;
+            else if (strcmp(x->word, "and") == 0 || strcmp(x->word, "or") == 0 ||
+                     strcmp(x->word, "xor") == 0 || strcmp(x->word, "not") == 0 ||
+                     strcmp(x->word, "div") == 0 || strcmp(x->word, "mod") == 0)
+                x->type = K_LOGIC;
+            else if (q < n && p[q] == '(') {
+                x->type = K_FUNC;
+                memmove(x->word, last, strlen(last) + 1);
+            } else if (IN(x->word, keywords))
+                x->type = K_KEYWORD;
+            else
+                x->type = K_NAME;
+            i = j;
+            k++;
+            continue;
+        }
+        if ((c == '&' || c == '|') && i + 1 < n && p[i + 1] == c) {
+            x->type = K_LOGIC;
+            i += 2;
+            k++;
+            continue;
+        }
+        if (c == '(' || c == ')' || c == ',' || c == ';') {
+            x->type = (char)c;
+            i++;
+            k++;
+            continue;
+        }
+        if (strchr("=<>!+-*/%^|&~:", c)) {
+            size_t j = i, w = 0;
+            while (j < n && strchr("=<>!|&:", p[j]) && w < 3)
+                x->word[w++] = (char)p[j++];
+            if (j == i)
+                x->word[w++] = (char)p[j++];
+            x->word[w] = '\0';
+            x->type = K_OP;
+            i = j;
+            k++;
+            continue;
+        }
+        /* anything else ends a token run: what follows is not SQL's */
+        i++;
+    }
+    return k;
+}
+
+static int comparison(const struct token *t)
+{
+    return t->type == K_OP &&
+           (strcmp(t->word, "=") == 0 || strcmp(t->word, "<>") == 0 ||
+            strcmp(t->word, "!=") == 0 || strcmp(t->word, "<") == 0 ||
+            strcmp(t->word, ">") == 0 || strcmp(t->word, "<=") == 0 ||
+            strcmp(t->word, ">=") == 0 || strcmp(t->word, "<=>") == 0);
+}
+
+static int kw(const struct token *t, const char *w)
+{
+    return t->type == K_KEYWORD && strcmp(t->word, w) == 0;
+}
+
+/* What may follow the end of the value's own literal for it to be SQL: a
+ * logic operator, UNION, a statement's end, a comment, an operator, or a
+ * clause of the statement. */
+static int continues_statement(const struct token *t, int n, int i)
+{
+    if (i >= n)
+        return 0;
+    const struct token *x = &t[i];
+    if (x->type == K_LOGIC || x->type == K_UNION || x->type == K_SEMI)
+        return 1;
+    if (x->type == K_COMMENT)
+        return 1;
+    /* an operator on a value: '=', '||' or '-' and a string, number, call */
+    if (x->type == K_OP)
+        return i + 1 < n && (t[i + 1].type == K_STRING || t[i + 1].type == K_NUMBER ||
+                             t[i + 1].type == K_FUNC || t[i + 1].type == K_LPAREN);
+    if (x->type == K_KEYWORD)
+        return kw(x, "order") || kw(x, "group") || kw(x, "having") || kw(x, "limit") ||
+               kw(x, "procedure") || kw(x, "into") || kw(x, "like") || kw(x, "rlike") ||
+               kw(x, "regexp") || kw(x, "is") || kw(x, "in") || kw(x, "between") ||
+               kw(x, "where") || kw(x, "waitfor") || kw(x, "sounds");
+    return 0;
+}
+
+/* The shapes of SQL injection in one context's tokens; quoted: the value
+ * landed inside a string that its first quote closed. */
+static int sqli_shape(const struct token *t, int n, int quoted)
+{
+    int i = 0;
+    if (quoted) {
+        /* the string the value closed, then closing brackets */
+        while (i < n && t[i].type == K_RPAREN)
+            i++;
+        if (continues_statement(t, n, i))
+            return 1;
+    } else {
+        /* a number (or a bracket closed after it) going on as SQL */
+        if (i < n && (t[i].type == K_NUMBER || t[i].type == K_NAME)) {
+            int j = i + 1;
+            while (j < n && t[j].type == K_RPAREN)
+                j++;
+            if (t[i].type == K_NUMBER && j < n &&
+                (t[j].type == K_LOGIC || t[j].type == K_UNION || t[j].type == K_SEMI ||
+                 kw(&t[j], "order") || kw(&t[j], "group") || kw(&t[j], "having") ||
+                 kw(&t[j], "limit") || kw(&t[j], "procedure") || kw(&t[j], "into")))
+                return 1;
+            /* 1=1 and its kin, closed by a comment or by the end */
+            if (j + 1 < n && comparison(&t[j]) &&
+                (t[j + 1].type == K_NUMBER || t[j + 1].type == K_STRING) &&
+                t[i].type == K_NUMBER && (j + 2 == n || t[j + 2].type == K_COMMENT ||
+                                          t[j + 2].type == K_LOGIC))
+                return 1;
+        }
+        /* 'a'='a: a string compared with a string */
+        if (n >= 3 && t[0].type == K_STRING && comparison(&t[1]) &&
+            (t[2].type == K_STRING || t[2].type == K_NUMBER))
+            return 1;
+    }
+    for (int j = 0; j < n; j++) {
+        const struct token *x = &t[j];
+        /* UNION [ALL|DISTINCT] SELECT */
+        if (x->type == K_UNION && j + 1 < n &&
+            (kw(&t[j + 1], "select") || ((kw(&t[j + 1], "all") || kw(&t[j + 1], "distinct")) &&
+                                         j + 2 < n && kw(&t[j + 2], "select")) ||
+             (t[j + 1].type == K_LPAREN && j + 2 < n && kw(&t[j + 2], "select"))))
+            return 1;
+        /* a statement after a ';' */
+        if (x->type == K_SEMI && j + 1 < n &&
+            (kw(&t[j + 1], "select") || kw(&t[j + 1], "insert") || kw(&t[j + 1], "update") ||
+             kw(&t[j + 1], "delete") || kw(&t[j + 1], "drop") || kw(&t[j + 1], "exec") ||
+             kw(&t[j + 1], "execute") || kw(&t[j + 1], "declare") || kw(&t[j + 1], "shutdown") ||
+             kw(&t[j + 1], "create") || kw(&t[j + 1], "alter") || kw(&t[j + 1], "truncate") ||
+             kw(&t[j + 1], "waitfor")))
+            return 1;
+        /* a call only an injection makes */
+        if (x->type == K_FUNC && IN(x->word, strong_functions))
+            return 1;
+        /* WAITFOR DELAY '0:0:5' */
+        if (kw(x, "waitfor") && j + 1 < n && kw(&t[j + 1], "delay"))
+            return 1;
+        /* SELECT with a select list and FROM, or a SQL function, or ending in
+         * a comment: (SELECT COUNT(*) FROM …), SELECT 1,2,3-- */
+        if (kw(x, "select") && j + 1 < n) {
+            int from = 0, fn = 0, commas = 0, comment = 0;
+            for (int q = j + 1; q < n; q++) {
+                from |= kw(&t[q], "from");
+                fn |= t[q].type == K_FUNC && IN(t[q].word, sql_functions);
+                commas += t[q].type == K_COMMA;
+                comment |= t[q].type == K_COMMENT;
+            }
+            if ((from && (t[j + 1].type != K_NAME || fn || commas)) || fn ||
+                (commas && comment) || (j > 0 && t[j - 1].type == K_LPAREN))
+                return 1;
+        }
+        /* a SQL function compared or combined: char(88)+char(88), 1=user() */
+        if (x->type == K_FUNC && IN(x->word, sql_functions) && j > 0 &&
+            (t[j - 1].type == K_OP || t[j - 1].type == K_LOGIC || t[j - 1].type == K_LPAREN) &&
+            (j > 1 || t[j - 1].type != K_LPAREN))
+            return 1;
+    }
+    return 0;
+}
+
+int lw_detect_sqli(const unsigned char *p, size_t n)
+{
+    struct token t[TOKENS_MAX];
+    int obf = 0;
+    /* bare */
+    int k = tokenize(p, n, t, &obf);
+    if (obf || sqli_shape(t, k, 0))
+        return 1;
+    /* inside '…' or "…": the first such quote closes the string */
+    for (int q = 0; q < 2; q++) {
+        const unsigned char *e = memchr(p, q ? '"' : '\'', n);
+        if (!e)
+            continue;
+        size_t off = (size_t)(e - p) + 1;
+        obf = 0;
+        k = tokenize(p + off, n - off, t, &obf);
+        if (obf || sqli_shape(t, k, 1))
+            return 1;
+    }
+    return 0;
+}
+
+/* ---- markup --------------------------------------------------------------- */
+
+/* Elements that run script, load it, or change how the page is read. */
+static const char *const bad_tags[] = {
+    "script", "iframe", "frame",  "frameset", "object", "embed",  "applet", "svg",
+    "math",   "xsl",    "xml",    "import",   "style",  "link",   "meta",   "base",
+    "form",   "isindex", "template", "xss",   "bgsound", "layer",  "ilayer", "comment",
+    "plaintext", "xmp", "listing", "noscript", "animate", "set",  "handler", "vmlframe",
+    "t",      "event-source", "portal",
+};
+
+static int tag_char(unsigned char c)
+{
+    return isalnum(c) || c == ':' || c == '-' || c == '_';
+}
+
+/* An attribute a browser runs or follows into script. */
+static int bad_attribute(const unsigned char *p, size_t n, size_t *i)
+{
+    size_t a = *i, e = a;
+    while (e < n && (isalnum(p[e]) || p[e] == '-' || p[e] == ':' || p[e] == '_'))
+        e++;
+    *i = e > a ? e : a + 1;
+    if (e - a > 2 && (p[a] | 0x20) == 'o' && (p[a + 1] | 0x20) == 'n')
+        return 1; /* an event handler */
+    if (e - a == 5 && strncasecmp((const char *)p + a, "style", 5) == 0) {
+        for (size_t j = e; j + 10 < n && p[j] != '>'; j++)
+            if (strncasecmp((const char *)p + j, "expression", 10) == 0)
+                return 1;
+    }
+    /* the value: javascript:, vbscript:, data:text/html */
+    size_t v = e;
+    while (v < n && isspace(p[v]))
+        v++;
+    if (v >= n || p[v] != '=')
+        return 0;
+    v++;
+    while (v < n && (isspace(p[v]) || p[v] == '"' || p[v] == '\'' || p[v] == '`'))
+        v++;
+    char scheme[16];
+    size_t k = 0;
+    for (; v < n && k + 1 < sizeof(scheme) && p[v] != ':' && p[v] != '>'; v++)
+        if (!isspace(p[v]) && p[v] >= 0x20)
+            scheme[k++] = (char)tolower(p[v]);
+    scheme[k] = '\0';
+    if (v < n && p[v] == ':')
+        return strcmp(scheme, "javascript") == 0 || strcmp(scheme, "vbscript") == 0 ||
+               strcmp(scheme, "livescript") == 0 ||
+               (strcmp(scheme, "data") == 0 && v + 10 < n &&
+                strncasecmp((const char *)p + v + 1, "text/html", 9) == 0);
+    return 0;
+}
+
+int lw_detect_xss(const unsigned char *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (p[i] != '<' || i + 1 >= n)
+            continue;
+        size_t j = i + 1;
+        if (p[j] == '!') { /* <!DOCTYPE, <!ENTITY, <![CDATA[, <!-- */
+            if (j + 1 < n && (p[j + 1] == '[' || isalpha(p[j + 1])))
+                return 1;
+            continue;
+        }
+        if (p[j] == '?' && j + 3 < n && strncasecmp((const char *)p + j + 1, "xml", 3) == 0)
+            return 1;
+        if (p[j] == '/')
+            j++;
+        size_t a = j;
+        while (j < n && tag_char(p[j]))
+            j++;
+        if (j == a || !isalpha(p[a]))
+            continue;
+        char name[24];
+        size_t k = 0;
+        for (size_t q = a; q < j && k + 1 < sizeof(name); q++)
+            name[k++] = (char)tolower(p[q]);
+        name[k] = '\0';
+        char *colon = strchr(name, ':'); /* xsl:template, svg:mask */
+        if (colon)
+            *colon = '\0';
+        if (IN(name, bad_tags))
+            return 1;
+        /* attributes, up to the tag's end */
+        while (j < n && p[j] != '>' && p[j] != '<') {
+            if (isalpha(p[j]) && (isspace(p[j - 1]) || p[j - 1] == '/' || p[j - 1] == '"' ||
+                                  p[j - 1] == '\'')) {
+                if (bad_attribute(p, n, &j))
+                    return 1;
+            } else {
+                j++;
+            }
+        }
+    }
+    return 0;
+}
