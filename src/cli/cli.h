@@ -181,8 +181,8 @@ struct lw_rules;
 /* Every rule's category must be one of the plan's, with a sub-category. */
 int logwatch_check_categories(const struct lw_rules *rs, struct err *e);
 /* Adds the Core Rule Set of dir (NULL: the default, which may be missing;
- * "none": nothing) up to paranoia (text 1-4, or NULL for 1) to rs. */
-int logwatch_add_crs(struct lw_rules *rs, const char *dir, const char *paranoia_s, struct err *e);
+ * "none": nothing) up to paranoia (1-4) to rs. */
+int logwatch_add_crs(struct lw_rules *rs, const char *dir, int paranoia, struct err *e);
 /* A detection as JSON: rule, category, severity, description, client,
  * samples (bytes that are not UTF-8 escaped), possibly_successful, and its
  * first and last time when the log has times. */

@@ -28,23 +28,20 @@ static const char logscan_usage[] =
 static void crs_warn(void *ctx, const char *msg)
 {
     (void)ctx;
-    log_warn("logscan: %s", msg);
+    log_warn("logwatch: %s", msg);
 }
 
-/* The Core Rule Set of dir ("none": without it) up to paranoia (text, or
- * NULL for 1). The default directory may be missing (a warning); a
- * directory given must load. */
-int logwatch_add_crs(struct lw_rules *rs, const char *dir, const char *paranoia_s, struct err *e)
+/* The Core Rule Set of dir ("none": without it) up to paranoia. The
+ * default directory may be missing (a warning); a directory given must
+ * load. */
+int logwatch_add_crs(struct lw_rules *rs, const char *dir, int paranoia, struct err *e)
 {
-    int64_t paranoia = 1;
-    if (paranoia_s && (cli_id("--paranoia", paranoia_s, &paranoia, e) != 0 || paranoia > 4))
-        return err_set(e, ERR_USAGE, "--paranoia: give a level from 1 to 4, not '%s'", paranoia_s);
     if (dir && strcmp(dir, "none") == 0)
         return 0;
     struct err ce = {0};
-    int rc = lw_rules_add_crs(rs, dir ? dir : LW_CRS_DEFAULT, (int)paranoia, crs_warn, NULL, &ce);
+    int rc = lw_rules_add_crs(rs, dir ? dir : LW_CRS_DEFAULT, paranoia, crs_warn, NULL, &ce);
     if (rc && !dir && ce.code == ERR_INPUT) {
-        log_warn("logscan: %s; only tocsin's own rules are used (apt-get install "
+        log_warn("logwatch: %s; only tocsin's own rules are used (apt-get install "
                  "modsecurity-crs, or --crs DIR)",
                  ce.msg);
         return 0;
@@ -256,9 +253,13 @@ int cmd_logscan(struct cli *cli, int argc, char **argv, struct err *e)
     struct lw_rules *rs = NULL;
     struct lw_format *f = NULL;
     struct lw_analysis *a = NULL;
+    int64_t paranoia = 1;
+    if (paranoia_s && (cli_id("--paranoia", paranoia_s, &paranoia, e) != 0 || paranoia > 4))
+        return err_set(e, ERR_USAGE, "logscan: --paranoia: give a level from 1 to 4, not '%s'",
+                       paranoia_s);
     rc = lw_rules_new(rules_dir, &rs, e);
     if (!rc)
-        rc = logwatch_add_crs(rs, crs_dir, paranoia_s, e);
+        rc = logwatch_add_crs(rs, crs_dir, (int)paranoia, e);
     if (!rc)
         rc = logwatch_check_categories(rs, e);
     if (!rc && list) {

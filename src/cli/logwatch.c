@@ -292,6 +292,11 @@ int serve_logwatch_start(const char *data, const struct config *cfg, struct serv
     struct store *st = s->st;
     if (!rc)
         rc = lw_rules_new(cfg->lw_rules[0] ? cfg->lw_rules : NULL, &s->rules, e);
+    int64_t paranoia = 1;
+    if (!rc)
+        rc = setting_int(st, "logwatch.paranoia", 1, &paranoia, e);
+    if (!rc)
+        rc = logwatch_add_crs(s->rules, cfg->lw_crs[0] ? cfg->lw_crs : NULL, (int)paranoia, e);
     if (!rc)
         rc = logwatch_check_categories(s->rules, e);
     if (!rc)

@@ -209,6 +209,15 @@ static int set_lw_rules(struct config *c, const char *v, struct config_src *s)
     return set_abs_path(c->lw_rules, sizeof(c->lw_rules), "rules", v, s);
 }
 
+static int set_lw_crs(struct config *c, const char *v, struct config_src *s)
+{
+    if (strcmp(v, "none") == 0) {
+        snprintf(c->lw_crs, sizeof(c->lw_crs), "none");
+        return 0;
+    }
+    return set_abs_path(c->lw_crs, sizeof(c->lw_crs), "crs", v, s);
+}
+
 static const struct {
     const char *section, *key;
     config_setter set;
@@ -219,7 +228,7 @@ static const struct {
     {"server", "tls_key", set_tls_key},         {"organisation", "name", set_org_name},
     {"organisation", "timezone", set_timezone}, {"guard", "protect", set_guard_dirs},
     {"guard", "mode", set_guard_mode},          {"guard", "allow", set_guard_allow},
-    {"guard", "rules", set_guard_rules},
+    {"guard", "rules", set_guard_rules},        {"logwatch", "crs", set_lw_crs},
 };
 #define CONFIG_NKEYS (sizeof(config_keys) / sizeof(config_keys[0]))
 
@@ -346,6 +355,7 @@ int config_format(const struct config *c, struct buf *out)
         {"logwatch", "format", c->lw_format, "auto, combined, common, json or a log_format"},
         {"logwatch", "login", c->lw_login, "sign-in paths for the brute-force detector"},
         {"logwatch", "rules", c->lw_rules, "the organisation's own rules (*.rules)"},
+        {"logwatch", "crs", c->lw_crs, "the Core Rule Set's rules directory, or none"},
     };
     const char *section = "";
     for (size_t i = 0; !rc && i < sizeof(opt) / sizeof(opt[0]); i++) {

@@ -178,6 +178,7 @@ struct config {
     char lw_format[512];    /* [logwatch] format: "" (auto) or a format for lw_format_new */
     char lw_login[512];     /* [logwatch] login: sign-in paths, comma-separated */
     char lw_rules[512];     /* [logwatch] rules: a directory of the organisation's *.rules */
+    char lw_crs[512];       /* [logwatch] crs: the Core Rule Set's directory, or "none" */
 };
 
 void config_defaults(struct config *c);

@@ -453,6 +453,7 @@ enum {
     F_HIGH = 1 << 7,     /* bytes >= 0x80 */
     F_CMD = 1 << 8,      /* '"', '\'', '^', ',', ';' */
     F_DASHHASH = 1 << 9, /* '-', '#' */
+    F_ANY = 1 << 10,     /* every text: what a transformation always changes */
 };
 
 static unsigned features(const unsigned char *p, size_t n)
@@ -475,7 +476,7 @@ static unsigned features(const unsigned char *p, size_t n)
         }
         __atomic_store_n(&ready, 1, __ATOMIC_RELEASE);
     }
-    unsigned f = 0;
+    unsigned f = F_ANY;
     for (size_t i = 0; i < n; i++)
         f |= table[p[i]];
     return f;
@@ -511,7 +512,7 @@ static unsigned trigger(int t)
     case T_UTF8UNI:
         return F_HIGH;
     default:
-        return ~0u; /* base64Decode, lowercase: always */
+        return F_ANY; /* base64Decode, lowercase: always */
     }
 }
 
@@ -1942,12 +1943,16 @@ static int utf8_text(const unsigned char *p, size_t n)
 
 /* Natural text: nothing that carries syntax in SQL, a shell, HTML or
  * JavaScript (quotes, brackets, operators, comment openers, '/'; a colon
- * or an at sign alone are prose), and no
+ * or an at sign alone are prose; to SQL, sql set, a semicolon too, the
+ * caller asking the tokenizer whether a statement follows it), and no
  * number followed by a SQL keyword ("1 union select"). */
-static int natural(const unsigned char *p, size_t n)
+static int natural(const unsigned char *p, size_t n, int sql)
 {
     static const char cue[] = "'\"<>;|&$`(){}[]\\*=!^~#/";
     for (size_t i = 0; i < n; i++) {
+        /* to SQL a ';' is punctuation unless a statement follows it */
+        if (p[i] == ';' && sql)
+            continue;
         if (p[i] && memchr(cue, p[i], sizeof(cue) - 1))
             return 0;
         if (p[i] == '-' && i + 1 < n && p[i + 1] == '-')
@@ -2051,7 +2056,7 @@ static int tocsin_drops(const struct crs *c, struct crs_scratch *s, size_t k, co
     unsigned char *copy = s->buf[CRS_TFN_MAX];
     memcpy(copy, t, n);
     /* Words alone are a search, a title, a name: not code of any kind. */
-    if (natural(copy, n))
+    if (natural(copy, n, fam == 942) && (fam != 942 || !lw_detect_sqli(copy, n)))
         return 1;
     /* 941310 looks for the bytes 0xBC and 0xBE of a US-ASCII obfuscation;
      * they are also the continuation bytes of many Chinese characters. */

@@ -35,31 +35,64 @@ struct token {
 };
 
 static const char *const keywords[] = {
-    "all",      "alter",   "asc",     "between", "by",        "case",    "collate", "create",
-    "declare",  "delay",   "delete",  "desc",    "distinct",  "drop",    "else",    "end",
-    "escape",   "exec",    "execute", "from",    "group",     "having",  "if",      "in",
-    "insert",   "into",    "is",      "like",    "limit",     "null",    "offset",  "order",
-    "outfile",  "dumpfile", "procedure", "regexp", "rlike",   "select",  "set",     "shutdown",
-    "sounds",   "table",   "then",    "truncate", "update",   "values",  "waitfor", "when",
-    "where",
+    "all",    "alter",    "asc",    "between", "by",       "case",     "collate",
+    "create", "declare",  "delay",  "delete",  "desc",     "distinct", "drop",
+    "else",   "end",      "escape", "exec",    "execute",  "from",     "group",
+    "having", "if",       "in",     "insert",  "into",     "is",       "like",
+    "limit",  "null",     "offset", "order",   "outfile",  "dumpfile", "procedure",
+    "regexp", "rlike",    "select", "set",     "shutdown", "sounds",   "table",
+    "then",   "truncate", "update", "values",  "waitfor",  "when",     "where",
 };
 
 /* Functions whose call is SQL's and nothing else's. */
 static const char *const sql_functions[] = {
-    "benchmark",  "pg_sleep",     "sleep",     "randomblob", "extractvalue",
-    "updatexml",  "load_file",    "group_concat", "concat_ws", "char",
-    "chr",        "unhex",        "ascii",     "substring",  "substr",
-    "mid",        "ifnull",       "isnull",    "nullif",     "coalesce",
-    "version",    "database",     "current_user", "system_user", "schema",
-    "user",       "count",        "cast",      "convert",    "concat",
-    "get_host_address", "request", "receive_message", "sys_context", "xp_cmdshell",
-    "md5",        "sha1",         "hex",       "ord",        "length",
+    "benchmark",
+    "pg_sleep",
+    "sleep",
+    "randomblob",
+    "extractvalue",
+    "updatexml",
+    "load_file",
+    "group_concat",
+    "concat_ws",
+    "char",
+    "chr",
+    "unhex",
+    "ascii",
+    "substring",
+    "substr",
+    "mid",
+    "ifnull",
+    "isnull",
+    "nullif",
+    "coalesce",
+    "version",
+    "database",
+    "current_user",
+    "system_user",
+    "schema",
+    "user",
+    "count",
+    "cast",
+    "convert",
+    "concat",
+    "get_host_address",
+    "request",
+    "receive_message",
+    "sys_context",
+    "xp_cmdshell",
+    "md5",
+    "sha1",
+    "hex",
+    "ord",
+    "length",
 };
 
 /* The ones that only an injection calls: they wait or read the server. */
 static const char *const strong_functions[] = {
-    "benchmark", "pg_sleep",  "sleep",            "randomblob", "extractvalue", "updatexml",
-    "load_file", "xp_cmdshell", "get_host_address", "receive_message", "sys_context",
+    "benchmark",        "pg_sleep",        "sleep",       "randomblob",
+    "extractvalue",     "updatexml",       "load_file",   "xp_cmdshell",
+    "get_host_address", "receive_message", "sys_context",
 };
 
 static int in_list(const char *w, const char *const *v, size_t n)
@@ -221,9 +254,8 @@ static int tokenize(const unsigned char *p, size_t n, struct token *t, int *obfu
 static int comparison(const struct token *t)
 {
     return t->type == K_OP &&
-           (strcmp(t->word, "=") == 0 || strcmp(t->word, "<>") == 0 ||
-            strcmp(t->word, "!=") == 0 || strcmp(t->word, "<") == 0 ||
-            strcmp(t->word, ">") == 0 || strcmp(t->word, "<=") == 0 ||
+           (strcmp(t->word, "=") == 0 || strcmp(t->word, "<>") == 0 || strcmp(t->word, "!=") == 0 ||
+            strcmp(t->word, "<") == 0 || strcmp(t->word, ">") == 0 || strcmp(t->word, "<=") == 0 ||
             strcmp(t->word, ">=") == 0 || strcmp(t->word, "<=>") == 0);
 }
 
@@ -256,6 +288,59 @@ static int continues_statement(const struct token *t, int n, int i)
     return 0;
 }
 
+static int word_is(const struct token *t, const char *w)
+{
+    return (t->type == K_KEYWORD || t->type == K_NAME) && strcmp(t->word, w) == 0;
+}
+
+/* A select list from token i: a number, a string, a call, NULL, '*', a
+ * bracket, or a name that a comma or FROM follows ("select members list"
+ * is prose). ALL, DISTINCT and TOP n first are skipped. */
+static int select_list(const struct token *t, int n, int i)
+{
+    while (i < n && (kw(&t[i], "all") || kw(&t[i], "distinct") || word_is(&t[i], "top") ||
+                     (i > 0 && word_is(&t[i - 1], "top") && t[i].type == K_NUMBER)))
+        i++;
+    if (i >= n)
+        return 0;
+    const struct token *a = &t[i];
+    if (a->type == K_NUMBER || a->type == K_STRING || a->type == K_FUNC || a->type == K_LPAREN ||
+        kw(a, "null") || (a->type == K_OP && strcmp(a->word, "*") == 0) || a->word[0] == '@')
+        return 1;
+    return a->type == K_NAME && i + 1 < n && (t[i + 1].type == K_COMMA || kw(&t[i + 1], "from"));
+}
+
+/* A statement of its own from token i: its verb and what must follow it
+ * ("; drop table", not "; drop in votes"). */
+static int stacked(const struct token *t, int n, int i)
+{
+    const struct token *v = &t[i], *a = i + 1 < n ? &t[i + 1] : NULL;
+    const struct token *b = i + 2 < n ? &t[i + 2] : NULL;
+    if (kw(v, "shutdown"))
+        return a == NULL || a->type == K_COMMENT || a->type == K_SEMI;
+    if (!a)
+        return 0;
+    if (kw(v, "drop") || kw(v, "create") || kw(v, "alter") || kw(v, "truncate"))
+        return word_is(a, "table") || word_is(a, "database") || word_is(a, "user") ||
+               word_is(a, "procedure") || word_is(a, "view");
+    if (kw(v, "insert"))
+        return kw(a, "into");
+    if (kw(v, "delete"))
+        return kw(a, "from");
+    if (kw(v, "update"))
+        return b && kw(b, "set");
+    if (kw(v, "declare"))
+        return a->word[0] == '@';
+    if (kw(v, "exec") || kw(v, "execute"))
+        return a->type == K_FUNC || a->type == K_LPAREN || strncmp(a->word, "xp_", 3) == 0 ||
+               strncmp(a->word, "sp_", 3) == 0 || strncmp(a->word, "master", 6) == 0;
+    if (kw(v, "waitfor"))
+        return kw(a, "delay") || word_is(a, "time");
+    if (kw(v, "select"))
+        return select_list(t, n, i + 1);
+    return 0;
+}
+
 /* The shapes of SQL injection in one context's tokens; quoted: the value
  * landed inside a string that its first quote closed. */
 static int sqli_shape(const struct token *t, int n, int quoted)
@@ -280,9 +365,8 @@ static int sqli_shape(const struct token *t, int n, int quoted)
                 return 1;
             /* 1=1 and its kin, closed by a comment or by the end */
             if (j + 1 < n && comparison(&t[j]) &&
-                (t[j + 1].type == K_NUMBER || t[j + 1].type == K_STRING) &&
-                t[i].type == K_NUMBER && (j + 2 == n || t[j + 2].type == K_COMMENT ||
-                                          t[j + 2].type == K_LOGIC))
+                (t[j + 1].type == K_NUMBER || t[j + 1].type == K_STRING) && t[i].type == K_NUMBER &&
+                (j + 2 == n || t[j + 2].type == K_COMMENT || t[j + 2].type == K_LOGIC))
                 return 1;
         }
         /* 'a'='a: a string compared with a string */
@@ -292,19 +376,20 @@ static int sqli_shape(const struct token *t, int n, int quoted)
     }
     for (int j = 0; j < n; j++) {
         const struct token *x = &t[j];
-        /* UNION [ALL|DISTINCT] SELECT */
-        if (x->type == K_UNION && j + 1 < n &&
-            (kw(&t[j + 1], "select") || ((kw(&t[j + 1], "all") || kw(&t[j + 1], "distinct")) &&
-                                         j + 2 < n && kw(&t[j + 2], "select")) ||
-             (t[j + 1].type == K_LPAREN && j + 2 < n && kw(&t[j + 2], "select"))))
-            return 1;
+        /* UNION [ALL|DISTINCT] SELECT and a select list */
+        if (x->type == K_UNION && j + 1 < n) {
+            int q = j + 1;
+            while (q < n && t[q].type == K_LPAREN)
+                q++;
+            if (q < n && kw(&t[q], "all"))
+                q++;
+            else if (q < n && kw(&t[q], "distinct"))
+                q++;
+            if (q < n && kw(&t[q], "select") && select_list(t, n, q + 1))
+                return 1;
+        }
         /* a statement after a ';' */
-        if (x->type == K_SEMI && j + 1 < n &&
-            (kw(&t[j + 1], "select") || kw(&t[j + 1], "insert") || kw(&t[j + 1], "update") ||
-             kw(&t[j + 1], "delete") || kw(&t[j + 1], "drop") || kw(&t[j + 1], "exec") ||
-             kw(&t[j + 1], "execute") || kw(&t[j + 1], "declare") || kw(&t[j + 1], "shutdown") ||
-             kw(&t[j + 1], "create") || kw(&t[j + 1], "alter") || kw(&t[j + 1], "truncate") ||
-             kw(&t[j + 1], "waitfor")))
+        if (x->type == K_SEMI && j + 1 < n && stacked(t, n, j + 1))
             return 1;
         /* a call only an injection makes */
         if (x->type == K_FUNC && IN(x->word, strong_functions))
@@ -312,9 +397,9 @@ static int sqli_shape(const struct token *t, int n, int quoted)
         /* WAITFOR DELAY '0:0:5' */
         if (kw(x, "waitfor") && j + 1 < n && kw(&t[j + 1], "delay"))
             return 1;
-        /* SELECT with a select list and FROM, or a SQL function, or ending in
-         * a comment: (SELECT COUNT(*) FROM …), SELECT 1,2,3-- */
-        if (kw(x, "select") && j + 1 < n) {
+        /* SELECT with a select list, and FROM, a SQL function, or a comment
+         * ending it: (SELECT COUNT(*) FROM …), SELECT 1,2,3-- */
+        if (kw(x, "select") && select_list(t, n, j + 1)) {
             int from = 0, fn = 0, commas = 0, comment = 0;
             for (int q = j + 1; q < n; q++) {
                 from |= kw(&t[q], "from");
@@ -322,8 +407,7 @@ static int sqli_shape(const struct token *t, int n, int quoted)
                 commas += t[q].type == K_COMMA;
                 comment |= t[q].type == K_COMMENT;
             }
-            if ((from && (t[j + 1].type != K_NAME || fn || commas)) || fn ||
-                (commas && comment) || (j > 0 && t[j - 1].type == K_LPAREN))
+            if (from || fn || (commas && comment) || (j > 0 && t[j - 1].type == K_LPAREN))
                 return 1;
         }
         /* a SQL function compared or combined: char(88)+char(88), 1=user() */
@@ -361,11 +445,11 @@ int lw_detect_sqli(const unsigned char *p, size_t n)
 
 /* Elements that run script, load it, or change how the page is read. */
 static const char *const bad_tags[] = {
-    "script", "iframe", "frame",  "frameset", "object", "embed",  "applet", "svg",
-    "math",   "xsl",    "xml",    "import",   "style",  "link",   "meta",   "base",
-    "form",   "isindex", "template", "xss",   "bgsound", "layer",  "ilayer", "comment",
-    "plaintext", "xmp", "listing", "noscript", "animate", "set",  "handler", "vmlframe",
-    "t",      "event-source", "portal",
+    "script",  "iframe", "frame",   "frameset",  "object",   "embed",        "applet",
+    "svg",     "math",   "xsl",     "xml",       "import",   "style",        "link",
+    "meta",    "base",   "form",    "isindex",   "template", "xss",          "bgsound",
+    "layer",   "ilayer", "comment", "plaintext", "xmp",      "listing",      "noscript",
+    "animate", "set",    "handler", "vmlframe",  "t",        "event-source", "portal",
 };
 
 static int tag_char(unsigned char c)
@@ -442,8 +526,8 @@ int lw_detect_xss(const unsigned char *p, size_t n)
             return 1;
         /* attributes, up to the tag's end */
         while (j < n && p[j] != '>' && p[j] != '<') {
-            if (isalpha(p[j]) && (isspace(p[j - 1]) || p[j - 1] == '/' || p[j - 1] == '"' ||
-                                  p[j - 1] == '\'')) {
+            if (isalpha(p[j]) &&
+                (isspace(p[j - 1]) || p[j - 1] == '/' || p[j - 1] == '"' || p[j - 1] == '\'')) {
                 if (bad_attribute(p, n, &j))
                     return 1;
             } else {

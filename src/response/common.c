@@ -128,6 +128,7 @@ static const struct {
     {"logwatch.scan_paths", 2, 256},
     {"logwatch.flood_client", 10, 10000000},
     {"logwatch.flood_min", 10, 100000000},
+    {"logwatch.paranoia", 1, 4},
     {"probe.per_host", 1, 256},
     {"probe.max_body_bytes", 4096, 64 * 1024 * 1024},
     {"probe.retry_s", 1, 3600},

@@ -182,7 +182,7 @@ same "$(jq -r '[.detections[].rule] | join(",")' "$OUT")" "flood-total" \
 gen 10.4.4.4 "/news/show.php?id=1" GET 200 10 5 >"$T/succ.log"
 echo '203.0.113.30 - - [27/Nov/2026:10:05:00 +0800] "GET /news/show.php?id=1+union+select+1,user(),3 HTTP/1.1" 200 90210 "-" "Mozilla/5.0"' >>"$T/succ.log"
 echo '203.0.113.31 - - [27/Nov/2026:10:05:01 +0800] "GET /news/show.php?id=1+union+select+1,user(),3 HTTP/1.1" 200 530 "-" "Mozilla/5.0"' >>"$T/succ.log"
-run logscan --json "$T/succ.log"
+run logscan --json --crs none "$T/succ.log"
 same "$(jq -r '[.detections[] | "\(.client)=\(.possibly_successful)"] | sort | join(",")' "$OUT")" \
     "203.0.113.30=true,203.0.113.31=false" "an answer of unusual size marks the attack possibly successful"
 
@@ -195,10 +195,10 @@ cat >"$T/json.log" <<'EOF'
 {"time_iso8601":"2026-11-27T10:00:01+08:00","remote_addr":"203.0.113.41","request_method":"GET","request_uri":"/s?q=\u003cscript\u003ealert(1)\u003c/script\u003e","status":"200","http_user_agent":"Mozilla/5.0"}
 {"time_iso8601":"2026-11-27T10:00:02+08:00","remote_addr":"10.0.0.1","request":"GET /news/ HTTP/1.1","status":200,"http_user_agent":"Mozilla/5.0"}
 EOF
-run logscan --json --format json "$T/json.log"
+run logscan --json --crs none --format json "$T/json.log"
 same "$(jq -r '[.detections[].rule] | sort | join(",")' "$OUT")" "sqli-boolean,xss-dom-access,xss-script-tag" \
     "nginx JSON lines, with \\u escapes, are read"
-run logscan --json "$T/json.log"
+run logscan --json --crs none "$T/json.log"
 same "$(jq -r '.detections | length' "$OUT")" 3 "auto tells JSON lines apart"
 # A client field that is not an address (a forged header logged as the
 # client) is shown with '?' for what is not printable ASCII.
@@ -207,7 +207,7 @@ run logscan --json "$T/forged.log"
 same "$(jq -r '.detections[0].client' "$OUT")" "?ev??l?" "a forged client is shown safely"
 printf '%s\n' '203.0.113.50|27/Nov/2026:10:00:00 +0800|GET|/x.php?f=../../../etc/passwd|200|sqlmap/1.7' \
     '10.0.0.2|27/Nov/2026:10:00:01 +0800|GET|/index.html|200|Mozilla/5.0' >"$T/custom.log"
-run logscan --json --format '$remote_addr|$time_local|$request_method|$request_uri|$status|$http_user_agent' "$T/custom.log"
+run logscan --json --crs none --format '$remote_addr|$time_local|$request_method|$request_uri|$status|$http_user_agent' "$T/custom.log"
 same "$(jq -r '[.detections[].rule] | sort | join(",")' "$OUT")" \
     "lfi-sensitive-file,scanner-user-agent,traversal-dotdot" "a custom log_format is read"
 gzip -c "$T/two.log" >"$T/two.log.gz"
@@ -267,3 +267,47 @@ printf '[bad]\ncategory = network-attack/scanning\nfield = uri\npattern = (unclo
 run logscan --rules "$T/rules" "$T/old.log"
 expect 2 "a pattern that does not compile is refused"
 has "$ERR" "rule bad" "naming the rule"
+
+# The Core Rule Set (Debian's modsecurity-crs, a dependency): loaded by
+# default, each family named in tests/data/logs/crs/attack.log (one request
+# per family and transformation, written here), none of the look-alikes of
+# benign.log named (Chinese searches, news titles with SQL words, tracking
+# parameters, an image as a data: URI) by anything.
+run logscan --list-rules
+n1=$(grep -c '^crs-' "$OUT")
+run logscan --list-rules --paranoia 2
+n2=$(grep -c '^crs-' "$OUT")
+[ "$n1" -ge 70 ] && ok "the Core Rule Set's rules load by default ($n1)" || not_ok "only $n1 CRS rules"
+[ "$n2" -gt "$n1" ] && ok "--paranoia 2 adds rules ($n2)" || not_ok "--paranoia 2: $n2 rules"
+run logscan --hits "$L/crs/attack.log"
+k=$(jq -r 'select(any(.rules[]; startswith("crs-"))) | .line' "$OUT" | sort -u | wc -l)
+same "$k" "$(wc -l <"$L/crs/attack.log" | tr -d ' ')" "every CRS family's attack is named by a crs- rule"
+for fam in 921 930 931 932 933 934 941 942 944; do
+    jq -r '.rules[]' "$OUT" | grep -q "^crs-$fam" && ok "family $fam names its attack" ||
+        not_ok "no crs-$fam hit"
+done
+run logscan --hits "$L/crs/benign.log"
+same "$(wc -l <"$OUT" | tr -d ' ')" 0 "no look-alike is named"
+[ -s "$OUT" ] && sed 's/^/# false alarm: /' "$OUT"
+run logscan --hits --crs none "$L/crs/attack.log"
+lacks "$OUT" "crs-" "--crs none: tocsin's own rules only"
+run logscan --paranoia 5 "$L/crs/attack.log"
+expect 2 "--paranoia beyond 4 is refused"
+run logscan --crs "$T/no-such-crs" "$L/crs/attack.log"
+expect 2 "a CRS directory given that does not exist is refused"
+has "$ERR" "$T/no-such-crs" "naming it"
+# A rules file with a broken rule: named with file and line, the rest loads.
+mkdir -p "$T/crs"
+cp "$TOCSIN_ROOT/tests/data/crs/words.data" "$T/crs/"
+{
+    cat "$TOCSIN_ROOT/tests/data/crs/rules.conf"
+    printf 'SecRule ARGS "@rx (unclosed" "id:990999,msg:%s"\n' "'broken'"
+    printf 'SecRule ARGS "@pmFromFile gone.data" "id:990998"\n'
+} >"$T/crs/REQUEST-942-TEST.conf"
+printf '10.0.0.9 - - [03/Dec/2026:10:00:00 +0800] "GET /?x=PHPinfo HTTP/1.1" 200 1 "-" "-"\n' >"$T/crs.log"
+run logscan --hits --crs "$T/crs" "$T/crs.log"
+expect 1 "with a broken rule, the others still load and name the request"
+has "$OUT" "crs-990120" "the rule from the data file beside them"
+has "$ERR" "REQUEST-942-TEST.conf:" "the broken rule is named with its file and line"
+has "$ERR" "rule 990999" "and its id"
+has "$ERR" "gone.data" "a missing data file is named"

@@ -3,7 +3,8 @@
  * found must lie inside the line (or the unescaping scratch). The combined
  * format's own parser must read it as the general token parser does. Split into
  * lines, the input must also get the same hits matched in a batch as each
- * line matched alone. */
+ * line matched alone. The rules include the Core Rule Set's where it is
+ * installed. */
 #include "logwatch/logwatch.h"
 #include "logwatch/logwatch_int.h"
 
@@ -30,8 +31,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         for (int i = 0; i < 4; i++)
             if (lw_format_new(specs[i], &f[i], NULL) != 0)
                 __builtin_trap();
-        if (lw_rules_new(NULL, &rs, NULL) != 0 || lw_matcher_new(rs, &m, NULL) != 0 ||
-            lw_matcher_new(rs, &batched, NULL) != 0)
+        /* with the Core Rule Set where Debian's package is installed */
+        if (lw_rules_new(NULL, &rs, NULL) != 0 ||
+            (lw_rules_add_crs(rs, LW_CRS_DEFAULT, 2, NULL, NULL, NULL), 0) ||
+            lw_matcher_new(rs, &m, NULL) != 0 || lw_matcher_new(rs, &batched, NULL) != 0)
             __builtin_trap();
     }
     const char *line = (const char *)data;
