@@ -324,7 +324,9 @@ int serve_logwatch_start(const char *data, const struct config *cfg, struct serv
                  {"logwatch.scan_404", &s->set.scan_404},
                  {"logwatch.scan_paths", &s->set.scan_paths},
                  {"logwatch.flood_client", &s->set.flood_client},
-                 {"logwatch.flood_min", &s->set.flood_min}};
+                 {"logwatch.flood_min", &s->set.flood_min},
+                 {"logwatch.tool_attacks", &s->set.tool_attacks},
+                 {"logwatch.tool_404", &s->set.tool_404}};
     int64_t v;
     for (size_t i = 0; !rc && i < sizeof(knobs) / sizeof(knobs[0]); i++)
         if ((rc = setting_int(st, knobs[i].key, *knobs[i].v, &v, e)) == 0)

@@ -18,7 +18,7 @@
 #define CLIENT_SETS_MIN 128
 #define CLIENT_SETS_MAX (LW_CLIENTS_MAX / CLIENT_WAYS)
 
-enum { B_BRUTE, B_SCAN, B_FLOOD, B_FLOOD_TOTAL, B_N };
+enum { B_BRUTE, B_SCAN, B_FLOOD, B_FLOOD_TOTAL, B_TOOL, B_N };
 
 static const struct lw_rule behaviour[B_N] = {
     {.id = "brute-force-login",
@@ -41,14 +41,22 @@ static const struct lw_rule behaviour[B_N] = {
      .description = "all requests far above the learned normal rate",
      .severity = LW_HIGH,
      .source = "built in"},
+    {.id = "scan-tool",
+     .category = "network-attack/scanning",
+     .description = "an automated attack tool: many attack payloads, or many missing pages "
+                    "over many paths, from one client within the window, however slowly",
+     .severity = LW_MEDIUM,
+     .source = "built in"},
 };
 
 struct client {
     int64_t last_ms;
-    int64_t bf_start, sc_start, fl_start;
+    int64_t bf_start, sc_start, fl_start, tl_start;
     uint32_t bf_n, sc_404, sc_paths, fl_n;
-    uint8_t bf_fired, sc_fired, fl_fired;
+    uint32_t tl_attacks, tl_404, tl_paths; /* over the whole window: a tool, however slow */
+    uint8_t bf_fired, sc_fired, fl_fired, tl_fired;
     uint64_t sc_seen[4]; /* 256 bits: distinct paths, approximately */
+    uint64_t tl_seen[4];
 };
 
 struct path_stat {
@@ -91,7 +99,9 @@ void lw_settings_default(struct lw_settings *s)
                               .scan_paths = 20,
                               .flood_client = 300,
                               .flood_factor = 10,
-                              .flood_min = 6000};
+                              .flood_min = 6000,
+                              .tool_attacks = 10,
+                              .tool_404 = 100};
 }
 
 int lw_analysis_new(const struct lw_rules *rs, const struct lw_settings *s,
@@ -166,10 +176,10 @@ size_t lw_analysis_clients(const struct lw_analysis *a, uint64_t *evicted)
 /* The clients are kept in sets of CLIENT_WAYS: a client's set is fixed by its
  * hash, its keys share one cache line and its state sits beside them, so a
  * line costs at most eight key compares whatever the number of clients. A
- * newcomer whose set is full takes the slot of a client idle past every
- * window; when none is, the table doubles (each set splits into two, so
- * nothing is lost) up to CLIENT_SETS_MAX sets; past that the newcomer takes
- * the slot of the client of least weight in its set: requests in its current
+ * newcomer whose set is full doubles the table (each set splits into two, so
+ * nothing is lost) up to CLIENT_SETS_MAX sets; past that it takes the slot of
+ * a client idle past every window, or else that of the client of least
+ * weight in its set: requests in its current
  * windows, a client a detector has fired on above any other. A flood from a
  * million addresses therefore evicts only its own one-request clients, and a
  * client sending many requests (a brute force, a scan, a flood) keeps its
@@ -216,8 +226,8 @@ static int clients_grow(struct lw_analysis *a)
  * than any count once a detector fired on it. */
 static uint64_t client_weight(const struct client *c)
 {
-    uint64_t w = (uint64_t)c->bf_n + c->sc_404 + c->fl_n;
-    if (c->bf_fired || c->sc_fired || c->fl_fired)
+    uint64_t w = (uint64_t)c->bf_n + c->sc_404 + c->fl_n + c->tl_attacks;
+    if (c->bf_fired || c->sc_fired || c->fl_fired || c->tl_fired)
         w += 1ull << 40;
     return w;
 }
@@ -245,9 +255,12 @@ static struct client *client_get(struct lw_analysis *a, const struct lw_line *l)
                 stale = w;
             }
         }
-        int w = empty >= 0 ? empty : stale;
-        if (w < 0 && a->nsets < CLIENT_SETS_MAX && clients_grow(a) == 0)
+        /* Below the cap the table grows rather than forget anyone: a log whose
+         * times go back and forth could bring an idle client's window back,
+         * and which client shares a set depends on the secret seed. */
+        if (empty < 0 && a->nsets < CLIENT_SETS_MAX && clients_grow(a) == 0)
             continue;
+        int w = empty >= 0 ? empty : stale;
         if (w < 0) {
             /* Full of active clients: the lightest goes, the longest idle
              * of equals. */
@@ -443,6 +456,32 @@ static int behave(struct lw_analysis *a, struct client *c, const struct lw_line 
             c->sc_fired = 1;
             if (n < cap)
                 out[n++] = &behaviour[B_SCAN];
+        }
+    }
+    /* An automated tool, at any speed: attack payloads, or missing pages
+     * over many paths, adding up over the window. */
+    if (l->nhits || l->status == 404) {
+        if (window_roll(&c->tl_start, t, (int64_t)a->s.window_s * 1000)) {
+            c->tl_attacks = c->tl_404 = c->tl_paths = 0;
+            c->tl_fired = 0;
+            memset(c->tl_seen, 0, sizeof(c->tl_seen));
+        }
+        c->tl_attacks += l->nhits > 0;
+        if (l->status == 404) {
+            c->tl_404++;
+            unsigned bit = (unsigned)(l->path_hash >> 48) & 255;
+            if (!(c->tl_seen[bit >> 6] & (1ull << (bit & 63)))) {
+                c->tl_seen[bit >> 6] |= 1ull << (bit & 63);
+                c->tl_paths++;
+            }
+        }
+        if (c->tl_fired || c->tl_attacks >= (uint32_t)a->s.tool_attacks ||
+            (c->tl_404 >= (uint32_t)a->s.tool_404 && c->tl_paths * 2 >= (uint32_t)a->s.tool_404)) {
+            count(a, &behaviour[B_TOOL], client_text(l, text, sizeof(text)), l,
+                  c->tl_fired ? 1 : c->tl_attacks + c->tl_404, 0);
+            c->tl_fired = 1;
+            if (n < cap)
+                out[n++] = &behaviour[B_TOOL];
         }
     }
     /* A flood from this client. */

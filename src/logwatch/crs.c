@@ -1,6 +1,6 @@
 /* The Core Rule Set as data: a reader of the SecRule subset its attack
  * families use, the transformations they name, and an evaluator over what an
- * access-log line holds. vectorscan prefilters (one database per chain of
+ * access-log line holds. Hyperscan prefilters (one database per chain of
  * transformations, and one over every pattern for values no transformation
  * changes) say which rules may match a value; PCRE2 decides, as
  * ModSecurity's own engine does. See docs/logwatch.md. */
@@ -780,7 +780,7 @@ static void parse_actions(const char *s, size_t n, struct actions *a)
     }
 }
 
-/* Escapes a phrase into a vectorscan literal pattern. */
+/* Escapes a phrase into a Hyperscan literal pattern. */
 static char *literal(const char *p, size_t n)
 {
     char *o = malloc(n * 4 + 1);
@@ -1248,7 +1248,7 @@ static int pend_phrases(struct pendings *p, const char *text, size_t n, int line
     return 0;
 }
 
-/* Compiles group g's patterns. A pattern is run exactly where vectorscan
+/* Compiles group g's patterns. A pattern is run exactly where Hyperscan
  * can (a prefilter of a large alternation would report a candidate at
  * nearly every byte), else as a prefilter; one it refuses even so makes its
  * rule one that PCRE2 always decides. */
@@ -1274,9 +1274,6 @@ static int compile_group(struct crs *c, struct pendings *p, int g, hs_database_t
                 k++;
             }
         hs_compile_error_t *ce = NULL;
-        if (getenv("CANDDBG"))
-            for (size_t q = 0; q < k; q++)
-                fprintf(stderr, "group %d: id %u flags %x %s\n", g, ids[q], fl[q], ex[q]);
         if (!k || hs_compile_multi(ex, fl, ids, (unsigned)k, HS_MODE_BLOCK, NULL, db, &ce) ==
                       HS_SUCCESS) {
             rc = 0;
@@ -1482,7 +1479,7 @@ static int build(struct crs *c, struct err *e)
             }
         for (int g = 0; !rc && g < c->ngroups; g++)
             rc = compile_group(c, &p, g, &c->group[g].db, e);
-        if (!rc && getenv("NOUNI") == NULL && compile_group(c, &p, -1, &c->uni, NULL) != 0)
+        if (!rc && compile_group(c, &p, -1, &c->uni, NULL) != 0)
             c->uni = NULL;
         if (!rc && cached)
             cache_store(c, path);
@@ -1576,8 +1573,8 @@ int crs_load(const char *dir, int paranoia, crs_warn_fn warn, void *ctx, struct 
     struct crs *c = nn ? crs_alloc(paranoia, warn, ctx) : NULL;
     int rc = 0;
     if (!nn)
-        rc = err_set(e, ERR_INPUT, "%s holds none of the CRS attack rules (REQUEST-930…944-*.conf)",
-                     dir);
+        rc = err_set(e, ERR_INPUT,
+                     "%s holds none of the CRS attack rules (REQUEST-921, 930…944-*.conf)", dir);
     else if (!c)
         rc = err_set(e, ERR_NOMEM, "out of memory");
     for (int i = 0; i < nn && !rc; i++) {
@@ -1750,12 +1747,6 @@ static int on_cand(unsigned id, unsigned long long from, unsigned long long to, 
 {
     (void)from, (void)flags;
     struct crs_scratch *s = ctx;
-    if (getenv("CANDDBG"))
-        fprintf(stderr, "cand %u to %llu\n", id, to);
-#ifdef CRS_PROFILE
-    extern unsigned long crs_prof[CRS_RULES_MAX];
-    crs_prof[id]++;
-#endif
     if (++s->calls > CAND_BUDGET)
         return 1; /* a pattern matching everywhere: the scan's caller takes all */
     int lo = 0, hi = s->ncat;
@@ -1909,8 +1900,6 @@ static void scan_group(const struct crs *c, struct crs_scratch *s, int g, const 
         s->cat[len++] = '\n';
     }
     s->calls = 0;
-    if (getenv("CANDDBG"))
-        fprintf(stderr, "scan %d: %.*s\n", g, (int)len, s->cat);
     if (s->ncat &&
         hs_scan(db, (const char *)s->cat, (unsigned)len, 0, s->hs, on_cand, s) != HS_SUCCESS)
         s->all = 1; /* stopped: every rule may match every value */
@@ -2243,56 +2232,3 @@ int crs_match(const struct crs *c, struct crs_scratch *s, const struct crs_reque
         }
     return n;
 }
-
-void crs_dump_groups(const struct crs *c);
-void crs_dump_groups(const struct crs *c)
-{
-    for (int g = 0; g < c->ngroups; g++) {
-        fprintf(stderr, "group %d: vars %x:", g, c->group[g].vars);
-        for (int t = 0; t < c->group[g].ntfn; t++)
-            fprintf(stderr, " %s", tfn_names[c->group[g].tfn[t]]);
-        fprintf(stderr, "\n");
-    }
-    for (size_t i = 0; i < c->n; i++)
-        if (c->rule[i].always)
-            fprintf(stderr, "always: %s\n", c->info[i].id);
-}
-#ifdef CRS_PROFILE
-static int nop_cb(unsigned id, unsigned long long f, unsigned long long t, unsigned fl, void *c)
-{
-    (void)id, (void)f, (void)t, (void)fl;
-    ++*(unsigned long *)c;
-    return 0;
-}
-void crs_prof_rules(const struct crs *c, const char *buf, size_t len);
-void crs_prof_rules(const struct crs *c, const char *buf, size_t len)
-{
-    for (size_t i = 0; i < c->n; i++) {
-        const struct link *l = &c->rule[i].link[0];
-        if (l->op != OP_RX)
-            continue;
-        hs_database_t *db;
-        hs_compile_error_t *ce;
-        unsigned f = HS_FLAG_DOTALL | HS_FLAG_MULTILINE | HS_FLAG_ALLOWEMPTY | HS_FLAG_CASELESS;
-        if (c->rule[i].always)
-            continue;
-        if (hs_compile(l->arg, f, HS_MODE_BLOCK, NULL, &db, &ce) != HS_SUCCESS) {
-            hs_free_compile_error(ce);
-            fprintf(stderr, "prefilter %s\n", c->info[i].id);
-            if (hs_compile(l->arg, f | HS_FLAG_PREFILTER, HS_MODE_BLOCK, NULL, &db, &ce) !=
-                HS_SUCCESS) {
-                hs_free_compile_error(ce);
-                continue;
-            }
-        }
-        hs_scratch_t *s = NULL;
-        hs_alloc_scratch(db, &s);
-        unsigned long n = 0, t0 = __builtin_ia32_rdtsc();
-        hs_scan(db, buf, (unsigned)len, 0, s, nop_cb, &n);
-        fprintf(stderr, "rule %s: %lu Mcycles, %lu matches\n", c->info[i].id,
-                (__builtin_ia32_rdtsc() - t0) >> 20, n);
-        hs_free_scratch(s);
-        hs_free_database(db);
-    }
-}
-#endif

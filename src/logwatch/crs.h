@@ -1,5 +1,5 @@
 /* The OWASP Core Rule Set read as data: the SecRule files of the attack
- * families an access log can show (930-934 LFI, RFI, RCE, PHP, NodeJS; 941
+ * families an access log can show (921 protocol; 930-934 LFI, RFI, RCE, PHP, NodeJS; 941
  * XSS; 942 SQLi; 944 Java), their operators, transformations, paranoia
  * levels and anomaly scores, evaluated on what a log line holds (method,
  * URI with its query, User-Agent, Referer). Private to logwatch. */
@@ -26,7 +26,7 @@ struct crs_info {
     char id[16];      /* "942100" */
     char msg[200];    /* the rule's msg */
     char source[120]; /* "REQUEST-942-APPLICATION-ATTACK-SQLI.conf:45" */
-    int family;       /* 930 … 944 */
+    int family;       /* 921 … 944 */
     int paranoia;     /* 1-4 */
     int score;        /* 5 critical, 4 error, 3 warning, 2 notice */
 };
@@ -36,7 +36,7 @@ struct crs_info {
 typedef void (*crs_warn_fn)(void *ctx, const char *msg);
 
 struct crs;
-/* Loads the attack-family files of dir (REQUEST-930 … REQUEST-944, whatever
+/* Loads the attack-family files of dir (REQUEST-921, 930 … 944, whatever
  * their names go on with) for rules up to paranoia level (1-4). A rule that
  * cannot be read is named through warn and left out; ERR_INPUT when dir has
  * none of the files or no rule could be loaded, ERR_NOMEM. */

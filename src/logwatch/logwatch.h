@@ -3,7 +3,7 @@
  * (nginx/Apache combined and common, nginx JSON, any nginx log_format) into
  * fields; the request is normalised (URL-decoded, repeatedly and bounded,
  * %u and + forms, back-slashes and dot segments) so that encoded attacks are
- * seen; the signature rules, all in one vectorscan database with PCRE2 to
+ * seen; the signature rules, all in one Hyperscan database with PCRE2 to
  * confirm, run over it; behaviour detectors (brute force, scanning, floods)
  * watch each client over sliding windows; and hits are aggregated per rule
  * and client into detections, a scan of 50,000 requests being one detection
@@ -106,7 +106,7 @@ const char *lw_severity_name(int severity);
 struct lw_rule {
     char id[64];        /* "sqli-union-select"; its class is the part before the first '-' */
     char category[64];  /* plan code, "network-attack/injection" */
-    char pattern[1024]; /* vectorscan (Hyperscan) syntax, matched caseless */
+    char pattern[1024]; /* Hyperscan syntax, matched caseless */
     char confirm[1024]; /* PCRE2, caseless, on the same field; "" when none */
     char description[256];
     unsigned fields;          /* LW_F_* */
@@ -125,7 +125,7 @@ int lw_rules_new(const char *dir, struct lw_rules **out, struct err *e);
 void lw_rules_free(struct lw_rules *rs);
 /* Where Debian's modsecurity-crs package puts the Core Rule Set. */
 #define LW_CRS_DEFAULT "/usr/share/modsecurity-crs/rules"
-/* Adds the Core Rule Set's attack rules of dir (REQUEST-930 … 944, see
+/* Adds the Core Rule Set's attack rules of dir (REQUEST-921 … 944, see
  * docs/logwatch.md) up to paranoia level 1-4 to rs, as rules "crs-ID". A
  * rule or data file that cannot be read is named through warn (file, line,
  * reason) and left out; the others load. ERR_INPUT when dir holds no rule
@@ -189,6 +189,8 @@ struct lw_settings {
     int flood_client;   /* requests per client per 10 s; 300 */
     int flood_factor;   /* all requests per minute above factor × learned normal; 10 */
     int flood_min;      /* ... and above this many per minute; 6000 */
+    int tool_attacks;   /* lines with attack signatures per client per window: a tool; 10 */
+    int tool_404;       /* ... or 404s per window over half as many distinct paths; 100 */
 };
 void lw_settings_default(struct lw_settings *s);
 

@@ -1,6 +1,6 @@
 /* The matcher: one line parsed, normalised and run through the signature
  * database, with each rule's conditions and PCRE2 confirmation applied. One
- * per thread: it owns the vectorscan scratch and its buffers. */
+ * per thread: it owns the Hyperscan scratch and its buffers. */
 #include "logwatch_int.h"
 
 #include <pthread.h>

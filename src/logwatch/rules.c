@@ -1,5 +1,5 @@
 /* Signature rules: the rule files' format, and their compilation into one
- * vectorscan database with PCRE2 programs for the rules that confirm. */
+ * Hyperscan database with PCRE2 programs for the rules that confirm. */
 #include "logwatch_int.h"
 
 #include <ctype.h>
@@ -313,7 +313,7 @@ static char *path_pattern(const char *p)
 }
 
 /* ---- the compiled database, cached ------------------------------------
- * Compiling the rules takes vectorscan about half a second, longer than
+ * Compiling the rules takes Hyperscan about half a second, longer than
  * scanning a million lines, so the database is kept in the user's cache
  * directory under the SHA-256 of everything it depends on, and compiled again
  * only when that changes (or the cached copy does not load on this CPU). */
@@ -556,7 +556,7 @@ static int compile_all(struct lw_rules *rs, struct err *e)
                 rc = compile_pcre(rs, i, rs->v[i].pattern, e);
         goto out;
     }
-    /* A pattern vectorscan cannot run exactly (back-references, look-around)
+    /* A pattern Hyperscan cannot run exactly (back-references, look-around)
      * is run as a prefilter and confirmed by PCRE2 with the same pattern. */
     for (size_t tries = 0; !rc && n > 0; tries++) {
         hs_compile_error_t *ce = NULL;

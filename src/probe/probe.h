@@ -69,7 +69,7 @@ int probe_to_utf8(const char *charset, const char *body, size_t n, struct buf *o
 /* ---- words --------------------------------------------------------------- */
 
 /* A list of harmful words and regular expressions (one per line, "re:" for a
- * regex, "#" for comments), compiled into one vectorscan database. Matching
+ * regex, "#" for comments), compiled into one Hyperscan database. Matching
  * runs over normalised text: full-width forms folded, traditional characters
  * folded to simplified (OpenCC), spaces and symbols removed. */
 struct probe_words;

@@ -1,4 +1,4 @@
-/* Harmful words: a list compiled into one vectorscan database, matched over
+/* Harmful words: a list compiled into one Hyperscan database, matched over
  * text normalised against the usual evasions — full-width letters, traditional
  * characters, spaces and symbols put between the characters of a word.
  *

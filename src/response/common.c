@@ -129,6 +129,8 @@ static const struct {
     {"logwatch.flood_client", 10, 10000000},
     {"logwatch.flood_min", 10, 100000000},
     {"logwatch.paranoia", 1, 4},
+    {"logwatch.tool_attacks", 2, 100000},
+    {"logwatch.tool_404", 2, 1000000},
     {"probe.per_host", 1, 256},
     {"probe.max_body_bytes", 4096, 64 * 1024 * 1024},
     {"probe.retry_s", 1, 3600},

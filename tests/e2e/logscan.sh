@@ -169,6 +169,18 @@ gen 10.1.1.3 /index.html GET 200 100 0.1 >>"$T/flood.log"
 run logscan --json "$T/flood.log"
 same "$(jq -r '[.detections[] | select(.rule == "flood-client")] | map(.client) | join(",")' "$OUT")" \
     "203.0.113.23" "400 requests in 8 s from one client are a flood; 100 in 10 s are not"
+# An automated tool, however slowly: twelve payloads one every 20 s, or 120
+# missing pages over 120 paths one every 2.5 s (too slow for scan-not-found);
+# two payloads, or a few missing pages, are not a tool.
+gen 203.0.113.24 "/news.php?id=1%27%20or%20%271%27=%271" GET 200 12 20 >"$T/tool.log"
+gen 203.0.113.25 RANDOM GET 404 120 2.5 >>"$T/tool.log"
+gen 10.1.1.4 "/news.php?id=1%27%20or%20%271%27=%271" GET 200 2 20 >>"$T/tool.log"
+gen 10.1.1.5 RANDOM GET 404 15 10 >>"$T/tool.log"
+run logscan --json "$T/tool.log"
+same "$(jq -r '[.detections[] | select(.rule == "scan-tool")] | map(.client) | sort | join(",")' "$OUT")" \
+    "203.0.113.24,203.0.113.25" "slow tools are named as scanners; a stray payload or a few 404s are not"
+same "$(jq -r '[.detections[] | select(.rule == "scan-not-found")] | length' "$OUT")" 0 \
+    "(too slow for the one-minute scan detector)"
 # All traffic far above what was learned: 20 quiet minutes, then a burst.
 awk 'BEGIN { for (m = 0; m < 20; m++) for (i = 0; i < 30; i++)
         printf "10.2.%d.%d - - [27/Nov/2026:11:%02d:%02d +0800] \"GET / HTTP/1.1\" 200 900 \"-\" \"Mozilla/5.0\"\n", m, i, m, i * 2

@@ -34,15 +34,19 @@ line 203.0.113.1 "/news.php?id=1+union+select+1,2,3--" >>"$LOG"
 line 10.0.0.1 "/index.html" >>"$LOG"
 wait_for '[ "$(hits sqli-union-select 203.0.113.1)" = 1 ]'
 same "$(hits sqli-union-select 203.0.113.1)" 1 "an attack written to the log becomes an event"
-same "$(q "SELECT category || '/' || subcategory || ' ' || asset FROM events WHERE source = 'logwatch'")" \
+U="source = 'logwatch' AND json_extract(details, '$.rule') = 'sqli-union-select'"
+same "$(q "SELECT category || '/' || subcategory || ' ' || asset FROM events WHERE $U")" \
     "network-attack/injection 门户网站" "with the plan's category and the log's asset"
-same "$(q "SELECT json_extract(details, '$.samples[0]') LIKE '%union+select%' FROM events WHERE source = 'logwatch'")" \
+same "$(q "SELECT json_extract(details, '$.samples[0]') LIKE '%union+select%' FROM events WHERE $U")" \
     1 "and the sample line as evidence"
+# The Core Rule Set runs inside serve too (its default directory).
+wait_for '[ "$(hits crs-942100 203.0.113.1)" = 1 ]'
+same "$(hits crs-942100 203.0.113.1)" 1 "the Core Rule Set's rules name it as well"
 # More hits of the same detection update its event; they are not new events.
 line 203.0.113.1 "/news.php?id=2+union+select+1,2,3--" >>"$LOG"
 line 203.0.113.1 "/news.php?id=3+union+select+1,2,3--" >>"$LOG"
 wait_for '[ "$(hits sqli-union-select 203.0.113.1)" = 3 ]'
-same "$(q "SELECT count(*) || ' ' || json_extract(details, '$.hits') FROM events WHERE source = 'logwatch'")" \
+same "$(q "SELECT count(*) || ' ' || json_extract(details, '$.hits') FROM events WHERE $U")" \
     "1 3" "later hits update the same event"
 # A line written in two parts is one line.
 printf '203.0.113.2 - - [27/Nov/2026:10:00:00 +0800] "GET /x?a=<scr' >>"$LOG"

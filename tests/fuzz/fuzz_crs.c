@@ -49,9 +49,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             __builtin_trap();
     }
     const char *p = (const char *)data;
-    struct crs_request q = {.method = "GET", .method_n = 3, .uri = p, .uri_n = size,
-                            .protocol = "HTTP/1.1", .protocol_n = 8, .ua = p,
-                            .ua_n = size / 2, .referer = p + size / 2,
+    struct crs_request q = {.method = "GET",
+                            .method_n = 3,
+                            .uri = p,
+                            .uri_n = size,
+                            .protocol = "HTTP/1.1",
+                            .protocol_n = 8,
+                            .ua = p,
+                            .ua_n = size / 2,
+                            .referer = p + size / 2,
                             .referer_n = size - size / 2};
     check(fixed, fs, &q);
 
@@ -64,9 +70,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     struct crs_scratch *s = NULL;
     if (crs_scratch_new(c, &s, NULL) == 0) {
-        struct crs_request r = {.method = "POST", .method_n = 4,
+        struct crs_request r = {.method = "POST",
+                                .method_n = 4,
                                 .uri = "/a/b.php?x=1%27%20or%201=1--&y=%3Cscript%3E",
-                                .uri_n = 43, .ua = "Mozilla/5.0 (X11)", .ua_n = 17};
+                                .uri_n = 43,
+                                .ua = "Mozilla/5.0 (X11)",
+                                .ua_n = 17};
         check(c, s, &r);
         check(c, s, &q);
     }

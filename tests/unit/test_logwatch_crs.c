@@ -100,7 +100,8 @@ static const char *ids(const struct crs *c, struct crs_scratch *s, const char *m
     size_t k = 0;
     out[0] = '\0';
     for (int i = 0; i < n; i++)
-        k += (size_t)snprintf(out + k, sizeof(out) - k, "%s%s", i ? " " : "", crs_info(c, hit[i])->id);
+        k += (size_t)snprintf(out + k, sizeof(out) - k, "%s%s", i ? " " : "",
+                              crs_info(c, hit[i])->id);
     return out;
 }
 
@@ -121,7 +122,7 @@ static void test_operators_variables_chains(void **state)
     assert_int_equal(crs_count(c), 16);  /* level 1 only */
 
     MATCHES("990100 990230", "GET", "/?q=1%20UNION%u0020SELECT%202", NULL, NULL); /* and sqli */
-    MATCHES("990100", "GET", "/?union+select=1", NULL, NULL); /* ARGS_NAMES */
+    MATCHES("990100", "GET", "/?union+select=1", NULL, NULL);                     /* ARGS_NAMES */
     MATCHES("990110", "GET", "/?f=..%2Fetc%2FPASSWD", NULL, NULL);
     MATCHES("990120", "GET", "/?x=PHPinfo", NULL, NULL);
     MATCHES("990130", "GET", "/", "EvilScan/1.0", NULL);
@@ -133,15 +134,19 @@ static void test_operators_variables_chains(void **state)
     MATCHES("990180", "GET", "/?x=al\\x65rt%20/**/(1)", NULL, NULL);
     MATCHES("990190", "GET", "/?x=c3lzdGVtKCdpZCcp", NULL, NULL);
     MATCHES("990110 990170 990200", "GET", "/?x=a;cat%20/etc/passwd", NULL, NULL);
-    MATCHES("", "GET", "/?x=a;cat", NULL, NULL); /* the chain wants a slash and a space */
+    MATCHES("", "GET", "/?x=a;cat", NULL, NULL);        /* the chain wants a slash and a space */
     MATCHES("990210", "GET", "/?x=%253cb", NULL, NULL); /* "%3cb" after the query's own decoding */
     MATCHES("990230", "GET", "/?id=1%27%20or%20%271%27=%271", NULL, NULL);
     MATCHES("990180 990240", "GET", "/?x=%3Cimg%20src=x%20onerror=alert(1)%3E", NULL, NULL);
 
     /* a warning alone scores 3: reported, yet under CRS's threshold */
     int score;
-    struct crs_request q = {.method = "GET", .method_n = 3, .uri = "/", .uri_n = 1,
-                            .protocol = "HTTP/9", .protocol_n = 6};
+    struct crs_request q = {.method = "GET",
+                            .method_n = 3,
+                            .uri = "/",
+                            .uri_n = 1,
+                            .protocol = "HTTP/9",
+                            .protocol_n = 6};
     uint16_t hit[8];
     assert_int_equal(crs_match(c, s, &q, hit, 8, &score), 1);
     assert_string_equal(crs_info(c, hit[0])->id, "990220");
@@ -172,25 +177,28 @@ static void test_bad_rule_files(void **state)
     setenv("TOCSIN_CACHE", "/dev/null/tocsin-unit", 1);
     static const char text[] =
         "SecRule ARGS \"@rx ok\" \"id:1,t:none,msg:'fine',severity:'CRITICAL'\"\n"
-        "SecRule ARGS \"@rx unterminated id:2\n"               /* 2: quotes */
-        "SecRule ARGS \"@rx (\" \"id:3,msg:'bad pattern'\"\n"       /* 3: PCRE2 refuses */
-        "SecRule ARGS \"@pmFromFile missing.data\" \"id:4\"\n"      /* 4: no such file */
-        "SecRule ARGS \"@pmFromFile ../../etc/passwd\" \"id:5\"\n"  /* 5: not a bare name */
-        "SecRule ARGS \"@rx x\" \"id:6,t:noSuchTransformation\"\n"  /* 6 */
-        "SecRule ARGS \"@rx x\" \"msg:'no id'\"\n"                  /* 7 */
-        "SecRule ARGS \"@rx a\" \"id:8,chain\"\n"                   /* 8: a chain never ended */
+        "SecRule ARGS \"@rx unterminated id:2\n"                   /* 2: quotes */
+        "SecRule ARGS \"@rx (\" \"id:3,msg:'bad pattern'\"\n"      /* 3: PCRE2 refuses */
+        "SecRule ARGS \"@pmFromFile missing.data\" \"id:4\"\n"     /* 4: no such file */
+        "SecRule ARGS \"@pmFromFile ../../etc/passwd\" \"id:5\"\n" /* 5: not a bare name */
+        "SecRule ARGS \"@rx x\" \"id:6,t:noSuchTransformation\"\n" /* 6 */
+        "SecRule ARGS \"@rx x\" \"msg:'no id'\"\n"                 /* 7 */
+        "SecRule ARGS \"@rx a\" \"id:8,chain\"\n"                  /* 8: a chain never ended */
         "SecRule ARGS \"@rx ok2\" \"id:9,msg:'fine too'\"\n"
         "SecRule ARGS \"@rx a\" \"id:10,chain\"\n";
     struct loaded l = {0};
     struct crs *c;
     struct err e = {0};
-    assert_int_equal(crs_load_text("bad.conf", text, sizeof(text) - 1, "tests/data/crs", 1,
-                                   collect, &l, &c, &e),
-                     0);
-    const char *want[] = {"bad.conf:2:", "bad.conf:3: rule 3: pattern rejected",
+    assert_int_equal(
+        crs_load_text("bad.conf", text, sizeof(text) - 1, "tests/data/crs", 1, collect, &l, &c, &e),
+        0);
+    const char *want[] = {"bad.conf:2:",
+                          "bad.conf:3: rule 3: pattern rejected",
                           "bad.conf:4: rule 4: cannot read data file missing.data",
-                          "bad.conf:5: rule 5: data file", "bad.conf:6: rule 6: unknown transformation",
-                          "bad.conf:7: a SecRule without an id", "rule 10: its chain has no last rule"};
+                          "bad.conf:5: rule 5: data file",
+                          "bad.conf:6: rule 6: unknown transformation",
+                          "bad.conf:7: a SecRule without an id",
+                          "rule 10: its chain has no last rule"};
     for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
         if (!strstr(l.warnings, want[i]))
             fail_msg("no warning \"%s\" in:\n%s", want[i], l.warnings);
@@ -219,9 +227,8 @@ static void test_growth_is_bounded(void **state)
                                "t:utf8toUnicode,t:utf8toUnicode,msg:'grow'\"\n";
     struct crs *c;
     struct crs_scratch *s;
-    assert_int_equal(crs_load_text("grow.conf", text, sizeof(text) - 1, NULL, 1, NULL, NULL, &c,
-                                   NULL),
-                     0);
+    assert_int_equal(
+        crs_load_text("grow.conf", text, sizeof(text) - 1, NULL, 1, NULL, NULL, &c, NULL), 0);
     assert_int_equal(crs_scratch_new(c, &s, NULL), 0);
     size_t n = 3 * 20000 + 16;
     char *uri = malloc(n);
@@ -239,25 +246,40 @@ static void test_growth_is_bounded(void **state)
 static void test_detectors(void **state)
 {
     (void)state;
-    static const char *const sqli[] = {"1' or '1'='1", "admin'--", "1 union select 1,2",
-                                       "-1' UNION ALL SELECT NULL--", "1=1--",
-                                       "1 and sleep(5)", "');waitfor delay '0:0:5'--",
-                                       "1;drop table users", "' || 'a", "x' and extractvalue(1,2)#",
-                                       "\") or (\"a\"=\"a", "1/*!50000union*/select 1"};
+    static const char *const sqli[] = {"1' or '1'='1",
+                                       "admin'--",
+                                       "1 union select 1,2",
+                                       "-1' UNION ALL SELECT NULL--",
+                                       "1=1--",
+                                       "1 and sleep(5)",
+                                       "');waitfor delay '0:0:5'--",
+                                       "1;drop table users",
+                                       "' || 'a",
+                                       "x' and extractvalue(1,2)#",
+                                       "\") or (\"a\"=\"a",
+                                       "1/*!50000union*/select 1"};
     static const char *const not_sqli[] = {"O'Reilly and sons",  "Tom's + Jerry's",
                                            "it's 5' tall",       "select a title",
                                            "union members 2026", "rock 'n' roll",
                                            "Price: $5 - $10",    "2+2=4",
                                            "0x414243",           "{\"-5uzPQx\":\"PuMnUh\",\"",
                                            "order by date",      "I'm 25 (or so)"};
-    static const char *const xss[] = {"<script>alert(1)</script>", "<img src=x onerror=alert(1)>",
-                                      "</form>", "<a href=\"javascript:alert(1)\">x</a>",
-                                      "<svg/onload=alert(1)>", "<!DOCTYPE x [", "<?xml version=\"1.0\"?>",
+    static const char *const xss[] = {"<script>alert(1)</script>",
+                                      "<img src=x onerror=alert(1)>",
+                                      "</form>",
+                                      "<a href=\"javascript:alert(1)\">x</a>",
+                                      "<svg/onload=alert(1)>",
+                                      "<!DOCTYPE x [",
+                                      "<?xml version=\"1.0\"?>",
                                       "<div style=\"width:expression(alert(1))\">",
                                       "<xsl:template match=\"/\">"};
-    static const char *const not_xss[] = {"<b>bold</b> moves", "a < b and c > d", "I <3 you",
-                                          "<p>text</p>", "<a href=\"/news/1.html\">news</a>",
-                                          "1 <> 2", "javascript: the good parts",
+    static const char *const not_xss[] = {"<b>bold</b> moves",
+                                          "a < b and c > d",
+                                          "I <3 you",
+                                          "<p>text</p>",
+                                          "<a href=\"/news/1.html\">news</a>",
+                                          "1 <> 2",
+                                          "javascript: the good parts",
                                           "<img src=\"/a.png\" alt=\"x\">"};
     for (size_t i = 0; i < sizeof(sqli) / sizeof(sqli[0]); i++)
         if (!lw_detect_sqli((const unsigned char *)sqli[i], strlen(sqli[i])))
@@ -288,16 +310,16 @@ static void test_debian_crs(void **state)
     assert_int_equal(crs_scratch_new(c, &s, NULL), 0);
     int score;
     static const char *const attacks[] = {
-        "/?f=..%2f..%2fetc%2fpasswd",                    /* 930 */
-        "/?u=http://203.0.113.9/shell.txt?",             /* 931 */
-        "/get?x=$(cmd)",                                 /* 932 */
-        "/?x=foo%3Bcat%20/etc/passwd",                   /* 932 */
-        "/?test=base64_decode(",                         /* 933 */
-        "/?code=require(%22child_process%22).exec(1)",   /* 934 */
-        "/?s=%3Cscript%3Ealert(1)%3C/script%3E",         /* 941 */
+        "/?f=..%2f..%2fetc%2fpasswd",                             /* 930 */
+        "/?u=http://203.0.113.9/shell.txt?",                      /* 931 */
+        "/get?x=$(cmd)",                                          /* 932 */
+        "/?x=foo%3Bcat%20/etc/passwd",                            /* 932 */
+        "/?test=base64_decode(",                                  /* 933 */
+        "/?code=require(%22child_process%22).exec(1)",            /* 934 */
+        "/?s=%3Cscript%3Ealert(1)%3C/script%3E",                  /* 941 */
         "/?id=1%27%20union%20select%20password%20from%20users--", /* 942 */
-        "/?x=java.lang.Runtime.getRuntime().exec(%22id%22)", /* 944 */
-        "/?a=%0d%0aSet-Cookie:x=1",                      /* 921 */
+        "/?x=java.lang.Runtime.getRuntime().exec(%22id%22)",      /* 944 */
+        "/?a=%0d%0aSet-Cookie:x=1",                               /* 921 */
     };
     for (size_t i = 0; i < sizeof(attacks) / sizeof(attacks[0]); i++) {
         const char *got = ids(c, s, "GET", attacks[i], "Mozilla/5.0", NULL, &score);
@@ -305,13 +327,14 @@ static void test_debian_crs(void **state)
             fail_msg("%s: score %d (%s)", attacks[i], score, got);
     }
     static const char *const benign[] = {
-        "/search?q=union+select+members+list",          /* CRS: 942190 */
-        "/search?q=%E4%BF%A1%E6%81%AF%E5%85%AC%E5%BC%80+select", /* 942360 */
-        "/search?q=java+runtime+environment+download",  /* 932150 */
-        "/search?q=price+%24%7Bamount%7D",              /* 932130 */
-        "/articles/?title=javascript%3A+the+good+parts", /* 941210 */
+        "/search?q=union+select+members+list",                              /* CRS: 942190 */
+        "/search?q=%E4%BF%A1%E6%81%AF%E5%85%AC%E5%BC%80+select",            /* 942360 */
+        "/search?q=java+runtime+environment+download",                      /* 932150 */
+        "/search?q=price+%24%7Bamount%7D",                                  /* 932130 */
+        "/articles/?title=javascript%3A+the+good+parts",                    /* 941210 */
         "/search?q=%E6%94%BF%E5%8A%A1%E5%85%AC%E5%BC%80%E6%8C%87%E5%8D%97", /* 941310 */
-        "/api/avatar?data=data%3Aimage%2Fpng%3Bbase64%2CiVBORw0KGgoAAAANSUhEUgAAAAE%3D", /* 941130 */
+        "/api/avatar?data=data%3Aimage%2Fpng%3Bbase64%2CiVBORw0KGgoAAAANSUhEUgAAAAE%3D", /* 941130
+                                                                                          */
     };
     for (size_t i = 0; i < sizeof(benign) / sizeof(benign[0]); i++) {
         const char *got = ids(c, s, "GET", benign[i], "Mozilla/5.0", NULL, &score);
@@ -325,12 +348,9 @@ static void test_debian_crs(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_transformations),
-        cmocka_unit_test(test_operators_variables_chains),
-        cmocka_unit_test(test_bad_rule_files),
-        cmocka_unit_test(test_growth_is_bounded),
-        cmocka_unit_test(test_detectors),
-        cmocka_unit_test(test_debian_crs),
+        cmocka_unit_test(test_transformations), cmocka_unit_test(test_operators_variables_chains),
+        cmocka_unit_test(test_bad_rule_files),  cmocka_unit_test(test_growth_is_bounded),
+        cmocka_unit_test(test_detectors),       cmocka_unit_test(test_debian_crs),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
