@@ -1968,6 +1968,20 @@ static int natural(const unsigned char *p, size_t n, int sql)
     return 1;
 }
 
+/* Nothing SQL needs to break out of a value or to join a condition to
+ * it: no quote, comment, comparison or operator, statement end or variable. */
+static int sql_inert(const unsigned char *p, size_t n)
+{
+    static const char cue[] = "'\"`=<>!|&^~;@#*+/\\";
+    for (size_t i = 0; i < n; i++) {
+        if (p[i] && memchr(cue, p[i], sizeof(cue) - 1))
+            return 0;
+        if (p[i] == '-' && i + 1 < n && p[i + 1] == '-')
+            return 0;
+    }
+    return 1;
+}
+
 /* Shell syntax that only expands a named parameter ("${amount}", a
  * template's placeholder): no command substitution ("$(", backticks), no
  * process substitution, no expansion with operators ("${x:-y}", "${IFS%?}"). */
@@ -2044,8 +2058,12 @@ static int tocsin_drops(const struct crs *c, struct crs_scratch *s, size_t k, co
     const unsigned char *t = apply(dec, 3, s, v->p, v->n, features(v->p, v->n), &n);
     unsigned char *copy = s->buf[CRS_TFN_MAX];
     memcpy(copy, t, n);
-    /* Words alone are a search, a title, a name: not code of any kind. */
+    /* Words alone are a search, a title, a name: not code of any kind. To
+     * SQL, brackets and commas are prose too ("chapter 1 having fun (see
+     * above)") unless the tokenizer reads SQL in the value. */
     if (natural(copy, n, fam == 942) && (fam != 942 || !lw_detect_sqli(copy, n)))
+        return 1;
+    if (fam == 942 && sql_inert(copy, n) && !lw_detect_sqli(copy, n))
         return 1;
     /* 941310 looks for the bytes 0xBC and 0xBE of a US-ASCII obfuscation;
      * they are also the continuation bytes of many Chinese characters. */

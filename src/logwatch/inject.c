@@ -11,7 +11,7 @@
 #include <string.h>
 #include <strings.h>
 
-#define TOKENS_MAX 16 /* tokens of a context looked at */
+#define TOKENS_MAX 96 /* tokens of a context looked at (a user agent comes first) */
 
 enum tok {
     K_STRING = 's',
@@ -46,45 +46,33 @@ static const char *const keywords[] = {
 
 /* Functions whose call is SQL's and nothing else's. */
 static const char *const sql_functions[] = {
-    "benchmark",
-    "pg_sleep",
-    "sleep",
-    "randomblob",
-    "extractvalue",
-    "updatexml",
-    "load_file",
-    "group_concat",
-    "concat_ws",
-    "char",
-    "chr",
-    "unhex",
-    "ascii",
-    "substring",
-    "substr",
-    "mid",
-    "ifnull",
-    "isnull",
-    "nullif",
-    "coalesce",
-    "version",
-    "database",
-    "current_user",
-    "system_user",
-    "schema",
-    "user",
-    "count",
-    "cast",
-    "convert",
-    "concat",
-    "get_host_address",
-    "request",
-    "receive_message",
-    "sys_context",
-    "xp_cmdshell",
-    "md5",
-    "sha1",
-    "hex",
-    "ord",
+    "make_set",     "elt",
+    "rand",         "floor",
+    "instr",        "locate",
+    "json_keys",    "gtid_subset",
+    "exp",          "iif",
+    "bin",          "conv",
+    "lpad",         "rpad",
+    "char_length",  "benchmark",
+    "pg_sleep",     "sleep",
+    "randomblob",   "extractvalue",
+    "updatexml",    "load_file",
+    "group_concat", "concat_ws",
+    "char",         "chr",
+    "unhex",        "ascii",
+    "substring",    "substr",
+    "mid",          "ifnull",
+    "isnull",       "nullif",
+    "coalesce",     "version",
+    "database",     "current_user",
+    "system_user",  "schema",
+    "user",         "count",
+    "cast",         "convert",
+    "concat",       "get_host_address",
+    "request",      "receive_message",
+    "sys_context",  "xp_cmdshell",
+    "md5",          "sha1",
+    "hex",          "ord",
     "length",
 };
 
@@ -210,12 +198,12 @@ static int tokenize(const unsigned char *p, size_t n, struct token *t, int *obfu
                      strcmp(x->word, "xor") == 0 || strcmp(x->word, "not") == 0 ||
                      strcmp(x->word, "div") == 0 || strcmp(x->word, "mod") == 0)
                 x->type = K_LOGIC;
+            else if (IN(x->word, keywords) && !(strcmp(x->word, "if") == 0 && q < n && p[q] == '('))
+                x->type = K_KEYWORD; /* SELECT (…) is a keyword still; IF(…) a call */
             else if (q < n && p[q] == '(') {
                 x->type = K_FUNC;
                 memmove(x->word, last, strlen(last) + 1);
-            } else if (IN(x->word, keywords))
-                x->type = K_KEYWORD;
-            else
+            } else
                 x->type = K_NAME;
             i = j;
             k++;
@@ -338,6 +326,8 @@ static int stacked(const struct token *t, int n, int i)
         return kw(a, "delay") || word_is(a, "time");
     if (kw(v, "select"))
         return select_list(t, n, i + 1);
+    if (v->type == K_FUNC && strcmp(v->word, "if") == 0) /* T-SQL: ;IF(1=2) SELECT … */
+        return 1;
     return 0;
 }
 
@@ -358,10 +348,15 @@ static int sqli_shape(const struct token *t, int n, int quoted)
             int j = i + 1;
             while (j < n && t[j].type == K_RPAREN)
                 j++;
+            /* 1 AND 1=1, 1 OR SLEEP(5), 1 AND (…); 1;…; 1 UNION (the clauses
+             * a number may run into are the shapes below) */
+            const struct token *a = j + 1 < n ? &t[j + 1] : NULL;
             if (t[i].type == K_NUMBER && j < n &&
-                (t[j].type == K_LOGIC || t[j].type == K_UNION || t[j].type == K_SEMI ||
-                 kw(&t[j], "order") || kw(&t[j], "group") || kw(&t[j], "having") ||
-                 kw(&t[j], "limit") || kw(&t[j], "procedure") || kw(&t[j], "into")))
+                ((t[j].type == K_LOGIC && a &&
+                  (a->type == K_FUNC || a->type == K_LPAREN ||
+                   ((a->type == K_NUMBER || a->type == K_STRING || a->type == K_NAME) &&
+                    j + 2 < n && comparison(&t[j + 2])))) ||
+                 t[j].type == K_UNION || (t[j].type == K_SEMI && a)))
                 return 1;
             /* 1=1 and its kin, closed by a comment or by the end */
             if (j + 1 < n && comparison(&t[j]) &&
@@ -376,6 +371,34 @@ static int sqli_shape(const struct token *t, int n, int quoted)
     }
     for (int j = 0; j < n; j++) {
         const struct token *x = &t[j];
+        /* a number or a string, brackets closed after it, and a clause that
+         * only a query has: 1) ORDER BY 3, 'x')) HAVING 1=1, 7 UNION … */
+        if ((x->type == K_NUMBER || x->type == K_STRING) && j + 1 < n) {
+            int q = j + 1, closed = 0;
+            while (q < n && t[q].type == K_RPAREN)
+                q++, closed++;
+            const struct token *a = q + 1 < n ? &t[q + 1] : NULL;
+            const struct token *b = q + 2 < n ? &t[q + 2] : NULL;
+            const struct token *c = q + 3 < n ? &t[q + 3] : NULL;
+            int operand = a && (a->type == K_NUMBER || a->type == K_STRING || a->type == K_LPAREN ||
+                                a->type == K_FUNC);
+            if (q < n &&
+                (/* HAVING 1=1 */
+                 (kw(&t[q], "having") && operand && b && comparison(b)) ||
+                 /* ORDER BY 3, GROUP BY 1: counting columns */
+                 ((kw(&t[q], "order") || kw(&t[q], "group")) && a && kw(a, "by") && b &&
+                  b->type == K_NUMBER && (!c || c->type == K_COMMENT || c->type == K_COMMA)) ||
+                 kw(&t[q], "procedure") ||
+                 /* 2) AND (1=1, 2)) OR 'a'='a, 1) UNION, 1); … */
+                 (closed && (t[q].type == K_UNION || t[q].type == K_SEMI ||
+                             (t[q].type == K_LOGIC && operand)))))
+                return 1;
+        }
+        /* a call given a comparison: IIF(1=2,1,1/0), ELT(3=4,…) */
+        if (x->type == K_FUNC && j + 4 < n && t[j + 1].type == K_LPAREN &&
+            (t[j + 2].type == K_NUMBER || t[j + 2].type == K_STRING) && comparison(&t[j + 3]) &&
+            (t[j + 4].type == K_NUMBER || t[j + 4].type == K_STRING))
+            return 1;
         /* UNION [ALL|DISTINCT] SELECT and a select list */
         if (x->type == K_UNION && j + 1 < n) {
             int q = j + 1;
@@ -394,6 +417,16 @@ static int sqli_shape(const struct token *t, int n, int quoted)
         /* a call only an injection makes */
         if (x->type == K_FUNC && IN(x->word, strong_functions))
             return 1;
+        /* CASE WHEN … THEN … (ELSE … | END) */
+        if (kw(x, "case") && j + 1 < n && kw(&t[j + 1], "when")) {
+            int then = 0, end = 0;
+            for (int q = j + 2; q < n; q++) {
+                then |= kw(&t[q], "then");
+                end |= then && (kw(&t[q], "else") || kw(&t[q], "end"));
+            }
+            if (then && end)
+                return 1;
+        }
         /* WAITFOR DELAY '0:0:5' */
         if (kw(x, "waitfor") && j + 1 < n && kw(&t[j + 1], "delay"))
             return 1;
@@ -413,8 +446,10 @@ static int sqli_shape(const struct token *t, int n, int quoted)
         /* a SQL function compared or combined: char(88)+char(88), 1=user() */
         if (x->type == K_FUNC && IN(x->word, sql_functions) && j > 0 &&
             (t[j - 1].type == K_OP || t[j - 1].type == K_LOGIC || t[j - 1].type == K_LPAREN) &&
-            (j > 1 || t[j - 1].type != K_LPAREN))
-            return 1;
+            (j > 1 || t[j - 1].type != K_LPAREN) && j + 2 < n && t[j + 1].type == K_LPAREN &&
+            (t[j + 2].type == K_NUMBER || t[j + 2].type == K_STRING || t[j + 2].type == K_RPAREN ||
+             t[j + 2].type == K_FUNC || kw(&t[j + 2], "select")))
+            return 1; /* with SQL's arguments: char(88), user(), make_set(1=2,…) */
     }
     return 0;
 }

@@ -24,6 +24,10 @@ struct lw_rules {
     int any_new_script;   /* some rule needs the guard's new scripts */
 };
 
+/* Undoes a log's own escaping of a field (nginx's \xHH, Apache's \" and
+ * \\) from in[0..n) into out, which holds n bytes; returns the length. */
+size_t lw_unescape_log(const char *in, size_t n, char *out);
+
 /* The directory of compiled databases: $TOCSIN_CACHE, else
  * $XDG_CACHE_HOME/tocsin, else ~/.cache/tocsin; -1 when none can be named. */
 int lw_cache_base(char *out, size_t cap);

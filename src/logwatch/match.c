@@ -57,6 +57,7 @@ struct lw_matcher {
     const struct lw_rules *rs;
     hs_scratch_t *scratch;
     struct crs_scratch *crs;
+    char *crsbuf; /* a line's fields unescaped for the Core Rule Set */
     pcre2_match_data *md;
     pcre2_match_context *mctx;
     char *norm;   /* the normalised URI */
@@ -113,6 +114,8 @@ int lw_matcher_new(const struct lw_rules *rs, struct lw_matcher **out, struct er
     if (!rc && ((rs->db && hs_alloc_scratch(rs->db, &m->scratch) != HS_SUCCESS) ||
                 (rs->batch && hs_alloc_scratch(rs->batch, &m->scratch) != HS_SUCCESS)))
         rc = err_set(e, ERR_NOMEM, "cannot allocate the matcher's scratch space");
+    if (!rc && rs->crs && !(m->crsbuf = malloc(LW_LINE_MAX)))
+        rc = err_set(e, ERR_NOMEM, "out of memory");
     if (!rc && rs->crs)
         rc = crs_scratch_new(rs->crs, &m->crs, e);
     if (rc) {
@@ -130,6 +133,7 @@ void lw_matcher_free(struct lw_matcher *m)
     if (m->scratch)
         hs_free_scratch(m->scratch);
     crs_scratch_free(m->crs);
+    free(m->crsbuf);
     pcre2_match_data_free(m->md);
     pcre2_match_context_free(m->mctx);
     for (int i = 0; i < m->nlogin; i++)
@@ -370,18 +374,35 @@ static void append_other(struct lw_line *l, const uint16_t *other, int nother)
  * when their anomaly scores reach CRS's threshold, as CRS blocks. */
 static void crs_line(struct lw_matcher *m, const struct lw_record *r, uint16_t *v, int *nv, int cap)
 {
+    /* What the client sent: the log's own escaping undone (into one buffer:
+     * the three fields together are at most a line). */
+    const char *f[3] = {NULL, NULL, NULL};
+    size_t fn[3] = {0, 0, 0}, used = 0;
+    static const int idx[3] = {LW_URI, LW_UA, LW_REFERER};
+    for (int k = 0; k < 3; k++) {
+        const struct lw_span *sp = &r->f[idx[k]];
+        if (!sp->p || (k && absent(sp->p, sp->n)))
+            continue;
+        f[k] = sp->p;
+        fn[k] = sp->n;
+        if (memchr(sp->p, '\\', sp->n) && used + sp->n <= LW_LINE_MAX) {
+            f[k] = m->crsbuf + used;
+            fn[k] = lw_unescape_log(sp->p, sp->n, m->crsbuf + used);
+            used += fn[k];
+        }
+    }
     struct crs_request q = {
         .method = r->f[LW_METHOD].p,
         .method_n = r->f[LW_METHOD].p ? r->f[LW_METHOD].n : 0,
-        .uri = r->f[LW_URI].p,
-        .uri_n = r->f[LW_URI].p ? r->f[LW_URI].n : 0,
+        .uri = f[0],
+        .uri_n = fn[0],
         .protocol = r->f[LW_PROTOCOL].p,
         .protocol_n = r->f[LW_PROTOCOL].p ? r->f[LW_PROTOCOL].n : 0,
-        .ua = absent(r->f[LW_UA].p, r->f[LW_UA].n) ? NULL : r->f[LW_UA].p,
-        .referer = absent(r->f[LW_REFERER].p, r->f[LW_REFERER].n) ? NULL : r->f[LW_REFERER].p,
+        .ua = f[1],
+        .ua_n = fn[1],
+        .referer = f[2],
+        .referer_n = fn[2],
     };
-    q.ua_n = q.ua ? r->f[LW_UA].n : 0;
-    q.referer_n = q.referer ? r->f[LW_REFERER].n : 0;
     uint16_t hit[LW_LINE_HITS_MAX];
     int score;
     int n = crs_match(m->rs->crs, m->crs, &q, hit, LW_LINE_HITS_MAX, &score);

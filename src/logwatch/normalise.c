@@ -4,6 +4,24 @@
 
 #include <string.h>
 
+size_t lw_unescape_log(const char *in, size_t n, char *out)
+{
+    size_t o = 0;
+    for (size_t i = 0; i < n;) {
+        if (in[i] == '\\' && i + 3 < n && in[i + 1] == 'x' && hex_value(in[i + 2]) >= 0 &&
+            hex_value(in[i + 3]) >= 0) {
+            out[o++] = (char)(hex_value(in[i + 2]) * 16 + hex_value(in[i + 3]));
+            i += 4;
+        } else if (in[i] == '\\' && i + 1 < n && (in[i + 1] == '"' || in[i + 1] == '\\')) {
+            out[o++] = in[i + 1];
+            i += 2;
+        } else {
+            out[o++] = in[i++];
+        }
+    }
+    return o;
+}
+
 /* One decoding pass from in[0..n) to out (which may be in); returns the new
  * length and whether anything changed. */
 static size_t decode(const char *in, size_t n, char *out, int first, int *changed)
