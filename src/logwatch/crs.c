@@ -1623,6 +1623,19 @@ int crs_load(const char *dir, int paranoia, crs_warn_fn warn, void *ctx, struct 
 #define VC_RULES 6
 #define VC_VARS  (V_UA | V_REFERER | V_FILENAME | V_BASENAME)
 
+#define RC_SLOTS 4096       /* requests remembered per thread */
+#define RC_RING  (1u << 19) /* ... their texts, at most RC_TEXT each */
+#define RC_TEXT  2048
+#define RC_HITS  16
+
+struct rslot {
+    uint64_t hash, at;
+    uint32_t len;
+    int score;
+    uint8_t n;
+    uint16_t hits[RC_HITS];
+};
+
 struct vslot {
     uint64_t hash, at; /* at: where its text was written, counting every byte ever written */
     uint32_t len;
@@ -1656,6 +1669,10 @@ struct crs_scratch {
     uint64_t ring_at;            /* bytes ever written into the ring */
     int8_t slot[CRS_VALUES_MAX]; /* per value: 1 found in the cache, 2 to be stored */
     struct vslot *put[CRS_VALUES_MAX];
+    struct rslot *rc;     /* requests seen before */
+    unsigned char *rring; /* their texts */
+    uint64_t rring_at;
+    char key[RC_TEXT];
 };
 
 int crs_scratch_new(const struct crs *c, struct crs_scratch **out, struct err *e)
@@ -1675,11 +1692,13 @@ int crs_scratch_new(const struct crs *c, struct crs_scratch **out, struct err *e
     s->pair = malloc(PAIRS_MAX * sizeof(*s->pair));
     s->vc = calloc(VC_SLOTS, sizeof(*s->vc));
     s->ring = malloc(VC_RING);
+    s->rc = calloc(RC_SLOTS, sizeof(*s->rc));
+    s->rring = malloc(RC_RING);
     s->hit = calloc(c->n + 1, 1);
     s->md = pcre2_match_data_create(8, NULL);
     s->mctx = pcre2_match_context_create(NULL);
     if (rc || !s->args || !s->cat || !s->cand || !s->pair || !s->hit || !s->md || !s->mctx ||
-        !s->vc || !s->ring)
+        !s->vc || !s->ring || !s->rc || !s->rring)
         rc = err_set(e, ERR_NOMEM, "out of memory");
     if (!rc) {
         /* A hostile value may make a pattern backtrack: bounded. */
@@ -1717,6 +1736,8 @@ void crs_scratch_free(struct crs_scratch *s)
     free(s->hit);
     free(s->vc);
     free(s->ring);
+    free(s->rc);
+    free(s->rring);
     hs_free_scratch(s->hs);
     pcre2_match_data_free(s->md);
     pcre2_match_context_free(s->mctx);
@@ -2171,8 +2192,8 @@ static int add_args(struct crs_scratch *s, const char *q, size_t n, struct value
     return nv;
 }
 
-int crs_match(const struct crs *c, struct crs_scratch *s, const struct crs_request *r,
-              uint16_t *out, int cap, int *score)
+static int match_request(const struct crs *c, struct crs_scratch *s, const struct crs_request *r,
+                         uint16_t *out, int cap, int *score)
 {
     struct value v[CRS_VALUES_MAX];
     int nv = 0;
@@ -2248,5 +2269,56 @@ int crs_match(const struct crs *c, struct crs_scratch *s, const struct crs_reque
             if (n < cap)
                 out[n++] = (uint16_t)k;
         }
+    return n;
+}
+
+/* A request seen before (the same method, URI, protocol, user agent and
+ * referer, byte for byte) gets the answer it got: a portal's log repeats
+ * its requests. */
+int crs_match(const struct crs *c, struct crs_scratch *s, const struct crs_request *r,
+              uint16_t *out, int cap, int *score)
+{
+    *score = 0;
+    if (!c || !c->n)
+        return 0;
+    const char *part[5] = {r->method, r->uri, r->protocol, r->ua, r->referer};
+    size_t len[5] = {r->method_n, r->uri_n, r->protocol_n, r->ua_n, r->referer_n};
+    size_t k = 0;
+    for (int i = 0; i < 5; i++) {
+        if (!part[i])
+            len[i] = 0;
+        if (k + len[i] + 1 > RC_TEXT)
+            return match_request(c, s, r, out, cap, score);
+        memcpy(s->key + k, part[i] ? part[i] : "", len[i]);
+        k += len[i];
+        s->key[k++] = '\0';
+    }
+    uint64_t h = lw_hash(s->key, k);
+    struct rslot *e = &s->rc[h & (RC_SLOTS - 1)];
+    if (e->hash == h && e->len == k && s->rring_at - e->at <= RC_RING - e->len) {
+        size_t off = e->at & (RC_RING - 1);
+        if (off + k <= RC_RING && memcmp(s->rring + off, s->key, k) == 0) {
+            int n = e->n < cap ? e->n : cap;
+            memcpy(out, e->hits, (size_t)n * sizeof(out[0]));
+            *score = e->score;
+            return n;
+        }
+    }
+    uint16_t hits[RC_HITS];
+    int got = match_request(c, s, r, hits, RC_HITS, score);
+    int n = got < cap ? got : cap;
+    memcpy(out, hits, (size_t)n * sizeof(out[0]));
+    if (got < RC_HITS) { /* all of them known: remembered */
+        size_t off = s->rring_at & (RC_RING - 1);
+        if (off + k > RC_RING) {
+            s->rring_at += RC_RING - off;
+            off = 0;
+        }
+        memcpy(s->rring + off, s->key, k);
+        *e = (struct rslot){
+            .hash = h, .at = s->rring_at, .len = (uint32_t)k, .n = (uint8_t)got, .score = *score};
+        memcpy(e->hits, hits, (size_t)got * sizeof(hits[0]));
+        s->rring_at += k;
+    }
     return n;
 }
