@@ -793,6 +793,31 @@ static char *literal(const char *p, size_t n)
     return o;
 }
 
+/* The next phrase of a @pm (space-separated) or a data file (one a line,
+ * '#' comments) from *i: trimmed, empty ones skipped. 0 at the end. */
+static int next_phrase(const char *text, size_t n, int lines, size_t *i, const char **p,
+                       size_t *len)
+{
+    while (*i < n) {
+        size_t e = *i;
+        while (e < n && text[e] != (lines ? '\n' : ' '))
+            e++;
+        const char *q = text + *i;
+        size_t k = e - *i;
+        while (k && (q[k - 1] == '\r' || q[k - 1] == ' ' || q[k - 1] == '\t'))
+            k--;
+        while (k && (q[0] == ' ' || q[0] == '\t'))
+            q++, k--;
+        *i = e + 1;
+        if (k && !(lines && q[0] == '#')) {
+            *p = q;
+            *len = k;
+            return 1;
+        }
+    }
+    return 0;
+}
+
 /* Compiles phrases (space-separated, or one per line of a data file) into
  * a caseless literal database. */
 static int compile_phrases(const char *text, size_t n, int lines, hs_database_t **out, char *why,
@@ -807,24 +832,9 @@ static int compile_phrases(const char *text, size_t n, int lines, hs_database_t 
         snprintf(why, whycap, "out of memory");
         goto done;
     }
-    for (size_t i = 0; i < n;) {
-        size_t e = i;
-        if (lines) {
-            while (e < n && text[e] != '\n')
-                e++;
-        } else {
-            while (e < n && text[e] != ' ')
-                e++;
-        }
-        const char *p = text + i;
-        size_t len = e - i;
-        while (len && (p[len - 1] == '\r' || p[len - 1] == ' ' || p[len - 1] == '\t'))
-            len--;
-        while (len && (p[0] == ' ' || p[0] == '\t'))
-            p++, len--;
-        i = e + 1;
-        if (!len || (lines && p[0] == '#'))
-            continue;
+    const char *p;
+    size_t len;
+    for (size_t i = 0; next_phrase(text, n, lines, &i, &p, &len);) {
         if (k == CRS_PHRASES_MAX) {
             snprintf(why, whycap, "more than %d phrases", CRS_PHRASES_MAX);
             goto done;
@@ -1229,22 +1239,11 @@ static int pend_add(struct pendings *p, char *expr, unsigned flags, unsigned rul
 static int pend_phrases(struct pendings *p, const char *text, size_t n, int lines, unsigned rule,
                         int group)
 {
-    for (size_t i = 0; i < n;) {
-        size_t e = i;
-        while (e < n && text[e] != (lines ? '\n' : ' '))
-            e++;
-        const char *q = text + i;
-        size_t len = e - i;
-        while (len && (q[len - 1] == '\r' || q[len - 1] == ' ' || q[len - 1] == '\t'))
-            len--;
-        while (len && (q[0] == ' ' || q[0] == '\t'))
-            q++, len--;
-        i = e + 1;
-        if (!len || (lines && q[0] == '#'))
-            continue;
+    const char *q;
+    size_t len;
+    for (size_t i = 0; next_phrase(text, n, lines, &i, &q, &len);)
         if (pend_add(p, literal(q, len), HS_FLAG_CASELESS, rule, group))
             return -1;
-    }
     return 0;
 }
 
