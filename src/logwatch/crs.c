@@ -1545,7 +1545,7 @@ int crs_load_text(const char *name, const char *text, size_t n, const char *data
         return err_set(e, ERR_NOMEM, "out of memory");
     struct reader r = {.c = c, .name = name, .datadir = datadir, .pl = 1};
     read_text(&r, text, n);
-    int rc = build(c, e);
+    int rc = c->n ? build(c, e) : err_set(e, ERR_INPUT, "no rule in %s could be loaded", name);
     if (rc) {
         crs_free(c);
         return rc;

@@ -42,7 +42,8 @@ struct crs;
  * none of the files or no rule could be loaded, ERR_NOMEM. */
 int crs_load(const char *dir, int paranoia, crs_warn_fn warn, void *ctx, struct crs **out,
              struct err *e);
-/* The same over one file's text (named name); for tests and the fuzzer. */
+/* The same over one file's text (named name; data files in datadir, NULL for
+ * none); for tests and the fuzzer. ERR_INPUT when no rule loads. */
 int crs_load_text(const char *name, const char *text, size_t n, const char *datadir, int paranoia,
                   crs_warn_fn warn, void *ctx, struct crs **out, struct err *e);
 void crs_free(struct crs *c);

@@ -129,8 +129,7 @@ int hazard_set_status(struct store *st, const struct user *as, const char *ref,
     } else if (rc == 0) {
         rc = err_set(e, ERR_NOTFOUND, "no hazard %.20s", ref);
     }
-    if (rc >= 0)
-        store_finish(q);
+    store_finish(q); /* also after a refusal: a statement left open keeps the connection */
     enum hazard_status from = HAZ_OPEN;
     if (!rc && as->role == ROLE_DEPARTMENT && strcmp(dept, as->department) != 0)
         rc = err_set(e, ERR_NOTFOUND, "no hazard %.20s", ref); /* not theirs to see */

@@ -181,8 +181,7 @@ int supply_dispatch(struct store *st, const struct user *as, const char *ref, in
     } else if (rc == 0) {
         rc = err_set(e, ERR_NOTFOUND, "no supply item %.20s", ref);
     }
-    if (rc >= 0)
-        store_finish(q);
+    store_finish(q); /* also after a refusal: a statement left open keeps the connection */
     if (!rc && strcmp(state, "ready") != 0)
         rc = err_set(e, ERR_CONFLICT, "%s is %s, not ready to be dispatched", ref, state);
     if (!rc && quantity > have)
@@ -237,8 +236,7 @@ int supply_return(struct store *st, const struct user *as, int64_t dispatch_id, 
     } else if (rc == 0) {
         rc = err_set(e, ERR_NOTFOUND, "no dispatch #%lld", (long long)dispatch_id);
     }
-    if (rc >= 0)
-        store_finish(q);
+    store_finish(q); /* also after a refusal: a statement left open keeps the connection */
     if (!rc && strcmp(status, "issued") != 0)
         rc = err_set(e, ERR_CONFLICT, "dispatch #%lld is %s: only issued supplies come back",
                      (long long)dispatch_id, status);

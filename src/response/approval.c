@@ -97,8 +97,7 @@ static int dispatch_apply(struct store *st, int64_t id, int approve, const char 
     } else if (rc == 0) {
         rc = err_set(e, ERR_NOTFOUND, "no dispatch #%lld", (long long)id);
     }
-    if (rc >= 0)
-        store_finish(q);
+    store_finish(q); /* also after a refusal: a statement left open keeps the connection */
     if (!rc && want > have)
         rc = err_set(e, ERR_CONFLICT,
                      "the store holds %lld of %s now, not the %lld requested: reject it and "

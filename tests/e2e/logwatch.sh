@@ -32,7 +32,9 @@ line() { # client uri [status] [method]
 serve_start
 line 203.0.113.1 "/news.php?id=1+union+select+1,2,3--" >>"$LOG"
 line 10.0.0.1 "/index.html" >>"$LOG"
-wait_for '[ "$(hits sqli-union-select 203.0.113.1)" = 1 ]'
+# The first start compiles the rules and the Core Rule Set (seconds; longer
+# under the sanitizers), so the first event may take a while.
+wait_for '[ "$(hits sqli-union-select 203.0.113.1)" = 1 ]' 900
 same "$(hits sqli-union-select 203.0.113.1)" 1 "an attack written to the log becomes an event"
 U="source = 'logwatch' AND json_extract(details, '$.rule') = 'sqli-union-select'"
 same "$(q "SELECT category || '/' || subcategory || ' ' || asset FROM events WHERE $U")" \

@@ -211,8 +211,10 @@ static void test_bad_rule_files(void **state)
     crs_free(c);
 
     /* nothing loadable: refused with a reason */
-    assert_int_not_equal(crs_load_text("none.conf", "# nothing\n", 10, NULL, 1, NULL, NULL, &c, &e),
-                         1);
+    assert_int_equal(crs_load_text("none.conf", "# nothing\n", 10, NULL, 1, NULL, NULL, &c, &e),
+                     ERR_INPUT);
+    assert_non_null(strstr(e.msg, "none.conf"));
+    err_clear(&e);
     assert_int_not_equal(crs_load("/nonexistent/tocsin/crs", 1, NULL, NULL, &c, &e), 0);
     assert_non_null(strstr(e.msg, "/nonexistent/tocsin/crs"));
 }
