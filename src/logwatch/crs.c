@@ -10,13 +10,10 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <hs/hs.h>
 #define PCRE2_CODE_UNIT_WIDTH 8
@@ -70,16 +67,6 @@ static const char *const tfn_names[T_N] = {
     "removeComments", "cmdLine",     "normalizePath",    "normalizePathWin",   "utf8toUnicode",
     "base64Decode",   "trim"};
 
-static int hexv(int c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    c |= 0x20;
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    return -1;
-}
-
 /* A code point as CRS's decoders write it: full-width ASCII (U+FF01-FF5E)
  * as the ASCII it stands for, anything else as its low byte. */
 static unsigned char narrow(unsigned v)
@@ -96,14 +83,16 @@ static size_t t_urldec(const unsigned char *s, size_t n, unsigned char *o, int u
         if (s[i] == '+') {
             o[k++] = ' ';
         } else if (s[i] == '%' && uni && i + 5 < n + 0 && (s[i + 1] | 0x20) == 'u' &&
-                   hexv(s[i + 2]) >= 0 && hexv(s[i + 3]) >= 0 && hexv(s[i + 4]) >= 0 &&
-                   hexv(s[i + 5]) >= 0) {
-            unsigned v = (unsigned)(hexv(s[i + 2]) << 12 | hexv(s[i + 3]) << 8 |
-                                    hexv(s[i + 4]) << 4 | hexv(s[i + 5]));
+                   hex_value((char)s[i + 2]) >= 0 && hex_value((char)s[i + 3]) >= 0 &&
+                   hex_value((char)s[i + 4]) >= 0 && hex_value((char)s[i + 5]) >= 0) {
+            unsigned v =
+                (unsigned)(hex_value((char)s[i + 2]) << 12 | hex_value((char)s[i + 3]) << 8 |
+                           hex_value((char)s[i + 4]) << 4 | hex_value((char)s[i + 5]));
             o[k++] = narrow(v);
             i += 5;
-        } else if (s[i] == '%' && i + 2 < n && hexv(s[i + 1]) >= 0 && hexv(s[i + 2]) >= 0) {
-            o[k++] = (unsigned char)(hexv(s[i + 1]) << 4 | hexv(s[i + 2]));
+        } else if (s[i] == '%' && i + 2 < n && hex_value((char)s[i + 1]) >= 0 &&
+                   hex_value((char)s[i + 2]) >= 0) {
+            o[k++] = (unsigned char)(hex_value((char)s[i + 1]) << 4 | hex_value((char)s[i + 2]));
             i += 2;
         } else {
             o[k++] = s[i];
@@ -131,8 +120,8 @@ static size_t t_htmlent(const unsigned char *s, size_t n, unsigned char *o)
             int hex = j + 1 < n && (s[j + 1] | 0x20) == 'x';
             size_t d = j + 1 + (size_t)hex, e = d;
             unsigned v = 0;
-            while (e < n && e - d < 8 && (hex ? hexv(s[e]) >= 0 : isdigit(s[e]))) {
-                v = v * (hex ? 16u : 10u) + (unsigned)(hex ? hexv(s[e]) : s[e] - '0');
+            while (e < n && e - d < 8 && (hex ? hex_value((char)s[e]) >= 0 : isdigit(s[e]))) {
+                v = v * (hex ? 16u : 10u) + (unsigned)(hex ? hex_value((char)s[e]) : s[e] - '0');
                 e++;
             }
             if (e == d) {
@@ -167,13 +156,16 @@ static size_t t_jsdec(const unsigned char *s, size_t n, unsigned char *o)
             continue;
         }
         unsigned char c = s[i + 1];
-        if ((c | 0x20) == 'u' && i + 5 < n && hexv(s[i + 2]) >= 0 && hexv(s[i + 3]) >= 0 &&
-            hexv(s[i + 4]) >= 0 && hexv(s[i + 5]) >= 0) {
-            o[k++] = narrow((unsigned)(hexv(s[i + 2]) << 12 | hexv(s[i + 3]) << 8 |
-                                       hexv(s[i + 4]) << 4 | hexv(s[i + 5])));
+        if ((c | 0x20) == 'u' && i + 5 < n && hex_value((char)s[i + 2]) >= 0 &&
+            hex_value((char)s[i + 3]) >= 0 && hex_value((char)s[i + 4]) >= 0 &&
+            hex_value((char)s[i + 5]) >= 0) {
+            o[k++] =
+                narrow((unsigned)(hex_value((char)s[i + 2]) << 12 | hex_value((char)s[i + 3]) << 8 |
+                                  hex_value((char)s[i + 4]) << 4 | hex_value((char)s[i + 5])));
             i += 5;
-        } else if ((c | 0x20) == 'x' && i + 3 < n && hexv(s[i + 2]) >= 0 && hexv(s[i + 3]) >= 0) {
-            o[k++] = (unsigned char)(hexv(s[i + 2]) << 4 | hexv(s[i + 3]));
+        } else if ((c | 0x20) == 'x' && i + 3 < n && hex_value((char)s[i + 2]) >= 0 &&
+                   hex_value((char)s[i + 3]) >= 0) {
+            o[k++] = (unsigned char)(hex_value((char)s[i + 2]) << 4 | hex_value((char)s[i + 3]));
             i += 3;
         } else if (c >= '0' && c <= '7') {
             unsigned v = 0;
@@ -202,8 +194,8 @@ static size_t t_cssdec(const unsigned char *s, size_t n, unsigned char *o)
         }
         size_t j = i + 1;
         unsigned v = 0;
-        while (j < n && j < i + 7 && hexv(s[j]) >= 0)
-            v = v * 16 + (unsigned)hexv(s[j++]);
+        while (j < n && j < i + 7 && hex_value((char)s[j]) >= 0)
+            v = v * 16 + (unsigned)hex_value((char)s[j++]);
         if (j > i + 1) {
             o[k++] = narrow(v);
             if (j < n && (s[j] == ' ' || s[j] == '\t' || s[j] == '\n'))
@@ -878,26 +870,14 @@ static char *read_data(const char *dir, const char *name, size_t *n, char *why, 
     }
     char path[4096];
     snprintf(path, sizeof(path), "%s/%s", dir, name);
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-    struct stat st;
-    if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size > CRS_FILE_MAX) {
-        snprintf(why, whycap, "cannot read data file %.120s: %s", name,
-                 fd < 0 ? strerror(errno) : "not a regular file of at most 4 MiB");
-        if (fd >= 0)
-            close(fd);
+    struct buf b;
+    struct err e = {0};
+    if (fs_read_file(path, CRS_FILE_MAX, &b, &e) != 0) {
+        snprintf(why, whycap, "cannot read data file %.120s (%.100s)", name, e.msg);
         return NULL;
     }
-    char *buf = malloc((size_t)st.st_size + 1);
-    ssize_t got = buf ? read(fd, buf, (size_t)st.st_size) : -1;
-    close(fd);
-    if (got != st.st_size) {
-        free(buf);
-        snprintf(why, whycap, "cannot read data file %.120s to its end", name);
-        return NULL;
-    }
-    buf[got] = '\0';
-    *n = (size_t)got;
-    return buf;
+    *n = b.len;
+    return b.p; /* the caller's now */
 }
 
 /* Compiles one link's operator. "" in why on success. */
@@ -985,11 +965,16 @@ static void compile_op(struct link *l, const char *op, size_t n, const char *dat
 }
 
 /* State of reading one file. */
+#define VARS_MAX 4096 /* a SecRule's variables, operator and actions, as read */
+#define OP_MAX   65536
+#define ACT_MAX  16384
+
 struct reader {
     struct crs *c;
     const char *name, *datadir;
-    int pl;           /* the paranoia level of the rules being read */
-    struct rule *cur; /* a rule waiting for its chained link */
+    char *vars, *op, *act; /* the directive being read, in pieces */
+    int pl;                /* the paranoia level of the rules being read */
+    struct rule *cur;      /* a rule waiting for its chained link */
     struct actions cur_act;
     int cur_line;
     int cur_bad;
@@ -1027,11 +1012,10 @@ static void sec_rule(struct reader *r, const char *s, size_t n, int line)
 {
     struct crs *c = r->c;
     const char *end = s + n, *p = s;
-    static __thread char vars[4096], op[65536], act[16384];
+    char *vars = r->vars, *op = r->op, *act = r->act;
     size_t vn, on, an = 0;
     act[0] = '\0';
-    if (quoted(&p, end, vars, sizeof(vars), &vn) != 0 ||
-        quoted(&p, end, op, sizeof(op), &on) != 0) {
+    if (quoted(&p, end, vars, VARS_MAX, &vn) != 0 || quoted(&p, end, op, OP_MAX, &on) != 0) {
         warnf(c,
               "%s:%d: a SecRule whose variables or operator cannot be read (unterminated "
               "quotes, or longer than 64 KiB)",
@@ -1042,7 +1026,7 @@ static void sec_rule(struct reader *r, const char *s, size_t n, int line)
     }
     while (p < end && (*p == ' ' || *p == '\t'))
         p++;
-    if (p < end && quoted(&p, end, act, sizeof(act), &an) != 0) {
+    if (p < end && quoted(&p, end, act, ACT_MAX, &an) != 0) {
         warnf(c, "%s:%d: a SecRule whose actions cannot be read", r->name, line);
         if (r->cur)
             r->cur_bad = 1;
@@ -1120,11 +1104,15 @@ static void read_text(struct reader *r, const char *text, size_t n)
         sha256_update(&r->c->key, &n, sizeof(n));
         sha256_update(&r->c->key, text, n);
     }
-    char *buf = malloc(n + 1);
+    /* the joined directive, then its three pieces */
+    char *buf = malloc(n + 1 + VARS_MAX + OP_MAX + ACT_MAX);
     if (!buf) {
         warnf(r->c, "%s: out of memory", r->name);
         return;
     }
+    r->vars = buf + n + 1;
+    r->op = r->vars + VARS_MAX;
+    r->act = r->op + OP_MAX;
     size_t i = 0;
     int line = 0;
     while (i < n) {
@@ -1579,25 +1567,15 @@ int crs_load(const char *dir, int paranoia, crs_warn_fn warn, void *ctx, struct 
     for (int i = 0; i < nn && !rc; i++) {
         char path[4096];
         snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
-        int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-        struct stat st;
-        if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size > CRS_FILE_MAX) {
-            warnf(c, "%s: cannot be read: %s", path,
-                  fd < 0 ? strerror(errno) : "not a regular file of at most 4 MiB");
-            if (fd >= 0)
-                close(fd);
+        struct buf b;
+        struct err fe = {0};
+        if (fs_read_file(path, CRS_FILE_MAX, &b, &fe) != 0) {
+            warnf(c, "%s", fe.msg);
             continue;
         }
-        char *text = malloc((size_t)st.st_size + 1);
-        ssize_t got = text ? read(fd, text, (size_t)st.st_size) : -1;
-        close(fd);
-        if (got == st.st_size) {
-            struct reader r = {.c = c, .name = names[i], .datadir = dir, .pl = 1};
-            read_text(&r, text, (size_t)got);
-        } else {
-            warnf(c, "%s: cannot be read to its end", path);
-        }
-        free(text);
+        struct reader r = {.c = c, .name = names[i], .datadir = dir, .pl = 1};
+        read_text(&r, b.p, b.len);
+        buf_release(&b);
     }
     for (int i = 0; i < nn; i++)
         free(names[i]);
@@ -1931,23 +1909,10 @@ static void scan_group(const struct crs *c, struct crs_scratch *s, int g, const 
  * character. */
 static int utf8_text(const unsigned char *p, size_t n)
 {
-    int multi = 0;
-    for (size_t i = 0; i < n;) {
-        unsigned c = p[i];
-        size_t len = c < 0x80             ? 1
-                     : (c & 0xe0) == 0xc0 ? 2
-                     : (c & 0xf0) == 0xe0 ? 3
-                     : (c & 0xf8) == 0xf0 ? 4
-                                          : 0;
-        if (!len || i + len > n || (len == 2 && c < 0xc2))
-            return 0;
-        for (size_t j = 1; j < len; j++)
-            if ((p[i + j] & 0xc0) != 0x80)
-                return 0;
-        multi |= len > 1;
-        i += len;
-    }
-    return multi;
+    for (size_t i = 0; i < n; i++)
+        if (p[i] >= 0x80)
+            return utf8_valid((const char *)p, n);
+    return 0;
 }
 
 /* Natural text: nothing that carries syntax in SQL, a shell, HTML or
